@@ -1,0 +1,40 @@
+import type { RequestHandler } from 'express';
+import type { Models } from '../db/models.js';
+import { AppError, unauthorized } from '../errors.js';
+import { constantTimeEquals, hashToken } from '../secrets.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    tenantId?: string;
+  }
+}
+
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+export function requireTenant(models: Models): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerTokenOf(req.headers.authorization);
+    if (!token || token.length > 512) throw unauthorized();
+    const tenant = await models.Tenant.findOne({ apiKeyHash: hashToken(token) }, { _id: 1 }).lean();
+    if (!tenant) throw unauthorized();
+    req.tenantId = tenant._id.toHexString();
+    next();
+  };
+}
+
+export function requireAdmin(adminKey: string | undefined): RequestHandler {
+  return (req, _res, next) => {
+    const token = bearerTokenOf(req.headers.authorization);
+    if (!adminKey) throw new AppError(403, 'ADMIN_DISABLED', 'No CHATHOOK_ADMIN_KEY is configured');
+    if (!token || !constantTimeEquals(token, adminKey)) throw unauthorized('Missing or unknown root key');
+    next();
+  };
+}
+
+export function tenantIdOf(req: { tenantId?: string }): string {
+  if (!req.tenantId) throw unauthorized();
+  return req.tenantId;
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ChannelSchema, FieldSchema, HttpMethodSchema } from '../domain/webhook-template.js';
+
+/**
+ * One schema per payload: request validation, the inferred handler types and (later) the
+ * OpenAPI document all come from here.
+ */
+
+export const MASKED_SECRET = '********';
+
+const SMS_SENDER = /^(?:\d{1,15}|(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,11})$/;
+const WHATSAPP_SENDER = /^\d{7,15}$/;
+
+export const SenderSchema = z.string().trim().min(1).max(15);
+
+export const TenantCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+});
+
+const CarrierSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('http'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(2048),
+    secret: z.string().min(1).max(512).optional(),
+  }),
+  z.strictObject({ type: z.literal('sandbox') }),
+]);
+
+export const ConnectionCreateSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", at most 64 characters'),
+    channel: ChannelSchema,
+    senders: z.array(SenderSchema).min(1).max(100),
+    carrier: CarrierSchema,
+  })
+  .superRefine((connection, ctx) => {
+    const pattern = connection.channel === 'SMS' ? SMS_SENDER : WHATSAPP_SENDER;
+    const seen = new Set<string>();
+    connection.senders.forEach((sender, index) => {
+      if (!pattern.test(sender)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['senders', index],
+          message:
+            connection.channel === 'SMS'
+              ? 'an SMS sender is a short code (1–6 digits), a long code or virtual number (7–15 digits) or an alphanumeric id (up to 11 characters)'
+              : 'a WhatsApp sender is the WABA phone number: 7–15 digits, no "+"',
+        });
+      }
+      if (seen.has(sender)) ctx.addIssue({ code: 'custom', path: ['senders', index], message: `sender ${sender} is listed twice` });
+      seen.add(sender);
+    });
+  });
+export type ConnectionCreate = z.infer<typeof ConnectionCreateSchema>;
+
+export const FeatureSchema = z.enum(['AUTO_REPLY', 'KEYWORD_CAMPAIGN']);
+export const ReservationCreateSchema = z.strictObject({
+  channel: ChannelSchema,
+  sender: SenderSchema,
+  feature: FeatureSchema,
+  label: z.string().trim().max(200).optional(),
+});
+export type ReservationCreate = z.infer<typeof ReservationCreateSchema>;
+
+const secret = z.string().min(1).max(4096);
+/**
+ * Secrets are optional here because a PUT may leave them out (or send back the mask) to keep
+ * the stored value; whether one is required is decided against the stored integration.
+ */
+export const AuthInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('NONE') }),
+  z.strictObject({
+    type: z.literal('API_KEY'),
+    key: z.string().trim().min(1).max(200),
+    value: secret.optional(),
+    in: z.enum(['header', 'query']).default('header'),
+  }),
+  z.strictObject({ type: z.literal('BASIC'), username: z.string().min(1).max(200), password: secret.optional() }),
+  z.strictObject({ type: z.literal('BEARER'), token: secret.optional() }),
+]);
+export type AuthInput = z.infer<typeof AuthInputSchema>;
+
+export const IntegrationInputSchema = z.strictObject({
+  alias: z.string().trim().min(1).max(100),
+  method: HttpMethodSchema,
+  url: z.string().trim().min(1).max(2048),
+  params: z.array(FieldSchema).max(50).default([]),
+  auth: AuthInputSchema.default({ type: 'NONE' }),
+  headers: z.array(FieldSchema).max(50).default([]),
+  body: z.array(FieldSchema).max(200).optional(),
+  connections: z
+    .array(z.strictObject({ code: z.string().min(1).max(64) }))
+    .max(100)
+    .default([])
+    .superRefine((connections, ctx) => {
+      const seen = new Set<string>();
+      connections.forEach(({ code }, index) => {
+        if (seen.has(code)) ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `connection ${code} is listed twice` });
+        seen.add(code);
+      });
+    }),
+});
+export type IntegrationInput = z.infer<typeof IntegrationInputSchema>;
+
+export const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/, 'not a cursor returned by this list')
+    .optional(),
+});
+export type ListQuery = z.infer<typeof ListQuerySchema>;

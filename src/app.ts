@@ -1,0 +1,43 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import type { Models } from './db/models.js';
+import type { Logger } from './logger.js';
+import type { SecretBox } from './secrets.js';
+import { connectionsRouter } from './api/connections-router.js';
+import { errorMiddleware, notFoundRoute, requireJsonBody } from './api/error-middleware.js';
+import { healthRouter, type ReadinessTargets } from './api/health-router.js';
+import { integrationsRouter } from './api/integrations-router.js';
+import { reservationsRouter } from './api/reservations-router.js';
+import { tenantsRouter } from './api/tenants-router.js';
+
+export interface AppDeps {
+  config: Config;
+  models: Models;
+  secretBox: SecretBox;
+  logger: Logger;
+  readiness: ReadinessTargets;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(healthRouter(deps.readiness));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(tenantsRouter(deps.models, deps.config.adminKey));
+  app.use(connectionsRouter(deps.models, deps.secretBox));
+  app.use(reservationsRouter(deps.models));
+  app.use(integrationsRouter(deps.models, deps.secretBox));
+  app.use(notFoundRoute);
+  app.use(errorMiddleware);
+  return app;
+}

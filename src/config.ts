@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `500ms`, `30s`, `5m`, `24h`, `2d` into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration (use 500ms, 30s, 5m, 24h)`);
+  const ms = Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error(`"${text}" must be a positive duration`);
+  return ms;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+/** `Boolean('false')` is true, so flags accept exactly the two words. */
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'], { error: 'must be "true" or "false"' })
+    .default(fallback)
+    .transform((value) => value === 'true');
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** 32 bytes, given as 64 hex characters or base64 / base64url. */
+export function parseEncryptionKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new Error('must be 32 bytes as 64 hex characters or base64');
+  return key;
+}
+
+const EnvSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CHATHOOK_ADMIN_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  CHATHOOK_DATA_DIR: z.string().default('./.chathook'),
+  CHATHOOK_ENCRYPTION_KEY: optionalText.transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseEncryptionKey(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('chathook'),
+  MONGODB_URI: optionalText.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  WEBHOOK_ALLOW_PRIVATE: flag('false'),
+  WHATSAPP_SESSION_WINDOW: duration('24h'),
+  CHAT_IDLE_TIMEOUT: duration('24h'),
+  DELIVERY_MAX_DURATION: duration('24h'),
+  DELIVERY_RETRY_INITIAL: duration('5s'),
+  DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
+  DELIVERY_TIMEOUT: duration('10s'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TEMPORAL_CLI_PATH: optionalText,
+  FERRETDB_PATH: optionalText,
+  MONGOMS_SYSTEM_BINARY: optionalText,
+  EMBEDDED_TEMPORAL_PORT: port(7233),
+  EMBEDDED_TEMPORAL_UI_PORT: port(8233),
+  EMBEDDED_MONGO_PORT: port(27027),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Undefined means "derive from the port the API listens on". */
+  publicBaseUrl: string | undefined;
+  adminKey: string | undefined;
+  dataDir: string;
+  encryptionKey: Buffer | undefined;
+  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  mongodbUri: string | undefined;
+  webhookAllowPrivate: boolean;
+  whatsappSessionWindowMs: number;
+  chatIdleTimeoutMs: number;
+  delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
+  logLevel: string;
+  tools: { temporalCliPath: string | undefined; ferretdbPath: string | undefined; mongodBinary: string | undefined };
+  embedded: { temporalPort: number; temporalUiPort: number; mongoPort: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment once; a bad value throws a ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.DELIVERY_RETRY_INITIAL > e.DELIVERY_RETRY_MAX_INTERVAL) {
+    throw new ConfigError('Invalid configuration:\n  DELIVERY_RETRY_INITIAL: must not exceed DELIVERY_RETRY_MAX_INTERVAL');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    adminKey: e.CHATHOOK_ADMIN_KEY,
+    dataDir: e.CHATHOOK_DATA_DIR,
+    encryptionKey: e.CHATHOOK_ENCRYPTION_KEY,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    mongodbUri: e.MONGODB_URI,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    whatsappSessionWindowMs: e.WHATSAPP_SESSION_WINDOW,
+    chatIdleTimeoutMs: e.CHAT_IDLE_TIMEOUT,
+    delivery: {
+      maxDurationMs: e.DELIVERY_MAX_DURATION,
+      retryInitialMs: e.DELIVERY_RETRY_INITIAL,
+      retryMaxIntervalMs: e.DELIVERY_RETRY_MAX_INTERVAL,
+      timeoutMs: e.DELIVERY_TIMEOUT,
+    },
+    logLevel: e.LOG_LEVEL,
+    tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },
+    embedded: { temporalPort: e.EMBEDDED_TEMPORAL_PORT, temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT, mongoPort: e.EMBEDDED_MONGO_PORT },
+  };
+}
+
+/** Production entry points (api, worker) run against external servers and need every secret given. */
+export function requireProductionSettings(config: Config, needs: ReadonlyArray<'adminKey' | 'encryptionKey' | 'temporal' | 'mongodb'>): void {
+  const missing: string[] = [];
+  if (needs.includes('adminKey') && !config.adminKey) missing.push('CHATHOOK_ADMIN_KEY');
+  if (needs.includes('encryptionKey') && !config.encryptionKey) missing.push('CHATHOOK_ENCRYPTION_KEY');
+  if (needs.includes('temporal') && !config.temporal.address) missing.push('TEMPORAL_ADDRESS');
+  if (needs.includes('mongodb') && !config.mongodbUri) missing.push('MONGODB_URI');
+  if (missing.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required (outside the embedded default)`).join('\n')}`);
+  }
+}
+
+export function publicBaseUrlOf(config: Config, listeningPort: number): string {
+  return config.publicBaseUrl ?? `http://localhost:${listeningPort}`;
+}

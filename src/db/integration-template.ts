@@ -1,0 +1,32 @@
+import type { WebhookAuth, WebhookTemplate, Field, HttpMethod } from '../domain/webhook-template.js';
+import type { IntegrationDoc, StoredAuth } from './models.js';
+import type { SecretBox } from '../secrets.js';
+
+/** The stored auth with its secret opened: for rendering requests, never for responses. */
+export function openAuth(auth: StoredAuth, secretBox: SecretBox): WebhookAuth {
+  const secret = () => (auth.secretSealed ? secretBox.open(auth.secretSealed) : '');
+  switch (auth.type) {
+    case 'API_KEY':
+      return { type: 'API_KEY', key: auth.key ?? '', value: secret(), in: auth.in === 'query' ? 'query' : 'header' };
+    case 'BASIC':
+      return { type: 'BASIC', username: auth.username ?? '', password: secret() };
+    case 'BEARER':
+      return { type: 'BEARER', token: secret() };
+    default:
+      return { type: 'NONE' };
+  }
+}
+
+const fields = (rows: ReadonlyArray<{ key?: string | null; type?: string | null; value?: string | null }>): Field[] =>
+  rows.map((row) => ({ key: row.key ?? '', type: row.type === 'VARIABLE' ? 'VARIABLE' : 'TEXT', value: row.value ?? '' }));
+
+export function webhookTemplateOf(doc: IntegrationDoc, secretBox: SecretBox): WebhookTemplate {
+  return {
+    method: doc.method as HttpMethod,
+    url: doc.url,
+    params: fields(doc.params),
+    auth: openAuth(doc.auth, secretBox),
+    headers: fields(doc.headers),
+    body: fields(doc.body),
+  };
+}

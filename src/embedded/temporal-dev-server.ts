@@ -1,0 +1,39 @@
+import type { Logger } from '../logger.js';
+import { startChild, waitForPort, type ManagedChild } from './child-process.js';
+
+/** Search attributes chats set, so operators can filter chats in the Temporal UI. */
+export const CHAT_SEARCH_ATTRIBUTES = {
+  ChathookIntegrationId: 'Keyword',
+  ChathookContact: 'Keyword',
+  ChathookChannel: 'Keyword',
+  ChathookChatStatus: 'Keyword',
+} as const;
+
+export const searchAttributeArgs = () =>
+  Object.entries(CHAT_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+
+export interface TemporalDevServerOptions {
+  cliPath: string;
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  logFile: string;
+}
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions, logger: Logger): Promise<ManagedChild> {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--db-filename', options.dbFile,
+    '--namespace', options.namespace,
+    '--log-level', 'warn',
+    ...searchAttributeArgs(),
+  ];
+  const child = startChild('temporal', options.cliPath, args, options.logFile, logger);
+  await waitForPort('127.0.0.1', options.port, 60_000, child);
+  return child;
+}

@@ -1,0 +1,120 @@
+/**
+ * The embedded default (`npm start`): Temporal dev server, MongoDB-compatible server, worker and
+ * API in one process tree, data under CHATHOOK_DATA_DIR. Production runs api-main / worker-main.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, parseConfig, publicBaseUrlOf } from './config.js';
+import { hashToken } from './secrets.js';
+import { createTenant } from './api/tenants-router.js';
+import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from './embedded/data-dir.js';
+import { startEmbeddedMongo } from './embedded/mongo-server.js';
+import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
+import { ferretdbPath, temporalCliPath } from './embedded/tool-paths.js';
+import { startApi } from './http-server.js';
+import { createLogger } from './logger.js';
+import { openServices } from './runtime.js';
+import { createShutdown } from './shutdown.js';
+import { startWorker } from './temporal/worker.js';
+
+function parseConfigOrExit() {
+  try {
+    return parseConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+const parsedConfig = parseConfigOrExit();
+const logger = createLogger(parsedConfig.logLevel);
+const shutdown = createShutdown(logger);
+
+async function main() {
+  const dataDir = resolve(parsedConfig.dataDir);
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const secrets = loadOrCreateEmbeddedSecrets(dataDir, { adminKey: parsedConfig.adminKey, encryptionKey: parsedConfig.encryptionKey });
+  const config = { ...parsedConfig, adminKey: secrets.adminKey };
+
+  let temporalAddress = config.temporal.address;
+  let temporalUi: string | undefined;
+  if (!temporalAddress) {
+    logger.info('starting the Temporal dev server');
+    const temporal = await startTemporalDevServer(
+      {
+        cliPath: temporalCliPath(config.tools),
+        dbFile: join(dataDir, 'temporal.sqlite'),
+        port: config.embedded.temporalPort,
+        uiPort: config.embedded.temporalUiPort,
+        namespace: config.temporal.namespace,
+        logFile: join(logDir, 'temporal.log'),
+      },
+      logger,
+    );
+    shutdown.add('temporal', () => temporal.stop());
+    temporalAddress = `127.0.0.1:${config.embedded.temporalPort}`;
+    temporalUi = `http://localhost:${config.embedded.temporalUiPort}`;
+  }
+
+  let mongodbUri = config.mongodbUri;
+  let engine = 'external MongoDB (MONGODB_URI)';
+  if (!mongodbUri) {
+    logger.info('starting the embedded MongoDB-compatible server');
+    const mongo = await startEmbeddedMongo(
+      {
+        dataDir,
+        port: config.embedded.mongoPort,
+        mongodBinary: config.tools.mongodBinary,
+        ferretdbPath: () => ferretdbPath(config.tools),
+        logFile: join(logDir, 'mongo.log'),
+      },
+      logger,
+    );
+    shutdown.add('mongo', () => mongo.stop());
+    mongodbUri = mongo.uri;
+    engine = mongo.engine;
+  }
+
+  const services = await openServices(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
+  shutdown.add('services', () => services.close());
+  const worker = await startWorker(services, temporalAddress);
+  shutdown.add('worker', () => worker.shutdown());
+  worker.done.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'worker crashed');
+    void shutdown.shutdown('worker crashed', 1);
+  });
+  const api = await startApi(services, config.port, config.host);
+  shutdown.add('api', () => api.close());
+
+  let devTenant = readDevTenant(dataDir);
+  let devTenantIsNew = false;
+  if (!devTenant || !(await services.models.Tenant.exists({ apiKeyHash: hashToken(devTenant.apiKey) }))) {
+    devTenant = await createTenant(services.models, 'Development tenant');
+    writeDevTenant(dataDir, devTenant);
+    devTenantIsNew = true;
+  }
+
+  const baseUrl = publicBaseUrlOf(config, api.port);
+  const lines = [
+    '',
+    'chathook is ready (embedded default)',
+    `  API:          ${baseUrl}`,
+    `  Console:      ${baseUrl}/console`,
+    `  Temporal UI:  ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
+    `  MongoDB:      ${engine}`,
+    `  Data:         ${dataDir}`,
+    devTenantIsNew
+      ? `  Dev tenant API key (shown once, kept in ${join(dataDir, 'dev-tenant.json')}):\n    ${devTenant.apiKey}`
+      : `  Dev tenant API key: in ${join(dataDir, 'dev-tenant.json')}`,
+    `  Root key: in ${join(dataDir, 'secrets.json')} (or CHATHOOK_ADMIN_KEY)`,
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'chathook failed to start');
+  void shutdown.shutdown('start failed', 1);
+});

@@ -1,0 +1,42 @@
+import type { Connection as MongoConnection } from 'mongoose';
+import type { Config } from './config.js';
+import { connectDatabase, createModels, ensureIndexes, type Models } from './db/models.js';
+import type { Logger } from './logger.js';
+import { createSecretBox, type SecretBox } from './secrets.js';
+import { connectTemporalClient, type TemporalClientHandle } from './temporal/client.js';
+
+/** The long-lived clients every entry point shares, opened once at start and passed down. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: MongoConnection;
+  models: Models;
+  secretBox: SecretBox;
+  temporal: TemporalClientHandle;
+  close(): Promise<void>;
+}
+
+export interface ServiceEndpoints {
+  mongodbUri: string;
+  temporalAddress: string;
+  encryptionKey: Buffer;
+}
+
+export async function openServices(config: Config, logger: Logger, endpoints: ServiceEndpoints): Promise<Services> {
+  const db = await connectDatabase(endpoints.mongodbUri);
+  const models = createModels(db);
+  await ensureIndexes(models);
+  const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
+  return {
+    config,
+    logger,
+    db,
+    models,
+    secretBox: createSecretBox(endpoints.encryptionKey),
+    temporal,
+    async close() {
+      await temporal.connection.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { parseConfig, type Config } from '../../src/config.js';
+import { createTenant } from '../../src/api/tenants-router.js';
+import { startApi, type RunningApi } from '../../src/http-server.js';
+import { createLogger } from '../../src/logger.js';
+import { openServices, type Services } from '../../src/runtime.js';
+import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+export interface TestApp {
+  baseUrl: string;
+  services: Services;
+  config: Config;
+  api: RunningApi;
+  worker: RunningWorker | undefined;
+  /** A fresh tenant with its own API key. */
+  tenant(name?: string): Promise<{ id: string; apiKey: string; client: ApiClient }>;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ApiClient {
+  get<T = any>(path: string): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  put<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  delete<T = any>(path: string): Promise<ApiResponse<T>>;
+  raw(path: string, init: RequestInit): Promise<ApiResponse>;
+}
+
+export function apiClient(baseUrl: string, token?: string): ApiClient {
+  const raw = async (path: string, init: RequestInit): Promise<ApiResponse> => {
+    const headers = new Headers(init.headers);
+    if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    const response = await fetch(`${baseUrl}${path}`, { ...init, headers });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: the test sees the text.
+    }
+    return { status: response.status, body, headers: response.headers };
+  };
+  const send = (method: string) => (path: string, body?: unknown) =>
+    raw(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return { get: (path) => raw(path, { method: 'GET' }), post: send('POST'), put: send('PUT'), delete: send('DELETE'), raw };
+}
+
+/**
+ * The real API (and, when asked, the real worker) against the run's Temporal server and a
+ * database of its own, so every test file starts clean.
+ */
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const database = `t_${randomBytes(6).toString('hex')}`;
+  const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+  const temporalAddress = inject('temporalAddress');
+  const encryptionKey = randomBytes(32);
+  const taskQueue = `chathook-${database}`;
+  const config = parseConfig({
+    CHATHOOK_ADMIN_KEY: ADMIN_KEY,
+    CHATHOOK_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    MONGODB_URI: mongoUri,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const logger = createLogger(config.logLevel);
+  const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey });
+  const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
+  const api = await startApi(services, 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+  return {
+    baseUrl,
+    services,
+    config,
+    api,
+    worker,
+    async tenant(name = 'Acme') {
+      const created = await createTenant(services.models, name);
+      return { id: created.id, apiKey: created.apiKey, client: apiClient(baseUrl, created.apiKey) };
+    },
+    async close() {
+      await api.close();
+      await worker?.shutdown();
+      await services.db.dropDatabase();
+      await services.close();
+    },
+  };
+}
