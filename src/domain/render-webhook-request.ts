@@ -122,9 +122,36 @@ function assertConfiguredHeaderValue(name: string, value: string): void {
   }
 }
 
+/*
+ * HTTP clients refuse header values outside visible ASCII, tab and Latin-1, and Latin-1 would
+ * be misread by most receivers anyway; event data (a contact's emoji) is percent-encoded as
+ * UTF-8 instead, the same way it would travel in a query parameter.
+ */
+const HEADER_VALUE_NON_ASCII = /[^\t\x20-\x7e]/gu;
+
 function sanitizeEventHeaderValue(value: string): string {
-  return value.replace(HEADER_VALUE_FORBIDDEN_RUNS, ' ');
+  return value
+    .replace(HEADER_VALUE_FORBIDDEN_RUNS, ' ')
+    .replace(LONE_SURROGATES, '\uFFFD')
+    .replace(HEADER_VALUE_NON_ASCII, (char) => encodeURIComponent(char));
 }
+
+/** Headers chathook owns: framing, the connection, and the Standard Webhooks signature. */
+export const RESERVED_HEADER_NAMES: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
 
 function assertHeaderName(name: string): void {
   if (!HEADER_NAME_PATTERN.test(name)) {
@@ -254,8 +281,13 @@ export function validateWebhookTemplate(
     if (!HEADER_NAME_PATTERN.test(field.key)) {
       problems.push({ path: ['headers', index, 'key'], message: `"${field.key}" is not a valid HTTP header name` });
     }
+    if (RESERVED_HEADER_NAMES.has(field.key.toLowerCase())) {
+      problems.push({ path: ['headers', index, 'key'], message: `"${field.key}" is set by chathook and cannot be configured` });
+    }
     if (field.type === 'TEXT' && HEADER_VALUE_FORBIDDEN_CHARS.test(field.value)) {
       problems.push({ path: ['headers', index, 'value'], message: 'a header value must not contain CR, LF or NUL' });
+    } else if (field.type === 'TEXT' && /[^\t\x20-\x7e]/.test(field.value)) {
+      problems.push({ path: ['headers', index, 'value'], message: 'a header value must be printable ASCII' });
     }
   });
 

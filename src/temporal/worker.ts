@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../../activities/index.js';
 import type { Services } from '../runtime.js';
+import { installTemporalRuntimeLogger } from './runtime-logger.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -13,6 +14,7 @@ export interface RunningWorker {
 /** Starts a worker polling the chathook task queue; workflows are bundled from workflows/index.ts. */
 export async function startWorker(services: Services, temporalAddress: string): Promise<RunningWorker> {
   const { config } = services;
+  installTemporalRuntimeLogger(services.logger);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await Worker.create({
     connection,

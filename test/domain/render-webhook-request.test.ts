@@ -427,3 +427,50 @@ describe('validateWebhookTemplate', () => {
     expect(validateWebhookTemplate({ ...valid, url })).toEqual([{ path: ['url'], message }]);
   });
 });
+
+describe('header values from event data and reserved names', () => {
+  it('percent-encodes non-ASCII event data in headers so every HTTP client accepts it', async () => {
+    const { renderWebhookRequest } = await import('../../src/domain/render-webhook-request.js');
+    const rendered = renderWebhookRequest(
+      {
+        method: 'GET',
+        url: 'https://client.example/hook',
+        params: [],
+        auth: { type: 'NONE' },
+        headers: [{ key: 'X-Text', type: 'VARIABLE', value: '{{text}}' }],
+        body: [],
+      },
+      {
+        chatId: 'c1',
+        contact: '1',
+        event: 'MESSAGE',
+        text: 'olá 👋\u0007end',
+        multimedia: { url: null, caption: null },
+        sender: 's',
+        channel: 'SMS',
+        timestamp: '2026-01-01T00:00:00.000Z',
+      },
+    );
+    expect(rendered.headers['X-Text']).toBe('ol%C3%A1 %F0%9F%91%8B%07end');
+    expect(decodeURIComponent(rendered.headers['X-Text']!)).toBe('olá 👋\u0007end');
+  });
+
+  it('refuses configured headers chathook owns, and non-ASCII TEXT header values', async () => {
+    const { validateWebhookTemplate } = await import('../../src/domain/render-webhook-request.js');
+    const problems = validateWebhookTemplate({
+      method: 'POST',
+      url: 'https://client.example/hook',
+      body: [],
+      headers: [
+        { key: 'Content-Length', type: 'TEXT', value: '1' },
+        { key: 'webhook-signature', type: 'TEXT', value: 'v1,x' },
+        { key: 'X-Ok', type: 'TEXT', value: 'café' },
+      ],
+    });
+    expect(problems.map((problem) => problem.path)).toEqual([
+      ['headers', 0, 'key'],
+      ['headers', 1, 'key'],
+      ['headers', 2, 'value'],
+    ]);
+  });
+});

@@ -1,0 +1,13 @@
+# The chathook API and worker image (one image, two commands). Built by docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "src/api-main.ts"]

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, parseDuration } from '../src/config.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['24h', 86_400_000],
+    ['2d', 172_800_000],
+  ])('%s = %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it.each(['', '5', '1.5h', '-5s', '0s', '5 minutes', '10w'])('rejects %j', (text) => {
+    expect(() => parseDuration(text)).toThrow();
+  });
+});
+
+describe('parseConfig', () => {
+  it('applies the SPEC defaults', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      publicBaseUrl: undefined,
+      dataDir: './.chathook',
+      temporal: { address: undefined, namespace: 'default' },
+      mongodbUri: undefined,
+      webhookAllowPrivate: false,
+      whatsappSessionWindowMs: 86_400_000,
+      chatIdleTimeoutMs: 86_400_000,
+      delivery: { maxDurationMs: 86_400_000, retryInitialMs: 5_000, retryMaxIntervalMs: 3_600_000, timeoutMs: 10_000 },
+    });
+  });
+
+  it('parses flags as exactly "true" or "false"', () => {
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
+    expect(() => parseConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+  });
+
+  it('accepts the encryption key as hex or base64 and refuses other lengths', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(parseConfig({ CHATHOOK_ENCRYPTION_KEY: key.toString('hex') }).encryptionKey).toEqual(key);
+    expect(parseConfig({ CHATHOOK_ENCRYPTION_KEY: key.toString('base64') }).encryptionKey).toEqual(key);
+    expect(() => parseConfig({ CHATHOOK_ENCRYPTION_KEY: 'short' })).toThrow(/CHATHOOK_ENCRYPTION_KEY/);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: 'eighty', CHAT_IDLE_TIMEOUT: '1 day', MONGODB_URI: 'postgres://x', PUBLIC_BASE_URL: 'ftp://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'CHAT_IDLE_TIMEOUT', 'MONGODB_URI', 'PUBLIC_BASE_URL']) expect(message).toContain(name);
+  });
+
+  it('refuses a retry initial interval above the maximum', () => {
+    expect(() => parseConfig({ DELIVERY_RETRY_INITIAL: '2h', DELIVERY_RETRY_MAX_INTERVAL: '1h' })).toThrow(/DELIVERY_RETRY_INITIAL/);
+  });
+});

@@ -1,0 +1,134 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../support/harness.js';
+import { freePort } from '../support/free-port.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function startEmbedded(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 90 s:\n${output}`)), 90_000);
+    const check = setInterval(() => {
+      if (output.includes('Ctrl-C stops everything')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${output}`));
+    });
+  });
+}
+
+const descendantsOf = (pid: number): number[] => {
+  let listing = '';
+  try {
+    listing = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const rows = listing.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const result: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of rows) {
+      if (ppid === parent) {
+        result.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return result;
+};
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function stop(started: Started): Promise<{ code: number | null; orphans: number[] }> {
+  const descendants = descendantsOf(started.child.pid!);
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill('SIGINT');
+  const code = await exited;
+  // Children reparented at exit get a moment to finish exiting (esbuild's service ends on stdin EOF).
+  let orphans = descendants.filter(isAlive);
+  for (let waited = 0; orphans.length > 0 && waited < 5_000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    orphans = orphans.filter(isAlive);
+  }
+  if (orphans.length) process.stdout.write(execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', orphans.join(',')], { encoding: 'utf8' }));
+  return { code, orphans };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'chathook-embedded-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start (embedded default)', () => {
+  it('starts every server, creates a dev tenant, keeps data across a restart and stops with no orphan', { timeout: 240_000 }, async () => {
+    const env = {
+      CHATHOOK_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+      EMBEDDED_MONGO_PORT: String(await freePort()),
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    };
+    const baseUrl = `http://127.0.0.1:${env.PORT}`;
+
+    const first = await startEmbedded(env);
+    const devTenant = JSON.parse(readFileSync(join(dataDir, 'dev-tenant.json'), 'utf8')) as { apiKey: string };
+    expect(first.output()).toContain(devTenant.apiKey);
+    expect(first.output()).toContain(`Temporal UI:  http://localhost:${env.EMBEDDED_TEMPORAL_UI_PORT}`);
+    expect(first.output()).toContain('FerretDB');
+    const tenant = apiClient(baseUrl, devTenant.apiKey);
+    expect((await tenant.get('/readyz')).status).toBe(200);
+    const ui = await fetch(`http://127.0.0.1:${env.EMBEDDED_TEMPORAL_UI_PORT}/`);
+    expect(ui.status).toBe(200);
+    const created = await tenant.post('/v1/connections', { code: 'EMBED1', channel: 'SMS', senders: ['141518'], carrier: { type: 'sandbox' } });
+    expect(created.status).toBe(201);
+    const integration = await tenant.post('/v1/integrations', {
+      alias: 'Kept',
+      method: 'POST',
+      url: 'https://client.example/hook',
+      auth: { type: 'BEARER', token: 'kept-token' },
+      connections: [{ code: 'EMBED1' }],
+    });
+    expect(integration.status).toBe(201);
+    const firstStop = await stop(first);
+    expect(firstStop.code).toBe(0);
+    expect(firstStop.orphans).toEqual([]);
+
+    const second = await startEmbedded(env);
+    expect(second.output()).not.toContain(devTenant.apiKey);
+    expect((await tenant.get('/v1/connections/EMBED1')).status).toBe(200);
+    const kept = await tenant.get(`/v1/integrations/${integration.body.id}`);
+    expect(kept.body).toMatchObject({ alias: 'Kept', auth: { type: 'BEARER', token: '********' } });
+    const secondStop = await stop(second);
+    expect(secondStop.code).toBe(0);
+    expect(secondStop.orphans).toEqual([]);
+  });
+});
