@@ -77,7 +77,7 @@ describe('connections', () => {
       carrier: { type: 'sandbox' },
     });
     expect(senders.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['senders.0', 'senders.2']);
-    const sms = await acme.post('/v1/connections', { ...smsConnection('SMS-BAD'), senders: ['TOO-LONG-ALPHA-ID', '123'] });
+    const sms = await acme.post('/v1/connections', { ...smsConnection('SMS-BAD'), senders: ['TOOLONGALPHA1', '123'] });
     expect(sms.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['senders.0']);
   });
 
