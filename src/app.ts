@@ -1,14 +1,20 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { Client } from '@temporalio/client';
 import type { Config } from './config.js';
 import type { Models } from './db/models.js';
 import type { Logger } from './logger.js';
 import type { SecretBox } from './secrets.js';
+import { requireTenant } from './api/auth.js';
 import { connectionsRouter } from './api/connections-router.js';
 import { errorMiddleware, notFoundRoute, requireJsonBody } from './api/error-middleware.js';
 import { healthRouter, type ReadinessTargets } from './api/health-router.js';
 import { integrationsRouter } from './api/integrations-router.js';
 import { reservationsRouter } from './api/reservations-router.js';
+import { campaignsRouter } from './api/campaigns-router.js';
+import { integrationDetailsRouter } from './api/integration-details-router.js';
+import { integrationLifecycleRouter } from './api/integration-lifecycle-router.js';
+import { responseWebhookRouter } from './api/response-webhook-router.js';
 import { tenantsRouter } from './api/tenants-router.js';
 
 export interface AppDeps {
@@ -17,6 +23,9 @@ export interface AppDeps {
   secretBox: SecretBox;
   logger: Logger;
   readiness: ReadinessTargets;
+  temporal: Client;
+  /** How long start/stop wait for their workflow before answering 503 (default 25 s). */
+  lifecycleWaitMs?: number;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -34,9 +43,22 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(tenantsRouter(deps.models, deps.config.adminKey));
+  app.use(responseWebhookRouter(deps.models));
+  // Every other /v1 route is a tenant's: the key is checked once here, not per router.
+  app.use('/v1', requireTenant(deps.models));
   app.use(connectionsRouter(deps.models, deps.secretBox));
   app.use(reservationsRouter(deps.models));
   app.use(integrationsRouter(deps.models, deps.secretBox));
+  app.use(
+    integrationLifecycleRouter({
+      models: deps.models,
+      temporal: deps.temporal,
+      taskQueue: deps.config.temporal.taskQueue,
+      waitMs: deps.lifecycleWaitMs ?? 25_000,
+    }),
+  );
+  app.use(integrationDetailsRouter(deps.models, deps.secretBox, deps.config.publicBaseUrl));
+  app.use(campaignsRouter(deps.models));
   app.use(notFoundRoute);
   app.use(errorMiddleware);
   return app;

@@ -8,13 +8,15 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(services: Services, port: number, host: string): Promise<RunningApi> {
+export async function startApi(services: Services, port: number, host: string, options: { lifecycleWaitMs?: number } = {}): Promise<RunningApi> {
   const app = createApp({
     config: services.config,
     models: services.models,
     secretBox: services.secretBox,
     logger: services.logger,
     readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
+    temporal: services.temporal.client,
+    lifecycleWaitMs: options.lifecycleWaitMs,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));

@@ -1,2 +1,2 @@
 // The workflow bundle's entry: every workflow type the worker runs is exported from here.
-export {};
+export { integrationActivationWorkflow, integrationDeactivationWorkflow } from './integration-lifecycle.js';

@@ -4,7 +4,7 @@ import { DEFAULT_BODY } from '../domain/webhook-template.js';
 import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
 import { conflict, notFound, validationError, type FieldProblem } from '../errors.js';
 import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../secrets.js';
-import { requireTenant, tenantIdOf } from './auth.js';
+import { tenantIdOf } from './auth.js';
 import { listPage, objectIdOrNull } from './pagination.js';
 import { IntegrationInputSchema, ListQuerySchema, MASKED_SECRET, type AuthInput, type IntegrationInput } from './schemas.js';
 import { parseInput } from './validation.js';
@@ -105,8 +105,6 @@ export async function findIntegration(models: Models, tenantId: string, id: stri
 
 export function integrationsRouter(models: Models, secretBox: SecretBox): Router {
   const router = Router();
-  router.use('/v1/integrations', requireTenant(models));
-
   router.post('/v1/integrations', async (req, res) => {
     const tenantId = tenantIdOf(req);
     const input = parseInput(IntegrationInputSchema, req.body);
@@ -149,9 +147,9 @@ export function integrationsRouter(models: Models, secretBox: SecretBox): Router
     const connectionsChanged = !sameConnections(input.connections, current.connections);
     const activeConflict = () =>
       conflict('INTEGRATION_ACTIVE', 'The connections of an active integration cannot change: stop it first');
-    if (connectionsChanged && current.status === 'ACTIVE') throw activeConflict();
+    if (connectionsChanged && (current.status === 'ACTIVE' || current.activating)) throw activeConflict();
     // The status guard makes "change connections" and "start" exclusive even when they race.
-    const guard: { status?: 'INACTIVE' } = connectionsChanged ? { status: 'INACTIVE' } : {};
+    const guard: Record<string, unknown> = connectionsChanged ? { status: 'INACTIVE', activating: { $ne: true } } : {};
     const updated = await models.Integration.findOneAndUpdate(
       { _id: current._id, tenantId, ...guard },
       {
@@ -178,7 +176,7 @@ export function integrationsRouter(models: Models, secretBox: SecretBox): Router
   router.delete('/v1/integrations/:id', async (req, res) => {
     const tenantId = tenantIdOf(req);
     const current = await findIntegration(models, tenantId, req.params.id);
-    const result = await models.Integration.deleteOne({ _id: current._id, tenantId, status: 'INACTIVE' });
+    const result = await models.Integration.deleteOne({ _id: current._id, tenantId, status: 'INACTIVE', activating: { $ne: true } });
     if (result.deletedCount === 0) {
       if (await models.Integration.exists({ _id: current._id, tenantId })) {
         throw conflict('INTEGRATION_ACTIVE', 'An active integration cannot be deleted: stop it first');

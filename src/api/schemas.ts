@@ -13,6 +13,26 @@ const WHATSAPP_SENDER = /^\d{7,15}$/;
 
 export const SenderSchema = z.string().trim().min(1).max(15);
 
+/** Senders by channel (SMS: short/long code or alphanumeric id; WhatsApp: the WABA number), no repeats. */
+function checkSenders(channel: 'SMS' | 'WHATSAPP', senders: readonly string[], ctx: z.RefinementCtx): void {
+  const pattern = channel === 'SMS' ? SMS_SENDER : WHATSAPP_SENDER;
+  const seen = new Set<string>();
+  senders.forEach((sender, index) => {
+    if (!pattern.test(sender)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['senders', index],
+        message:
+          channel === 'SMS'
+            ? 'an SMS sender is a short code (1–6 digits), a long code or virtual number (7–15 digits) or an alphanumeric id (up to 11 characters)'
+            : 'a WhatsApp sender is the WABA phone number: 7–15 digits, no "+"',
+      });
+    }
+    if (seen.has(sender)) ctx.addIssue({ code: 'custom', path: ['senders', index], message: `sender ${sender} is listed twice` });
+    seen.add(sender);
+  });
+}
+
 export const TenantCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
 });
@@ -35,24 +55,7 @@ export const ConnectionCreateSchema = z
     senders: z.array(SenderSchema).min(1).max(100),
     carrier: CarrierSchema,
   })
-  .superRefine((connection, ctx) => {
-    const pattern = connection.channel === 'SMS' ? SMS_SENDER : WHATSAPP_SENDER;
-    const seen = new Set<string>();
-    connection.senders.forEach((sender, index) => {
-      if (!pattern.test(sender)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['senders', index],
-          message:
-            connection.channel === 'SMS'
-              ? 'an SMS sender is a short code (1–6 digits), a long code or virtual number (7–15 digits) or an alphanumeric id (up to 11 characters)'
-              : 'a WhatsApp sender is the WABA phone number: 7–15 digits, no "+"',
-        });
-      }
-      if (seen.has(sender)) ctx.addIssue({ code: 'custom', path: ['senders', index], message: `sender ${sender} is listed twice` });
-      seen.add(sender);
-    });
-  });
+  .superRefine((connection, ctx) => checkSenders(connection.channel, connection.senders, ctx));
 export type ConnectionCreate = z.infer<typeof ConnectionCreateSchema>;
 
 export const FeatureSchema = z.enum(['AUTO_REPLY', 'KEYWORD_CAMPAIGN']);
@@ -112,3 +115,25 @@ export const ListQuerySchema = z.object({
     .optional(),
 });
 export type ListQuery = z.infer<typeof ListQuerySchema>;
+
+export const CampaignCreateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    integrationId: z.string().min(1).max(64),
+    channel: ChannelSchema,
+    senders: z.array(SenderSchema).min(1).max(100),
+  })
+  .superRefine((campaign, ctx) => checkSenders(campaign.channel, campaign.senders, ctx));
+export type CampaignCreate = z.infer<typeof CampaignCreateSchema>;
+
+export const TryOutSchema = z.strictObject({
+  contact: z
+    .string()
+    .trim()
+    .regex(/^\d{5,15}$/, "the contact's phone number: 5–15 digits, no +"),
+  connection: z.string().min(1).max(64),
+  sender: SenderSchema.optional(),
+  type: z.literal('MESSAGE').default('MESSAGE'),
+  msg: z.string().min(1).max(4096),
+});
+export type TryOut = z.infer<typeof TryOutSchema>;

@@ -62,9 +62,64 @@ export interface IntegrationDoc extends Timestamps {
   body: FieldRecord[];
   connections: Array<{ code: string }>;
   status: 'INACTIVE' | 'ACTIVE';
+  /** Set while an activation run owns the integration; a stop clears it to cancel that run. */
+  activating?: boolean;
+  /** Outcome of the last activation or stop, per connection (Connections Details). */
+  connectionStatuses?: ConnectionStatusRecord[];
   responseTokenHash: string;
   responseTokenSealed: string;
   signingSecretSealed: string;
+}
+
+export interface ConnectionStatusRecord {
+  code: string;
+  status: 'ACTIVE' | 'FAILED' | 'INACTIVE';
+  error?: { code: string; message: string } | null;
+  at: Date;
+}
+
+export type ClaimHolderKind = 'INTEGRATION' | 'CAMPAIGN';
+
+/** One active claimant per (channel, sender), platform-wide: the unique index is the guard. */
+export interface SenderClaimDoc {
+  _id: Types.ObjectId;
+  channel: 'SMS' | 'WHATSAPP';
+  sender: string;
+  holderKind: ClaimHolderKind;
+  holderId: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  /** The integration's connection the claim came from (absent for campaigns). */
+  connectionCode?: string;
+  claimedAt: Date;
+}
+
+export interface CampaignDoc extends Timestamps {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  name: string;
+  integrationId: Types.ObjectId;
+  channel: 'SMS' | 'WHATSAPP';
+  senders: string[];
+  status: 'DRAFT' | 'LIVE' | 'PAUSED';
+  integrationDate?: Date | null;
+}
+
+/** Read model of a chat; the chat workflow owns the state, this copy serves lists and look-ups. */
+export interface ChatDoc {
+  _id: Types.ObjectId;
+  chatId: string;
+  workflowId: string;
+  tenantId: Types.ObjectId;
+  integrationId: Types.ObjectId;
+  contact: string;
+  channel: 'SMS' | 'WHATSAPP';
+  connectionCode: string;
+  sender: string;
+  status: 'OPEN' | 'CLOSED';
+  openedAt: Date;
+  lastInboundAt: Date;
+  windowExpiresAt: Date | null;
+  closedAt: Date | null;
 }
 
 const fieldSchema = new Schema({ key: String, type: { type: String }, value: String }, { _id: false });
@@ -122,6 +177,16 @@ const integrationSchema = new Schema<IntegrationDoc>(
     body: { type: [fieldSchema], default: [] },
     connections: { type: [new Schema({ code: String }, { _id: false })], default: [] },
     status: { type: String, required: true, default: 'INACTIVE' },
+    activating: { type: Boolean, default: false },
+    connectionStatuses: {
+      type: [
+        new Schema(
+          { code: String, status: String, error: { type: new Schema({ code: String, message: String }, { _id: false }), default: null }, at: Date },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     responseTokenHash: { type: String, required: true, unique: true },
     responseTokenSealed: { type: String, required: true },
     signingSecretSealed: { type: String, required: true },
@@ -130,11 +195,63 @@ const integrationSchema = new Schema<IntegrationDoc>(
 );
 integrationSchema.index({ 'connections.code': 1 });
 
+const senderClaimSchema = new Schema<SenderClaimDoc>(
+  {
+    channel: { type: String, required: true },
+    sender: { type: String, required: true },
+    holderKind: { type: String, required: true },
+    holderId: { type: Schema.Types.ObjectId, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    connectionCode: String,
+    claimedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+senderClaimSchema.index({ channel: 1, sender: 1 }, { unique: true });
+senderClaimSchema.index({ holderId: 1 });
+
+const campaignSchema = new Schema<CampaignDoc>(
+  {
+    tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
+    name: { type: String, required: true },
+    integrationId: { type: Schema.Types.ObjectId, required: true, index: true },
+    channel: { type: String, required: true },
+    senders: { type: [String], required: true },
+    status: { type: String, required: true, default: 'DRAFT' },
+    integrationDate: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+const chatSchema = new Schema<ChatDoc>(
+  {
+    chatId: { type: String, required: true, unique: true },
+    workflowId: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    integrationId: { type: Schema.Types.ObjectId, required: true },
+    contact: { type: String, required: true },
+    channel: { type: String, required: true },
+    connectionCode: { type: String, required: true },
+    sender: { type: String, required: true },
+    status: { type: String, required: true },
+    openedAt: { type: Date, required: true },
+    lastInboundAt: { type: Date, required: true },
+    windowExpiresAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+chatSchema.index({ integrationId: 1, contact: 1, openedAt: -1 });
+chatSchema.index({ integrationId: 1, status: 1 });
+
 export interface Models {
   Tenant: Model<TenantDoc>;
   Connection: Model<ConnectionDoc>;
   Reservation: Model<ReservationDoc>;
   Integration: Model<IntegrationDoc>;
+  SenderClaim: Model<SenderClaimDoc>;
+  Campaign: Model<CampaignDoc>;
+  Chat: Model<ChatDoc>;
 }
 
 export function createModels(db: Connection): Models {
@@ -143,6 +260,9 @@ export function createModels(db: Connection): Models {
     Connection: db.model<ConnectionDoc>('Connection', connectionSchema),
     Reservation: db.model<ReservationDoc>('Reservation', reservationSchema),
     Integration: db.model<IntegrationDoc>('Integration', integrationSchema),
+    SenderClaim: db.model<SenderClaimDoc>('SenderClaim', senderClaimSchema),
+    Campaign: db.model<CampaignDoc>('Campaign', campaignSchema),
+    Chat: db.model<ChatDoc>('Chat', chatSchema),
   };
 }
 

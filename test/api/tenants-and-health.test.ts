@@ -58,7 +58,7 @@ describe('tenants', () => {
   });
 
   it('answers an unknown route with a 404 error body', async () => {
-    const response = await apiClient(app.baseUrl).get('/v1/nothing-here');
+    const response = await apiClient(app.baseUrl).get('/nothing-here');
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
   });

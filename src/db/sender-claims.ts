@@ -1,0 +1,86 @@
+import type { Types } from 'mongoose';
+import { isDuplicateKeyError, type ClaimHolderKind, type Models, type SenderClaimDoc } from './models.js';
+
+export interface SenderConflict {
+  sender: string;
+  /** What holds the sender, in words a tenant may read (another tenant's names are not shown). */
+  heldBy: string;
+}
+
+export interface ClaimRequest {
+  channel: 'SMS' | 'WHATSAPP';
+  senders: readonly string[];
+  holderKind: ClaimHolderKind;
+  holderId: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  connectionCode?: string;
+}
+
+export type ClaimOutcome = { ok: true } | { ok: false; conflicts: SenderConflict[] };
+
+const FEATURE_WORDS = { AUTO_REPLY: 'an auto-reply', KEYWORD_CAMPAIGN: 'a keyword campaign' } as const;
+
+async function describeHolder(models: Models, claim: SenderClaimDoc, tenantId: Types.ObjectId): Promise<string> {
+  const sameTenant = claim.tenantId.equals(tenantId);
+  if (claim.holderKind === 'CAMPAIGN') {
+    const campaign = sameTenant ? await models.Campaign.findById(claim.holderId, { name: 1 }).lean() : null;
+    return campaign ? `the live chatbot campaign "${campaign.name}"` : 'a live chatbot campaign';
+  }
+  const integration = sameTenant ? await models.Integration.findById(claim.holderId, { alias: 1 }).lean() : null;
+  return integration ? `the active Custom Webhook integration "${integration.alias}"` : 'another active Custom Webhook integration';
+}
+
+/**
+ * Claims every sender for one holder, or none: the unique (channel, sender) index decides
+ * between concurrent claimants, on any number of workers. Re-claiming what the same holder
+ * already holds succeeds, so a retried activity is harmless. Reservations (auto-replies,
+ * keyword campaigns) are checked first and win.
+ */
+export async function claimSenders(models: Models, request: ClaimRequest): Promise<ClaimOutcome> {
+  const reservations = await models.Reservation.find({ channel: request.channel, sender: { $in: [...request.senders] } }).lean();
+  if (reservations.length > 0) {
+    return {
+      ok: false,
+      conflicts: reservations.map((reservation) => ({
+        sender: reservation.sender,
+        heldBy:
+          FEATURE_WORDS[reservation.feature] +
+          (reservation.label && reservation.tenantId.equals(request.tenantId) ? ` ("${reservation.label}")` : ''),
+      })),
+    };
+  }
+  const inserted: Types.ObjectId[] = [];
+  const conflicts: SenderConflict[] = [];
+  for (const sender of request.senders) {
+    try {
+      const claim = await models.SenderClaim.create({
+        channel: request.channel,
+        sender,
+        holderKind: request.holderKind,
+        holderId: request.holderId,
+        tenantId: request.tenantId,
+        connectionCode: request.connectionCode,
+        claimedAt: new Date(),
+      });
+      inserted.push(claim._id);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const existing = await models.SenderClaim.findOne({ channel: request.channel, sender }).lean();
+      if (existing?.holderId.equals(request.holderId)) continue;
+      conflicts.push({ sender, heldBy: existing ? await describeHolder(models, existing, request.tenantId) : 'another claimant' });
+    }
+  }
+  if (conflicts.length > 0) {
+    if (inserted.length > 0) await models.SenderClaim.deleteMany({ _id: { $in: inserted } });
+    return { ok: false, conflicts };
+  }
+  return { ok: true };
+}
+
+export async function releaseClaims(models: Models, holderId: Types.ObjectId, connectionCode?: string): Promise<number> {
+  const result = await models.SenderClaim.deleteMany({ holderId, ...(connectionCode ? { connectionCode } : {}) });
+  return result.deletedCount;
+}
+
+export const describeConflicts = (conflicts: readonly SenderConflict[]) =>
+  conflicts.map((conflict) => `sender ${conflict.sender} is used by ${conflict.heldBy}`).join('; ');

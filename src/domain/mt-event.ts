@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * The response webhook (MT) payloads (SPEC section 5). One schema validates the endpoint,
+ * generates the JSON Schemas of API Details and the OpenAPI document, and types the handlers.
+ */
+export const MAX_MT_TEXT = 4096;
+
+export const SmsMtChannelSchema = z.strictObject({
+  type: z.literal('SMS'),
+  route: z.string().trim().min(1).max(15).describe('the SMS sender the reply goes out from (short code, long code or alphanumeric id)'),
+  connection: z.string().min(1).max(64).describe('the connection code that carries the route'),
+});
+
+export const WhatsAppMtChannelSchema = z.strictObject({
+  type: z.literal('WHATSAPP'),
+  sender: z.string().trim().min(1).max(15).describe('the WABA phone number the reply goes out from'),
+});
+
+const message = <C extends z.ZodType>(channel: C) =>
+  z.strictObject({
+    type: z.literal('MESSAGE'),
+    channel,
+    msg: z.string().min(1).max(MAX_MT_TEXT).describe(`the text sent to the contact, at most ${MAX_MT_TEXT} characters`),
+  });
+
+export const SmsMtMessageSchema = message(SmsMtChannelSchema);
+export const WhatsAppMtMessageSchema = message(WhatsAppMtChannelSchema);
+export const MtMessageSchema = message(z.discriminatedUnion('type', [SmsMtChannelSchema, WhatsAppMtChannelSchema]));
+export const MtEndSchema = z.strictObject({ type: z.literal('END') });
+export const MtEventSchema = z.discriminatedUnion('type', [MtMessageSchema, MtEndSchema]);
+export type MtEvent = z.infer<typeof MtEventSchema>;
+export type MtMessage = z.infer<typeof MtMessageSchema>;
+
+/** Every status the response webhook answers, as API Details lists it. */
+export const MT_RESPONSES = [
+  { status: 202, code: null, meaning: 'Accepted into the chat: MESSAGE is sent through the carrier; END closes the chat. Body {eventId, chatId}.' },
+  { status: 400, code: 'VALIDATION_ERROR', meaning: 'Malformed JSON or a body that breaks the schema (the message names the field); msg over 4,096 characters.' },
+  { status: 401, code: 'UNAUTHORIZED', meaning: 'Missing or unknown response token.' },
+  { status: 403, code: 'FORBIDDEN', meaning: "A valid response token of another integration." },
+  { status: 404, code: 'CHAT_NOT_FOUND', meaning: 'No open chat for this contact: MT is only valid inside a chat the contact started.' },
+  { status: 409, code: 'INTEGRATION_INACTIVE', meaning: 'The integration is not active.' },
+  { status: 409, code: 'WINDOW_CLOSED', meaning: "WhatsApp: the 24-hour customer service window since the contact's last message is over." },
+  { status: 413, code: 'PAYLOAD_TOO_LARGE', meaning: 'Body over 1 MB.' },
+  { status: 422, code: 'UNKNOWN_SENDER', meaning: "The route/connection/sender is not an active connection of this integration, or its channel differs from the chat's." },
+] as const;
