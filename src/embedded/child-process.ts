@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Logger } from '../logger.js';
 
 export interface ManagedChild {
@@ -51,4 +51,16 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Fails fast when another process already listens where an embedded server is about to:
+ * otherwise the wait for the port would succeed against that other process.
+ */
+export async function assertPortFree(host: string, port: number, setting: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () => reject(new Error(`port ${host}:${port} is already in use: free it or set ${setting}`)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
-import { startChild, waitForPort } from './child-process.js';
+import { assertPortFree, startChild, waitForPort } from './child-process.js';
 
 export interface EmbeddedMongo {
   uri: string;
@@ -20,6 +20,7 @@ export interface EmbeddedMongoOptions {
 
 /** A MongoDB wire-compatible server with its files under dataDir, so data survives restarts. */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions, logger: Logger): Promise<EmbeddedMongo> {
+  await assertPortFree('127.0.0.1', options.port, 'EMBEDDED_MONGO_PORT');
   if (options.mongodBinary) {
     const { MongoMemoryServer } = await import('mongodb-memory-server');
     const dbPath = join(options.dataDir, 'mongod');

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { startChild, waitForPort, type ManagedChild } from './child-process.js';
+import { assertPortFree, startChild, waitForPort, type ManagedChild } from './child-process.js';
 
 /** Search attributes chats set, so operators can filter chats in the Temporal UI. */
 export const CHAT_SEARCH_ATTRIBUTES = {
@@ -22,6 +22,8 @@ export interface TemporalDevServerOptions {
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions, logger: Logger): Promise<ManagedChild> {
+  await assertPortFree('127.0.0.1', options.port, 'EMBEDDED_TEMPORAL_PORT');
+  await assertPortFree('127.0.0.1', options.uiPort, 'EMBEDDED_TEMPORAL_UI_PORT');
   const args = [
     'server',
     'start-dev',

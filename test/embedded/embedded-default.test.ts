@@ -132,3 +132,18 @@ describe('npm start (embedded default)', () => {
     expect(secondStop.orphans).toEqual([]);
   });
 });
+
+describe('embedded servers on a busy port', () => {
+  it('refuses to start rather than talk to whatever already listens there', async () => {
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', () => resolve()));
+    const { startEmbeddedMongo } = await import('../../src/embedded/mongo-server.js');
+    const { createLogger } = await import('../../src/logger.js');
+    await expect(
+      startEmbeddedMongo({ dataDir, port, mongodBinary: undefined, ferretdbPath: () => '/bin/false', logFile: join(dataDir, 'x.log') }, createLogger('silent')),
+    ).rejects.toThrow(`port 127.0.0.1:${port} is already in use: free it or set EMBEDDED_MONGO_PORT`);
+    squatter.close();
+  });
+});
