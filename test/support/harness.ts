@@ -11,6 +11,7 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestApp {
   baseUrl: string;
+  temporalAddress: string;
   services: Services;
   config: Config;
   api: RunningApi;
@@ -61,7 +62,7 @@ export function apiClient(baseUrl: string, token?: string): ApiClient {
  * The real API (and, when asked, the real worker) against the run's Temporal server and a
  * database of its own, so every test file starts clean.
  */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; lifecycleWaitMs?: number } = {}): Promise<TestApp> {
   const database = `t_${randomBytes(6).toString('hex')}`;
   const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
   const temporalAddress = inject('temporalAddress');
@@ -80,10 +81,11 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   const logger = createLogger(config.logLevel);
   const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey });
   const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
-  const api = await startApi(services, 0, '127.0.0.1');
+  const api = await startApi(services, 0, '127.0.0.1', { lifecycleWaitMs: options.lifecycleWaitMs });
   const baseUrl = `http://127.0.0.1:${api.port}`;
   return {
     baseUrl,
+    temporalAddress,
     services,
     config,
     api,
