@@ -12,6 +12,8 @@ export function installTemporalRuntimeLogger(logger: Logger): void {
   if (installed) return;
   installed = true;
   const sdk = logger.child({ component: 'temporal-sdk' });
+  // A process that made a test environment first already has its runtime; keep that one.
+  if (Runtime._instance) return;
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry: LogEntry) => {
       const level = entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'debug';

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseConfig } from '../src/config.js';
+import { createTenant } from '../src/api/tenants-router.js';
+import { startEmbeddedMongo } from '../src/embedded/mongo-server.js';
+import { searchAttributeArgs } from '../src/embedded/temporal-dev-server.js';
+import { ferretdbPath, temporalCliPath } from '../src/embedded/tool-paths.js';
+import { startApi } from '../src/http-server.js';
+import { createLogger } from '../src/logger.js';
+import { openServices } from '../src/runtime.js';
+import { installTemporalRuntimeLogger } from '../src/temporal/runtime-logger.js';
+import { startWorker } from '../src/temporal/worker.js';
+import { apiClient } from '../test/support/harness.js';
+import { freePort } from '../test/support/free-port.js';
+
+/** The same real servers the tests use, started for one benchmark run and torn down after. */
+export async function startBenchEnvironment(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'chathook-bench-'));
+  const logger = createLogger('silent');
+  installTemporalRuntimeLogger(logger);
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
+    },
+  });
+  const mongo = await startEmbeddedMongo(
+    { dataDir: dir, port: await freePort(), mongodBinary: process.env.MONGOMS_SYSTEM_BINARY, ferretdbPath: () => ferretdbPath(), logFile: join(dir, 'mongo.log') },
+    logger,
+  );
+  const encryptionKey = randomBytes(32);
+  const config = parseConfig({
+    CHATHOOK_ADMIN_KEY: 'bench-admin-key-0123456789',
+    CHATHOOK_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+    TEMPORAL_ADDRESS: temporal.address,
+    MONGODB_URI: mongo.uri,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const services = await openServices(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });
+  const worker = await startWorker(services, temporal.address);
+  const api = await startApi(services, 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+  const tenant = await createTenant(services.models, 'Bench');
+  return {
+    engine: mongo.engine,
+    baseUrl,
+    services,
+    temporal,
+    client: apiClient(baseUrl, tenant.apiKey),
+    async close() {
+      await api.close();
+      await worker.shutdown();
+      await services.close();
+      await temporal.teardown();
+      await mongo.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function summarize(label: string, samplesMs: readonly number[], wallMs: number): string {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  return `${label}: n=${sorted.length} p50=${percentile(sorted, 50).toFixed(1)}ms p99=${percentile(sorted, 99).toFixed(1)}ms mean=${mean.toFixed(1)}ms max=${sorted[sorted.length - 1]!.toFixed(1)}ms throughput=${((sorted.length / wallMs) * 1000).toFixed(1)}/s`;
+}
