@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Models } from './db/models.js';
 import type { Logger } from './logger.js';
 import type { SecretBox } from './secrets.js';
+import type { ChathookMetrics } from './metrics.js';
 import { requireTenant } from './api/auth.js';
 import { connectionsRouter } from './api/connections-router.js';
 import { errorMiddleware, notFoundRoute, requireJsonBody } from './api/error-middleware.js';
@@ -15,6 +16,8 @@ import { campaignsRouter } from './api/campaigns-router.js';
 import { integrationDetailsRouter } from './api/integration-details-router.js';
 import { integrationLifecycleRouter } from './api/integration-lifecycle-router.js';
 import { responseWebhookRouter } from './api/response-webhook-router.js';
+import { carriersRouter } from './api/carriers-router.js';
+import { chatsAndDeliveriesRouter } from './api/chats-and-deliveries-router.js';
 import { tenantsRouter } from './api/tenants-router.js';
 
 export interface AppDeps {
@@ -24,6 +27,7 @@ export interface AppDeps {
   logger: Logger;
   readiness: ReadinessTargets;
   temporal: Client;
+  metrics: ChathookMetrics;
   /** How long start/stop wait for their workflow before answering 503 (default 25 s). */
   lifecycleWaitMs?: number;
 }
@@ -39,11 +43,24 @@ export function createApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  app.use((req, res, next) => {
+    res.once('finish', () => {
+      // The matched route pattern, never the raw path: ids and contacts would explode the label set.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
   app.use(healthRouter(deps.readiness));
+  app.get('/metrics', async (_req, res) => {
+    deps.metrics.openChats.set(await deps.models.Chat.countDocuments({ status: 'OPEN' }));
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(tenantsRouter(deps.models, deps.config.adminKey));
-  app.use(responseWebhookRouter(deps.models));
+  app.use(responseWebhookRouter({ models: deps.models, temporal: deps.temporal }));
+  app.use(carriersRouter({ models: deps.models, secretBox: deps.secretBox, temporal: deps.temporal, config: deps.config, logger: deps.logger }));
   // Every other /v1 route is a tenant's: the key is checked once here, not per router.
   app.use('/v1', requireTenant(deps.models));
   app.use(connectionsRouter(deps.models, deps.secretBox));
@@ -59,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(integrationDetailsRouter(deps.models, deps.secretBox, deps.config.publicBaseUrl));
   app.use(campaignsRouter(deps.models));
+  app.use(chatsAndDeliveriesRouter({ models: deps.models, temporal: deps.temporal, config: deps.config }));
   app.use(notFoundRoute);
   app.use(errorMiddleware);
   return app;

@@ -71,6 +71,7 @@ const EnvSchema = z.object({
   DELIVERY_RETRY_INITIAL: duration('5s'),
   DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
   DELIVERY_TIMEOUT: duration('10s'),
+  CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
@@ -93,6 +94,8 @@ export interface Config {
   webhookAllowPrivate: boolean;
   whatsappSessionWindowMs: number;
   chatIdleTimeoutMs: number;
+  /** Accepted messages after which a chat run continues as new (Temporal allows 2,000 updates per run). */
+  chatMessagesPerRun: number;
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
   logLevel: string;
   tools: { temporalCliPath: string | undefined; ferretdbPath: string | undefined; mongodBinary: string | undefined };
@@ -126,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     whatsappSessionWindowMs: e.WHATSAPP_SESSION_WINDOW,
     chatIdleTimeoutMs: e.CHAT_IDLE_TIMEOUT,
+    chatMessagesPerRun: e.CHAT_MESSAGES_PER_RUN,
     delivery: {
       maxDurationMs: e.DELIVERY_MAX_DURATION,
       retryInitialMs: e.DELIVERY_RETRY_INITIAL,

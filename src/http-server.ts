@@ -16,6 +16,7 @@ export async function startApi(services: Services, port: number, host: string, o
     logger: services.logger,
     readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
     temporal: services.temporal.client,
+    metrics: services.metrics,
     lifecycleWaitMs: options.lifecycleWaitMs,
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -4,6 +4,9 @@ import { connectDatabase, createModels, ensureIndexes, type Models } from './db/
 import type { Logger } from './logger.js';
 import { createSecretBox, type SecretBox } from './secrets.js';
 import { connectTemporalClient, type TemporalClientHandle } from './temporal/client.js';
+import { createMetrics, type ChathookMetrics } from './metrics.js';
+import { createOutboundDispatcher } from './net/outbound-http.js';
+import type { Dispatcher } from 'undici';
 
 /** The long-lived clients every entry point shares, opened once at start and passed down. */
 export interface Services {
@@ -13,6 +16,9 @@ export interface Services {
   models: Models;
   secretBox: SecretBox;
   temporal: TemporalClientHandle;
+  metrics: ChathookMetrics;
+  /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -27,6 +33,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
   const models = createModels(db);
   await ensureIndexes(models);
   const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
+  const dispatcher = createOutboundDispatcher({ allowPrivate: config.webhookAllowPrivate, connectTimeoutMs: config.delivery.timeoutMs });
   return {
     config,
     logger,
@@ -34,7 +41,10 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     models,
     secretBox: createSecretBox(endpoints.encryptionKey),
     temporal,
+    metrics: createMetrics(),
+    dispatcher,
     async close() {
+      await dispatcher.close();
       await temporal.connection.close();
       await db.close();
     },

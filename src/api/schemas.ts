@@ -137,3 +137,28 @@ export const TryOutSchema = z.strictObject({
   msg: z.string().min(1).max(4096),
 });
 export type TryOut = z.infer<typeof TryOutSchema>;
+
+/** A carrier's inbound (MO) callback (SPEC section 3). */
+export const CarrierInboundSchema = z.strictObject({
+  messageId: z.string().trim().min(1).max(200),
+  from: z
+    .string()
+    .trim()
+    .regex(/^\+?\d{5,15}$/, "the contact's phone number")
+    .transform((from) => from.replace(/^\+/, '')),
+  to: SenderSchema,
+  text: z.string().max(65_536).optional(),
+  media: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2048), caption: z.string().max(4096).optional() }).optional(),
+  timestamp: z.iso.datetime({ offset: true }).optional(),
+});
+export type CarrierInbound = z.infer<typeof CarrierInboundSchema>;
+
+export const DeliveryListQuerySchema = ListQuerySchema.extend({
+  chatId: z.string().max(100).optional(),
+  status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']).optional(),
+  event: z.enum(['MESSAGE', 'END']).optional(),
+});
+
+export const ChatListQuerySchema = ListQuerySchema.extend({
+  status: z.enum(['OPEN', 'CLOSED']).optional(),
+});

@@ -122,6 +122,59 @@ export interface ChatDoc {
   closedAt: Date | null;
 }
 
+export interface DeliveryAttempt {
+  at: Date;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** One client-webhook delivery (its id is the `webhook-id` header) and every attempt made. */
+export interface DeliveryDoc {
+  _id: Types.ObjectId;
+  deliveryId: string;
+  tenantId: Types.ObjectId;
+  integrationId: Types.ObjectId;
+  chatId: string;
+  contact: string;
+  event: 'MESSAGE' | 'END';
+  /** The chat event rendered into the request, kept for replay. */
+  payload: Record<string, unknown>;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  createdAt: Date;
+  attempts: DeliveryAttempt[];
+  lastError: string | null;
+}
+
+/** A reply (MT) sent through a carrier; the sandbox carrier's messages are these records. */
+export interface OutboundMessageDoc {
+  _id: Types.ObjectId;
+  eventId: string;
+  tenantId: Types.ObjectId;
+  integrationId: Types.ObjectId;
+  chatId: string;
+  connectionCode: string;
+  carrierType: 'http' | 'sandbox';
+  channel: 'SMS' | 'WHATSAPP';
+  from: string;
+  to: string;
+  text: string;
+  status: 'SENT' | 'FAILED';
+  error: string | null;
+  at: Date;
+}
+
+/** The first answer to a response-webhook request carrying an Idempotency-Key. */
+export interface IdempotencyRecordDoc {
+  _id: Types.ObjectId;
+  integrationId: Types.ObjectId;
+  key: string;
+  requestHash: string;
+  status: number;
+  body: Record<string, unknown>;
+  createdAt: Date;
+}
+
 const fieldSchema = new Schema({ key: String, type: { type: String }, value: String }, { _id: false });
 
 const tenantSchema = new Schema<TenantDoc>(
@@ -244,6 +297,60 @@ const chatSchema = new Schema<ChatDoc>(
 chatSchema.index({ integrationId: 1, contact: 1, openedAt: -1 });
 chatSchema.index({ integrationId: 1, status: 1 });
 
+const deliverySchema = new Schema<DeliveryDoc>(
+  {
+    deliveryId: { type: String, required: true, unique: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    integrationId: { type: Schema.Types.ObjectId, required: true },
+    chatId: { type: String, required: true },
+    contact: { type: String, required: true },
+    event: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    attempts: {
+      type: [new Schema({ at: Date, statusCode: { type: Number, default: null }, error: { type: String, default: null }, durationMs: Number }, { _id: false })],
+      default: [],
+    },
+    lastError: { type: String, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+deliverySchema.index({ integrationId: 1, _id: 1 });
+deliverySchema.index({ integrationId: 1, chatId: 1 });
+
+const outboundMessageSchema = new Schema<OutboundMessageDoc>(
+  {
+    eventId: { type: String, required: true, unique: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
+    integrationId: { type: Schema.Types.ObjectId, required: true },
+    chatId: { type: String, required: true },
+    connectionCode: { type: String, required: true },
+    carrierType: { type: String, required: true },
+    channel: { type: String, required: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    text: { type: String, required: true },
+    status: { type: String, required: true },
+    error: { type: String, default: null },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+const idempotencyRecordSchema = new Schema<IdempotencyRecordDoc>(
+  {
+    integrationId: { type: Schema.Types.ObjectId, required: true },
+    key: { type: String, required: true },
+    requestHash: { type: String, required: true },
+    status: { type: Number, required: true },
+    body: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+idempotencyRecordSchema.index({ integrationId: 1, key: 1 }, { unique: true });
+
 export interface Models {
   Tenant: Model<TenantDoc>;
   Connection: Model<ConnectionDoc>;
@@ -252,6 +359,9 @@ export interface Models {
   SenderClaim: Model<SenderClaimDoc>;
   Campaign: Model<CampaignDoc>;
   Chat: Model<ChatDoc>;
+  Delivery: Model<DeliveryDoc>;
+  OutboundMessage: Model<OutboundMessageDoc>;
+  IdempotencyRecord: Model<IdempotencyRecordDoc>;
 }
 
 export function createModels(db: Connection): Models {
@@ -263,6 +373,9 @@ export function createModels(db: Connection): Models {
     SenderClaim: db.model<SenderClaimDoc>('SenderClaim', senderClaimSchema),
     Campaign: db.model<CampaignDoc>('Campaign', campaignSchema),
     Chat: db.model<ChatDoc>('Chat', chatSchema),
+    Delivery: db.model<DeliveryDoc>('Delivery', deliverySchema),
+    OutboundMessage: db.model<OutboundMessageDoc>('OutboundMessage', outboundMessageSchema),
+    IdempotencyRecord: db.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema),
   };
 }
 

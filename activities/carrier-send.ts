@@ -1,0 +1,100 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import mongoose from 'mongoose';
+import { request, type Dispatcher } from 'undici';
+import type { Models } from '../src/db/models.js';
+import { isRetryableStatus } from '../src/domain/retry-delay.js';
+import type { Channel } from '../src/domain/webhook-template.js';
+import type { Logger } from '../src/logger.js';
+import { findForbiddenTargetError } from '../src/net/outbound-http.js';
+import type { SecretBox } from '../src/secrets.js';
+import { USER_AGENT } from '../src/version.js';
+
+export interface CarrierSendInput {
+  tenantId: string;
+  integrationId: string;
+  chatId: string;
+  contact: string;
+  eventId: string;
+  channel: Channel;
+  connectionCode: string;
+  from: string;
+  text: string;
+}
+
+/**
+ * Sends one reply (MT) through the connection's carrier. `http` carriers get
+ * `{id, channel, connection, from, to, text}` with the carrier secret; `id` is the eventId, so a
+ * retried send is recognisable by the carrier. The `sandbox` carrier only records the message.
+ */
+export function createCarrierSendActivities(deps: { models: Models; secretBox: SecretBox; dispatcher: Dispatcher; logger: Logger; timeoutMs: number }) {
+  const { models } = deps;
+  const record = (input: CarrierSendInput, carrierType: 'http' | 'sandbox', status: 'SENT' | 'FAILED', error: string | null) =>
+    models.OutboundMessage.updateOne(
+      { eventId: input.eventId },
+      {
+        $set: { status, error, at: new Date() },
+        $setOnInsert: {
+          eventId: input.eventId,
+          tenantId: new mongoose.Types.ObjectId(input.tenantId),
+          integrationId: new mongoose.Types.ObjectId(input.integrationId),
+          chatId: input.chatId,
+          connectionCode: input.connectionCode,
+          carrierType,
+          channel: input.channel,
+          from: input.from,
+          to: input.contact,
+          text: input.text,
+        },
+      },
+      { upsert: true },
+    );
+
+  return {
+    async sendCarrierMessage(input: CarrierSendInput): Promise<void> {
+      const log = deps.logger.child({ chatId: input.chatId, integrationId: input.integrationId, eventId: input.eventId });
+      const connection = await models.Connection.findOne({ code: input.connectionCode, tenantId: new mongoose.Types.ObjectId(input.tenantId) }).lean();
+      if (!connection) {
+        await record(input, 'http', 'FAILED', 'the connection no longer exists');
+        throw ApplicationFailure.create({ type: 'CONNECTION_NOT_FOUND', message: `connection ${input.connectionCode} no longer exists`, nonRetryable: true });
+      }
+      if (connection.carrier.type === 'sandbox') {
+        await record(input, 'sandbox', 'SENT', null);
+        return;
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+      if (connection.carrier.secretSealed) headers.authorization = `Bearer ${deps.secretBox.open(connection.carrier.secretSealed)}`;
+      let statusCode: number;
+      try {
+        const response = await request(connection.carrier.url!, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ id: input.eventId, channel: input.channel, connection: input.connectionCode, from: input.from, to: input.contact, text: input.text }),
+          dispatcher: deps.dispatcher,
+          headersTimeout: deps.timeoutMs,
+          bodyTimeout: deps.timeoutMs,
+          signal: AbortSignal.timeout(deps.timeoutMs),
+        });
+        statusCode = response.statusCode;
+        await response.body.dump({ limit: 64 * 1024 });
+      } catch (error) {
+        const forbidden = findForbiddenTargetError(error);
+        if (forbidden) {
+          await record(input, 'http', 'FAILED', forbidden.message);
+          throw ApplicationFailure.create({ type: 'FORBIDDEN_TARGET', message: forbidden.message, nonRetryable: true });
+        }
+        log.warn({ err: error }, 'carrier send failed, will retry');
+        throw ApplicationFailure.create({ type: 'NETWORK_ERROR', message: `carrier network error: ${(error as Error).message}` });
+      }
+      if (statusCode >= 200 && statusCode < 300) {
+        await record(input, 'http', 'SENT', null);
+        return;
+      }
+      if (statusCode === 429 || isRetryableStatus(statusCode)) {
+        throw ApplicationFailure.create({ type: `HTTP_${statusCode}`, message: `the carrier answered ${statusCode}` });
+      }
+      await record(input, 'http', 'FAILED', `the carrier answered ${statusCode}`);
+      log.warn({ statusCode }, 'carrier refused the message');
+      throw ApplicationFailure.create({ type: `HTTP_${statusCode}`, message: `the carrier answered ${statusCode}`, nonRetryable: true });
+    },
+  };
+}

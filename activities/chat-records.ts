@@ -1,0 +1,34 @@
+import mongoose from 'mongoose';
+import type { Models } from '../src/db/models.js';
+import type { Channel } from '../src/domain/webhook-template.js';
+import { upsertChatRecord } from '../src/db/chat-records.js';
+
+/** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
+export function createChatRecordActivities(models: Models) {
+  return {
+    async recordChatOpened(input: {
+      chatId: string;
+      workflowId: string;
+      tenantId: string;
+      integrationId: string;
+      contact: string;
+      channel: Channel;
+      connectionCode: string;
+      sender: string;
+      openedAt: string;
+    }): Promise<void> {
+      await upsertChatRecord(models, {
+        ...input,
+        tenantId: new mongoose.Types.ObjectId(input.tenantId),
+        integrationId: new mongoose.Types.ObjectId(input.integrationId),
+        openedAt: new Date(input.openedAt),
+        lastInboundAt: new Date(input.openedAt),
+        windowExpiresAt: null,
+      });
+    },
+
+    async recordChatClosed(input: { chatId: string; closedAt: string; reason: string }): Promise<void> {
+      await models.Chat.updateOne({ chatId: input.chatId }, { $set: { status: 'CLOSED', closedAt: new Date(input.closedAt) } });
+    },
+  };
+}
