@@ -11,6 +11,8 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestApp {
   baseUrl: string;
+  /** The environment this app was configured from: a worker process started with it joins the same queue and database. */
+  env: Record<string, string>;
   temporalAddress: string;
   services: Services;
   config: Config;
@@ -68,7 +70,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   const temporalAddress = inject('temporalAddress');
   const encryptionKey = randomBytes(32);
   const taskQueue = `chathook-${database}`;
-  const config = parseConfig({
+  const env = {
     CHATHOOK_ADMIN_KEY: ADMIN_KEY,
     CHATHOOK_ENCRYPTION_KEY: encryptionKey.toString('base64'),
     TEMPORAL_ADDRESS: temporalAddress,
@@ -77,7 +79,8 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: 'silent',
     ...options.env,
-  });
+  };
+  const config = parseConfig(env);
   const logger = createLogger(config.logLevel);
   const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey });
   const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
@@ -85,6 +88,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   const baseUrl = `http://127.0.0.1:${api.port}`;
   return {
     baseUrl,
+    env,
     temporalAddress,
     services,
     config,

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { uniqueSender } from '../support/fixtures.js';
+import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+let app: TestApp;
+let acme: ApiClient;
+let receiver: HttpPeer;
+
+/** The production worker entry point in its own process, so it can be killed for real. */
+function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...app.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not running in 60 s:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('chathook worker running')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(child);
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  // No in-process worker: the worker is the child process above. A 3 s first backoff leaves time to kill it mid-wait.
+  app = await startTestApp({ worker: false, env: { DELIVERY_RETRY_INITIAL: '3s', DELIVERY_RETRY_MAX_INTERVAL: '3s' } });
+  acme = (await app.tenant('Acme')).client;
+  receiver = await startHttpPeer();
+});
+afterAll(async () => {
+  await app.close();
+  await receiver.close();
+});
+
+describe('a worker killed during a backoff', () => {
+  it('once restarted, still delivers exactly the events it owed', { timeout: 180_000 }, async () => {
+    let worker = await startWorkerProcess();
+    const sender = uniqueSender();
+    await acme.post('/v1/connections', { code: 'CRASH', channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    const integration = await acme.post('/v1/integrations', { alias: 'Crash', method: 'POST', url: `${receiver.url}/crash`, connections: [{ code: 'CRASH' }] });
+    expect((await acme.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
+
+    let failing = true;
+    receiver.respondWith(() => (failing ? { status: 503 } : undefined));
+    const carrier = apiClient(app.baseUrl);
+    for (const text of ['one', 'two', 'three']) {
+      expect((await carrier.post('/carriers/CRASH/inbound', { messageId: text, from: '5491100000080', to: sender, text })).status).toBe(202);
+    }
+    await receiver.waitFor(1);
+    // The first attempt failed; the retry waits 3 s on the Temporal server. Kill the worker now.
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    failing = false;
+    worker = await startWorkerProcess();
+    try {
+      const deadline = Date.now() + 60_000;
+      const texts = () => receiver.received.filter((request) => request.url === '/crash').map((request) => JSON.parse(request.body).text as string);
+      while (texts().filter((text) => text !== 'one').length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // "one" failed once (503) before the kill, then succeeded once; "two" and "three" once each, in order.
+      expect(texts()).toEqual(['one', 'one', 'two', 'three']);
+      const deliveries = (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items;
+      expect(deliveries.map((delivery: { status: string; attempts: Array<{ statusCode: number }> }) => [delivery.status, delivery.attempts.map((attempt) => attempt.statusCode)])).toEqual([
+        ['SUCCEEDED', [503, 200]],
+        ['SUCCEEDED', [200]],
+        ['SUCCEEDED', [200]],
+      ]);
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
+  });
+});
