@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createActivities } from '../../activities/index.js';
 import type { Services } from '../runtime.js';
 import { installTemporalRuntimeLogger } from './runtime-logger.js';
+import { ensureChatSearchAttributes } from './search-attributes.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -15,6 +16,7 @@ export interface RunningWorker {
 export async function startWorker(services: Services, temporalAddress: string): Promise<RunningWorker> {
   const { config } = services;
   installTemporalRuntimeLogger(services.logger);
+  await ensureChatSearchAttributes(services.temporal.connection, config.temporal.namespace);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await Worker.create({
     connection,

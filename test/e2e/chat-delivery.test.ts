@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { apiClient, startTestApp, type ApiClient, type ApiResponse, type TestApp } from '../support/harness.js';
 import { uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
@@ -39,7 +39,7 @@ async function activeIntegration(template: Record<string, unknown>) {
     requests: () => receiver.received.filter((request) => request.url.startsWith(path)),
     inbound: (from: string, text: string, messageId = `${code}-${text}`) =>
       carrierClient.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text, timestamp: '2026-11-26T10:00:00.000Z' }),
-  } as { id: string; signingSecret: string; responseToken: string; code: string; sender: string; path: string; requests: () => typeof receiver.received; inbound: (from: string, text: string, messageId?: string) => ReturnType<ApiClient['post']> };
+  } as { id: string; signingSecret: string; responseToken: string; code: string; sender: string; path: string; requests: () => typeof receiver.received; inbound: (from: string, text: string, messageId?: string) => Promise<ApiResponse> };
 }
 
 async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {

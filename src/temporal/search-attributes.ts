@@ -1,0 +1,19 @@
+import type { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { CHAT_SEARCH_ATTRIBUTES } from '../embedded/temporal-dev-server.js';
+
+/**
+ * Registers the chat search attributes on the namespace (idempotent). The embedded dev server
+ * gets them as `--search-attribute` flags; an external server (docker-compose, production) gets
+ * them here, at worker start, so operators can filter chats in the Temporal UI.
+ */
+export async function ensureChatSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = Object.entries(CHAT_SEARCH_ATTRIBUTES).filter(([name]) => !known.has(name));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name]) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+}

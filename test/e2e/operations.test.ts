@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatWorkflowId } from '../../workflows/chat-messages.js';
+import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { uniqueSender } from '../support/fixtures.js';
+import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+
+let app: TestApp;
+let acme: ApiClient;
+let receiver: HttpPeer;
+
+beforeAll(async () => {
+  // The SSRF guard on, as in production: loopback webhook targets are refused.
+  app = await startTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE: 'false', DELIVERY_RETRY_INITIAL: '200ms' } });
+  acme = (await app.tenant('Acme')).client;
+  receiver = await startHttpPeer();
+});
+afterAll(async () => {
+  await app.close();
+  await receiver.close();
+});
+
+describe('operations', () => {
+  it('refuses a webhook on a loopback address, records why, and serves metrics; chats are searchable', async () => {
+    const sender = uniqueSender();
+    await acme.post('/v1/connections', { code: 'OPS', channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    const integration = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: `${receiver.url}/ops`, connections: [{ code: 'OPS' }] });
+    await acme.post(`/v1/integrations/${integration.body.id}/start`);
+    const inbound = await apiClient(app.baseUrl).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
+    expect(inbound.status).toBe(202);
+
+    const deadline = Date.now() + 20_000;
+    let items: Array<{ status: string; attempts: Array<{ error: string }> }> = [];
+    while (Date.now() < deadline) {
+      items = (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items;
+      if (items[0]?.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(items[0]!.status).toBe('FAILED');
+    expect(items[0]!.attempts).toHaveLength(1);
+    expect(items[0]!.attempts[0]!.error).toMatch(/refusing to connect to 127\.0\.0\.1 \(loopback/);
+    expect(receiver.received).toHaveLength(0);
+
+    const metrics = await fetch(`${app.baseUrl}/metrics`).then((response) => response.text());
+    expect(metrics).toContain('chathook_http_requests_total{method="POST",route="/carriers/:connectionCode/inbound",status="202"} 1');
+    expect(metrics).toContain('chathook_webhook_deliveries_total{outcome="failed"} 1');
+    expect(metrics).toMatch(/chathook_open_chats \d+/);
+    expect(metrics).toContain('chathook_webhook_delivery_seconds_bucket');
+
+    // Operators filter chats by integration and status in the Temporal UI (visibility is eventually consistent).
+    const query = `ChathookIntegrationId = '${integration.body.id}' AND ChathookChatStatus = 'OPEN'`;
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 50 && found.length === 0; attempt += 1) {
+      found = [];
+      for await (const execution of app.services.temporal.client.workflow.list({ query })) found.push(execution.workflowId);
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(found).toEqual([chatWorkflowId(integration.body.id, '5491100000095')]);
+  });
+});
