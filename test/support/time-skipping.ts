@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -7,9 +8,11 @@ import { createActivities } from '../../activities/index.js';
 import { createTenant } from '../../src/api/tenants-router.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js';
+import { CHAT_SEARCH_ATTRIBUTES } from '../../src/embedded/temporal-dev-server.js';
 import { temporalTestServerPath } from '../../src/embedded/tool-paths.js';
 import { createLogger } from '../../src/logger.js';
 import { openServices, type Services } from '../../src/runtime.js';
+import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
 import { generateResponseToken, generateSigningSecret, hashToken } from '../../src/secrets.js';
 
 export interface TimeSkippingStack {
@@ -27,56 +30,57 @@ export interface TimeSkippingStack {
  * the server skips the time, so tests see real timers fire without waiting for them.
  */
 export async function startTimeSkippingStack(env: Record<string, string> = {}): Promise<TimeSkippingStack> {
+  const logger = createLogger(env.LOG_LEVEL ?? 'silent');
+  // Before the environment exists: it would otherwise install a runtime that prints every SDK
+  // log line (one per failed activity attempt) to the console.
+  installTemporalRuntimeLogger(logger);
   const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
+  const cleanups: Array<() => Promise<unknown>> = [() => testEnv.teardown()];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
   try {
-    return await startOn(testEnv, env);
-  } catch (error) {
-    await testEnv.teardown();
-    throw error;
-  }
-}
-
-async function startOn(testEnv: TestWorkflowEnvironment, env: Record<string, string>): Promise<TimeSkippingStack> {
-  const database = `t_${randomBytes(6).toString('hex')}`;
-  const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
-  const encryptionKey = randomBytes(32);
-  const config = parseConfig({
-    CHATHOOK_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-    TEMPORAL_ADDRESS: testEnv.address,
-    TEMPORAL_TASK_QUEUE: `chathook-${database}`,
-    MONGODB_URI: mongoUri,
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-    LOG_LEVEL: 'silent',
-    DELIVERY_RETRY_INITIAL: '5s',
-    DELIVERY_RETRY_MAX_INTERVAL: '1h',
-    ...env,
-  });
-  const services = await openServices(config, createLogger(config.logLevel), { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
-  const worker = await Worker.create({
-    connection: testEnv.nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: createActivities(services),
-  });
-  const running = worker.run();
-  const tenant = await createTenant(services.models, 'Acme');
-  return {
-    env: testEnv,
-    config,
-    services,
-    worker,
-    tenantId: tenant.id,
-    async close() {
+    const database = `t_${randomBytes(6).toString('hex')}`;
+    const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+    const encryptionKey = randomBytes(32);
+    const config = parseConfig({
+      CHATHOOK_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+      TEMPORAL_ADDRESS: testEnv.address,
+      TEMPORAL_TASK_QUEUE: `chathook-${database}`,
+      MONGODB_URI: mongoUri,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      LOG_LEVEL: 'silent',
+      DELIVERY_RETRY_INITIAL: '5s',
+      DELIVERY_RETRY_MAX_INTERVAL: '1h',
+      ...env,
+    });
+    // The test server has no ListSearchAttributes (so no ensureChatSearchAttributes): add them outright.
+    await testEnv.connection.operatorService.addSearchAttributes({
+      namespace: config.temporal.namespace,
+      searchAttributes: Object.fromEntries(Object.keys(CHAT_SEARCH_ATTRIBUTES).map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+    const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
+    cleanups.push(() => services.close(), () => services.db.dropDatabase());
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+      activities: createActivities(services),
+    });
+    const running = worker.run();
+    cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await services.db.dropDatabase();
-      await services.close();
-      await testEnv.teardown();
-    },
-  };
+    });
+    const tenant = await createTenant(services.models, 'Acme');
+    return { env: testEnv, config, services, worker, tenantId: tenant.id, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export interface SeededIntegration {
