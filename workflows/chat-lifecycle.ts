@@ -15,6 +15,7 @@ import {
   CHAT_SEARCH_ATTRIBUTE_NAMES,
   SEEN_MESSAGE_IDS_KEPT,
   chatStateQuery,
+  deliveryFailureReason,
   receiveInboundUpdate,
   sendReplyUpdate,
   type ChatCarriedState,
@@ -218,7 +219,7 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
       await deliverWebhookEvent({ tenantId: input.tenantId, integrationId: input.integrationId, deliveryId: delivery.deliveryId, event: delivery.event, createdAt: delivery.createdAt });
     } catch (error) {
       // Permanent failure, or DELIVERY_MAX_DURATION spent: recorded, and the next event goes.
-      await markDeliveryFailed({ deliveryId: delivery.deliveryId, reason: error instanceof Error ? error.message : String(error) });
+      await markDeliveryFailed({ deliveryId: delivery.deliveryId, reason: deliveryFailureReason(error) });
     }
   });
   const repliesDone = drain(state.replies, async (reply) => {

@@ -123,3 +123,10 @@ export const CHAT_SEARCH_ATTRIBUTE_NAMES = {
 } as const;
 
 export const SEEN_MESSAGE_IDS_KEPT = 2_000;
+
+/** Why a delivery was given up, in the receiver's terms rather than Temporal's wrapper. */
+export function deliveryFailureReason(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause instanceof Error && cause.name === 'TimeoutFailure') return 'DELIVERY_MAX_DURATION spent without a successful attempt';
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
 import type { DeliverWebhookInput } from '../activities/webhook-delivery.js';
-import type { ChatSettings } from './chat-messages.js';
+import { deliveryFailureReason, type ChatSettings } from './chat-messages.js';
 
 export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
 
@@ -20,6 +20,6 @@ export async function deliveryReplayWorkflow(input: { delivery: DeliverWebhookIn
   try {
     await deliverWebhookEvent({ ...input.delivery, replay: true });
   } catch (error) {
-    await markDeliveryFailed({ deliveryId: input.delivery.deliveryId, reason: error instanceof Error ? error.message : String(error) });
+    await markDeliveryFailed({ deliveryId: input.delivery.deliveryId, reason: deliveryFailureReason(error) });
   }
 }

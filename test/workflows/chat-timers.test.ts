@@ -194,7 +194,7 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
     });
 
     const [first, delivered] = await Promise.all(['first', 'second'].map((text) => Delivery.findOne({ chatId: opened.chatId, 'payload.text': text }).lean()));
-    expect(first).toMatchObject({ status: 'FAILED', event: 'MESSAGE' });
+    expect(first).toMatchObject({ status: 'FAILED', event: 'MESSAGE', lastError: 'the endpoint answered 503' });
     expect(new Set(first!.attempts.map((attempt) => `${attempt.statusCode} ${attempt.error}`))).toEqual(new Set(['503 the endpoint answered 503']));
     expect(first!.attempts.length).toBeGreaterThan(5);
     expect(first!.attempts.length).toBeLessThan(60);
