@@ -44,10 +44,25 @@ const MAX_ERROR_TEXT = 500;
 export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
   const { models, config, logger, metrics } = deps;
 
-  const recordAttempt = async (deliveryId: string, attempt: DeliveryAttempt, status: 'PENDING' | 'SUCCEEDED' | 'FAILED') => {
+  /** One write per attempt: the delivery row is created by its first attempt. */
+  const recordAttempt = async (input: DeliverWebhookInput, attempt: DeliveryAttempt, status: 'PENDING' | 'SUCCEEDED' | 'FAILED') => {
     await models.Delivery.updateOne(
-      { deliveryId },
-      { $push: { attempts: attempt }, $set: { status, lastError: attempt.error } },
+      { deliveryId: input.deliveryId },
+      {
+        $push: { attempts: attempt },
+        $set: { status, lastError: attempt.error },
+        $setOnInsert: {
+          deliveryId: input.deliveryId,
+          tenantId: new mongoose.Types.ObjectId(input.tenantId),
+          integrationId: new mongoose.Types.ObjectId(input.integrationId),
+          chatId: input.event.chatId,
+          contact: input.event.contact,
+          event: input.event.event,
+          payload: input.event,
+          createdAt: new Date(input.createdAt),
+        },
+      },
+      { upsert: true },
     );
   };
 
@@ -55,33 +70,10 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
     async deliverWebhookEvent(input: DeliverWebhookInput): Promise<{ statusCode: number }> {
       const { attempt: attemptNumber } = Context.current().info;
       const log = logger.child({ chatId: input.event.chatId, integrationId: input.integrationId, webhookId: input.deliveryId, attempt: attemptNumber });
-      await models.Delivery.updateOne(
-        { deliveryId: input.deliveryId },
-        {
-          $setOnInsert: {
-            deliveryId: input.deliveryId,
-            tenantId: new mongoose.Types.ObjectId(input.tenantId),
-            integrationId: new mongoose.Types.ObjectId(input.integrationId),
-            chatId: input.event.chatId,
-            contact: input.event.contact,
-            event: input.event.event,
-            payload: input.event,
-            status: 'PENDING',
-            createdAt: new Date(input.createdAt),
-            attempts: [],
-            lastError: null,
-          },
-        },
-        { upsert: true },
-      );
-      if (input.replay && attemptNumber === 1) {
-        await models.Delivery.updateOne({ deliveryId: input.deliveryId }, { $set: { status: 'PENDING' } });
-      }
-
       const at = new Date();
       const fail = async (error: string, options: { retry: boolean; statusCode?: number | null; durationMs?: number; retryAfterMs?: number; type: string }) => {
         await recordAttempt(
-          input.deliveryId,
+          input,
           { at, statusCode: options.statusCode ?? null, error: error.slice(0, MAX_ERROR_TEXT), durationMs: Math.round(options.durationMs ?? 0) },
           options.retry ? 'PENDING' : 'FAILED',
         );
@@ -147,7 +139,7 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
       const durationMs = performance.now() - started;
       metrics.deliveryLatency.observe(durationMs / 1000);
       if (statusCode >= 200 && statusCode < 300) {
-        await recordAttempt(input.deliveryId, { at, statusCode, error: null, durationMs: Math.round(durationMs) }, 'SUCCEEDED');
+        await recordAttempt(input, { at, statusCode, error: null, durationMs: Math.round(durationMs) }, 'SUCCEEDED');
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode, durationMs: Math.round(durationMs) }, 'webhook delivered');

@@ -19,7 +19,7 @@ import { freePort } from '../test/support/free-port.js';
 /** The same real servers the tests use, started for one benchmark run and torn down after. */
 export async function startBenchEnvironment(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'chathook-bench-'));
-  const logger = createLogger('silent');
+  const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent');
   installTemporalRuntimeLogger(logger);
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -39,7 +39,7 @@ export async function startBenchEnvironment(env: Record<string, string> = {}) {
     TEMPORAL_ADDRESS: temporal.address,
     MONGODB_URI: mongo.uri,
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     ...env,
   });
   const services = await openServices(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });

@@ -70,6 +70,7 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
       req.log.error({ err: error, integrationId: integration._id.toHexString() }, 'inbound message not accepted by its chat');
       throw new AppError(503, 'CHAT_UNAVAILABLE', 'The message could not be handed to its chat; retry the callback');
     });
+    // The chat has the message (that is what 202 promises); the read model catching up is secondary.
     await upsertChatRecord(models, {
       chatId: accepted.chatId,
       workflowId: chatWorkflowId(integration._id.toHexString(), message.from),
@@ -82,7 +83,7 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
       openedAt: new Date(accepted.openedAt),
       lastInboundAt: new Date(accepted.lastInboundAt),
       windowExpiresAt: accepted.windowExpiresAt ? new Date(accepted.windowExpiresAt) : null,
-    });
+    }).catch((error: unknown) => req.log.warn({ err: error, chatId: accepted.chatId }, 'chat read model not updated'));
     req.log.info({ chatId: accepted.chatId, integrationId: integration._id.toHexString(), duplicate: accepted.duplicate }, 'inbound message accepted');
     res.status(202).json({ chatId: accepted.chatId, ...(accepted.duplicate ? { duplicate: true } : {}) });
   });

@@ -35,6 +35,11 @@ function toAppError(error: unknown): AppError | undefined {
     case 'request.aborted':
       return new AppError(400, 'REQUEST_ABORTED', 'The request was aborted');
   }
+  // The database or Temporal not answering is an outage, not a bug in the request or in us.
+  const name = (error as { name?: string } | null)?.name ?? '';
+  if (/^Mongo|^MongooseServerSelectionError$|^ServiceError$|^ConnectionError$/.test(name)) {
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'A backing service did not answer; retry shortly');
+  }
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     return new AppError(parserError.status, 'BAD_REQUEST', 'The request could not be read');
   }

@@ -44,7 +44,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions, logger: 
     options.ferretdbPath(),
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      // Immediate transactions take SQLite's write lock up front and wait for it (busy_timeout),
+      // instead of failing with SQLITE_BUSY when two deferred ones both try to upgrade.
+      `--sqlite-url=file:${dir}/?_txlock=immediate`,
       `--state-dir=${dir}`,
       `--listen-addr=127.0.0.1:${options.port}`,
       '--telemetry=disable',
