@@ -56,9 +56,11 @@ async function waitForArrivals(arrivals: Map<string, number[]>, ids: readonly st
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const duplicates = ids.filter((id) => arrivals.get(id)!.length !== 1).length;
-  if (duplicates > 0) throw new Error(`${duplicates} messages arrived more than once`);
+  // At-least-once is what Temporal promises; a repeat here would carry the same webhook-id.
+  return ids.filter((id) => arrivals.get(id)!.length !== 1).length;
 }
+
+const exactlyOnce = (duplicates: number) => (duplicates === 0 ? 'every message arrived exactly once' : `every message arrived; ${duplicates} arrived more than once`);
 
 /** Open loop at `rate`/s: message i is due at start + i/rate whatever happened before. */
 async function runAtRate(label: string, count: number, rate: number, send: (id: string, index: number) => Promise<number>, arrivals: Map<string, number[]>) {
@@ -74,9 +76,9 @@ async function runAtRate(label: string, count: number, rate: number, send: (id: 
       if (status !== 202) throw new Error(`${label} ${id}: ${status}`);
     }),
   );
-  await waitForArrivals(arrivals, ids);
+  const duplicates = await waitForArrivals(arrivals, ids);
   const latencies = ids.map((id) => arrivals.get(id)![0]! - scheduled.get(id)!);
-  return summarize(label, latencies, wallNow() - start);
+  return `${summarize(label, latencies, wallNow() - start)}; ${exactlyOnce(duplicates)}`;
 }
 
 /** As fast as `concurrency` senders go; throughput = messages / (last arrival − first send). */
@@ -93,9 +95,9 @@ async function runBurst(label: string, count: number, concurrency: number, send:
       }
     }),
   );
-  await waitForArrivals(arrivals, ids);
+  const duplicates = await waitForArrivals(arrivals, ids);
   const last = Math.max(...ids.map((id) => arrivals.get(id)![0]!));
-  return `${label}: ${count} messages in ${((last - started) / 1000).toFixed(2)}s = ${((count / (last - started)) * 1000).toFixed(1)} msg/s (concurrency ${concurrency}, every message once)`;
+  return `${label}: ${count} messages in ${((last - started) / 1000).toFixed(2)}s = ${((count / (last - started)) * 1000).toFixed(1)} msg/s (concurrency ${concurrency}; ${exactlyOnce(duplicates)})`;
 }
 
 const receiver = await startReceiver();
@@ -158,13 +160,13 @@ try {
     });
     return 202;
   };
-  lines.push(await runBurst('Temporal floor (signal + no-op activity)', BURST, 32, viaFloor, receiver.arrivals));
-  lines.push(await runBurst('chathook sustained MO/s', BURST, 32, viaChathook(5_300_000_000, CONTACTS), receiver.arrivals));
+  lines.push(await runBurst('Temporal floor (signal + no-op activity)', BURST, 16, viaFloor, receiver.arrivals));
+  lines.push(await runBurst('chathook sustained MO/s', BURST, 16, viaChathook(5_300_000_000, CONTACTS), receiver.arrivals));
   floorWorker.shutdown();
   await floorRun;
 
   // 1,000 chats open, then the latency run again.
-  await runBurst('open', 1000, 32, async (id, index) => (await carrier.post('/carriers/BENCH/inbound', { messageId: id, from: String(5_400_000_000 + index), to: '141518', text: id })).status, receiver.arrivals);
+  await runBurst('open', 1000, 16, async (id, index) => (await carrier.post('/carriers/BENCH/inbound', { messageId: id, from: String(5_400_000_000 + index), to: '141518', text: id })).status, receiver.arrivals);
   const open = await bench.services.models.Chat.countDocuments({ status: 'OPEN' });
   lines.push(`chats open: ${open}; process RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (API + worker + bench in one process)`);
   lines.push(await runAtRate('chathook MO->webhook latency, 1,000 chats open', MESSAGES, RATE, viaChathook(5_500_000_000, CONTACTS), receiver.arrivals));
