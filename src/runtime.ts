@@ -1,5 +1,7 @@
 import type { Connection as MongoConnection } from 'mongoose';
-import type { Config } from './config.js';
+import { parseConfig, requireProductionSettings, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { createShutdown } from './shutdown.js';
 import { connectDatabase, createModels, ensureIndexes, type Models } from './db/models.js';
 import type { Logger } from './logger.js';
 import { createSecretBox, type SecretBox } from './secrets.js';
@@ -49,4 +51,22 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
       await db.close();
     },
   };
+}
+
+/**
+ * The production entry points' start: every setting from the environment (no embedded server),
+ * services opened, and closed on SIGINT/SIGTERM.
+ */
+export async function openProductionServices(needs: Parameters<typeof requireProductionSettings>[1]) {
+  const config = parseConfig();
+  requireProductionSettings(config, needs);
+  const logger = createLogger(config.logLevel);
+  const shutdown = createShutdown(logger);
+  const services = await openServices(config, logger, {
+    mongodbUri: config.mongodbUri!,
+    temporalAddress: config.temporal.address!,
+    encryptionKey: config.encryptionKey!,
+  });
+  shutdown.add('services', () => services.close());
+  return { config, logger, shutdown, services };
 }
