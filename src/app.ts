@@ -19,6 +19,9 @@ import { responseWebhookRouter } from './api/response-webhook-router.js';
 import { carriersRouter } from './api/carriers-router.js';
 import { chatsAndDeliveriesRouter } from './api/chats-and-deliveries-router.js';
 import { tenantsRouter } from './api/tenants-router.js';
+import { openApiRouter } from './api/openapi-router.js';
+import { consoleRouter } from './api/console-router.js';
+import { previewRouter } from './api/preview-router.js';
 
 export interface AppDeps {
   config: Config;
@@ -56,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
     deps.metrics.openChats.set(await deps.models.Chat.countDocuments({ status: 'OPEN' }));
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  app.use(openApiRouter());
+  app.use(consoleRouter());
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(tenantsRouter(deps.models, deps.config.adminKey));
@@ -66,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(connectionsRouter(deps.models, deps.secretBox));
   app.use(reservationsRouter(deps.models));
   app.use(integrationsRouter(deps.models, deps.secretBox));
+  app.use(previewRouter());
   app.use(
     integrationLifecycleRouter({
       models: deps.models,

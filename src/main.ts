@@ -11,6 +11,7 @@ import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from './em
 import { startEmbeddedMongo } from './embedded/mongo-server.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { ferretdbPath, temporalCliPath } from './embedded/tool-paths.js';
+import { ensureConsoleBuilt } from './embedded/console-build.js';
 import { startApi } from './http-server.js';
 import { createLogger } from './logger.js';
 import { openServices } from './runtime.js';
@@ -84,6 +85,8 @@ async function main() {
     logger.fatal({ err: error }, 'worker crashed');
     void shutdown.shutdown('worker crashed', 1);
   });
+  // A console that fails to build must not keep the API down: /console then says it is not built.
+  await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
   const api = await startApi(services, config.port, config.host);
   shutdown.add('api', () => api.close());
 

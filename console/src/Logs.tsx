@@ -1,0 +1,196 @@
+import { useState } from 'react';
+import { describeError, type Api, type Delivery } from './api';
+import { navigate } from './routes';
+import { ErrorState, Loading, formatDate, useAsync, type SnackbarMessage } from './ui';
+
+/** The integration picker both logs share; the choice lives in the URL. */
+function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'deliveries' | 'chats' }) {
+  const [list] = useAsync(() => api.listIntegrations(), [api]);
+  if (list.state !== 'ready') return null;
+  return (
+    <div className="stack">
+      <label htmlFor="log-integration">Integration</label>
+      <select id="log-integration" value={id ?? ''} onChange={(event) => navigate({ page, id: event.target.value || undefined })}>
+        <option value="">Select an integration</option>
+        {list.data.items.map((integration) => (
+          <option key={integration.id} value={integration.id}>
+            {integration.alias} ({integration.id})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+const attemptText = (attempt: Delivery['attempts'][number]) =>
+  `${attempt.statusCode ?? 'no answer'}${attempt.error ? ` — ${attempt.error}` : ''} · ${Math.round(attempt.durationMs)} ms · ${formatDate(attempt.at)}`;
+
+export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; notify: (message: SnackbarMessage | null) => void }) {
+  const [status, setStatus] = useState('');
+  const [event, setEvent] = useState('');
+  const [chatId, setChatId] = useState('');
+  const [deliveries, reload] = useAsync(
+    () => (id ? api.deliveries(id, { status, event, chatId: chatId.trim(), limit: '200' }) : Promise.resolve(null)),
+    [api, id, status, event, chatId],
+  );
+  const replay = async (delivery: Delivery) => {
+    if (!id) return;
+    try {
+      await api.replay(id, delivery.id);
+      notify({ tone: 'info', text: `Delivery ${delivery.id} is being sent again` });
+    } catch (error) {
+      notify({ tone: 'error', text: `Replay failed: ${describeError(error)}` });
+    }
+    reload();
+  };
+  return (
+    <section aria-labelledby="deliveries-title">
+      <div className="page-header">
+        <h1 id="deliveries-title">Deliveries</h1>
+        <button type="button" onClick={reload} disabled={!id}>
+          Refresh
+        </button>
+      </div>
+      <div className="filters">
+        <IntegrationPicker api={api} id={id} page="deliveries" />
+        <div className="stack">
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" value={status} onChange={(change) => setStatus(change.target.value)}>
+            <option value="">All</option>
+            <option value="PENDING">Pending</option>
+            <option value="SUCCEEDED">Succeeded</option>
+            <option value="FAILED">Failed</option>
+          </select>
+        </div>
+        <div className="stack">
+          <label htmlFor="filter-event">Event</label>
+          <select id="filter-event" value={event} onChange={(change) => setEvent(change.target.value)}>
+            <option value="">All</option>
+            <option value="MESSAGE">MESSAGE</option>
+            <option value="END">END</option>
+          </select>
+        </div>
+        <div className="stack">
+          <label htmlFor="filter-chat">Chat Id</label>
+          <input id="filter-chat" value={chatId} onChange={(change) => setChatId(change.target.value)} />
+        </div>
+      </div>
+      {!id ? <p className="state empty">Choose an integration to see what chathook sent to its endpoint.</p> : null}
+      {id && deliveries.state === 'loading' ? <Loading what="deliveries" /> : null}
+      {deliveries.state === 'error' ? <ErrorState error={deliveries.error} retry={reload} /> : null}
+      {deliveries.state === 'ready' && deliveries.data?.items.length === 0 ? <p className="state empty">No delivery matches: deliveries appear when contacts write in.</p> : null}
+      {deliveries.state === 'ready' && deliveries.data && deliveries.data.items.length > 0 ? (
+        <div className="table-wrap">
+          <table className="log">
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">Event</th>
+                <th scope="col">Chat</th>
+                <th scope="col">Contact</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts (status, error, latency)</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.data.items.map((delivery) => (
+                <tr key={delivery.id}>
+                  <td>{formatDate(delivery.createdAt)}</td>
+                  <td>{delivery.event}</td>
+                  <td className="mono">{delivery.chatId}</td>
+                  <td className="mono">{delivery.contact}</td>
+                  <td>
+                    <span className={`badge ${delivery.status.toLowerCase()}`}>{delivery.status}</span>
+                  </td>
+                  <td>
+                    <ol className="attempts">
+                      {delivery.attempts.map((attempt, index) => (
+                        <li key={index}>{attemptText(attempt)}</li>
+                      ))}
+                    </ol>
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => void replay(delivery)} aria-label={`Replay delivery ${delivery.id}`}>
+                      Replay
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function ChatsView({ api, id }: { api: Api; id?: string }) {
+  const [status, setStatus] = useState('');
+  const [chats, reload] = useAsync(() => (id ? api.chats(id, { status, limit: '200' }) : Promise.resolve(null)), [api, id, status]);
+  return (
+    <section aria-labelledby="chats-title">
+      <div className="page-header">
+        <h1 id="chats-title">Chats</h1>
+        <button type="button" onClick={reload} disabled={!id}>
+          Refresh
+        </button>
+      </div>
+      <div className="filters">
+        <IntegrationPicker api={api} id={id} page="chats" />
+        <div className="stack">
+          <label htmlFor="chat-status">Status</label>
+          <select id="chat-status" value={status} onChange={(change) => setStatus(change.target.value)}>
+            <option value="">All</option>
+            <option value="OPEN">Open</option>
+            <option value="CLOSED">Closed</option>
+          </select>
+        </div>
+      </div>
+      {!id ? <p className="state empty">Choose an integration to see its chats.</p> : null}
+      {id && chats.state === 'loading' ? <Loading what="chats" /> : null}
+      {chats.state === 'error' ? <ErrorState error={chats.error} retry={reload} /> : null}
+      {chats.state === 'ready' && chats.data?.items.length === 0 ? <p className="state empty">No chat yet: a chat opens when a contact writes in.</p> : null}
+      {chats.state === 'ready' && chats.data && chats.data.items.length > 0 ? (
+        <div className="table-wrap">
+          <table className="log">
+            <thead>
+              <tr>
+                <th scope="col">Contact</th>
+                <th scope="col">Status</th>
+                <th scope="col">Channel</th>
+                <th scope="col">Connection / sender</th>
+                <th scope="col">Opened</th>
+                <th scope="col">Last inbound</th>
+                <th scope="col">Window expires</th>
+                <th scope="col">Closed</th>
+                <th scope="col">Chat Id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {chats.data.items.map((chat) => (
+                <tr key={chat.chatId}>
+                  <td className="mono">{chat.contact}</td>
+                  <td>
+                    <span className={`badge ${chat.status === 'OPEN' ? 'active' : ''}`}>{chat.status}</span>
+                  </td>
+                  <td>{chat.channel}</td>
+                  <td className="mono">
+                    {chat.connection} / {chat.sender}
+                  </td>
+                  <td>{formatDate(chat.openedAt)}</td>
+                  <td>{formatDate(chat.lastInboundAt)}</td>
+                  <td>{chat.windowExpiresAt ? formatDate(chat.windowExpiresAt) : chat.channel === 'SMS' ? 'no window (SMS)' : '—'}</td>
+                  <td>{formatDate(chat.closedAt)}</td>
+                  <td className="mono">{chat.chatId}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,279 @@
+/**
+ * The web console in a real browser (Debian's chromium driven by playwright-core) against the
+ * real API, worker, Temporal and database. The tests run in order on one page: each continues
+ * where the previous one left off, as a user would.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../../src/embedded/console-build.js';
+import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
+import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+
+// Browser-side snippets are passed as strings: this file compiles without the DOM library.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-results', 'console');
+const CONTACT = '5491100000042';
+
+let app: TestApp;
+let acme: ApiClient;
+let apiKey: string;
+let receiver: HttpPeer;
+let context: BrowserContext;
+let page: Page;
+let profileDir: string;
+const reservedSender = uniqueSender();
+const openSender = uniqueSender();
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  // The same helper `npm start` uses: a fresh clone gets its console built here.
+  await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
+  mkdirSync(SHOTS, { recursive: true });
+  app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' } });
+  const tenant = await app.tenant('Acme');
+  acme = tenant.client;
+  apiKey = tenant.apiKey;
+  receiver = await startHttpPeer();
+
+  // The sender of RESERVED already serves an auto-reply: activating that connection must fail.
+  expect((await acme.post('/v1/reservations', { channel: 'SMS', sender: reservedSender, feature: 'AUTO_REPLY', label: 'Welcome reply' })).status).toBe(201);
+  await createConnection(acme, 'RESERVED', [reservedSender]);
+  await createConnection(acme, 'OPEN', [openSender]);
+
+  profileDir = mkdtempSync(join(tmpdir(), 'chathook-chromium-'));
+  // A fresh profile per run; playwright takes it as the persistent context's directory
+  // (it refuses --user-data-dir among the args).
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await app?.close();
+  await receiver?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+describe('web console', () => {
+  it('signs in with the tenant API key and rejects a bad one', async () => {
+    await page.goto(`${app.baseUrl}/console/`);
+    await page.getByLabel('API key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('This API key is not valid');
+    await shot('01-sign-in-bad-key');
+
+    await page.getByLabel('API key').fill(apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    await page.getByText('No Custom Webhook yet').waitFor();
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('chathook.apiKey')")).toBe(apiKey);
+    await shot('02-integrations-empty');
+  });
+
+  it('creates an integration with params, Basic auth, a custom header and a nested body field', async () => {
+    await page.getByRole('link', { name: 'Create your first integration' }).click();
+    await page.getByLabel('Alias').fill('Support desk');
+    await page.getByLabel('URL', { exact: true }).fill('not a url');
+
+    await page.getByRole('tab', { name: 'Params' }).click();
+    await page.getByRole('button', { name: 'Add Field' }).click();
+    await page.getByLabel('Params row 1 key').fill('source');
+    await page.getByLabel('Params row 1 value').fill('chathook');
+
+    await page.getByRole('tab', { name: 'Auth' }).click();
+    await page.getByLabel('Type', { exact: true }).selectOption('BASIC');
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('s3cret-pass');
+
+    await page.getByRole('tab', { name: 'Headers' }).click();
+    await page.getByRole('button', { name: 'Add Field' }).click();
+    await page.getByLabel('Headers row 1 key').fill('X-Team');
+    await page.getByLabel('Headers row 1 value').fill('support');
+
+    await page.getByRole('tab', { name: 'Body' }).click();
+    // The default body rows are there from the start.
+    await expect.poll(() => page.getByLabel('Body row 6 key').inputValue()).toBe('multimedia.caption');
+    await page.getByRole('button', { name: 'Add Field' }).click();
+    await page.getByLabel('Body row 7 key').fill('meta.channel');
+    await page.getByLabel('Body row 7 type').selectOption('VARIABLE');
+    await page.getByLabel('Body row 7 value').selectOption('{{channel}}');
+
+    await page.getByLabel('Available Connections').selectOption({ label: 'SMS - RESERVED' });
+    await page.getByRole('button', { name: 'Add +' }).click();
+    await page.getByLabel('Available Connections').selectOption({ label: 'SMS - OPEN' });
+    await page.getByRole('button', { name: 'Add +' }).click();
+    await page.getByText('do not add any connections to the Custom Webhook').waitFor();
+
+    // The server's validation error appears next to the field it names.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#url-error').waitFor();
+    expect(await page.locator('#url-error').textContent()).toContain('absolute http(s) URL');
+    await shot('03-editor-validation-error');
+
+    await page.getByLabel('URL', { exact: true }).fill(`${receiver.url}/hook`);
+    await expect.poll(() => page.getByTestId('preview').textContent()).toContain('"channel": "SMS"');
+    const preview = (await page.getByTestId('preview').textContent()) ?? '';
+    expect(preview).toContain(`POST ${receiver.url}/hook?source=chathook`);
+    expect(preview).toContain('X-Team: support');
+    expect(preview).not.toContain('s3cret-pass');
+    await shot('04-editor-filled-with-preview');
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Integration created' }).waitFor();
+    expect(await page.getByLabel('Signing secret').textContent()).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('heading', { name: 'Support desk' }).waitFor();
+
+    const stored = (await acme.get('/v1/integrations')).body.items[0];
+    expect(stored).toMatchObject({
+      alias: 'Support desk',
+      params: [{ key: 'source', type: 'TEXT', value: 'chathook' }],
+      auth: { type: 'BASIC', username: 'alice', password: '********' },
+      headers: [{ key: 'X-Team', type: 'TEXT', value: 'support' }],
+      connections: [{ code: 'RESERVED' }, { code: 'OPEN' }],
+    });
+    expect(stored.body).toContainEqual({ key: 'meta.channel', type: 'VARIABLE', value: '{{channel}}' });
+  });
+
+  it('starts with a reserved sender: snackbar, then Connections Details names the reason', async () => {
+    await page.getByRole('button', { name: 'Start Support desk' }).click();
+    const snackbar = page.locator('.snackbar');
+    await expect.poll(() => snackbar.textContent()).toContain('Not all connections were activated');
+    await page.getByRole('button', { name: 'Stop Support desk' }).waitFor();
+    await shot('05-partial-activation-snackbar');
+
+    await snackbar.getByRole('button', { name: 'Connections Details' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('tab', { name: 'Connections Details', selected: true }).waitFor();
+    const reserved = dialog.getByRole('row').filter({ hasText: 'RESERVED' });
+    await expect.poll(() => reserved.textContent()).toContain('FAILED');
+    expect(await reserved.textContent()).toContain('SENDER_IN_USE');
+    expect(await reserved.textContent()).toContain(reservedSender);
+    expect(await dialog.getByRole('row').filter({ hasText: 'OPEN' }).textContent()).toContain('ACTIVE');
+    await shot('06-connections-details');
+  });
+
+  it('Try Out builds a cURL that posts a reply into a chat the contact opened', async () => {
+    const carrier = apiClient(app.baseUrl);
+    const inbound = await carrier.post('/carriers/OPEN/inbound', { messageId: 'console-m1', from: CONTACT, to: openSender, text: 'hola' });
+    expect(inbound.status).toBe(202);
+    const [delivered] = await receiver.waitFor(1);
+    expect(delivered!.url).toBe('/hook?source=chathook');
+    expect(delivered!.headers.authorization).toBe(`Basic ${Buffer.from('alice:s3cret-pass').toString('base64')}`);
+    expect(delivered!.headers['x-team']).toBe('support');
+    expect(JSON.parse(delivered!.body)).toMatchObject({ contact: CONTACT, text: 'hola', meta: { channel: 'SMS' } });
+
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('tab', { name: 'API Details' }).click();
+    await dialog.getByRole('tab', { name: 'Try Out' }).click();
+    await dialog.getByLabel('Contact', { exact: true }).fill(CONTACT);
+    await dialog.getByLabel('Connection', { exact: true }).selectOption('OPEN');
+    await dialog.getByLabel('Message').fill('Your order ships today');
+    const curlBox = dialog.getByTestId('curl');
+    await expect.poll(() => curlBox.textContent()).toContain('Your order ships today');
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.getByRole('button', { name: 'Copied' }).waitFor();
+    const curl = (await curlBox.textContent()) ?? '';
+    expect(curl).toContain(`/chats/${CONTACT}/events`);
+    await shot('07-try-out-curl');
+
+    // The API runs in this process: the command must run asynchronously, not block the loop.
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${curl} -s -o /dev/null -w '%{http_code}'`]);
+    expect(stdout.trim()).toBe('202');
+    await expect
+      .poll(async () => (await acme.get('/v1/sandbox/messages')).body.items.map((message: { text: string }) => message.text), { timeout: 20_000 })
+      .toContain('Your order ships today');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('shows the delivery in Deliveries and replays it', async () => {
+    await page.getByRole('button', { name: 'Deliveries of Support desk' }).click();
+    const row = page.getByRole('row').filter({ hasText: CONTACT });
+    await expect.poll(() => row.textContent()).toContain('SUCCEEDED');
+    expect(await row.textContent()).toContain('MESSAGE');
+    expect(await row.textContent()).toMatch(/200 · \d+ ms/);
+    const firstId = receiver.received[0]!.headers['webhook-id'];
+
+    await row.getByRole('button', { name: /Replay delivery/ }).click();
+    await expect.poll(() => page.locator('.snackbar').textContent()).toContain('is being sent again');
+    const [, replayed] = await receiver.waitFor(2);
+    expect(replayed!.headers['webhook-id']).toBe(firstId);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => row.textContent()).toContain('SUCCEEDED');
+    await shot('08-deliveries-replayed');
+
+    await page.getByRole('link', { name: 'Chats' }).click();
+    const chat = page.getByRole('row').filter({ hasText: CONTACT });
+    await expect.poll(() => chat.textContent()).toContain('OPEN');
+    await shot('09-chats');
+  });
+
+  it('keeps a card inactive when no connection starts, and names live campaigns that block a stop', async () => {
+    await createIntegration(acme, 'Reserved only', ['RESERVED'], { url: `${receiver.url}/other` });
+    const chatbot = await createIntegration(acme, 'Chatbot bridge', [], { url: `${receiver.url}/bot` });
+    expect((await acme.post(`/v1/integrations/${chatbot.id}/start`)).status).toBe(200);
+    const campaign = await acme.post('/v1/campaigns', { name: 'Spring promo', integrationId: chatbot.id, channel: 'SMS', senders: [uniqueSender()] });
+    expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
+
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('button', { name: 'Start Reserved only' }).click();
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Reserved only' }) });
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('No connection could be activated');
+    expect(await card.getByRole('alert').textContent()).toContain(reservedSender);
+    expect(await card.textContent()).toContain('Inactive');
+
+    await page.getByRole('button', { name: 'Stop Chatbot bridge' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'The integration cannot be stopped' }).waitFor();
+    expect(await dialog.textContent()).toContain('Spring promo');
+    await shot('10-stop-blocked-by-campaign');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: 'Campaigns of Chatbot bridge' }).click();
+    await expect.poll(() => page.getByRole('dialog').textContent()).toContain('Spring promo');
+    expect(await page.getByRole('dialog').textContent()).toContain('Chatbot Service');
+    await shot('11-campaigns');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await shot('12-integrations-1280');
+  });
+
+  it('stays usable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('heading', { name: 'Support desk' }).waitFor();
+    // Nothing wider than the screen: no sideways scrolling of the whole page.
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await shot('13-integrations-phone');
+    await page.getByRole('button', { name: 'Edit Support desk' }).click();
+    await page.getByLabel('Alias').waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await shot('14-editor-phone');
+  });
+
+  it('links to the API reference, which renders offline from local assets', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(app.baseUrl)) external.push(request.url());
+    });
+    await page.getByRole('link', { name: 'API reference' }).click();
+    await page.getByRole('heading', { name: /chathook/ }).first().waitFor();
+    await page.getByText('/v1/integrations/{id}/start').first().waitFor();
+    expect(external).toEqual([]);
+    expect(await page.getByText('jsonSchemaDialect').count()).toBe(0);
+    await shot('15-api-reference');
+  });
+});
