@@ -70,8 +70,11 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
       req.log.error({ err: error, integrationId: integration._id.toHexString() }, 'inbound message not accepted by its chat');
       throw new AppError(503, 'CHAT_UNAVAILABLE', 'The message could not be handed to its chat; retry the callback');
     });
-    // The chat has the message (that is what 202 promises); the read model catching up is secondary.
-    await upsertChatRecord(models, {
+    req.log.info({ chatId: accepted.chatId, integrationId: integration._id.toHexString(), duplicate: accepted.duplicate }, 'inbound message accepted');
+    res.status(202).json({ chatId: accepted.chatId, ...(accepted.duplicate ? { duplicate: true } : {}) });
+    // The chat has the message (that is what 202 promises): the read model catches up after the
+    // answer, off the carrier's latency path; a failure there is logged, the chat itself records open and close.
+    void upsertChatRecord(models, {
       chatId: accepted.chatId,
       workflowId: chatWorkflowId(integration._id.toHexString(), message.from),
       tenantId: connection.tenantId,
@@ -84,8 +87,7 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
       lastInboundAt: new Date(accepted.lastInboundAt),
       windowExpiresAt: accepted.windowExpiresAt ? new Date(accepted.windowExpiresAt) : null,
     }).catch((error: unknown) => req.log.warn({ err: error, chatId: accepted.chatId }, 'chat read model not updated'));
-    req.log.info({ chatId: accepted.chatId, integrationId: integration._id.toHexString(), duplicate: accepted.duplicate }, 'inbound message accepted');
-    res.status(202).json({ chatId: accepted.chatId, ...(accepted.duplicate ? { duplicate: true } : {}) });
+
   });
   return router;
 }

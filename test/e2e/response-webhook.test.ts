@@ -114,7 +114,12 @@ describe('response webhook (MT)', () => {
     const opened = await waClient.post(`/carriers/MT-WA-${suffix}/inbound`, { messageId: 'c1', from: contact, to: wa, text: 'hi' });
     expect(opened.status).toBe(202);
     expect((await mt.post(path, reply)).status).toBe(202);
-    const chat = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
+    // The read model catches up just after the 202.
+    let chat = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
+    for (let attempt = 0; attempt < 50 && !chat.body.windowExpiresAt; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      chat = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
+    }
     expect(chat.body).toMatchObject({ chatId: opened.body.chatId, channel: 'WHATSAPP', connection: `MT-WA-${suffix}`, sender: wa, status: 'OPEN' });
     expect(Date.parse(chat.body.windowExpiresAt) - Date.parse(chat.body.lastInboundAt)).toBe(2_000);
     await new Promise((resolve) => setTimeout(resolve, 2_300));
