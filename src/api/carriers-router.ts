@@ -72,8 +72,10 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
     });
     req.log.info({ chatId: accepted.chatId, integrationId: integration._id.toHexString(), duplicate: accepted.duplicate }, 'inbound message accepted');
     res.status(202).json({ chatId: accepted.chatId, ...(accepted.duplicate ? { duplicate: true } : {}) });
-    // The chat has the message (that is what 202 promises): the read model catches up after the
-    // answer, off the carrier's latency path; a failure there is logged, the chat itself records open and close.
+    // The read model is written when a chat opens (here, after the answer, and by the chat itself)
+    // and when it closes; per-message values are read live from the chat (GET .../chats/:contact).
+    // One write per message would cost the embedded engine a scan of every chat.
+    if (!accepted.firstMessage) return;
     void upsertChatRecord(models, {
       chatId: accepted.chatId,
       workflowId: chatWorkflowId(integration._id.toHexString(), message.from),

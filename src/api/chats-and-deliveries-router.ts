@@ -8,6 +8,7 @@ import type { ChatEvent } from '../domain/webhook-template.js';
 import { chatSettingsOf } from '../temporal/chat-client.js';
 import type { deliveryReplayWorkflow } from '../../workflows/delivery-replay.js';
 import { replayWorkflowId } from '../../workflows/delivery-replay.js';
+import { chatStateQuery } from '../../workflows/chat-messages.js';
 import { tenantIdOf } from './auth.js';
 import { findIntegration } from './integrations-router.js';
 import { listPage } from './pagination.js';
@@ -52,6 +53,20 @@ export function chatsAndDeliveriesRouter(deps: { models: Models; temporal: Clien
   const { models } = deps;
   const router = Router();
 
+  /**
+   * The chat owns its live values (last inbound, window): the read model has them as of the
+   * chat's opening, so open chats are asked (a query; the stored values if it cannot answer).
+   */
+  const presentLiveChat = async (chat: ChatDoc) => {
+    if (chat.status !== 'OPEN') return presentChat(chat);
+    const live = await deps.temporal.workflow
+      .getHandle(chat.workflowId)
+      .query(chatStateQuery)
+      .catch(() => undefined);
+    if (live?.chatId !== chat.chatId) return presentChat(chat);
+    return { ...presentChat(chat), lastInboundAt: new Date(live.lastInboundAt), windowExpiresAt: live.windowExpiresAt ? new Date(live.windowExpiresAt) : null };
+  };
+
   router.get('/v1/integrations/:id/deliveries', async (req, res) => {
     const tenantId = tenantIdOf(req);
     const integration = await findIntegration(models, tenantId, req.params.id);
@@ -95,7 +110,8 @@ export function chatsAndDeliveriesRouter(deps: { models: Models; temporal: Clien
     const integration = await findIntegration(models, tenantIdOf(req), req.params.id);
     const query = parseInput(ChatListQuerySchema, req.query);
     const filter = { integrationId: integration._id, ...(query.status ? { status: query.status } : {}) };
-    res.json(await listPage(query, (range, limit) => models.Chat.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean(), presentChat));
+    const page = await listPage(query, (range, limit) => models.Chat.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean(), (chat) => chat);
+    res.json({ items: await Promise.all(page.items.map(presentLiveChat)), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/integrations/:id/chats/:contact', async (req, res) => {
@@ -103,7 +119,7 @@ export function chatsAndDeliveriesRouter(deps: { models: Models; temporal: Clien
     const chats = await models.Chat.find({ integrationId: integration._id, contact: req.params.contact }).sort({ openedAt: -1 }).limit(5).lean();
     const chat = chats.find((candidate) => candidate.status === 'OPEN') ?? chats[0];
     if (!chat) throw notFound('Chat');
-    res.json(presentChat(chat));
+    res.json(await presentLiveChat(chat));
   });
 
   router.get('/v1/sandbox/messages', async (req, res) => {
