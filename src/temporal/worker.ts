@@ -24,6 +24,9 @@ export async function startWorker(services: Services, temporalAddress: string): 
     taskQueue: config.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: createActivities(services),
+    // Every open chat is a long-lived workflow: evicting one from the cache means replaying its
+    // history on its next message. The SDK's default (from heap size) is ~900 here.
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   });
   const done = worker.run().finally(() => connection.close());
   return {
