@@ -167,7 +167,16 @@ try {
 
   // 1,000 chats open, then the latency run again.
   await runBurst('open', 1000, 16, async (id, index) => (await carrier.post('/carriers/BENCH/inbound', { messageId: id, from: String(5_400_000_000 + index), to: '141518', text: id })).status, receiver.arrivals);
+  // Measure the steady state with 1,000 chats open, not the tail of opening them: wait until every
+  // delivery attempt so far is recorded and every chat row written.
+  const expectedDeliveries = 40 + MESSAGES + BURST + 1000;
+  for (let waited = 0; waited < 600_000; waited += 1000) {
+    const recorded = await bench.services.models.Delivery.countDocuments({ status: 'SUCCEEDED' });
+    if (recorded >= expectedDeliveries) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   const open = await bench.services.models.Chat.countDocuments({ status: 'OPEN' });
+  lines.push(`deliveries recorded before the run: ${await bench.services.models.Delivery.countDocuments({})}`);
   lines.push(`chats open: ${open}; process RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (API + worker + bench in one process)`);
   lines.push(await runAtRate('chathook MO->webhook latency, 1,000 chats open', MESSAGES, RATE, viaChathook(5_500_000_000, CONTACTS), receiver.arrivals));
   lines.push(await runAtRate('direct relay latency (again)', MESSAGES, RATE, viaRelay, receiver.arrivals));

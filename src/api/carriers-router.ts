@@ -76,7 +76,8 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
     // and when it closes; per-message values are read live from the chat (GET .../chats/:contact).
     // One write per message would cost the embedded engine a scan of every chat.
     if (!accepted.firstMessage) return;
-    void upsertChatRecord(models, {
+    // Awaited (after the answer), so a burst of new chats cannot pile up unbounded database writes.
+    await upsertChatRecord(models, {
       chatId: accepted.chatId,
       workflowId: chatWorkflowId(integration._id.toHexString(), message.from),
       tenantId: connection.tenantId,
