@@ -16,14 +16,16 @@ export function createChatRecordActivities(models: Models) {
       connectionCode: string;
       sender: string;
       openedAt: string;
+      lastInboundAt?: string;
+      windowExpiresAt?: string | null;
     }): Promise<void> {
       await upsertChatRecord(models, {
         ...input,
         tenantId: new mongoose.Types.ObjectId(input.tenantId),
         integrationId: new mongoose.Types.ObjectId(input.integrationId),
         openedAt: new Date(input.openedAt),
-        lastInboundAt: new Date(input.openedAt),
-        windowExpiresAt: null,
+        lastInboundAt: new Date(input.lastInboundAt ?? input.openedAt),
+        windowExpiresAt: input.windowExpiresAt ? new Date(input.windowExpiresAt) : null,
       });
     },
 

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
 import type { Config } from '../src/config.js';
 import { webhookTemplateOf } from '../src/db/integration-template.js';
-import type { DeliveryAttempt, IntegrationDoc, Models } from '../src/db/models.js';
+import { isDuplicateKeyError, type DeliveryAttempt, type IntegrationDoc, type Models } from '../src/db/models.js';
 import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
 import { isRetryableStatus, nextRetryDelayMs, parseRetryAfterMs } from '../src/domain/retry-delay.js';
 import type { ChatEvent } from '../src/domain/webhook-template.js';
@@ -44,8 +44,32 @@ const MAX_ERROR_TEXT = 500;
 export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
   const { models, config, logger, metrics } = deps;
 
-  /** One write per attempt: the delivery row is created by its first attempt. */
-  const recordAttempt = async (input: DeliverWebhookInput, attempt: DeliveryAttempt, status: 'PENDING' | 'SUCCEEDED' | 'FAILED') => {
+  /**
+   * One write per attempt. The first attempt inserts the row (most deliveries need no other):
+   * an insert stays cheap as the collection grows, where an update or upsert on the embedded
+   * FerretDB/SQLite engine scans it. Later attempts, replays and a retried first attempt update.
+   */
+  const recordAttempt = async (input: DeliverWebhookInput, attempt: DeliveryAttempt, status: 'PENDING' | 'SUCCEEDED' | 'FAILED', attemptNumber: number) => {
+    if (attemptNumber === 1 && !input.replay) {
+      try {
+        await models.Delivery.create({
+          deliveryId: input.deliveryId,
+          tenantId: new mongoose.Types.ObjectId(input.tenantId),
+          integrationId: new mongoose.Types.ObjectId(input.integrationId),
+          chatId: input.event.chatId,
+          contact: input.event.contact,
+          event: input.event.event,
+          payload: { ...input.event },
+          status,
+          createdAt: new Date(input.createdAt),
+          attempts: [attempt],
+          lastError: attempt.error,
+        });
+        return;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
     await models.Delivery.updateOne(
       { deliveryId: input.deliveryId },
       {
@@ -76,6 +100,7 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
           input,
           { at, statusCode: options.statusCode ?? null, error: error.slice(0, MAX_ERROR_TEXT), durationMs: Math.round(options.durationMs ?? 0) },
           options.retry ? 'PENDING' : 'FAILED',
+          attemptNumber,
         );
         metrics.deliveryAttempts.inc({ outcome: options.retry ? 'retry' : 'failed' });
         log.warn({ statusCode: options.statusCode ?? null, retry: options.retry, err: error }, 'webhook attempt failed');
@@ -139,7 +164,7 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
       const durationMs = performance.now() - started;
       metrics.deliveryLatency.observe(durationMs / 1000);
       if (statusCode >= 200 && statusCode < 300) {
-        await recordAttempt(input, { at, statusCode, error: null, durationMs: Math.round(durationMs) }, 'SUCCEEDED');
+        await recordAttempt(input, { at, statusCode, error: null, durationMs: Math.round(durationMs) }, 'SUCCEEDED', attemptNumber);
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode, durationMs: Math.round(durationMs) }, 'webhook delivered');

@@ -119,7 +119,7 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
         lastInboundAt: state.lastInboundAt,
         windowExpiresAt: windowExpiresAt(),
       });
-      if (seen.has(message.messageId)) return { ...result(), duplicate: true, firstMessage: false };
+      if (seen.has(message.messageId)) return { ...result(), duplicate: true };
       seen.add(message.messageId);
       state.seenMessageIds.push(message.messageId);
       if (state.seenMessageIds.length > SEEN_MESSAGE_IDS_KEPT) seen.delete(state.seenMessageIds.shift()!);
@@ -132,7 +132,7 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
         sender: message.sender,
         timestamp: message.timestamp,
       });
-      return { ...result(), duplicate: false, firstMessage: !input.carried && state.seenMessageIds.length === 1 };
+      return { ...result(), duplicate: false };
     },
     {
       validator: (_message: InboundMessage) => {
@@ -201,6 +201,8 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
       connectionCode: input.connectionCode,
       sender: input.sender,
       openedAt: state.openedAt,
+      lastInboundAt: state.lastInboundAt,
+      windowExpiresAt: windowExpiresAt(),
     });
   }
 

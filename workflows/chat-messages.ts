@@ -21,8 +21,6 @@ export interface InboundAccepted {
   chatId: string;
   /** True when this messageId was already accepted: nothing new is delivered. */
   duplicate: boolean;
-  /** True for the message that opened the chat (the read model is written then, not per message). */
-  firstMessage: boolean;
   openedAt: string;
   lastInboundAt: string;
   windowExpiresAt: string | null;

@@ -1,13 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Config } from '../config.js';
-import { upsertChatRecord } from '../db/chat-records.js';
 import type { ConnectionDoc, IntegrationDoc, Models } from '../db/models.js';
 import { AppError, unauthorized } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { constantTimeEquals, type SecretBox } from '../secrets.js';
 import { deliverInboundToChat } from '../temporal/chat-client.js';
-import { chatWorkflowId } from '../../workflows/chat-messages.js';
 import { bearerTokenOf } from './auth.js';
 import { CarrierInboundSchema } from './schemas.js';
 import { parseInput } from './validation.js';
@@ -72,25 +70,6 @@ export function carriersRouter(deps: { models: Models; secretBox: SecretBox; tem
     });
     req.log.info({ chatId: accepted.chatId, integrationId: integration._id.toHexString(), duplicate: accepted.duplicate }, 'inbound message accepted');
     res.status(202).json({ chatId: accepted.chatId, ...(accepted.duplicate ? { duplicate: true } : {}) });
-    // The read model is written when a chat opens (here, after the answer, and by the chat itself)
-    // and when it closes; per-message values are read live from the chat (GET .../chats/:contact).
-    // One write per message would cost the embedded engine a scan of every chat.
-    if (!accepted.firstMessage) return;
-    // Awaited (after the answer), so a burst of new chats cannot pile up unbounded database writes.
-    await upsertChatRecord(models, {
-      chatId: accepted.chatId,
-      workflowId: chatWorkflowId(integration._id.toHexString(), message.from),
-      tenantId: connection.tenantId,
-      integrationId: integration._id,
-      contact: message.from,
-      channel: connection.channel,
-      connectionCode: connection.code,
-      sender: message.to,
-      openedAt: new Date(accepted.openedAt),
-      lastInboundAt: new Date(accepted.lastInboundAt),
-      windowExpiresAt: accepted.windowExpiresAt ? new Date(accepted.windowExpiresAt) : null,
-    }).catch((error: unknown) => req.log.warn({ err: error, chatId: accepted.chatId }, 'chat read model not updated'));
-
   });
   return router;
 }

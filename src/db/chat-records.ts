@@ -7,6 +7,14 @@ export type ChatRecordUpsert = Omit<ChatDoc, '_id' | 'status' | 'closedAt'>;
  * inbound message) and the workflow (when the chat opens) both write it, in either order.
  */
 export async function upsertChatRecord(models: Models, chat: ChatRecordUpsert): Promise<void> {
+  // An insert first: it stays cheap as the collection grows, where an upsert on the embedded
+  // FerretDB/SQLite engine scans it. A second writer (a retried activity) finds the row there.
+  try {
+    await models.Chat.create({ ...chat, status: 'OPEN', closedAt: null });
+    return;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
   const { lastInboundAt, windowExpiresAt, ...fixed } = chat;
   const later = { lastInboundAt, ...(windowExpiresAt ? { windowExpiresAt } : {}) };
   const update = { $setOnInsert: { ...fixed, status: 'OPEN', closedAt: null }, $max: later };
