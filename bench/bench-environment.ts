@@ -32,6 +32,31 @@ export async function startBenchEnvironment(env: Record<string, string> = {}) {
     { dataDir: dir, port: await freePort(), mongodBinary: process.env.MONGOMS_SYSTEM_BINARY, ferretdbPath: () => ferretdbPath(), logFile: join(dir, 'mongo.log') },
     logger,
   );
+  // A start that fails half-way must not leave the servers running behind it.
+  const stopServers = async () => {
+    await temporal.teardown();
+    await mongo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return await startServices(env, { dir, logger, temporal, mongo, stopServers });
+  } catch (error) {
+    await stopServers();
+    throw error;
+  }
+}
+
+async function startServices(
+  env: Record<string, string>,
+  context: {
+    dir: string;
+    logger: ReturnType<typeof createLogger>;
+    temporal: TestWorkflowEnvironment;
+    mongo: Awaited<ReturnType<typeof startEmbeddedMongo>>;
+    stopServers: () => Promise<void>;
+  },
+) {
+  const { logger, temporal, mongo } = context;
   const encryptionKey = randomBytes(32);
   const config = parseConfig({
     CHATHOOK_ADMIN_KEY: 'bench-admin-key-0123456789',
@@ -57,9 +82,7 @@ export async function startBenchEnvironment(env: Record<string, string> = {}) {
       await api.close();
       await worker.shutdown();
       await services.close();
-      await temporal.teardown();
-      await mongo.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await context.stopServers();
     },
   };
 }
