@@ -9,10 +9,9 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey } from '@temporalio/common';
 import type { ChathookActivities } from '../activities/index.js';
 import {
-  CHAT_SEARCH_ATTRIBUTE_NAMES,
+  CHAT_SEARCH_ATTRIBUTE_KEYS,
   SEEN_MESSAGE_IDS_KEPT,
   chatStateQuery,
   deliveryFailureReason,
@@ -27,8 +26,6 @@ import {
   type PendingReply,
   type ReplyRequest,
 } from './chat-messages.js';
-
-const chatStatusKey = defineSearchAttributeKey(CHAT_SEARCH_ATTRIBUTE_NAMES.status, 'KEYWORD');
 
 const { recordChatOpened, recordChatClosed, markDeliveryFailed } = proxyActivities<ChathookActivities>({
   startToCloseTimeout: '30s',
@@ -242,7 +239,6 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
       continueAsNewPending = true;
       await Promise.all([deliveriesDone, repliesDone]);
       await condition(allHandlersFinished);
-      state.seenMessageIds = [...state.seenMessageIds];
       return continueAsNew<typeof chatLifecycleWorkflow>({ ...input, carried: state });
     }
     if (Date.now() >= ms(state.lastActivityAt) + settings.idleTimeoutMs) close('IDLE');
@@ -251,6 +247,6 @@ export async function chatLifecycleWorkflow(input: ChatWorkflowInput): Promise<C
   await Promise.all([deliveriesDone, repliesDone]);
   await condition(allHandlersFinished);
   await recordChatClosed({ chatId: state.chatId, closedAt: iso(Date.now()), reason: state.closedReason ?? 'CLIENT_END' });
-  upsertSearchAttributes([{ key: chatStatusKey, value: 'CLOSED' }]);
+  upsertSearchAttributes([{ key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'CLOSED' }]);
   return { chatId: state.chatId, closedReason: state.closedReason ?? 'CLIENT_END', acceptedTotal: state.acceptedTotal };
 }

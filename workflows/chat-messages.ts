@@ -2,6 +2,7 @@
  * Messages of the chat workflow and the data they carry, in one place: the API (client side),
  * the workflow and the tests share these definitions.
  */
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Channel, ChatEvent } from '../src/domain/webhook-template.js';
 
@@ -115,11 +116,11 @@ export interface ChatSummary {
 export const chatWorkflowId = (integrationId: string, contact: string) => `chat-${integrationId}-${contact}`;
 
 /** Search attributes chat workflows carry (registered on the Temporal server at start). */
-export const CHAT_SEARCH_ATTRIBUTE_NAMES = {
-  integrationId: 'ChathookIntegrationId',
-  contact: 'ChathookContact',
-  channel: 'ChathookChannel',
-  status: 'ChathookChatStatus',
+export const CHAT_SEARCH_ATTRIBUTE_KEYS = {
+  integrationId: defineSearchAttributeKey('ChathookIntegrationId', 'KEYWORD'),
+  contact: defineSearchAttributeKey('ChathookContact', 'KEYWORD'),
+  channel: defineSearchAttributeKey('ChathookChannel', 'KEYWORD'),
+  status: defineSearchAttributeKey('ChathookChatStatus', 'KEYWORD'),
 } as const;
 
 export const SEEN_MESSAGE_IDS_KEPT = 2_000;

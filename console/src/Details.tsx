@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, describeError, type Api, type ApiDetails, type Integration } from './api';
-import { Dialog, ErrorState, Loading, Tabs, formatDate, useAsync, useDebounced } from './ui';
+import { Dialog, ErrorState, formatDate, Loading, TableHead, Tabs, useAsync, useDebounced } from './ui';
 
 export type DetailsTab = 'connections' | 'api';
 
@@ -34,15 +34,7 @@ function ConnectionsDetailsPanel({ api, integration }: { api: Api; integration: 
     <div className="table-wrap">
       <table>
         <caption className="visually-hidden">Connections Details</caption>
-        <thead>
-          <tr>
-            <th scope="col">Connection</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Senders</th>
-            <th scope="col">Status</th>
-            <th scope="col">Error</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Connection', 'Channel', 'Senders', 'Status', 'Error']} />
         <tbody>
           {details.data.items.map((item) => (
             <tr key={item.code}>
@@ -92,13 +84,7 @@ function ApiOverview({ details }: { details: ApiDetails }) {
       <h3>Headers</h3>
       <div className="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Value</th>
-              <th scope="col">Required</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Value', 'Required']} />
           <tbody>
             {details.headers.map((header) => (
               <tr key={header.name}>
@@ -129,13 +115,7 @@ function ApiOverview({ details }: { details: ApiDetails }) {
       <h3>Responses</h3>
       <div className="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Code</th>
-              <th scope="col">Meaning</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Status', 'Code', 'Meaning']} />
           <tbody>
             {details.responses.map((response) => (
               <tr key={`${response.status}-${response.code ?? ''}`}>
@@ -258,14 +238,7 @@ export function CampaignsDialog(props: { api: Api; integration: Integration; onC
           ) : (
             <div className="table-wrap">
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Campaign Id</th>
-                    <th scope="col">Campaign Name</th>
-                    <th scope="col">Integration Date</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Campaign Id', 'Campaign Name', 'Integration Date', 'Status']} />
                 <tbody>
                   {campaigns.data.items.map((campaign) => (
                     <tr key={campaign.campaignId}>

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { DEFAULT_BODY, HTTP_METHODS, TEMPLATE_VARIABLES, type Field, type HttpMethod } from '../../src/domain/webhook-template.js';
 import { ApiError, describeError, type Api, type Connection, type Integration, type IntegrationCreated, type IntegrationInput, type Preview } from './api';
 import { hrefOf, navigate } from './routes';
-import { Dialog, ErrorState, Loading, Tabs, TrashIcon, useDebounced, type SnackbarMessage } from './ui';
+import { Dialog, ErrorState, Loading, TableHead, Tabs, TrashIcon, useDebounced, type SnackbarMessage } from './ui';
 
 type AuthType = 'NONE' | 'API_KEY' | 'BASIC' | 'BEARER';
 const AUTH_LABELS: Record<AuthType, string> = { NONE: 'No Authentication', API_KEY: 'API Key', BASIC: 'Basic', BEARER: 'Bearer Token' };
@@ -238,16 +238,7 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
             <div className="table-wrap">
               <table>
                 <caption className="visually-hidden">Chosen connections</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Connection</th>
-                    <th scope="col">Senders</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Channel', 'Connection', 'Senders']} actions />
                 <tbody>
                   {draft.connections.map(({ code }, index) => (
                     <tr key={code}>
@@ -352,16 +343,7 @@ function FieldTable(props: { name: 'params' | 'headers' | 'body'; label: string;
         <div className="table-wrap">
           <table className="field-table">
             <caption className="visually-hidden">{props.label}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Type</th>
-                <th scope="col">Value</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Key', 'Type', 'Value']} actions />
             <tbody>
               {rows.map((row, index) => {
                 const keyError = errors[`${name}.${index}.key`];

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { describeError, type Api, type Delivery } from './api';
 import { navigate } from './routes';
-import { ErrorState, Loading, formatDate, useAsync, type SnackbarMessage } from './ui';
+import { ErrorState, formatDate, Loading, TableHead, useAsync, type SnackbarMessage } from './ui';
 
 /** The integration picker both logs share; the choice lives in the URL. */
 function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'deliveries' | 'chats' }) {
@@ -25,6 +25,35 @@ function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'de
 const attemptText = (attempt: Delivery['attempts'][number]) =>
   `${attempt.statusCode ?? 'no answer'}${attempt.error ? ` — ${attempt.error}` : ''} · ${Math.round(attempt.durationMs)} ms · ${formatDate(attempt.at)}`;
 
+/** A log page's title with its Refresh button. */
+function LogHeader(props: { titleId: string; title: string; refresh: () => void; disabled: boolean }) {
+  return (
+    <div className="page-header">
+      <h1 id={props.titleId}>{props.title}</h1>
+      <button type="button" onClick={props.refresh} disabled={props.disabled}>
+        Refresh
+      </button>
+    </div>
+  );
+}
+
+/** One filter of a log page: "All" (empty value) or one of the API's values. */
+function FilterSelect(props: { id: string; label: string; value: string; onChange: (value: string) => void; options: readonly string[] }) {
+  return (
+    <div className="stack">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(change) => props.onChange(change.target.value)}>
+        <option value="">All</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {option.charAt(0) + option.slice(1).toLowerCase()}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; notify: (message: SnackbarMessage | null) => void }) {
   const [status, setStatus] = useState('');
   const [event, setEvent] = useState('');
@@ -45,31 +74,11 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
   };
   return (
     <section aria-labelledby="deliveries-title">
-      <div className="page-header">
-        <h1 id="deliveries-title">Deliveries</h1>
-        <button type="button" onClick={reload} disabled={!id}>
-          Refresh
-        </button>
-      </div>
+      <LogHeader titleId="deliveries-title" title="Deliveries" refresh={reload} disabled={!id} />
       <div className="filters">
         <IntegrationPicker api={api} id={id} page="deliveries" />
-        <div className="stack">
-          <label htmlFor="filter-status">Status</label>
-          <select id="filter-status" value={status} onChange={(change) => setStatus(change.target.value)}>
-            <option value="">All</option>
-            <option value="PENDING">Pending</option>
-            <option value="SUCCEEDED">Succeeded</option>
-            <option value="FAILED">Failed</option>
-          </select>
-        </div>
-        <div className="stack">
-          <label htmlFor="filter-event">Event</label>
-          <select id="filter-event" value={event} onChange={(change) => setEvent(change.target.value)}>
-            <option value="">All</option>
-            <option value="MESSAGE">MESSAGE</option>
-            <option value="END">END</option>
-          </select>
-        </div>
+        <FilterSelect id="filter-status" label="Status" value={status} onChange={setStatus} options={['PENDING', 'SUCCEEDED', 'FAILED']} />
+        <FilterSelect id="filter-event" label="Event" value={event} onChange={setEvent} options={['MESSAGE', 'END']} />
         <div className="stack">
           <label htmlFor="filter-chat">Chat Id</label>
           <input id="filter-chat" value={chatId} onChange={(change) => setChatId(change.target.value)} />
@@ -82,19 +91,7 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
       {deliveries.state === 'ready' && deliveries.data && deliveries.data.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Event</th>
-                <th scope="col">Chat</th>
-                <th scope="col">Contact</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts (status, error, latency)</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Created', 'Event', 'Chat', 'Contact', 'Status', 'Attempts (status, error, latency)']} actions />
             <tbody>
               {deliveries.data.items.map((delivery) => (
                 <tr key={delivery.id}>
@@ -132,22 +129,10 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
   const [chats, reload] = useAsync(() => (id ? api.chats(id, { status, limit: '200' }) : Promise.resolve(null)), [api, id, status]);
   return (
     <section aria-labelledby="chats-title">
-      <div className="page-header">
-        <h1 id="chats-title">Chats</h1>
-        <button type="button" onClick={reload} disabled={!id}>
-          Refresh
-        </button>
-      </div>
+      <LogHeader titleId="chats-title" title="Chats" refresh={reload} disabled={!id} />
       <div className="filters">
         <IntegrationPicker api={api} id={id} page="chats" />
-        <div className="stack">
-          <label htmlFor="chat-status">Status</label>
-          <select id="chat-status" value={status} onChange={(change) => setStatus(change.target.value)}>
-            <option value="">All</option>
-            <option value="OPEN">Open</option>
-            <option value="CLOSED">Closed</option>
-          </select>
-        </div>
+        <FilterSelect id="chat-status" label="Status" value={status} onChange={setStatus} options={['OPEN', 'CLOSED']} />
       </div>
       {!id ? <p className="state empty">Choose an integration to see its chats.</p> : null}
       {id && chats.state === 'loading' ? <Loading what="chats" /> : null}
@@ -156,19 +141,7 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
       {chats.state === 'ready' && chats.data && chats.data.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
-            <thead>
-              <tr>
-                <th scope="col">Contact</th>
-                <th scope="col">Status</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Connection / sender</th>
-                <th scope="col">Opened</th>
-                <th scope="col">Last inbound</th>
-                <th scope="col">Window expires</th>
-                <th scope="col">Closed</th>
-                <th scope="col">Chat Id</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Contact', 'Status', 'Channel', 'Connection / sender', 'Opened', 'Last inbound', 'Window expires', 'Closed', 'Chat Id']} />
             <tbody>
               {chats.data.items.map((chat) => (
                 <tr key={chat.chatId}>

@@ -1,16 +1,11 @@
+import { CHAT_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/chat-messages.js';
 import type { Logger } from '../logger.js';
 import { assertPortFree, startChild, waitForPort, type ManagedChild } from './child-process.js';
 
-/** Search attributes chats set, so operators can filter chats in the Temporal UI. */
-export const CHAT_SEARCH_ATTRIBUTES = {
-  ChathookIntegrationId: 'Keyword',
-  ChathookContact: 'Keyword',
-  ChathookChannel: 'Keyword',
-  ChathookChatStatus: 'Keyword',
-} as const;
+/** Names of the (Keyword) search attributes chats set, so operators can filter chats in the Temporal UI. */
+export const CHAT_SEARCH_ATTRIBUTE_NAMES: readonly string[] = Object.values(CHAT_SEARCH_ATTRIBUTE_KEYS).map((key) => key.name);
 
-export const searchAttributeArgs = () =>
-  Object.entries(CHAT_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 
 export interface TemporalDevServerOptions {
   cliPath: string;

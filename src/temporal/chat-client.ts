@@ -1,8 +1,8 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, defineSearchAttributeKey, TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config.js';
 import {
-  CHAT_SEARCH_ATTRIBUTE_NAMES,
+  CHAT_SEARCH_ATTRIBUTE_KEYS,
   chatWorkflowId,
   receiveInboundUpdate,
   sendReplyUpdate,
@@ -26,13 +26,6 @@ export function chatSettingsOf(config: Config): ChatSettings {
     maxMessagesPerRun: config.chatMessagesPerRun,
   };
 }
-
-const searchAttributeKeys = {
-  integrationId: defineSearchAttributeKey(CHAT_SEARCH_ATTRIBUTE_NAMES.integrationId, 'KEYWORD'),
-  contact: defineSearchAttributeKey(CHAT_SEARCH_ATTRIBUTE_NAMES.contact, 'KEYWORD'),
-  channel: defineSearchAttributeKey(CHAT_SEARCH_ATTRIBUTE_NAMES.channel, 'KEYWORD'),
-  status: defineSearchAttributeKey(CHAT_SEARCH_ATTRIBUTE_NAMES.status, 'KEYWORD'),
-};
 
 /** The ApplicationFailure a workflow update was rejected or failed with, if any. */
 export function updateFailureOf(error: unknown): ApplicationFailure | undefined {
@@ -60,10 +53,10 @@ export async function deliverInboundToChat(
       args: [{ ...chat, settings: chatSettingsOf(config) }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: new TypedSearchAttributes([
-        { key: searchAttributeKeys.integrationId, value: chat.integrationId },
-        { key: searchAttributeKeys.contact, value: chat.contact },
-        { key: searchAttributeKeys.channel, value: chat.channel },
-        { key: searchAttributeKeys.status, value: 'OPEN' },
+        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
+        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
+        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
+        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
       ]),
     });
     try {

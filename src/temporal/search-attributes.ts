@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { CHAT_SEARCH_ATTRIBUTES } from '../embedded/temporal-dev-server.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../embedded/temporal-dev-server.js';
 
 /**
  * Registers the chat search attributes on the namespace (idempotent). The embedded dev server
@@ -10,10 +10,10 @@ import { CHAT_SEARCH_ATTRIBUTES } from '../embedded/temporal-dev-server.js';
 export async function ensureChatSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
-  const missing = Object.entries(CHAT_SEARCH_ATTRIBUTES).filter(([name]) => !known.has(name));
+  const missing = CHAT_SEARCH_ATTRIBUTE_NAMES.filter((name) => !known.has(name));
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name]) => [name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(missing.map((name) => [name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
   });
 }

@@ -8,7 +8,7 @@ import { createActivities } from '../../activities/index.js';
 import { createTenant } from '../../src/api/tenants-router.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js';
-import { CHAT_SEARCH_ATTRIBUTES } from '../../src/embedded/temporal-dev-server.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/embedded/temporal-dev-server.js';
 import { temporalTestServerPath } from '../../src/embedded/tool-paths.js';
 import { createLogger } from '../../src/logger.js';
 import { openServices, type Services } from '../../src/runtime.js';
@@ -59,7 +59,7 @@ export async function startTimeSkippingStack(env: Record<string, string> = {}): 
     // The test server has no ListSearchAttributes (so no ensureChatSearchAttributes): add them outright.
     await testEnv.connection.operatorService.addSearchAttributes({
       namespace: config.temporal.namespace,
-      searchAttributes: Object.fromEntries(Object.keys(CHAT_SEARCH_ATTRIBUTES).map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
     const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
     cleanups.push(() => services.close(), () => services.db.dropDatabase());
