@@ -21,4 +21,4 @@ COPY activities ./activities
 COPY --from=console /app/console/dist ./console/dist
 USER node
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "src/api-main.ts"]
+CMD ["node", "--import", "tsx", "src/bin/api-main.ts"]

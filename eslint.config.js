@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts'],
+    files: ['src/platform/config.ts', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -31,7 +31,7 @@ export default tseslint.config(
             { regex: '^(fs|path|os|crypto|http|https|net|dns|child_process|worker_threads)$', message: 'Workflow code must stay deterministic: no Node built-ins.' },
             { regex: '^@temporalio/(client|worker|activity|testing)$', message: 'Workflows import only @temporalio/workflow.' },
             { regex: '^(mongoose|mongodb|undici|express|pino)$', message: 'I/O belongs in activities/.' },
-            { regex: '^\\.\\./(src/(api|db|temporal|embedded)|activities)/', message: 'Workflows may import only pure modules (src/domain) and activity types (import type).', allowTypeImports: true },
+            { regex: '^\\.\\./(src/(http|services|db|temporal|platform|bin)|activities)/', message: 'Workflows may import only pure modules (src/domain) and activity types (import type).', allowTypeImports: true },
           ],
         },
       ],

@@ -4,10 +4,10 @@ import { request, type Dispatcher } from 'undici';
 import type { Models } from '../src/db/models.js';
 import { isRetryableStatus } from '../src/domain/retry-delay.js';
 import type { Channel } from '../src/domain/webhook-template.js';
-import type { Logger } from '../src/logger.js';
-import { findForbiddenTargetError } from '../src/net/outbound-http.js';
-import type { SecretBox } from '../src/secrets.js';
-import { USER_AGENT } from '../src/version.js';
+import type { Logger } from '../src/platform/logger.js';
+import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
+import type { SecretBox } from '../src/platform/secrets.js';
+import { USER_AGENT } from '../src/platform/version.js';
 
 export interface CarrierSendInput {
   tenantId: string;

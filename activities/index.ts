@@ -1,4 +1,4 @@
-import type { Services } from '../src/runtime.js';
+import type { Services } from '../src/bin/runtime.js';
 import { createCarrierSendActivities } from './carrier-send.js';
 import { createChatRecordActivities } from './chat-records.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';

@@ -3,17 +3,17 @@ import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
-import type { Config } from '../src/config.js';
+import type { Config } from '../src/platform/config.js';
 import { webhookTemplateOf } from '../src/db/integration-template.js';
 import { isDuplicateKeyError, type DeliveryAttempt, type IntegrationDoc, type Models } from '../src/db/models.js';
 import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
 import { isRetryableStatus, nextRetryDelayMs, parseRetryAfterMs } from '../src/domain/retry-delay.js';
 import type { ChatEvent } from '../src/domain/webhook-template.js';
-import type { Logger } from '../src/logger.js';
-import type { ChathookMetrics } from '../src/metrics.js';
-import { findForbiddenTargetError } from '../src/net/outbound-http.js';
-import type { SecretBox } from '../src/secrets.js';
-import { USER_AGENT } from '../src/version.js';
+import type { Logger } from '../src/platform/logger.js';
+import type { ChathookMetrics } from '../src/platform/metrics.js';
+import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
+import type { SecretBox } from '../src/platform/secrets.js';
+import { USER_AGENT } from '../src/platform/version.js';
 
 export interface DeliverWebhookInput {
   tenantId: string;

@@ -18,7 +18,7 @@ import { request, Agent } from 'undici';
 import { renderWebhookRequest } from '../src/domain/render-webhook-request.js';
 import type { WebhookTemplate } from '../src/domain/webhook-template.js';
 import { DEFAULT_BODY } from '../src/domain/webhook-template.js';
-import { generateSigningSecret } from '../src/secrets.js';
+import { generateSigningSecret } from '../src/platform/secrets.js';
 import { apiClient } from '../test/support/harness.js';
 import { startBenchEnvironment, summarize } from './bench-environment.js';
 import { floorWorkflow, pingSignal } from './floor-workflow.js';

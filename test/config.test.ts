@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDuration } from '../src/config.js';
+import { ConfigError, parseConfig, parseDuration } from '../src/platform/config.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -19,8 +19,8 @@ import type {
   Preview,
   PreviewInput,
   TryOutResult,
-} from '../../src/api/openapi.js';
-import type { IntegrationInputSchema, TryOutSchema } from '../../src/api/schemas.js';
+} from '../../src/http/openapi.js';
+import type { IntegrationInputSchema, TryOutSchema } from '../../src/http/schemas.js';
 
 export type IntegrationInput = z.input<typeof IntegrationInputSchema>;
 export type TryOutInput = z.input<typeof TryOutSchema>;

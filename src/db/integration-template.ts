@@ -1,6 +1,6 @@
 import type { WebhookAuth, WebhookTemplate, Field, HttpMethod } from '../domain/webhook-template.js';
 import type { IntegrationDoc, StoredAuth } from './models.js';
-import type { SecretBox } from '../secrets.js';
+import type { SecretBox } from '../platform/secrets.js';
 
 /** The stored auth with its secret opened: for rendering requests, never for responses. */
 export function openAuth(auth: StoredAuth, secretBox: SecretBox): WebhookAuth {

@@ -1,6 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import {
   CHAT_SEARCH_ATTRIBUTE_KEYS,
   chatWorkflowId,

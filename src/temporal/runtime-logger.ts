@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../platform/logger.js';
 
 let installed = false;
 

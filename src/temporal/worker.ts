@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../../activities/index.js';
-import type { Services } from '../runtime.js';
+import type { Services } from '../bin/runtime.js';
 import { installTemporalRuntimeLogger } from './runtime-logger.js';
 import { ensureChatSearchAttributes } from './search-attributes.js';
 

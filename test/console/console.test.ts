@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../../src/embedded/console-build.js';
+import { ensureConsoleBuilt } from '../../src/platform/embedded/console-build.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';

@@ -14,7 +14,7 @@ interface Started {
 }
 
 function startEmbedded(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,8 +139,8 @@ describe('embedded servers on a busy port', () => {
     const squatter = createServer();
     const port = await freePort();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', () => resolve()));
-    const { startEmbeddedMongo } = await import('../../src/embedded/mongo-server.js');
-    const { createLogger } = await import('../../src/logger.js');
+    const { startEmbeddedMongo } = await import('../../src/platform/embedded/mongo-server.js');
+    const { createLogger } = await import('../../src/platform/logger.js');
     await expect(
       startEmbeddedMongo({ dataDir, port, mongodBinary: undefined, ferretdbPath: () => '/bin/false', logFile: join(dataDir, 'x.log') }, createLogger('silent')),
     ).rejects.toThrow(`port 127.0.0.1:${port} is already in use: free it or set EMBEDDED_MONGO_PORT`);

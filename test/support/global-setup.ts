@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedMongo } from '../../src/embedded/mongo-server.js';
-import { searchAttributeArgs } from '../../src/embedded/temporal-dev-server.js';
-import { ferretdbPath, temporalCliPath } from '../../src/embedded/tool-paths.js';
-import { createLogger } from '../../src/logger.js';
+import { startEmbeddedMongo } from '../../src/platform/embedded/mongo-server.js';
+import { searchAttributeArgs } from '../../src/platform/embedded/temporal-dev-server.js';
+import { ferretdbPath, temporalCliPath } from '../../src/platform/embedded/tool-paths.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { freePort } from './free-port.js';
 
 declare module 'vitest' {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { parseConfig, type Config } from '../../src/config.js';
-import { createTenant } from '../../src/api/tenants-router.js';
-import { startApi, type RunningApi } from '../../src/http-server.js';
-import { createLogger } from '../../src/logger.js';
-import { openServices, type Services } from '../../src/runtime.js';
+import { parseConfig, type Config } from '../../src/platform/config.js';
+import { createTenant } from '../../src/http/routers/tenants-router.js';
+import { startApi, type RunningApi } from '../../src/http/server.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { openServices, type Services } from '../../src/bin/runtime.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';

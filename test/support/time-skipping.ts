@@ -5,15 +5,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createTenant } from '../../src/api/tenants-router.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { createTenant } from '../../src/http/routers/tenants-router.js';
+import { parseConfig, type Config } from '../../src/platform/config.js';
 import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js';
-import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/embedded/temporal-dev-server.js';
-import { temporalTestServerPath } from '../../src/embedded/tool-paths.js';
-import { createLogger } from '../../src/logger.js';
-import { openServices, type Services } from '../../src/runtime.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/platform/embedded/temporal-dev-server.js';
+import { temporalTestServerPath } from '../../src/platform/embedded/tool-paths.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { openServices, type Services } from '../../src/bin/runtime.js';
 import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
-import { generateResponseToken, generateSigningSecret, hashToken } from '../../src/secrets.js';
+import { generateResponseToken, generateSigningSecret, hashToken } from '../../src/platform/secrets.js';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError } from '../services/errors.js';
 
 interface BodyParserError {
   type?: string;

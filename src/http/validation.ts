@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { validationError, type FieldProblem } from '../errors.js';
+import { validationError, type FieldProblem } from '../services/errors.js';
 
 export const problemsOf = (error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldProblem[] =>
   error.issues.map((issue) => ({

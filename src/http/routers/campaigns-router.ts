@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type { CampaignDoc, Models } from '../db/models.js';
-import { claimSenders, describeConflicts, releaseClaims } from '../db/sender-claims.js';
-import { AppError, conflict, notFound } from '../errors.js';
-import { tenantIdOf } from './auth.js';
+import type { CampaignDoc, Models } from '../../db/models.js';
+import { claimSenders, describeConflicts, releaseClaims } from '../../db/sender-claims.js';
+import { AppError, conflict, notFound } from '../../services/errors.js';
+import { tenantIdOf } from '../auth.js';
 import { findIntegration } from './integrations-router.js';
-import { listPage, objectIdOrNull } from './pagination.js';
-import { CampaignCreateSchema, ListQuerySchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import { listPage, objectIdOrNull } from '../../db/pagination.js';
+import { CampaignCreateSchema, ListQuerySchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export const presentCampaign = (doc: CampaignDoc) => ({
   id: doc._id.toHexString(),

@@ -1,7 +1,7 @@
 /** Production worker process: polls the chathook task queue of an external Temporal. */
-import { ConfigError } from './config.js';
+import { ConfigError } from '../platform/config.js';
 import { openProductionServices } from './runtime.js';
-import { startWorker } from './temporal/worker.js';
+import { startWorker } from '../temporal/worker.js';
 
 try {
   const { config, logger, shutdown, services } = await openProductionServices(['encryptionKey', 'temporal', 'mongodb']);

@@ -1,6 +1,6 @@
 /** Production API process: external Temporal and MongoDB, every secret from the environment. */
-import { ConfigError } from './config.js';
-import { startApi } from './http-server.js';
+import { ConfigError } from '../platform/config.js';
+import { startApi } from '../http/server.js';
 import { openProductionServices } from './runtime.js';
 
 try {

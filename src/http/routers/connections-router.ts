@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../db/models.js';
-import { conflict, notFound } from '../errors.js';
-import type { SecretBox } from '../secrets.js';
-import { tenantIdOf } from './auth.js';
-import { listPage } from './pagination.js';
-import { ConnectionCreateSchema, ListQuerySchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../../db/models.js';
+import { conflict, notFound } from '../../services/errors.js';
+import type { SecretBox } from '../../platform/secrets.js';
+import { tenantIdOf } from '../auth.js';
+import { listPage } from '../../db/pagination.js';
+import { ConnectionCreateSchema, ListQuerySchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export function presentConnection(doc: ConnectionDoc) {
   const carrier =

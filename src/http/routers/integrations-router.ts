@@ -1,13 +1,13 @@
 import { Router } from 'express';
-import type { IntegrationDoc, Models, StoredAuth } from '../db/models.js';
-import { DEFAULT_BODY } from '../domain/webhook-template.js';
-import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
-import { conflict, notFound, validationError, type FieldProblem } from '../errors.js';
-import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../secrets.js';
-import { tenantIdOf } from './auth.js';
-import { listPage, objectIdOrNull } from './pagination.js';
-import { IntegrationInputSchema, ListQuerySchema, MASKED_SECRET, type AuthInput, type IntegrationInput } from './schemas.js';
-import { parseInput } from './validation.js';
+import type { IntegrationDoc, Models, StoredAuth } from '../../db/models.js';
+import { DEFAULT_BODY } from '../../domain/webhook-template.js';
+import { validateWebhookTemplate } from '../../domain/render-webhook-request.js';
+import { conflict, notFound, validationError, type FieldProblem } from '../../services/errors.js';
+import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../../platform/secrets.js';
+import { tenantIdOf } from '../auth.js';
+import { listPage, objectIdOrNull } from '../../db/pagination.js';
+import { IntegrationInputSchema, ListQuerySchema, MASKED_SECRET, type AuthInput, type IntegrationInput } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export function maskAuth(auth: StoredAuth) {
   switch (auth.type) {

@@ -1,19 +1,19 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import type { Config } from '../config.js';
-import type { ChatDoc, DeliveryDoc, Models, OutboundMessageDoc } from '../db/models.js';
-import { notFound } from '../errors.js';
-import type { ChatEvent } from '../domain/webhook-template.js';
-import { chatSettingsOf } from '../temporal/chat-client.js';
-import type { deliveryReplayWorkflow } from '../../workflows/delivery-replay.js';
-import { replayWorkflowId } from '../../workflows/delivery-replay.js';
-import { chatStateQuery } from '../../workflows/chat-messages.js';
-import { tenantIdOf } from './auth.js';
+import type { Config } from '../../platform/config.js';
+import type { ChatDoc, DeliveryDoc, Models, OutboundMessageDoc } from '../../db/models.js';
+import { notFound } from '../../services/errors.js';
+import type { ChatEvent } from '../../domain/webhook-template.js';
+import { chatSettingsOf } from '../../temporal/chat-client.js';
+import type { deliveryReplayWorkflow } from '../../../workflows/delivery-replay.js';
+import { replayWorkflowId } from '../../../workflows/delivery-replay.js';
+import { chatStateQuery } from '../../../workflows/chat-messages.js';
+import { tenantIdOf } from '../auth.js';
 import { findIntegration } from './integrations-router.js';
-import { listPage } from './pagination.js';
-import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import { listPage } from '../../db/pagination.js';
+import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export const presentDelivery = (doc: DeliveryDoc) => ({
   id: doc.deliveryId,

@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import type { Config } from '../config.js';
-import type { ConnectionDoc, IntegrationDoc, Models } from '../db/models.js';
-import { AppError, unauthorized } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { constantTimeEquals, type SecretBox } from '../secrets.js';
-import { deliverInboundToChat } from '../temporal/chat-client.js';
-import { bearerTokenOf } from './auth.js';
-import { CarrierInboundSchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import type { Config } from '../../platform/config.js';
+import type { ConnectionDoc, IntegrationDoc, Models } from '../../db/models.js';
+import { AppError, unauthorized } from '../../services/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { constantTimeEquals, type SecretBox } from '../../platform/secrets.js';
+import { deliverInboundToChat } from '../../temporal/chat-client.js';
+import { bearerTokenOf } from '../auth.js';
+import { CarrierInboundSchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 const noRoute = (connection: ConnectionDoc, to: string) =>
   new AppError(422, 'NO_ROUTE', `No active integration or live campaign claims ${connection.channel} sender ${to}`);

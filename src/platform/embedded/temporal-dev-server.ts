@@ -1,4 +1,4 @@
-import { CHAT_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/chat-messages.js';
+import { CHAT_SEARCH_ATTRIBUTE_KEYS } from '../../../workflows/chat-messages.js';
 import type { Logger } from '../logger.js';
 import { assertPortFree, startChild, waitForPort, type ManagedChild } from './child-process.js';
 

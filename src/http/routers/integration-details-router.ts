@@ -1,14 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Models } from '../db/models.js';
-import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema } from '../domain/mt-event.js';
-import { buildTryOutCurl } from '../domain/try-out-curl.js';
-import { AppError } from '../errors.js';
-import { generateResponseToken, hashToken, type SecretBox } from '../secrets.js';
-import { tenantIdOf } from './auth.js';
+import type { Models } from '../../db/models.js';
+import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema } from '../../domain/mt-event.js';
+import { buildTryOutCurl } from '../../domain/try-out-curl.js';
+import { AppError } from '../../services/errors.js';
+import { generateResponseToken, hashToken, type SecretBox } from '../../platform/secrets.js';
+import { tenantIdOf } from '../auth.js';
 import { findIntegration } from './integrations-router.js';
-import { TryOutSchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import { TryOutSchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 /** The response webhook of one integration; `{chatIdentifier}` is the contact's number. */
 export const responseEndpointPath = (integrationId: string, chatIdentifier = '{chatIdentifier}') =>

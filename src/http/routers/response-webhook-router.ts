@@ -1,15 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
-import type { IntegrationDoc, Models } from '../db/models.js';
-import { isDuplicateKeyError } from '../db/models.js';
-import { MtEventSchema, type MtEvent } from '../domain/mt-event.js';
-import { AppError, conflict, unauthorized } from '../errors.js';
-import { hashToken } from '../secrets.js';
-import { sendReplyToChat } from '../temporal/chat-client.js';
-import type { ReplyRequest } from '../../workflows/chat-messages.js';
-import { bearerTokenOf } from './auth.js';
-import { parseInput } from './validation.js';
+import type { IntegrationDoc, Models } from '../../db/models.js';
+import { isDuplicateKeyError } from '../../db/models.js';
+import { MtEventSchema, type MtEvent } from '../../domain/mt-event.js';
+import { AppError, conflict, unauthorized } from '../../services/errors.js';
+import { hashToken } from '../../platform/secrets.js';
+import { sendReplyToChat } from '../../temporal/chat-client.js';
+import type { ReplyRequest } from '../../../workflows/chat-messages.js';
+import { bearerTokenOf } from '../auth.js';
+import { parseInput } from '../validation.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import express, { Router } from 'express';
-import { CHATHOOK_VERSION } from '../version.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { CHATHOOK_VERSION } from '../../platform/version.js';
+import { buildOpenApiDocument } from '../openapi.js';
 
 // swagger-ui-dist is CommonJS; its absolutePath() locates the assets we serve ourselves (no CDN).
 const swaggerUiDir = (createRequire(import.meta.url)('swagger-ui-dist') as { absolutePath(): string }).absolutePath();

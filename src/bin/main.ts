@@ -4,19 +4,19 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, parseConfig, publicBaseUrlOf } from './config.js';
-import { hashToken } from './secrets.js';
-import { createTenant } from './api/tenants-router.js';
-import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from './embedded/data-dir.js';
-import { startEmbeddedMongo } from './embedded/mongo-server.js';
-import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
-import { ferretdbPath, temporalCliPath } from './embedded/tool-paths.js';
-import { ensureConsoleBuilt } from './embedded/console-build.js';
-import { startApi } from './http-server.js';
-import { createLogger } from './logger.js';
+import { ConfigError, parseConfig, publicBaseUrlOf } from '../platform/config.js';
+import { hashToken } from '../platform/secrets.js';
+import { createTenant } from '../http/routers/tenants-router.js';
+import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from '../platform/embedded/data-dir.js';
+import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
+import { startTemporalDevServer } from '../platform/embedded/temporal-dev-server.js';
+import { ferretdbPath, temporalCliPath } from '../platform/embedded/tool-paths.js';
+import { ensureConsoleBuilt } from '../platform/embedded/console-build.js';
+import { startApi } from '../http/server.js';
+import { createLogger } from '../platform/logger.js';
 import { openServices } from './runtime.js';
-import { createShutdown } from './shutdown.js';
-import { startWorker } from './temporal/worker.js';
+import { createShutdown } from '../platform/shutdown.js';
+import { startWorker } from '../temporal/worker.js';
 
 function parseConfigOrExit() {
   try {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CONSOLE_DIR = join(ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 

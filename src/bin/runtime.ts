@@ -1,13 +1,13 @@
 import type { Connection as MongoConnection } from 'mongoose';
-import { parseConfig, requireProductionSettings, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { createShutdown } from './shutdown.js';
-import { connectDatabase, createModels, ensureIndexes, type Models } from './db/models.js';
-import type { Logger } from './logger.js';
-import { createSecretBox, type SecretBox } from './secrets.js';
-import { connectTemporalClient, type TemporalClientHandle } from './temporal/client.js';
-import { createMetrics, type ChathookMetrics } from './metrics.js';
-import { createOutboundDispatcher } from './net/outbound-http.js';
+import { parseConfig, requireProductionSettings, type Config } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
+import { createShutdown } from '../platform/shutdown.js';
+import { connectDatabase, createModels, ensureIndexes, type Models } from '../db/models.js';
+import type { Logger } from '../platform/logger.js';
+import { createSecretBox, type SecretBox } from '../platform/secrets.js';
+import { connectTemporalClient, type TemporalClientHandle } from '../temporal/client.js';
+import { createMetrics, type ChathookMetrics } from '../platform/metrics.js';
+import { createOutboundDispatcher } from '../platform/outbound-http.js';
 import type { Dispatcher } from 'undici';
 
 /** The long-lived clients every entry point shares, opened once at start and passed down. */

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Models } from '../db/models.js';
-import { AppError, unauthorized } from '../errors.js';
-import { constantTimeEquals, hashToken } from '../secrets.js';
+import { AppError, unauthorized } from '../services/errors.js';
+import { constantTimeEquals, hashToken } from '../platform/secrets.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,13 +1,13 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Router } from 'express';
-import type { Models } from '../db/models.js';
-import { AppError, conflict } from '../errors.js';
-import type { ActivationResult } from '../../workflows/integration-lifecycle-types.js';
-import { activationWorkflowId, deactivationWorkflowId } from '../../workflows/integration-lifecycle-types.js';
-import type { integrationActivationWorkflow, integrationDeactivationWorkflow } from '../../workflows/integration-lifecycle.js';
-import { activationResultOf } from '../../activities/integration-activation.js';
-import { tenantIdOf } from './auth.js';
+import type { Models } from '../../db/models.js';
+import { AppError, conflict } from '../../services/errors.js';
+import type { ActivationResult } from '../../../workflows/integration-lifecycle-types.js';
+import { activationWorkflowId, deactivationWorkflowId } from '../../../workflows/integration-lifecycle-types.js';
+import type { integrationActivationWorkflow, integrationDeactivationWorkflow } from '../../../workflows/integration-lifecycle.js';
+import { activationResultOf } from '../../../activities/integration-activation.js';
+import { tenantIdOf } from '../auth.js';
 import { findIntegration } from './integrations-router.js';
 
 export interface LifecycleDeps {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { CONSOLE_DIST } from '../embedded/console-build.js';
+import { CONSOLE_DIST } from '../../platform/embedded/console-build.js';
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chathook console</title></head>
 <body><h1>The console is not built</h1><p>Run <code>npm run build:console</code> (or <code>npm start</code>, which builds it) and reload.</p></body></html>`;

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type { Models, ReservationDoc } from '../db/models.js';
-import { notFound } from '../errors.js';
-import { tenantIdOf } from './auth.js';
-import { listPage, objectIdOrNull } from './pagination.js';
-import { ListQuerySchema, ReservationCreateSchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import type { Models, ReservationDoc } from '../../db/models.js';
+import { notFound } from '../../services/errors.js';
+import { tenantIdOf } from '../auth.js';
+import { listPage, objectIdOrNull } from '../../db/pagination.js';
+import { ListQuerySchema, ReservationCreateSchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export const presentReservation = (doc: ReservationDoc) => ({
   id: doc._id.toHexString(),

@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { DEFAULT_BODY, type WebhookAuth } from '../domain/webhook-template.js';
-import { TemplateRenderError, renderWebhookRequest, validateWebhookTemplate } from '../domain/render-webhook-request.js';
-import { validationError } from '../errors.js';
-import { USER_AGENT } from '../version.js';
-import { PreviewInputSchema, PreviewSampleSchema, type Preview } from './openapi.js';
-import { MASKED_SECRET, type AuthInput } from './schemas.js';
-import { parseInput } from './validation.js';
+import { DEFAULT_BODY, type WebhookAuth } from '../../domain/webhook-template.js';
+import { TemplateRenderError, renderWebhookRequest, validateWebhookTemplate } from '../../domain/render-webhook-request.js';
+import { validationError } from '../../services/errors.js';
+import { USER_AGENT } from '../../platform/version.js';
+import { PreviewInputSchema, PreviewSampleSchema, type Preview } from '../openapi.js';
+import { MASKED_SECRET, type AuthInput } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 /**
  * The preview renders with the mask in place of every secret, whether the editor sent one or

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Models } from '../db/models.js';
-import { generateApiKey, hashToken } from '../secrets.js';
-import { requireAdmin } from './auth.js';
-import { TenantCreateSchema } from './schemas.js';
-import { parseInput } from './validation.js';
+import type { Models } from '../../db/models.js';
+import { generateApiKey, hashToken } from '../../platform/secrets.js';
+import { requireAdmin } from '../auth.js';
+import { TenantCreateSchema } from '../schemas.js';
+import { parseInput } from '../validation.js';
 
 export async function createTenant(models: Models, name: string) {
   const apiKey = generateApiKey();

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { ListQuery } from './schemas.js';
+import type { ListQuery } from '../http/schemas.js';
 
 export interface Page<T> {
   items: T[];

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import type { Services } from './runtime.js';
+import type { Services } from '../bin/runtime.js';
 
 export interface RunningApi {
   server: Server;
