@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../platform/embedded/temporal-dev-server.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract.js';
 
 /**
  * Registers the chat search attributes on the namespace (idempotent). The embedded dev server

@@ -1,9 +1,8 @@
-import { CHAT_SEARCH_ATTRIBUTE_KEYS } from '../../../workflows/chat-messages.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../../workflows/contract.js';
 import type { Logger } from '../logger.js';
 import { assertPortFree, startChild, waitForPort, type ManagedChild } from './child-process.js';
 
-/** Names of the (Keyword) search attributes chats set, so operators can filter chats in the Temporal UI. */
-export const CHAT_SEARCH_ATTRIBUTE_NAMES: readonly string[] = Object.values(CHAT_SEARCH_ATTRIBUTE_KEYS).map((key) => key.name);
+export { CHAT_SEARCH_ATTRIBUTE_NAMES };
 
 export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 
