@@ -25,7 +25,7 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const service = compose.services[name]!;
       expect(service.build).toBe('.');
-      expect(service.command!.join(' ')).toContain(name === 'api' ? 'src/api-main.ts' : 'src/worker-main.ts');
+      expect(service.command!.join(' ')).toContain(name === 'api' ? 'src/bin/api-main.ts' : 'src/bin/worker-main.ts');
       expect(Object.keys(service.environment!)).toEqual(
         expect.arrayContaining(['TEMPORAL_ADDRESS', 'MONGODB_URI', 'CHATHOOK_ADMIN_KEY', 'CHATHOOK_ENCRYPTION_KEY']),
       );

@@ -19,7 +19,7 @@ import type {
   Preview,
   PreviewInput,
   TryOutResult,
-} from '../../src/http/openapi.js';
+} from '../../src/http/response-schemas.js';
 import type { IntegrationInputSchema, TryOutSchema } from '../../src/http/schemas.js';
 
 export type IntegrationInput = z.input<typeof IntegrationInputSchema>;

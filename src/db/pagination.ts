@@ -1,5 +1,4 @@
 import mongoose from 'mongoose';
-import type { ListQuery } from '../http/schemas.js';
 
 export interface Page<T> {
   items: T[];
@@ -11,7 +10,7 @@ export interface Page<T> {
  * `fetch` runs the caller's query with the range filter and a limit, sorted by `_id`.
  */
 export async function listPage<D extends { _id: mongoose.Types.ObjectId }, T>(
-  query: ListQuery,
+  query: { limit: number; cursor?: string | undefined },
   fetch: (range: Record<string, unknown>, limit: number) => Promise<D[]>,
   present: (doc: D) => T,
 ): Promise<Page<T>> {

@@ -6,12 +6,13 @@ import type { Models } from '../db/models.js';
 import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
-import { requireTenant } from './auth.js';
+import { requireAdmin, requireTenant } from './auth.js';
+import { ApiRoutes } from './route.js';
 import { connectionsRouter } from './routers/connections-router.js';
-import { errorMiddleware, notFoundRoute, requireJsonBody } from './error-middleware.js';
+import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
 import { healthRouter, type ReadinessTargets } from './routers/health-router.js';
 import { integrationsRouter } from './routers/integrations-router.js';
-import { reservationsRouter } from './routers/reservations-router.js';
+import { reservationsRoutes } from './routers/reservations-router.js';
 import { campaignsRouter } from './routers/campaigns-router.js';
 import { integrationDetailsRouter } from './routers/integration-details-router.js';
 import { integrationLifecycleRouter } from './routers/integration-lifecycle-router.js';
@@ -19,7 +20,7 @@ import { responseWebhookRouter } from './routers/response-webhook-router.js';
 import { carriersRouter } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRouter } from './routers/chats-and-deliveries-router.js';
 import { tenantsRouter } from './routers/tenants-router.js';
-import { openApiRouter } from './routers/openapi-router.js';
+import { openApiRoutes } from './routers/openapi-router.js';
 import { consoleRouter } from './routers/console-router.js';
 import { previewRouter } from './routers/preview-router.js';
 
@@ -59,17 +60,21 @@ export function createApp(deps: AppDeps): Express {
     deps.metrics.openChats.set(await deps.models.Chat.countDocuments({ status: 'OPEN' }));
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use(openApiRouter());
+  // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
+  // guards authenticate the caller kinds that are known before the request is read.
+  const api = new ApiRoutes({ tenantKey: requireTenant(deps.models), rootKey: requireAdmin(deps.config.adminKey) });
+  app.use(openApiRoutes(api));
   app.use(consoleRouter());
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(api.router);
   app.use(tenantsRouter(deps.models, deps.config.adminKey));
   app.use(responseWebhookRouter({ models: deps.models, temporal: deps.temporal }));
   app.use(carriersRouter({ models: deps.models, secretBox: deps.secretBox, temporal: deps.temporal, config: deps.config, logger: deps.logger }));
   // Every other /v1 route is a tenant's: the key is checked once here, not per router.
   app.use('/v1', requireTenant(deps.models));
   app.use(connectionsRouter(deps.models, deps.secretBox));
-  app.use(reservationsRouter(deps.models));
+  reservationsRoutes(api, deps.models);
   app.use(integrationsRouter(deps.models, deps.secretBox));
   app.use(previewRouter());
   app.use(
@@ -83,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(integrationDetailsRouter(deps.models, deps.secretBox, deps.config.publicBaseUrl));
   app.use(campaignsRouter(deps.models));
   app.use(chatsAndDeliveriesRouter({ models: deps.models, temporal: deps.temporal, config: deps.config }));
-  app.use(notFoundRoute);
+  app.use(unmatchedRoute(api));
   app.use(errorMiddleware);
   return app;
 }

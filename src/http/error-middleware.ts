@@ -56,6 +56,15 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const notFoundRoute: RequestHandler = (req, _res, next) => {
-  next(new AppError(404, 'ROUTE_NOT_FOUND', `No route ${req.method} ${req.path}`));
-};
+/** A path that exists under another method is a 405 with `Allow`; anything else is a 404. */
+export const unmatchedRoute =
+  (routes: { allowedMethodsOf(path: string): string[] | undefined }): RequestHandler =>
+  (req, res, next) => {
+    const allowed = routes.allowedMethodsOf(req.path);
+    if (allowed) {
+      res.setHeader('Allow', allowed.join(', '));
+      next(new AppError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`));
+      return;
+    }
+    next(new AppError(404, 'ROUTE_NOT_FOUND', `No route ${req.method} ${req.path}`));
+  };

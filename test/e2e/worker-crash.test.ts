@@ -11,7 +11,7 @@ let receiver: HttpPeer;
 
 /** The production worker entry point in its own process, so it can be killed for real. */
 function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker-main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...app.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import express, { Router } from 'express';
+import { z } from 'zod';
 import { CHATHOOK_VERSION } from '../../platform/version.js';
 import { buildOpenApiDocument } from '../openapi.js';
+import { json, type ApiRoutes } from '../route.js';
 
 // swagger-ui-dist is CommonJS; its absolutePath() locates the assets we serve ourselves (no CDN).
 const swaggerUiDir = (createRequire(import.meta.url)('swagger-ui-dist') as { absolutePath(): string }).absolutePath();
@@ -26,20 +28,25 @@ const DOCS_PAGE = `<!doctype html>
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, tryItOutEnabled: false });\n`;
 
 /** `/openapi.json` and the rendered reference at `/docs`, fully offline. */
-export function openApiRouter(): Router {
-  const router = Router();
-  // Built once: the document depends only on the code. The server URL is left out so the
-  // reference calls whichever host served it.
-  const document = buildOpenApiDocument({ version: CHATHOOK_VERSION });
-  router.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  router.get('/docs', (_req, res) => {
+export function openApiRoutes(api: ApiRoutes): Router {
+  // Built on first request, once every router has declared its routes; the server URL is left
+  // out so the reference calls whichever host served it.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  api.route(
+    { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This document', auth: 'none', responses: { 200: json(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1') } },
+    ({ res }) => {
+      document ??= buildOpenApiDocument(api, { version: CHATHOOK_VERSION });
+      res.json(document);
+    },
+  );
+  // Pages for people, not API operations: served beside the API, left out of the document.
+  const pages = Router();
+  pages.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
-  router.get('/docs/init.js', (_req, res) => {
+  pages.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(DOCS_INIT);
   });
-  router.use('/docs/assets', express.static(swaggerUiDir, { index: false, maxAge: '1h' }));
-  return router;
+  pages.use('/docs/assets', express.static(swaggerUiDir, { index: false, maxAge: '1h' }));
+  return pages;
 }

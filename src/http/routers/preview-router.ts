@@ -3,7 +3,7 @@ import { DEFAULT_BODY, type WebhookAuth } from '../../domain/webhook-template.js
 import { TemplateRenderError, renderWebhookRequest, validateWebhookTemplate } from '../../domain/render-webhook-request.js';
 import { validationError } from '../../services/errors.js';
 import { USER_AGENT } from '../../platform/version.js';
-import { PreviewInputSchema, PreviewSampleSchema, type Preview } from '../openapi.js';
+import { PreviewInputSchema, PreviewSampleSchema, type Preview } from '../response-schemas.js';
 import { MASKED_SECRET, type AuthInput } from '../schemas.js';
 import { parseInput } from '../validation.js';
 
