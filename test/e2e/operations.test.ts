@@ -28,32 +28,29 @@ describe('operations', () => {
     const inbound = await apiClient(app.baseUrl).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
     expect(inbound.status).toBe(202);
 
-    const deadline = Date.now() + 20_000;
-    let items: Array<{ status: string; attempts: Array<{ error: string }> }> = [];
-    while (Date.now() < deadline) {
-      items = (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items;
-      if (items[0]?.status === 'FAILED') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(items[0]!.status).toBe('FAILED');
-    expect(items[0]!.attempts).toHaveLength(1);
-    expect(items[0]!.attempts[0]!.error).toMatch(/refusing to connect to 127\.0\.0\.1 \(loopback/);
+    const deliveries = async (): Promise<Array<{ status: string; attempts: Array<{ error: string }> }>> =>
+      (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items;
+    await expect.poll(async () => (await deliveries())[0]?.status, { timeout: 20_000, interval: 200 }).toBe('FAILED');
+    const [failed] = await deliveries();
+    expect(failed!.attempts).toHaveLength(1);
+    expect(failed!.attempts[0]!.error).toMatch(/refusing to connect to 127\.0\.0\.1 \(loopback/);
     expect(receiver.received).toHaveLength(0);
 
-    const metrics = await fetch(`${app.baseUrl}/metrics`).then((response) => response.text());
+    // The worker counts the failure just after recording it.
+    const scrape = () => fetch(`${app.baseUrl}/metrics`).then((response) => response.text());
+    await expect.poll(scrape, { timeout: 10_000, interval: 200 }).toContain('chathook_webhook_deliveries_total{outcome="failed"} 1');
+    const metrics = await scrape();
     expect(metrics).toContain('chathook_http_requests_total{method="POST",route="/carriers/:connectionCode/inbound",status="202"} 1');
-    expect(metrics).toContain('chathook_webhook_deliveries_total{outcome="failed"} 1');
     expect(metrics).toMatch(/chathook_open_chats \d+/);
     expect(metrics).toContain('chathook_webhook_delivery_seconds_bucket');
 
     // Operators filter chats by integration and status in the Temporal UI (visibility is eventually consistent).
     const query = `ChathookIntegrationId = '${integration.body.id}' AND ChathookChatStatus = 'OPEN'`;
-    let found: string[] = [];
-    for (let attempt = 0; attempt < 50 && found.length === 0; attempt += 1) {
-      found = [];
-      for await (const execution of app.services.temporal.client.workflow.list({ query })) found.push(execution.workflowId);
-      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(found).toEqual([chatWorkflowId(integration.body.id, '5491100000095')]);
+    const found = async () => {
+      const ids: string[] = [];
+      for await (const execution of app.services.temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids;
+    };
+    await expect.poll(found, { timeout: 15_000, interval: 200 }).toEqual([chatWorkflowId(integration.body.id, '5491100000095')]);
   });
 });

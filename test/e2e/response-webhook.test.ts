@@ -114,14 +114,13 @@ describe('response webhook (MT)', () => {
     const opened = await waClient.post(`/carriers/MT-WA-${suffix}/inbound`, { messageId: 'c1', from: contact, to: wa, text: 'hi' });
     expect(opened.status).toBe(202);
     expect((await mt.post(path, reply)).status).toBe(202);
-    // The read model catches up just after the 202.
-    let chat = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
-    for (let attempt = 0; attempt < 50 && !chat.body.windowExpiresAt; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      chat = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
-    }
-    expect(chat.body).toMatchObject({ chatId: opened.body.chatId, channel: 'WHATSAPP', connection: `MT-WA-${suffix}`, sender: wa, status: 'OPEN' });
-    expect(Date.parse(chat.body.windowExpiresAt) - Date.parse(chat.body.lastInboundAt)).toBe(2_000);
+    // The chat row is written by the chat workflow just after the 202.
+    const chatNow = async () => (await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`)).body;
+    await expect
+      .poll(chatNow, { timeout: 15_000 })
+      .toMatchObject({ chatId: opened.body.chatId, channel: 'WHATSAPP', connection: `MT-WA-${suffix}`, sender: wa, status: 'OPEN', windowExpiresAt: expect.any(String) });
+    const chat = await chatNow();
+    expect(Date.parse(chat.windowExpiresAt) - Date.parse(chat.lastInboundAt)).toBe(2_000);
     await new Promise((resolve) => setTimeout(resolve, 2_300));
     const closed = await mt.post(path, reply);
     expect(closed.status).toBe(409);
@@ -129,8 +128,9 @@ describe('response webhook (MT)', () => {
     const again = await waClient.post(`/carriers/MT-WA-${suffix}/inbound`, { messageId: 'c2', from: contact, to: wa, text: 'back' });
     expect(again.body.chatId).toBe(opened.body.chatId);
     expect((await mt.post(path, reply)).status).toBe(202);
-    const sandbox = await acme.get('/v1/sandbox/messages');
-    expect(sandbox.body.items.filter((item: { to: string }) => item.to === contact)).toHaveLength(2);
+    // The 202 means the chat accepted the reply; the carrier send runs after it, on the worker.
+    const sentToContact = async () => (await acme.get('/v1/sandbox/messages')).body.items.filter((item: { to: string }) => item.to === contact);
+    await expect.poll(sentToContact, { timeout: 15_000 }).toHaveLength(2);
   });
 
   it('ends a chat on END: END delivered, then a new message opens a new chat', async () => {
@@ -141,15 +141,16 @@ describe('response webhook (MT)', () => {
     const first = await carrierClient.post(`/carriers/MT-SMS-${suffix}/inbound`, { messageId: 'd1', from: contact, to: sms, text: 'hi' });
     expect((await mt.post(path, { type: 'END' })).status).toBe(202);
     const ends = () => receiver.received.filter((request) => request.url === `/mt-${suffix}` && JSON.parse(request.body).event === 'END');
-    const deadline = Date.now() + 15_000;
-    while (ends().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect.poll(() => ends().length, { timeout: 15_000 }).toBe(1);
     expect(JSON.parse(ends()[0]!.body)).toEqual({ chatId: first.body.chatId, contact, event: 'END', text: null, multimedia: { url: null, caption: null } });
     const second = await carrierClient.post(`/carriers/MT-SMS-${suffix}/inbound`, { messageId: 'd2', from: contact, to: sms, text: 'again' });
     expect(second.status).toBe(202);
     expect(second.body.chatId).not.toBe(first.body.chatId);
+    // The first chat recorded its close before it ended; the new chat writes its row just after the 202.
     const chats = await acme.get(`/v1/integrations/${integration.id}/chats?status=CLOSED`);
     expect(chats.body.items.map((chat: { chatId: string }) => chat.chatId)).toContain(first.body.chatId);
-    const open = await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`);
-    expect(open.body).toMatchObject({ chatId: second.body.chatId, status: 'OPEN', closedAt: null });
+    await expect
+      .poll(async () => (await acme.get(`/v1/integrations/${integration.id}/chats/${contact}`)).body, { timeout: 15_000 })
+      .toMatchObject({ chatId: second.body.chatId, status: 'OPEN', closedAt: null });
   });
 });
