@@ -52,11 +52,15 @@ describe('a long chat', () => {
     expect(chatIds.size).toBe(1);
     expect(receiver.received.map((request) => JSON.parse(request.body).text)).toEqual(Array.from({ length: MESSAGES }, (_, index) => String(index)));
 
-    const runs = [];
-    for await (const execution of app.services.temporal.client.workflow.list({ query: `WorkflowId = '${chatWorkflowId(integration.body.id, contact)}'` })) runs.push(execution);
-    // 130 inbound + 13 replies, at most 40 per run.
-    expect(runs.length).toBeGreaterThanOrEqual(4);
-    const sandbox = await acme.get('/v1/sandbox/messages?limit=500');
-    expect(sandbox.body.items.map((item: { text: string }) => item.text)).toEqual(Array.from({ length: 13 }, (_, index) => `reply ${index * 10}`));
+    const runCount = async () => {
+      const runIds: string[] = [];
+      for await (const execution of app.services.temporal.client.workflow.list({ query: `WorkflowId = '${chatWorkflowId(integration.body.id, contact)}'` })) runIds.push(execution.runId);
+      return runIds.length;
+    };
+    // 130 inbound + 13 replies, at most 40 per run (visibility lists the runs eventually).
+    await expect.poll(runCount, { timeout: 15_000, interval: 200 }).toBeGreaterThanOrEqual(4);
+    // Replies go out through the carrier on their own queue, not in step with the webhook deliveries.
+    const sentTexts = async () => (await acme.get('/v1/sandbox/messages?limit=500')).body.items.map((item: { text: string }) => item.text);
+    await expect.poll(sentTexts, { timeout: 20_000, interval: 200 }).toEqual(Array.from({ length: 13 }, (_, index) => `reply ${index * 10}`));
   });
 });

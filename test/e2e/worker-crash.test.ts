@@ -68,14 +68,19 @@ describe('a worker killed during a backoff', () => {
     failing = false;
     worker = await startWorkerProcess();
     try {
-      const deadline = Date.now() + 60_000;
       const texts = () => receiver.received.filter((request) => request.url === '/crash').map((request) => JSON.parse(request.body).text as string);
-      while (texts().filter((text) => text !== 'one').length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect.poll(() => texts().filter((text) => text !== 'one').length, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+      // A moment more, so that a duplicate sent late would be seen.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // "one" failed once (503) before the kill, then succeeded once; "two" and "three" once each, in order.
       expect(texts()).toEqual(['one', 'one', 'two', 'three']);
-      const deliveries = (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items;
-      expect(deliveries.map((delivery: { status: string; attempts: Array<{ statusCode: number }> }) => [delivery.status, delivery.attempts.map((attempt) => attempt.statusCode)])).toEqual([
+      // Each attempt is recorded after its answer arrives.
+      const outcomes = async () =>
+        (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items.map((delivery: { status: string; attempts: Array<{ statusCode: number }> }) => [
+          delivery.status,
+          delivery.attempts.map((attempt) => attempt.statusCode),
+        ]);
+      await expect.poll(outcomes, { timeout: 15_000, interval: 200 }).toEqual([
         ['SUCCEEDED', [503, 200]],
         ['SUCCEEDED', [200]],
         ['SUCCEEDED', [200]],

@@ -184,7 +184,8 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
     expect(second).toMatchObject({ chatId: opened.chatId, duplicate: false });
     // In order: nothing of the second message goes out while the first is still being retried.
     expect(bodiesOf(peer).every((body) => body.text === 'first')).toBe(true);
-    expect(await Delivery.find({ chatId: opened.chatId }).lean()).toEqual([expect.objectContaining({ status: 'PENDING', event: 'MESSAGE' })]);
+    // The first attempt is recorded after its 503 arrives.
+    await expect.poll(() => Delivery.find({ chatId: opened.chatId }).lean(), { timeout: 10_000, interval: 100 }).toEqual([expect.objectContaining({ status: 'PENDING', event: 'MESSAGE' })]);
 
     // Past the first delivery's deadline, short of the idle timeout (24h after the second message).
     await stack.env.sleep(23 * HOUR + 30 * 60_000);
