@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { Models } from '../src/db/models.js';
 import type { Channel } from '../src/domain/webhook-template.js';
-import { upsertChatRecord } from '../src/db/chat-records.js';
+import { upsertChatRecord } from '../src/db/chats.js';
 
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
 export function createChatRecordActivities(models: Models) {

@@ -1,5 +1,34 @@
-import type { Types } from 'mongoose';
-import { isDuplicateKeyError, type ClaimHolderKind, type Models, type SenderClaimDoc } from './models.js';
+import mongoose, { type Connection, type InferRawDocTypeFromSchema, type Types } from 'mongoose';
+import { ChannelSchema, type Channel } from '../domain/webhook-template.js';
+import { isDuplicateKeyError } from './duplicate-key.js';
+import type { Models } from './models.js';
+
+const { Schema } = mongoose;
+
+const CLAIM_HOLDER_KINDS = ['INTEGRATION', 'CAMPAIGN'] as const;
+export type ClaimHolderKind = (typeof CLAIM_HOLDER_KINDS)[number];
+
+/** One active claimant per (channel, sender), platform-wide: the unique index is the guard. */
+const senderClaimSchema = Schema.create(
+  {
+    channel: { type: String, enum: ChannelSchema.options, required: true },
+    sender: { type: String, required: true },
+    holderKind: { type: String, enum: CLAIM_HOLDER_KINDS, required: true },
+    holderId: { type: Schema.Types.ObjectId, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    /** The integration's connection the claim came from (absent for campaigns). */
+    connectionCode: { type: String, allowNull: false },
+    claimedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+senderClaimSchema.index({ channel: 1, sender: 1 }, { unique: true });
+senderClaimSchema.index({ holderId: 1 });
+
+export type SenderClaimDoc = InferRawDocTypeFromSchema<typeof senderClaimSchema>;
+
+export const createSenderClaimModel = (db: Connection) => db.model('SenderClaim', senderClaimSchema);
+export type SenderClaimModel = ReturnType<typeof createSenderClaimModel>;
 
 export interface SenderConflict {
   sender: string;
@@ -8,7 +37,7 @@ export interface SenderConflict {
 }
 
 export interface ClaimRequest {
-  channel: 'SMS' | 'WHATSAPP';
+  channel: Channel;
   senders: readonly string[];
   holderKind: ClaimHolderKind;
   holderId: Types.ObjectId;
