@@ -1,6 +1,6 @@
 /**
- * The chat's messages and data now live in ./contract.ts; this module keeps the names it used to
- * export (and the workflow-side helpers the chat and the replay share).
+ * The chat's messages and data now live in ./contract.ts (and its rules in ./chat-session.ts);
+ * this module keeps the names it used to export, for the callers that still import them here.
  */
 export {
   CHAT_SEARCH_ATTRIBUTE_KEYS,
@@ -21,11 +21,5 @@ export {
   type ReplyRequest,
 } from './contract.js';
 
-export const SEEN_MESSAGE_IDS_KEPT = 2_000;
-
-/** Why a delivery was given up, in the receiver's terms rather than Temporal's wrapper. */
-export function deliveryFailureReason(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error && cause.name === 'TimeoutFailure') return 'DELIVERY_MAX_DURATION spent without a successful attempt';
-  return cause instanceof Error ? cause.message : String(cause);
-}
+export { SEEN_MESSAGE_IDS_KEPT } from './chat-session.js';
+export { deliveryFailureReason } from './delivery-failure.js';

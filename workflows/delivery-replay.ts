@@ -1,22 +1,21 @@
+/**
+ * Delivery replay workflow: one recorded delivery sent again.
+ *
+ * Id: `delivery-replay-<webhook-id>-<request>` (contract.replayWorkflowId), a new one per replay
+ * request. Lifecycle: the delivery goes out as a new attempt series (same `webhook-id`) with the
+ * chat's retry policy, independently of the chat's queue; when the series ends without success
+ * the delivery is recorded FAILED. Completes either way.
+ */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
-import type { DeliverWebhookInput } from '../activities/webhook-delivery.js';
-import { deliveryFailureReason, type ChatSettings } from './chat-messages.js';
+import { deliveryActivityOptions, type DeliveryReplayInput } from './contract.js';
+import { deliveryFailureReason } from './delivery-failure.js';
 
-export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
+export { replayWorkflowId } from './contract.js';
 
-/**
- * Replay of one recorded delivery. Id: `delivery-replay-<webhook-id>-<request>`. Sends the
- * delivery again as a new attempt series (same `webhook-id`) with the chat's retry policy,
- * independently of the chat's queue; records FAILED when the series ends without success.
- */
-export async function deliveryReplayWorkflow(input: { delivery: DeliverWebhookInput; settings: ChatSettings }): Promise<void> {
-  const { settings } = input;
-  const { deliverWebhookEvent, markDeliveryFailed } = proxyActivities<ChathookActivities>({
-    startToCloseTimeout: settings.deliveryTimeoutMs + 5_000,
-    scheduleToCloseTimeout: settings.deliveryMaxDurationMs,
-    retry: { initialInterval: settings.deliveryRetryInitialMs, backoffCoefficient: 2, maximumInterval: settings.deliveryRetryMaxIntervalMs },
-  });
+export async function deliveryReplayWorkflow(input: DeliveryReplayInput): Promise<void> {
+  // The failure record runs under the delivery's options too (as it always has in recorded histories).
+  const { deliverWebhookEvent, markDeliveryFailed } = proxyActivities<ChathookActivities>(deliveryActivityOptions(input.settings));
   try {
     await deliverWebhookEvent({ ...input.delivery, replay: true });
   } catch (error) {

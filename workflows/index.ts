@@ -1,4 +1,22 @@
 // The workflow bundle's entry: every workflow type the worker runs is exported from here.
-export { integrationActivationWorkflow, integrationDeactivationWorkflow } from './integration-lifecycle.js';
-export { chatLifecycleWorkflow } from './chat-lifecycle.js';
-export { deliveryReplayWorkflow } from './delivery-replay.js';
+import {
+  WorkflowType,
+  type ChatLifecycleWorkflow,
+  type DeliveryReplayWorkflow,
+  type IntegrationActivationWorkflow,
+  type IntegrationDeactivationWorkflow,
+} from './contract.js';
+import { chatLifecycleWorkflow } from './chat-lifecycle.js';
+import { deliveryReplayWorkflow } from './delivery-replay.js';
+import { integrationActivationWorkflow, integrationDeactivationWorkflow } from './integration-lifecycle.js';
+
+export { chatLifecycleWorkflow, deliveryReplayWorkflow, integrationActivationWorkflow, integrationDeactivationWorkflow };
+
+// The API starts workflows by the contract's names and signatures (it never imports this code):
+// a workflow renamed or retyped without the contract fails to compile here.
+void ({ chatLifecycleWorkflow, integrationActivationWorkflow, integrationDeactivationWorkflow, deliveryReplayWorkflow } satisfies {
+  [WorkflowType.CHAT]: ChatLifecycleWorkflow;
+  [WorkflowType.ACTIVATION]: IntegrationActivationWorkflow;
+  [WorkflowType.DEACTIVATION]: IntegrationDeactivationWorkflow;
+  [WorkflowType.DELIVERY_REPLAY]: DeliveryReplayWorkflow;
+});
