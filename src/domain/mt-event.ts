@@ -8,13 +8,19 @@ export const MAX_MT_TEXT = 4096;
 
 export const SmsMtChannelSchema = z.strictObject({
   type: z.literal('SMS'),
-  route: z.string().trim().min(1).max(15).describe('the SMS sender the reply goes out from (short code, long code or alphanumeric id)'),
-  connection: z.string().min(1).max(64).describe('the connection code that carries the route'),
+  route: z
+    .string()
+    .regex(/^(?:[0-9]{1,15}|(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,11})$/, 'an SMS sender: 1–15 digits or an alphanumeric id of up to 11 characters')
+    .describe('the SMS sender the reply goes out from (short code, long code or alphanumeric id)'),
+  connection: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a connection code')
+    .describe('the connection code that carries the route'),
 });
 
 export const WhatsAppMtChannelSchema = z.strictObject({
   type: z.literal('WHATSAPP'),
-  sender: z.string().trim().min(1).max(15).describe('the WABA phone number the reply goes out from'),
+  sender: z.string().regex(/^[0-9]{7,15}$/, 'the WABA phone number: 7–15 digits, no "+"').describe('the WABA phone number the reply goes out from'),
 });
 
 const message = <C extends z.ZodType>(channel: C) =>

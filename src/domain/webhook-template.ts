@@ -21,21 +21,51 @@ export type HttpMethod = z.infer<typeof HttpMethodSchema>;
 export const ChannelSchema = z.enum(['SMS', 'WHATSAPP']);
 export type Channel = z.infer<typeof ChannelSchema>;
 
-export const FieldSchema = z
-  .strictObject({
-    key: z.string().trim().min(1).max(200),
-    type: z.enum(['TEXT', 'VARIABLE']),
-    value: z.string().max(4096),
-  })
-  .superRefine((field, ctx) => {
-    if (field.type === 'VARIABLE' && !(TEMPLATE_VARIABLES as readonly string[]).includes(field.value)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['value'],
-        message: `must be one of ${TEMPLATE_VARIABLES.join(', ')}`,
-      });
-    }
-  });
+/**
+ * The characters `String.prototype.trim` removes (ECMAScript WhiteSpace and LineTerminator),
+ * spelled out for patterns: a published `\\s` means something else to a Python reader.
+ */
+export const TRIMMED_CHARACTERS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/**
+ * Free text of at most `max` characters, stored trimmed. The length is checked before
+ * trimming and "not blank" is a pattern, so the published `maxLength` and `pattern` accept
+ * exactly what the server does (a `minLength` after trimming would not be).
+ */
+export const textSchema = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .trim()
+    .regex(new RegExp(`[^${TRIMMED_CHARACTERS}]`), 'must not be blank');
+
+/**
+ * A VARIABLE field holds one variable of the catalog: a rule between two fields, checked even
+ * when other fields are bad (`when`) so every problem is listed at once, and published as
+ * `oneOf` so the document states it too.
+ */
+function checkVariable(field: unknown, ctx: z.RefinementCtx): void {
+  const { type, value } = (field ?? {}) as { type?: unknown; value?: unknown };
+  if (type === 'VARIABLE' && typeof value === 'string' && !(TEMPLATE_VARIABLES as readonly string[]).includes(value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `must be one of ${TEMPLATE_VARIABLES.join(', ')}` });
+  }
+}
+
+export const everyTime = { when: () => true };
+
+/** A params/headers/body row; `key` and `value` narrow it for one place (header names, body key notation). */
+export const fieldSchema = (key: z.ZodType<string, string>, value: z.ZodType<string, string> = z.string().max(4096)) =>
+  z
+    .strictObject({ key, type: z.enum(['TEXT', 'VARIABLE']), value })
+    .superRefine(checkVariable, everyTime)
+    .meta({
+      oneOf: [
+        { properties: { type: { const: 'TEXT' } } },
+        { properties: { type: { const: 'VARIABLE' }, value: { enum: [...TEMPLATE_VARIABLES] } } },
+      ],
+    });
+
+export const FieldSchema = fieldSchema(textSchema(200));
 export type Field = z.infer<typeof FieldSchema>;
 
 /** Body used when an integration that sends a body omits it. */
