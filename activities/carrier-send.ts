@@ -8,6 +8,7 @@ import type { Logger } from '../src/platform/logger.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { USER_AGENT } from '../src/platform/version.js';
+import { FailureType, httpStatusFailureType } from '../workflows/contract.js';
 
 export interface CarrierSendInput {
   tenantId: string;
@@ -55,7 +56,7 @@ export function createCarrierSendActivities(deps: { models: Models; secretBox: S
       const connection = await models.Connection.findOne({ code: input.connectionCode, tenantId: new mongoose.Types.ObjectId(input.tenantId) }).lean();
       if (!connection) {
         await record(input, 'http', 'FAILED', 'the connection no longer exists');
-        throw ApplicationFailure.create({ type: 'CONNECTION_NOT_FOUND', message: `connection ${input.connectionCode} no longer exists`, nonRetryable: true });
+        throw ApplicationFailure.create({ type: FailureType.CONNECTION_NOT_FOUND, message: `connection ${input.connectionCode} no longer exists`, nonRetryable: true });
       }
       if (connection.carrier.type === 'sandbox') {
         await record(input, 'sandbox', 'SENT', null);
@@ -80,21 +81,21 @@ export function createCarrierSendActivities(deps: { models: Models; secretBox: S
         const forbidden = findForbiddenTargetError(error);
         if (forbidden) {
           await record(input, 'http', 'FAILED', forbidden.message);
-          throw ApplicationFailure.create({ type: 'FORBIDDEN_TARGET', message: forbidden.message, nonRetryable: true });
+          throw ApplicationFailure.create({ type: FailureType.FORBIDDEN_TARGET, message: forbidden.message, nonRetryable: true });
         }
         log.warn({ err: error }, 'carrier send failed, will retry');
-        throw ApplicationFailure.create({ type: 'NETWORK_ERROR', message: `carrier network error: ${(error as Error).message}` });
+        throw ApplicationFailure.create({ type: FailureType.NETWORK_ERROR, message: `carrier network error: ${(error as Error).message}` });
       }
       if (statusCode >= 200 && statusCode < 300) {
         await record(input, 'http', 'SENT', null);
         return;
       }
       if (statusCode === 429 || isRetryableStatus(statusCode)) {
-        throw ApplicationFailure.create({ type: `HTTP_${statusCode}`, message: `the carrier answered ${statusCode}` });
+        throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}` });
       }
       await record(input, 'http', 'FAILED', `the carrier answered ${statusCode}`);
       log.warn({ statusCode }, 'carrier refused the message');
-      throw ApplicationFailure.create({ type: `HTTP_${statusCode}`, message: `the carrier answered ${statusCode}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}`, nonRetryable: true });
     },
   };
 }

@@ -1,21 +1,41 @@
-import type { Services } from '../src/bin/runtime.js';
+import type { Dispatcher } from 'undici';
+import type { Models } from '../src/db/models.js';
+import type { Config } from '../src/platform/config.js';
+import type { Logger } from '../src/platform/logger.js';
+import type { ChathookMetrics } from '../src/platform/metrics.js';
+import type { SecretBox } from '../src/platform/secrets.js';
 import { createCarrierSendActivities } from './carrier-send.js';
 import { createChatRecordActivities } from './chat-records.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';
 import { createWebhookDeliveryActivities } from './webhook-delivery.js';
 
-export type ActivityServices = Pick<Services, 'models' | 'secretBox' | 'logger' | 'config' | 'dispatcher' | 'metrics'>;
+/**
+ * What the activities need from the process: the long-lived clients the entry point opened
+ * (src/bin/runtime.ts `Services` has them all), passed in rather than imported.
+ */
+export interface ActivityDeps {
+  config: Config;
+  logger: Logger;
+  models: Models;
+  secretBox: SecretBox;
+  metrics: ChathookMetrics;
+  /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
+  dispatcher: Dispatcher;
+}
+
+/** @deprecated the former name of ActivityDeps. */
+export type ActivityServices = ActivityDeps;
 
 /**
- * The worker's activities, built from the shared services so each activity gets its clients
- * by closure (one connection pool per worker, nothing global).
+ * The worker's activities, built from the shared clients so each activity gets them by closure
+ * (one connection pool per worker, nothing global).
  */
-export function createActivities(services: ActivityServices) {
+export function createActivities(deps: ActivityDeps) {
   return {
-    ...createIntegrationActivationActivities(services.models),
-    ...createWebhookDeliveryActivities(services),
-    ...createCarrierSendActivities({ ...services, timeoutMs: services.config.delivery.timeoutMs }),
-    ...createChatRecordActivities(services.models),
+    ...createIntegrationActivationActivities(deps.models),
+    ...createWebhookDeliveryActivities(deps),
+    ...createCarrierSendActivities({ ...deps, timeoutMs: deps.config.delivery.timeoutMs }),
+    ...createChatRecordActivities(deps.models),
   };
 }
 

@@ -2,14 +2,15 @@ import { ApplicationFailure } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import type { ConnectionStatusRecord, IntegrationDoc, Models } from '../src/db/models.js';
 import { claimSenders, describeConflicts, releaseClaims } from '../src/db/sender-claims.js';
-import type {
-  ActivationInput,
-  ActivationResult,
-  BeginActivationResult,
-  ClaimConnectionInput,
-  ConnectionOutcome,
-  DeactivationInput,
-} from '../workflows/integration-lifecycle-types.js';
+import {
+  FailureType,
+  type ActivationInput,
+  type ActivationResult,
+  type BeginActivationResult,
+  type ClaimConnectionInput,
+  type ConnectionOutcome,
+  type DeactivationInput,
+} from '../workflows/contract.js';
 
 const objectId = (id: string) => new mongoose.Types.ObjectId(id);
 
@@ -52,7 +53,7 @@ export function createIntegrationActivationActivities(models: Models) {
       const connection = await models.Connection.findOne({ tenantId, code: input.connectionCode }).lean();
       if (!connection) {
         throw ApplicationFailure.create({
-          type: 'CONNECTION_NOT_FOUND',
+          type: FailureType.CONNECTION_NOT_FOUND,
           message: `connection ${input.connectionCode} no longer exists`,
           nonRetryable: true,
         });
@@ -67,7 +68,7 @@ export function createIntegrationActivationActivities(models: Models) {
       });
       if (!outcome.ok) {
         throw ApplicationFailure.create({
-          type: 'SENDER_IN_USE',
+          type: FailureType.SENDER_IN_USE,
           message: `${connection.channel} - ${connection.code}: ${describeConflicts(outcome.conflicts)}`,
           nonRetryable: true,
           details: [outcome.conflicts],
@@ -117,7 +118,7 @@ export function createIntegrationActivationActivities(models: Models) {
       const live = await models.Campaign.find({ integrationId, status: 'LIVE' }, { name: 1 }).lean();
       if (live.length > 0) {
         throw ApplicationFailure.create({
-          type: 'LINKED_TO_LIVE_CAMPAIGNS',
+          type: FailureType.LINKED_TO_LIVE_CAMPAIGNS,
           message: `linked campaigns are live: ${live.map((campaign) => campaign.name).join(', ')}`,
           nonRetryable: true,
           details: [live.map((campaign) => ({ id: campaign._id.toHexString(), name: campaign.name }))],

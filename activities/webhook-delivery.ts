@@ -8,22 +8,14 @@ import { webhookTemplateOf } from '../src/db/integration-template.js';
 import { isDuplicateKeyError, type DeliveryAttempt, type IntegrationDoc, type Models } from '../src/db/models.js';
 import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
 import { isRetryableStatus, nextRetryDelayMs, parseRetryAfterMs } from '../src/domain/retry-delay.js';
-import type { ChatEvent } from '../src/domain/webhook-template.js';
 import type { Logger } from '../src/platform/logger.js';
 import type { ChathookMetrics } from '../src/platform/metrics.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { USER_AGENT } from '../src/platform/version.js';
+import { FailureType, httpStatusFailureType, type DeliverWebhookInput } from '../workflows/contract.js';
 
-export interface DeliverWebhookInput {
-  tenantId: string;
-  integrationId: string;
-  deliveryId: string;
-  event: ChatEvent;
-  createdAt: string;
-  /** A replay starts a new attempt series on a recorded delivery (same webhook-id). */
-  replay?: boolean;
-}
+export type { DeliverWebhookInput };
 
 export interface WebhookDeliveryDeps {
   models: Models;
@@ -121,12 +113,12 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
       };
 
       const integration = (await models.Integration.findById(input.integrationId).lean()) as IntegrationDoc | null;
-      if (!integration) return fail('the integration was deleted', { retry: false, type: 'INTEGRATION_GONE' });
+      if (!integration) return fail('the integration was deleted', { retry: false, type: FailureType.INTEGRATION_GONE });
       let rendered;
       try {
         rendered = renderWebhookRequest(webhookTemplateOf(integration, deps.secretBox), input.event, { userAgent: USER_AGENT });
       } catch (error) {
-        if (error instanceof TemplateRenderError) return fail(`the webhook template cannot be rendered: ${error.message}`, { retry: false, type: 'TEMPLATE_ERROR' });
+        if (error instanceof TemplateRenderError) return fail(`the webhook template cannot be rendered: ${error.message}`, { retry: false, type: FailureType.TEMPLATE_ERROR });
         throw error;
       }
       const body = rendered.body ?? '';
@@ -157,9 +149,9 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
       } catch (error) {
         const durationMs = performance.now() - started;
         const forbidden = findForbiddenTargetError(error);
-        if (forbidden) return fail(forbidden.message, { retry: false, type: 'FORBIDDEN_TARGET', durationMs });
+        if (forbidden) return fail(forbidden.message, { retry: false, type: FailureType.FORBIDDEN_TARGET, durationMs });
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        return fail(`network error: ${reason}`, { retry: true, type: 'NETWORK_ERROR', durationMs });
+        return fail(`network error: ${reason}`, { retry: true, type: FailureType.NETWORK_ERROR, durationMs });
       }
       const durationMs = performance.now() - started;
       metrics.deliveryLatency.observe(durationMs / 1000);
@@ -175,7 +167,7 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
         statusCode,
         durationMs,
         retryAfterMs: parseRetryAfterMs(retryAfter, Date.now()),
-        type: `HTTP_${statusCode}`,
+        type: httpStatusFailureType(statusCode),
       });
     },
 

@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { createActivities } from '../../activities/index.js';
-import type { Services } from '../bin/runtime.js';
+import type { Connection } from '@temporalio/client';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import { installTemporalRuntimeLogger } from './runtime-logger.js';
 import { ensureChatSearchAttributes } from './search-attributes.js';
 
@@ -12,8 +12,13 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
+/** What a worker needs: the activities' clients, and the API-side Temporal connection (search attributes). */
+export interface WorkerDeps extends ActivityDeps {
+  temporal: { connection: Connection };
+}
+
 /** Starts a worker polling the chathook task queue; workflows are bundled from workflows/index.ts. */
-export async function startWorker(services: Services, temporalAddress: string): Promise<RunningWorker> {
+export async function startWorker(services: WorkerDeps, temporalAddress: string): Promise<RunningWorker> {
   const { config } = services;
   installTemporalRuntimeLogger(services.logger);
   await ensureChatSearchAttributes(services.temporal.connection, config.temporal.namespace);
