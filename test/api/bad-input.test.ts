@@ -58,4 +58,31 @@ describe('bad input never answers 500 and changes nothing', () => {
     expect(invalid.status).toBe(400);
     expect(await app.services.models.Integration.findById(created.body.id).lean()).toEqual(before);
   });
+
+  it('lists every bad field at once, the rules between fields included', async () => {
+    const response = await acme.post('/v1/integrations', { alias: '   ', method: 'PATCH', url: 'ftp://client.example/hook' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_ERROR');
+    expect(response.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual(['alias', 'method', 'url']);
+
+    const more = await acme.post('/v1/integrations', {
+      alias: 'A',
+      method: 'GET',
+      url: 'not a url',
+      headers: [{ key: 'Host', type: 'TEXT', value: 'x' }],
+      body: [{ key: 'a', type: 'VARIABLE', value: '{{nope}}' }],
+      connections: [{ code: 'SAME' }, { code: 'SAME' }],
+    });
+    expect(more.status).toBe(400);
+    expect(more.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual(['body', 'body.0.value', 'connections.1.code', 'headers.0.key', 'url']);
+  });
+
+  it('rejects a blank name and a repeated sender, as the published schema says', async () => {
+    const blank = await acme.post('/v1/integrations', { ...valid, alias: ' \u00a0\t' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.error.fields).toEqual([{ path: 'alias', message: 'must not be blank' }]);
+    const repeated = await acme.post('/v1/connections', { code: 'REPEATS', channel: 'WHATSAPP', senders: ['5491100000001', '5491100000001', 'ALPHA'], carrier: { type: 'sandbox' } });
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['senders.1', 'senders.2']);
+  });
 });

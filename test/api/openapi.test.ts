@@ -74,6 +74,33 @@ describe('OpenAPI document', () => {
     expect(create.required).not.toContain('params');
   });
 
+  it('declares 401 on every authenticated operation and 400 on every operation with input', async () => {
+    const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[]; parameters?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
+    const authenticated = operations.filter(({ operation }) => (operation.security ?? []).length > 0);
+    expect(authenticated.length).toBeGreaterThan(25);
+    expect(authenticated.filter(({ operation }) => !operation.responses['401']).map(({ name }) => name)).toEqual([]);
+    const withInput = operations.filter(({ operation }) => (operation.parameters ?? []).length > 0 || operation.requestBody);
+    expect(withInput.filter(({ operation }) => !operation.responses['400']).map(({ name }) => name)).toEqual([]);
+  });
+
+  it('states the rules the server enforces on fields (patterns, unique items, cross-field rules)', async () => {
+    const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, any> }> } }>>;
+    };
+    const integration = document.paths['/v1/integrations']!.post!.requestBody!.content['application/json']!.schema;
+    expect(integration.properties.url.pattern).toEqual(expect.any(String));
+    expect(integration.properties.alias.pattern).toEqual(expect.any(String));
+    expect(integration.properties.connections.uniqueItems).toBe(true);
+    expect(integration.properties.body.items.properties.key.pattern).toEqual(expect.any(String));
+    expect(integration.not).toEqual({ required: ['method', 'body'], properties: { method: { const: 'GET' }, body: { minItems: 1 } } });
+    const connection = document.paths['/v1/connections']!.post!.requestBody!.content['application/json']!.schema;
+    expect(connection.properties.senders.uniqueItems).toBe(true);
+    expect(connection.oneOf).toHaveLength(2);
+  });
+
   it('serves the rendered reference at /docs with its assets, no CDN', async () => {
     const page = await fetch(`${app.baseUrl}/docs`);
     expect(page.status).toBe(200);
@@ -83,6 +110,29 @@ describe('OpenAPI document', () => {
     for (const asset of [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(([, path]) => path!)) {
       expect((await fetch(`${app.baseUrl}${asset}`)).status, asset).toBe(200);
     }
+  });
+});
+
+describe('a method a path lacks', () => {
+  it('answers 405 with Allow listing the methods the path has', async () => {
+    for (const [method, path, allowed] of [
+      ['PATCH', '/v1/integrations', 'GET, HEAD, POST'],
+      ['DELETE', '/v1/reservations', 'GET, HEAD, POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PUT', `/v1/reservations/0123456789abcdef01234567`, 'DELETE, GET, HEAD'],
+    ] as const) {
+      const response = await acme.raw(path, { method });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow'), `${method} ${path}`).toBe(allowed);
+      expect(response.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    }
+  });
+
+  it('still answers 404 for a path no route has', async () => {
+    const response = await acme.get('/v1/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('allow')).toBeNull();
+    expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
   });
 });
 
