@@ -10,15 +10,16 @@ import { requireAdmin, requireTenant } from './auth.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRouter } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
-import { healthRouter, type ReadinessTargets } from './routers/health-router.js';
+import { healthRoutes, type ReadinessTargets } from './routers/health-router.js';
 import { integrationsRouter } from './routers/integrations-router.js';
 import { reservationsRoutes } from './routers/reservations-router.js';
 import { campaignsRouter } from './routers/campaigns-router.js';
 import { integrationDetailsRouter } from './routers/integration-details-router.js';
 import { integrationLifecycleRouter } from './routers/integration-lifecycle-router.js';
-import { responseWebhookRouter } from './routers/response-webhook-router.js';
-import { carriersRouter } from './routers/carriers-router.js';
-import { chatsAndDeliveriesRouter } from './routers/chats-and-deliveries-router.js';
+import { responseWebhookRoutes } from './routers/response-webhook-router.js';
+import { carriersRoutes } from './routers/carriers-router.js';
+import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
+import { chatSettingsOf, createTemporalGateway } from '../temporal/gateway.js';
 import { tenantsRouter } from './routers/tenants-router.js';
 import { openApiRoutes } from './routers/openapi-router.js';
 import { consoleRouter } from './routers/console-router.js';
@@ -55,22 +56,19 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
-  app.use(healthRouter(deps.readiness));
-  app.get('/metrics', async (_req, res) => {
-    deps.metrics.openChats.set(await deps.models.Chat.countDocuments({ status: 'OPEN' }));
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
   // guards authenticate the caller kinds that are known before the request is read.
   const api = new ApiRoutes({ tenantKey: requireTenant(deps.models), rootKey: requireAdmin(deps.config.adminKey) });
+  const gateway = createTemporalGateway({ client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, chatSettings: chatSettingsOf(deps.config) });
+  healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
   app.use(tenantsRouter(deps.models, deps.config.adminKey));
-  app.use(responseWebhookRouter({ models: deps.models, temporal: deps.temporal }));
-  app.use(carriersRouter({ models: deps.models, secretBox: deps.secretBox, temporal: deps.temporal, config: deps.config, logger: deps.logger }));
+  responseWebhookRoutes(api, { models: deps.models, gateway });
+  carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway });
   // Every other /v1 route is a tenant's: the key is checked once here, not per router.
   app.use('/v1', requireTenant(deps.models));
   app.use(connectionsRouter(deps.models, deps.secretBox));
@@ -87,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(integrationDetailsRouter(deps.models, deps.secretBox, deps.config.publicBaseUrl));
   app.use(campaignsRouter(deps.models));
-  app.use(chatsAndDeliveriesRouter({ models: deps.models, temporal: deps.temporal, config: deps.config }));
+  chatsAndDeliveriesRoutes(api, { models: deps.models, gateway });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);
   return app;

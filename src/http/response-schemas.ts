@@ -223,3 +223,16 @@ export type DeliveryList = z.output<typeof DeliveryListSchema>;
 export const ChatListSchema = page(ChatSchema);
 export type ChatList = z.output<typeof ChatListSchema>;
 
+
+/* Messaging: carriers, response webhook, chats, deliveries, sandbox; operations. */
+export const InboundAcceptedSchema = z.object({ chatId: z.string(), duplicate: z.literal(true).optional().describe('this messageId was already accepted') });
+export type InboundAccepted = z.output<typeof InboundAcceptedSchema>;
+export const ReplyAcceptedSchema = z.object({ eventId: z.string(), chatId: z.string() });
+export type ReplyAccepted = z.output<typeof ReplyAcceptedSchema>;
+export type Replay = z.output<typeof ReplaySchema>;
+export type SandboxMessage = z.output<typeof SandboxMessageSchema>;
+export const SandboxMessageListSchema = page(SandboxMessageSchema);
+export const HealthSchema = z.object({ status: z.literal('ok') });
+const CheckSchema = z.object({ ok: z.boolean(), error: z.string().optional() });
+export const ReadinessSchema = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.object({ mongodb: CheckSchema, temporal: CheckSchema }) });
+export type Readiness = z.output<typeof ReadinessSchema>;

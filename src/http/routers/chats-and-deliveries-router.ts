@@ -1,136 +1,146 @@
-import type { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
-import type { Config } from '../../platform/config.js';
+import { z } from 'zod';
 import type { ChatDoc, DeliveryDoc, Models, OutboundMessageDoc } from '../../db/models.js';
-import { notFound } from '../../services/errors.js';
-import type { ChatEvent } from '../../domain/webhook-template.js';
-import { chatSettingsOf } from '../../temporal/chat-client.js';
-import type { deliveryReplayWorkflow } from '../../../workflows/delivery-replay.js';
-import { replayWorkflowId } from '../../../workflows/delivery-replay.js';
-import { chatStateQuery } from '../../../workflows/chat-messages.js';
+import { findContactChat, listChats } from '../../services/chats.js';
+import { listDeliveries, replayDelivery } from '../../services/deliveries.js';
+import { listSandboxMessages } from '../../services/sandbox-messages.js';
+import type { TemporalGateway } from '../../temporal/gateway.js';
 import { tenantIdOf } from '../auth.js';
-import { findIntegration } from './integrations-router.js';
-import { listPage } from '../../db/pagination.js';
+import {
+  ChatListSchema,
+  ChatSchema,
+  DeliveryListSchema,
+  ReplaySchema,
+  SandboxMessageListSchema,
+  type Chat,
+  type Delivery,
+  type Replay,
+  type SandboxMessage,
+} from '../response-schemas.js';
+import { json, problem, type ApiRoutes } from '../route.js';
 import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../schemas.js';
-import { parseInput } from '../validation.js';
 
-export const presentDelivery = (doc: DeliveryDoc) => ({
-  id: doc.deliveryId,
-  chatId: doc.chatId,
-  contact: doc.contact,
-  event: doc.event,
-  status: doc.status,
-  createdAt: doc.createdAt,
-  lastError: doc.lastError,
-  attempts: doc.attempts.map(({ at, statusCode, error, durationMs }) => ({ at, statusCode, error, durationMs })),
-});
+const TAG = 'Deliveries and chats';
+const integrationId = z.string().describe('the integration id');
+const IntegrationParams = z.object({ id: integrationId });
+const DeliveryParams = z.object({ id: integrationId, deliveryId: z.string().describe('the delivery id (webhook-id)') });
+const ContactParams = z.object({ id: integrationId, contact: z.string().describe("the contact's number") });
 
-export const presentChat = (doc: ChatDoc) => ({
-  chatId: doc.chatId,
-  contact: doc.contact,
-  channel: doc.channel,
-  connection: doc.connectionCode,
-  sender: doc.sender,
-  status: doc.status,
-  openedAt: doc.openedAt,
-  lastInboundAt: doc.lastInboundAt,
-  windowExpiresAt: doc.windowExpiresAt ?? null,
-  closedAt: doc.closedAt ?? null,
-});
+export const presentDelivery = (doc: DeliveryDoc) =>
+  ({
+    id: doc.deliveryId,
+    chatId: doc.chatId,
+    contact: doc.contact,
+    event: doc.event,
+    status: doc.status,
+    createdAt: doc.createdAt.toISOString(),
+    lastError: doc.lastError ?? null,
+    attempts: doc.attempts.map(({ at, statusCode, error, durationMs }) => ({ at: at.toISOString(), statusCode: statusCode ?? null, error: error ?? null, durationMs })),
+  }) satisfies Delivery;
 
-const presentSandboxMessage = (doc: OutboundMessageDoc) => ({
-  id: doc.eventId,
-  connection: doc.connectionCode,
-  channel: doc.channel,
-  from: doc.from,
-  to: doc.to,
-  text: doc.text,
-  at: doc.at,
-});
+export const presentChat = (doc: ChatDoc) =>
+  ({
+    chatId: doc.chatId,
+    contact: doc.contact,
+    channel: doc.channel,
+    connection: doc.connectionCode,
+    sender: doc.sender,
+    status: doc.status,
+    openedAt: doc.openedAt.toISOString(),
+    lastInboundAt: doc.lastInboundAt.toISOString(),
+    windowExpiresAt: doc.windowExpiresAt?.toISOString() ?? null,
+    closedAt: doc.closedAt?.toISOString() ?? null,
+  }) satisfies Chat;
 
-export function chatsAndDeliveriesRouter(deps: { models: Models; temporal: Client; config: Config }): Router {
-  const { models } = deps;
-  const router = Router();
+const presentSandboxMessage = (doc: OutboundMessageDoc) =>
+  ({
+    id: doc.eventId,
+    connection: doc.connectionCode,
+    channel: doc.channel,
+    from: doc.from,
+    to: doc.to,
+    text: doc.text,
+    at: doc.at.toISOString(),
+  }) satisfies SandboxMessage;
 
-  /**
-   * The chat owns its live values (last inbound, window): the read model has them as of the
-   * chat's opening, so open chats are asked (a query; the stored values if it cannot answer).
-   */
-  const presentLiveChat = async (chat: ChatDoc) => {
-    if (chat.status !== 'OPEN') return presentChat(chat);
-    const live = await deps.temporal.workflow
-      .getHandle(chat.workflowId)
-      .query(chatStateQuery)
-      .catch(() => undefined);
-    if (live?.chatId !== chat.chatId) return presentChat(chat);
-    return { ...presentChat(chat), lastInboundAt: new Date(live.lastInboundAt), windowExpiresAt: live.windowExpiresAt ? new Date(live.windowExpiresAt) : null };
-  };
+export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models; gateway: TemporalGateway }): void {
+  const { models, gateway } = deps;
 
-  router.get('/v1/integrations/:id/deliveries', async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const integration = await findIntegration(models, tenantId, req.params.id);
-    const query = parseInput(DeliveryListQuerySchema, req.query);
-    const filter = {
-      integrationId: integration._id,
-      ...(query.chatId ? { chatId: query.chatId } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.event ? { event: query.event } : {}),
-    };
-    res.json(await listPage(query, (range, limit) => models.Delivery.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean(), presentDelivery));
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/integrations/:id/deliveries',
+      tag: TAG,
+      summary: 'Delivery log of the client webhook',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      query: DeliveryListQuerySchema,
+      responses: { 200: json(DeliveryListSchema, 'a page'), 404: problem('NOT_FOUND: unknown id') },
+    },
+    async ({ params, query, req, res }) => {
+      res.json(await listDeliveries(models, tenantIdOf(req), params.id, query, presentDelivery));
+    },
+  );
 
-  router.post('/v1/integrations/:id/deliveries/:deliveryId/replay', async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const integration = await findIntegration(models, tenantId, req.params.id);
-    const delivery = await models.Delivery.findOne({ integrationId: integration._id, deliveryId: req.params.deliveryId }).lean();
-    if (!delivery) throw notFound('Delivery');
-    const requestId = randomUUID();
-    await deps.temporal.workflow.start<typeof deliveryReplayWorkflow>('deliveryReplayWorkflow', {
-      workflowId: replayWorkflowId(delivery.deliveryId, requestId),
-      taskQueue: deps.config.temporal.taskQueue,
-      args: [
-        {
-          delivery: {
-            tenantId,
-            integrationId: integration._id.toHexString(),
-            deliveryId: delivery.deliveryId,
-            event: delivery.payload as unknown as ChatEvent,
-            createdAt: delivery.createdAt.toISOString(),
-          },
-          settings: chatSettingsOf(deps.config),
-        },
-      ],
-    });
-    await models.Delivery.updateOne({ _id: delivery._id }, { $set: { status: 'PENDING' } });
-    res.json({ ...presentDelivery({ ...delivery, status: 'PENDING' }), replayId: requestId });
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/integrations/:id/deliveries/:deliveryId/replay',
+      tag: TAG,
+      summary: 'Send a recorded delivery again (same webhook-id)',
+      auth: 'tenantKey',
+      params: DeliveryParams,
+      responses: { 200: json(ReplaySchema, 'PENDING again'), 404: problem('NOT_FOUND: unknown id') },
+    },
+    async ({ params, req, res }) => {
+      const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);
+      res.json({ ...presentDelivery(delivery), replayId } satisfies Replay);
+    },
+  );
 
-  router.get('/v1/integrations/:id/chats', async (req, res) => {
-    const integration = await findIntegration(models, tenantIdOf(req), req.params.id);
-    const query = parseInput(ChatListQuerySchema, req.query);
-    const filter = { integrationId: integration._id, ...(query.status ? { status: query.status } : {}) };
-    const page = await listPage(query, (range, limit) => models.Chat.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean(), (chat) => chat);
-    res.json({ items: await Promise.all(page.items.map(presentLiveChat)), nextCursor: page.nextCursor });
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/integrations/:id/chats',
+      tag: TAG,
+      summary: 'Chats of an integration',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      query: ChatListQuerySchema,
+      responses: { 200: json(ChatListSchema, 'a page'), 404: problem('NOT_FOUND: unknown id') },
+    },
+    async ({ params, query, req, res }) => {
+      const page = await listChats(models, gateway, tenantIdOf(req), params.id, query);
+      res.json({ items: page.items.map(presentChat), nextCursor: page.nextCursor });
+    },
+  );
 
-  router.get('/v1/integrations/:id/chats/:contact', async (req, res) => {
-    const integration = await findIntegration(models, tenantIdOf(req), req.params.id);
-    const chats = await models.Chat.find({ integrationId: integration._id, contact: req.params.contact }).sort({ openedAt: -1 }).limit(5).lean();
-    const chat = chats.find((candidate) => candidate.status === 'OPEN') ?? chats[0];
-    if (!chat) throw notFound('Chat');
-    res.json(await presentLiveChat(chat));
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/integrations/:id/chats/:contact',
+      tag: TAG,
+      summary: 'The open chat of a contact, or the last one',
+      auth: 'tenantKey',
+      params: ContactParams,
+      responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown id or no chat') },
+    },
+    async ({ params, req, res }) => {
+      res.json(presentChat(await findContactChat(models, gateway, tenantIdOf(req), params.id, params.contact)));
+    },
+  );
 
-  router.get('/v1/sandbox/messages', async (req, res) => {
-    const query = parseInput(ListQuerySchema, req.query);
-    res.json(
-      await listPage(
-        query,
-        (range, limit) => models.OutboundMessage.find({ tenantId: tenantIdOf(req), carrierType: 'sandbox', ...range }).sort({ _id: 1 }).limit(limit).lean(),
-        presentSandboxMessage,
-      ),
-    );
-  });
-  return router;
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/sandbox/messages',
+      tag: TAG,
+      summary: 'MT messages the sandbox carrier recorded',
+      auth: 'tenantKey',
+      query: ListQuerySchema,
+      responses: { 200: json(SandboxMessageListSchema, 'a page') },
+    },
+    async ({ query, req, res }) => {
+      res.json(await listSandboxMessages(models, tenantIdOf(req), query, presentSandboxMessage));
+    },
+  );
 }

@@ -1,41 +1,48 @@
-import { Router } from 'express';
-import type { Connection as MongoConnection } from 'mongoose';
-import type { Connection as TemporalConnection } from '@temporalio/client';
+import type { Models } from '../../db/models.js';
+import type { ChathookMetrics } from '../../platform/metrics.js';
+import { countOpenChats } from '../../services/chats.js';
+import { checkReadiness, type ReadinessTargets } from '../../services/readiness.js';
+import { HealthSchema, ReadinessSchema, type Readiness } from '../response-schemas.js';
+import { json, type ApiRoutes } from '../route.js';
 
-export interface ReadinessTargets {
-  db: MongoConnection;
-  temporal: TemporalConnection;
-  namespace: string;
-}
+export type { ReadinessTargets };
 
-const withTimeout = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+const TAG = 'Operations';
 
-async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
-  try {
-    await withTimeout(check(), 3_000);
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
-}
-
-export function healthRouter(targets: ReadinessTargets): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+/** Liveness, readiness and the Prometheus scrape. */
+export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets; models: Models; metrics: ChathookMetrics }): void {
+  api.route({ method: 'get', path: '/healthz', tag: TAG, summary: 'Process up', auth: 'none', responses: { 200: json(HealthSchema, 'up') } }, ({ res }) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
-    const [mongodb, temporal] = await Promise.all([
-      probe(async () => {
-        const db = targets.db.db;
-        if (!db) throw new Error('not connected');
-        await db.admin().command({ ping: 1 });
-      }),
-      probe(() => targets.temporal.workflowService.describeNamespace({ namespace: targets.namespace })),
-    ]);
-    const ready = mongodb.ok && temporal.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: { mongodb, temporal } });
-  });
-  return router;
+
+  api.route(
+    {
+      method: 'get',
+      path: '/readyz',
+      tag: TAG,
+      summary: 'MongoDB and Temporal reachable',
+      auth: 'none',
+      responses: { 200: json(ReadinessSchema, 'ready'), 503: json(ReadinessSchema, 'not ready: the check that failed says why') },
+    },
+    async ({ res }) => {
+      const { ready, checks } = await checkReadiness(deps.readiness);
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks } satisfies Readiness);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/metrics',
+      tag: TAG,
+      summary: 'Prometheus metrics',
+      auth: 'none',
+      responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+    },
+    async ({ res }) => {
+      // Open chats are counted at scrape time: the read model is the one place that knows them all.
+      deps.metrics.openChats.set(await countOpenChats(deps.models));
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  );
 }

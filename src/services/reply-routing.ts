@@ -1,0 +1,152 @@
+/**
+ * Replies (MT) and END posted to the response webhook (SPEC section 5). Every rule that decides
+ * whether a reply is taken is listed here, in the order it is checked:
+ *
+ * 1. the response token names an integration (401), and it is the one in the path (403);
+ * 2. the integration is ACTIVE (409 INTEGRATION_INACTIVE);
+ * 3. the contact has a chat: a contact that is not a phone number has none (404 CHAT_NOT_FOUND);
+ * 4. the route/connection or WhatsApp sender is claimed for this integration (422 UNKNOWN_SENDER);
+ * 5. the chat decides what only it knows, synchronously, in its update validator, and fails with
+ *    a contract failure type mapped by `CHAT_REFUSALS`: the chat is closed or gone (404
+ *    CHAT_NOT_FOUND), the reply's channel is not the chat's (422 UNKNOWN_SENDER), the WhatsApp
+ *    window is over (409 WINDOW_CLOSED).
+ *
+ * With an Idempotency-Key, the chat's answer (5) is stored and given again to a repeat of the
+ * same request; the same key with another request is a 422.
+ */
+import { createHash } from 'node:crypto';
+import { isDuplicateKeyError, type IdempotencyRecordDoc, type IntegrationDoc, type Models } from '../db/models.js';
+import type { MtEvent } from '../domain/mt-event.js';
+import { hashToken } from '../platform/secrets.js';
+import type { TemporalGateway } from '../temporal/gateway.js';
+import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
+import { AppError, conflict, unauthorized } from './errors.js';
+import { claimantOf } from './sender-claimants.js';
+
+export interface ReplyRoutingDeps {
+  models: Models;
+  gateway: TemporalGateway;
+}
+
+export interface ReplyPost {
+  /** The integration the path names. */
+  integrationId: string;
+  /** The bearer token sent, if any. */
+  responseToken: string | undefined;
+  /** The chat identifier: the contact's phone number. */
+  contact: string;
+  event: MtEvent;
+  idempotencyKey: string | undefined;
+}
+
+/** The chat's refusals, by the failure type its validator throws: status, and the code the client reads. */
+const CHAT_REFUSALS: Partial<Record<FailureType, number>> = {
+  [FailureType.CHAT_NOT_FOUND]: 404,
+  [FailureType.WINDOW_CLOSED]: 409,
+  [FailureType.UNKNOWN_SENDER]: 422,
+};
+
+const MAX_TOKEN_LENGTH = 512;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+const chatNotFound = (contact: string) =>
+  new AppError(404, 'CHAT_NOT_FOUND', `No open chat with ${contact}: the contact must write in first`);
+const unknownSender = (message: string) => new AppError(422, 'UNKNOWN_SENDER', message);
+
+/** The integration whose response token this is: another integration's token is a 403. */
+async function authenticatedIntegrationOf(models: Models, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
+  if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized('Missing or unknown response token');
+  const integration = await models.Integration.findOne({ responseTokenHash: hashToken(token) }).lean();
+  if (!integration) throw unauthorized('Missing or unknown response token');
+  if (integration._id.toHexString() !== integrationId) {
+    throw new AppError(403, 'FORBIDDEN', 'This response token belongs to another integration');
+  }
+  return integration;
+}
+
+/** Rule 4: the sender the reply goes out from, and the connection that carries it. */
+async function replyRequestOf(models: Models, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
+  if (event.type === 'END') return { type: 'END' };
+  const channel = event.channel;
+  const from = channel.type === 'SMS' ? channel.route : channel.sender;
+  const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
+  const claimant = await claimantOf(models, channel.type, from);
+  if (!claimant?.integrationId.equals(integration._id)) throw unknownSender(`${describe} is not an active connection of this integration`);
+  // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
+  // through the connection the contact wrote to (empty code).
+  const connectionCode =
+    claimant.claim.holderKind === 'INTEGRATION' ? claimant.claim.connectionCode : channel.type === 'SMS' ? channel.connection : '';
+  if (connectionCode === undefined || connectionCode === null) throw unknownSender(`${describe} is not an active connection of this integration`);
+  if (channel.type === 'SMS' && connectionCode !== channel.connection) {
+    throw unknownSender(`${describe}: route ${from} is not a sender of connection ${channel.connection}`);
+  }
+  return { type: 'MESSAGE', channel: channel.type, connectionCode, from, text: event.msg };
+}
+
+/** What the chat answered: the reply taken, or refused with an error the client reads. */
+type ChatAnswer = { accepted: ReplyAccepted } | { refused: AppError };
+
+/** Rule 5: asks the chat. Temporal not answering, or a refusal the contract does not list, is a 503. */
+async function askChat(deps: ReplyRoutingDeps, integration: IntegrationDoc, contact: string, request: ReplyRequest, updateId: string | undefined): Promise<ChatAnswer> {
+  const outcome = await deps.gateway.sendReply(integration._id.toHexString(), contact, request, updateId);
+  if ('accepted' in outcome) return { accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
+  if ('noChat' in outcome) return { refused: chatNotFound(contact) };
+  const status = CHAT_REFUSALS[outcome.rejected.type as FailureType];
+  if (status === undefined) throw new AppError(503, 'CHAT_UNAVAILABLE', 'The chat could not take the event; retry');
+  return { refused: new AppError(status, outcome.rejected.type, outcome.rejected.message) };
+}
+
+function settle(answer: ChatAnswer): ReplyAccepted {
+  if ('refused' in answer) throw answer.refused;
+  return answer.accepted;
+}
+
+/** The answer as stored for its Idempotency-Key: the HTTP status and body the client was given. */
+function storedAnswerOf(answer: ChatAnswer): { status: number; body: Record<string, unknown> } {
+  if ('accepted' in answer) return { status: 202, body: { ...answer.accepted } };
+  const { status, code, message, details } = answer.refused;
+  return { status, body: { error: { code, message, ...details } } };
+}
+
+function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
+  if (record.status === 202) return { accepted: record.body as unknown as ReplyAccepted };
+  const { error, ...siblings } = record.body as { error: { code: string; message: string } & Record<string, unknown> };
+  const { code, message, ...details } = error;
+  return { refused: new AppError(record.status, code, message, details, siblings) };
+}
+
+/** Takes a reply or END into the contact's chat, or throws the AppError that says why not. */
+export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): Promise<ReplyAccepted> {
+  const { models } = deps;
+  const { contact, event, idempotencyKey: key } = post;
+  const integration = await authenticatedIntegrationOf(models, post.responseToken, post.integrationId);
+  if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The integration is not active');
+  if (!/^\d{5,15}$/.test(contact)) throw chatNotFound(contact);
+  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(models, integration, event), undefined));
+
+  if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new AppError(400, 'VALIDATION_ERROR', `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  const requestHash = createHash('sha256').update(JSON.stringify({ contact, event })).digest('hex');
+  const stored = async () => {
+    const record = await models.IdempotencyRecord.findOne({ integrationId: integration._id, key }).lean();
+    if (record && record.requestHash !== requestHash) {
+      throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
+    }
+    return record ? answerOfStored(record) : undefined;
+  };
+  const earlier = await stored();
+  if (earlier) return settle(earlier);
+  // The update id makes Temporal itself ignore a second send of the same key within the chat run.
+  const updateId = `mt-${integration._id.toHexString()}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const answer = await askChat(deps, integration, contact, await replyRequestOf(models, integration, event), updateId);
+  try {
+    await models.IdempotencyRecord.create({ integrationId: integration._id, key, requestHash, ...storedAnswerOf(answer), createdAt: new Date() });
+  } catch (error) {
+    // A concurrent request with the same key stored its answer first: both give that one.
+    const concurrent = isDuplicateKeyError(error) ? await stored() : undefined;
+    if (!concurrent) throw error;
+    return settle(concurrent);
+  }
+  return settle(answer);
+}
