@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../src/platform/config.js';
-import { createTenant } from '../src/http/routers/tenants-router.js';
+import { createTenant } from '../src/services/tenants.js';
 import { startEmbeddedMongo } from '../src/platform/embedded/mongo-server.js';
 import { searchAttributeArgs } from '../src/platform/embedded/temporal-dev-server.js';
 import { ferretdbPath, temporalCliPath } from '../src/platform/embedded/tool-paths.js';

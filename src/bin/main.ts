@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, parseConfig, publicBaseUrlOf } from '../platform/config.js';
 import { hashToken } from '../platform/secrets.js';
-import { createTenant } from '../http/routers/tenants-router.js';
+import { createTenant } from '../services/tenants.js';
 import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from '../platform/embedded/data-dir.js';
 import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
 import { startTemporalDevServer } from '../platform/embedded/temporal-dev-server.js';

@@ -8,22 +8,22 @@ import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireTenant } from './auth.js';
 import { ApiRoutes } from './route.js';
-import { connectionsRouter } from './routers/connections-router.js';
+import { connectionsRoutes } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
 import { healthRoutes, type ReadinessTargets } from './routers/health-router.js';
-import { integrationsRouter } from './routers/integrations-router.js';
+import { integrationsRoutes } from './routers/integrations-router.js';
 import { reservationsRoutes } from './routers/reservations-router.js';
-import { campaignsRouter } from './routers/campaigns-router.js';
-import { integrationDetailsRouter } from './routers/integration-details-router.js';
-import { integrationLifecycleRouter } from './routers/integration-lifecycle-router.js';
+import { campaignsRoutes } from './routers/campaigns-router.js';
+import { integrationDetailsRoutes } from './routers/integration-details-router.js';
+import { integrationLifecycleRoutes } from './routers/integration-lifecycle-router.js';
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
 import { carriersRoutes } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
 import { chatSettingsOf, createTemporalGateway } from '../temporal/gateway.js';
-import { tenantsRouter } from './routers/tenants-router.js';
+import { tenantsRoutes } from './routers/tenants-router.js';
 import { openApiRoutes } from './routers/openapi-router.js';
 import { consoleRouter } from './routers/console-router.js';
-import { previewRouter } from './routers/preview-router.js';
+import { previewRoutes } from './routers/preview-router.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,25 +66,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
-  app.use(tenantsRouter(deps.models, deps.config.adminKey));
+  tenantsRoutes(api, deps.models);
   responseWebhookRoutes(api, { models: deps.models, gateway });
   carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway });
   // Every other /v1 route is a tenant's: the key is checked once here, not per router.
   app.use('/v1', requireTenant(deps.models));
-  app.use(connectionsRouter(deps.models, deps.secretBox));
+  connectionsRoutes(api, { models: deps.models, secretBox: deps.secretBox });
   reservationsRoutes(api, deps.models);
-  app.use(integrationsRouter(deps.models, deps.secretBox));
-  app.use(previewRouter());
-  app.use(
-    integrationLifecycleRouter({
-      models: deps.models,
-      temporal: deps.temporal,
-      taskQueue: deps.config.temporal.taskQueue,
-      waitMs: deps.lifecycleWaitMs ?? 25_000,
-    }),
-  );
-  app.use(integrationDetailsRouter(deps.models, deps.secretBox, deps.config.publicBaseUrl));
-  app.use(campaignsRouter(deps.models));
+  integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox });
+  previewRoutes(api);
+  integrationLifecycleRoutes(api, { models: deps.models, gateway, waitMs: deps.lifecycleWaitMs ?? 25_000 });
+  integrationDetailsRoutes(api, { models: deps.models, secretBox: deps.secretBox, publicBaseUrl: deps.config.publicBaseUrl });
+  campaignsRoutes(api, deps.models);
   chatsAndDeliveriesRoutes(api, { models: deps.models, gateway });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);

@@ -224,6 +224,17 @@ export const ChatListSchema = page(ChatSchema);
 export type ChatList = z.output<typeof ChatListSchema>;
 
 
+/* Management API: tenants, integrations, activation, campaigns. */
+export const TenantCreatedSchema = z.object({ id, name: z.string(), apiKey: z.string().describe('shown only in this answer') });
+export type TenantCreated = z.output<typeof TenantCreatedSchema>;
+export type IntegrationCreated = z.output<typeof IntegrationCreatedSchema>;
+export const StoppedSchema = z.object({ status: z.literal('INACTIVE') });
+export type Stopped = z.output<typeof StoppedSchema>;
+export const RotatedTokenSchema = z.object({ responseToken: z.string() });
+export type RotatedToken = z.output<typeof RotatedTokenSchema>;
+export type Campaign = z.output<typeof CampaignSchema>;
+export const CampaignListSchema = page(CampaignSchema);
+
 /* Messaging: carriers, response webhook, chats, deliveries, sandbox; operations. */
 export const InboundAcceptedSchema = z.object({ chatId: z.string(), duplicate: z.literal(true).optional().describe('this messageId was already accepted') });
 export type InboundAccepted = z.output<typeof InboundAcceptedSchema>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { parseConfig, type Config } from '../../src/platform/config.js';
-import { createTenant } from '../../src/http/routers/tenants-router.js';
+import { createTenant } from '../../src/services/tenants.js';
 import { startApi, type RunningApi } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { openServices, type Services } from '../../src/bin/runtime.js';

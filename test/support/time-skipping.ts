@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createTenant } from '../../src/http/routers/tenants-router.js';
+import { createTenant } from '../../src/services/tenants.js';
 import { parseConfig, type Config } from '../../src/platform/config.js';
 import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js';
 import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/platform/embedded/temporal-dev-server.js';

@@ -1,28 +1,25 @@
-import { Router } from 'express';
-import type { IntegrationDoc, Models, StoredAuth } from '../../db/models.js';
-import { DEFAULT_BODY } from '../../domain/webhook-template.js';
-import { validateWebhookTemplate } from '../../domain/render-webhook-request.js';
-import { conflict, notFound, validationError, type FieldProblem } from '../../services/errors.js';
-import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../../platform/secrets.js';
+import { z } from 'zod';
+import type { IntegrationDoc, Models } from '../../db/models.js';
+import type { SecretBox } from '../../platform/secrets.js';
+import {
+  createIntegration,
+  deleteIntegration,
+  findTenantIntegration,
+  listIntegrations,
+  maskAuth,
+  updateIntegration,
+} from '../../services/integrations.js';
 import { tenantIdOf } from '../auth.js';
-import { listPage, objectIdOrNull } from '../../db/pagination.js';
-import { IntegrationInputSchema, ListQuerySchema, MASKED_SECRET, type AuthInput, type IntegrationInput } from '../schemas.js';
-import { parseInput } from '../validation.js';
+import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, type Integration, type IntegrationCreated } from '../response-schemas.js';
+import { json, problem, type ApiRoutes } from '../route.js';
+import { IntegrationInputSchema, ListQuerySchema } from '../schemas.js';
 
-export function maskAuth(auth: StoredAuth) {
-  switch (auth.type) {
-    case 'API_KEY':
-      return { type: 'API_KEY' as const, key: auth.key ?? '', value: MASKED_SECRET, in: auth.in ?? 'header' };
-    case 'BASIC':
-      return { type: 'BASIC' as const, username: auth.username ?? '', password: MASKED_SECRET };
-    case 'BEARER':
-      return { type: 'BEARER' as const, token: MASKED_SECRET };
-    default:
-      return { type: 'NONE' as const };
-  }
-}
+const TAG = 'Integrations';
+/** The `:id` of every `/v1/integrations/:id…` route. */
+export const IntegrationParams = z.object({ id: z.string().describe('the integration id') });
+export const integrationNotFound = problem('NOT_FOUND: unknown id');
 
-const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key, type, value }));
+const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
 
 export function presentIntegration(doc: IntegrationDoc) {
   return {
@@ -34,157 +31,88 @@ export function presentIntegration(doc: IntegrationDoc) {
     auth: maskAuth(doc.auth),
     headers: plainFields(doc.headers),
     body: plainFields(doc.body),
-    connections: doc.connections.map(({ code }) => ({ code })),
+    connections: doc.connections.map(({ code }) => ({ code: code ?? '' })),
     status: doc.status,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-  };
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  } satisfies Integration;
 }
 
-/** The secret a given auth input carries, or "keep" when it was left out or sent back masked. */
-function secretOf(auth: AuthInput): { field: string; value: string | undefined } | undefined {
-  const keep = (value: string | undefined) => (value === undefined || value === MASKED_SECRET ? undefined : value);
-  switch (auth.type) {
-    case 'API_KEY':
-      return { field: 'value', value: keep(auth.value) };
-    case 'BASIC':
-      return { field: 'password', value: keep(auth.password) };
-    case 'BEARER':
-      return { field: 'token', value: keep(auth.token) };
-    default:
-      return undefined;
-  }
-}
-
-export function storedAuthOf(input: AuthInput, previous: StoredAuth | undefined, secretBox: SecretBox): StoredAuth {
-  const secret = secretOf(input);
-  let secretSealed: string | undefined;
-  if (secret) {
-    if (secret.value !== undefined) secretSealed = secretBox.seal(secret.value);
-    else if (previous?.type === input.type && previous.secretSealed) secretSealed = previous.secretSealed;
-    else throw validationError([{ path: `auth.${secret.field}`, message: 'is required' }]);
-  }
-  return {
-    type: input.type,
-    key: input.type === 'API_KEY' ? input.key : undefined,
-    in: input.type === 'API_KEY' ? input.in : undefined,
-    username: input.type === 'BASIC' ? input.username : undefined,
-    secretSealed,
-  } as StoredAuth;
-}
-
-async function checkInput(models: Models, tenantId: string, input: IntegrationInput) {
-  const body = input.body ?? (input.method === 'GET' ? [] : [...DEFAULT_BODY]);
-  const problems: FieldProblem[] = validateWebhookTemplate({ method: input.method, url: input.url, headers: input.headers, body }).map(
-    (problem) => ({ path: problem.path.join('.'), message: problem.message }),
+export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox }): void {
+  const { models, secretBox } = deps;
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/integrations',
+      tag: TAG,
+      summary: 'Create a Custom Webhook integration',
+      auth: 'tenantKey',
+      body: IntegrationInputSchema,
+      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type') },
+    },
+    async ({ body, req, res }) => {
+      const { integration, responseToken, signingSecret } = await createIntegration(models, secretBox, tenantIdOf(req), body);
+      // The only answer that carries the signing secret and token in clear: the owner stores them now.
+      res.status(201).json({ ...presentIntegration(integration), responseToken, signingSecret } satisfies IntegrationCreated);
+    },
   );
-  const codes = input.connections.map(({ code }) => code);
-  if (codes.length > 0) {
-    const known = new Set(
-      (await models.Connection.find({ tenantId, code: { $in: codes } }, { code: 1 }).lean()).map((connection) => connection.code),
-    );
-    codes.forEach((code, index) => {
-      if (!known.has(code)) problems.push({ path: `connections.${index}.code`, message: `${code} is not one of your connections` });
-    });
-  }
-  if (problems.length > 0) throw validationError(problems);
-  return { body };
-}
 
-const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ code?: string | null }>) => {
-  const left = a.map(({ code }) => code).sort();
-  const right = b.map(({ code }) => code ?? '').sort();
-  return left.length === right.length && left.every((code, index) => code === right[index]);
-};
+  api.route(
+    { method: 'get', path: '/v1/integrations', tag: TAG, summary: 'List integrations', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(IntegrationListSchema, 'a page') } },
+    async ({ query, req, res }) => {
+      res.json(await listIntegrations(models, tenantIdOf(req), query, presentIntegration));
+    },
+  );
 
-export async function findIntegration(models: Models, tenantId: string, id: string): Promise<IntegrationDoc> {
-  const doc = await models.Integration.findOne({ tenantId, _id: objectIdOrNull(id) }).lean();
-  if (!doc) throw notFound('Integration');
-  return doc as IntegrationDoc;
-}
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/integrations/:id',
+      tag: TAG,
+      summary: 'One integration (secrets masked)',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      responses: { 200: json(IntegrationSchema, 'the integration'), 404: integrationNotFound },
+    },
+    async ({ params, req, res }) => {
+      res.json(presentIntegration(await findTenantIntegration(models, tenantIdOf(req), params.id)));
+    },
+  );
 
-export function integrationsRouter(models: Models, secretBox: SecretBox): Router {
-  const router = Router();
-  router.post('/v1/integrations', async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const input = parseInput(IntegrationInputSchema, req.body);
-    const { body } = await checkInput(models, tenantId, input);
-    const responseToken = generateResponseToken();
-    const signingSecret = generateSigningSecret();
-    const doc = await models.Integration.create({
-      tenantId,
-      alias: input.alias,
-      method: input.method,
-      url: input.url,
-      params: input.params,
-      auth: storedAuthOf(input.auth, undefined, secretBox),
-      headers: input.headers,
-      body,
-      connections: input.connections,
-      status: 'INACTIVE',
-      responseTokenHash: hashToken(responseToken),
-      responseTokenSealed: secretBox.seal(responseToken),
-      signingSecretSealed: secretBox.seal(signingSecret),
-    });
-    // The only response that carries the signing secret and token in clear: the owner stores them now.
-    res.status(201).json({ ...presentIntegration(doc.toObject() as IntegrationDoc), responseToken, signingSecret });
-  });
-
-  router.get('/v1/integrations', async (req, res) => {
-    const query = parseInput(ListQuerySchema, req.query);
-    res.json(await listPage(query, (range, limit) => models.Integration.find({ tenantId: tenantIdOf(req), ...range }).sort({ _id: 1 }).limit(limit).lean(), presentIntegration));
-  });
-
-  router.get('/v1/integrations/:id', async (req, res) => {
-    res.json(presentIntegration(await findIntegration(models, tenantIdOf(req), req.params.id)));
-  });
-
-  router.put('/v1/integrations/:id', async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const current = await findIntegration(models, tenantId, req.params.id);
-    const input = parseInput(IntegrationInputSchema, req.body);
-    const { body } = await checkInput(models, tenantId, input);
-    const connectionsChanged = !sameConnections(input.connections, current.connections);
-    const activeConflict = () =>
-      conflict('INTEGRATION_ACTIVE', 'The connections of an active integration cannot change: stop it first');
-    if (connectionsChanged && (current.status === 'ACTIVE' || current.activating)) throw activeConflict();
-    // The status guard makes "change connections" and "start" exclusive even when they race.
-    const guard: Record<string, unknown> = connectionsChanged ? { status: 'INACTIVE', activating: { $ne: true } } : {};
-    const updated = await models.Integration.findOneAndUpdate(
-      { _id: current._id, tenantId, ...guard },
-      {
-        $set: {
-          alias: input.alias,
-          method: input.method,
-          url: input.url,
-          params: input.params,
-          auth: storedAuthOf(input.auth, current.auth, secretBox),
-          headers: input.headers,
-          body,
-          connections: input.connections,
-        },
+  api.route(
+    {
+      method: 'put',
+      path: '/v1/integrations/:id',
+      tag: TAG,
+      summary: 'Replace the editable fields (secrets left out or masked keep their value)',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      body: IntegrationInputSchema,
+      responses: {
+        200: json(IntegrationSchema, 'updated'),
+        404: integrationNotFound,
+        409: problem('INTEGRATION_ACTIVE: connections of an active integration cannot change'),
+        422: problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type'),
       },
-      { returnDocument: 'after', lean: true },
-    );
-    if (!updated) {
-      if (await models.Integration.exists({ _id: current._id, tenantId })) throw activeConflict();
-      throw notFound('Integration');
-    }
-    res.json(presentIntegration(updated as IntegrationDoc));
-  });
+    },
+    async ({ params, body, req, res }) => {
+      res.json(presentIntegration(await updateIntegration(models, secretBox, tenantIdOf(req), params.id, body)));
+    },
+  );
 
-  router.delete('/v1/integrations/:id', async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const current = await findIntegration(models, tenantId, req.params.id);
-    const result = await models.Integration.deleteOne({ _id: current._id, tenantId, status: 'INACTIVE', activating: { $ne: true } });
-    if (result.deletedCount === 0) {
-      if (await models.Integration.exists({ _id: current._id, tenantId })) {
-        throw conflict('INTEGRATION_ACTIVE', 'An active integration cannot be deleted: stop it first');
-      }
-      throw notFound('Integration');
-    }
-    res.status(204).end();
-  });
-  return router;
+  api.route(
+    {
+      method: 'delete',
+      path: '/v1/integrations/:id',
+      tag: TAG,
+      summary: 'Delete an inactive integration',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      responses: { 204: { description: 'deleted' }, 404: integrationNotFound, 409: problem('INTEGRATION_ACTIVE') },
+    },
+    async ({ params, req, res }) => {
+      await deleteIntegration(models, tenantIdOf(req), params.id);
+      res.status(204).end();
+    },
+  );
 }
-

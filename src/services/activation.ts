@@ -1,0 +1,128 @@
+/**
+ * Start and Stop of an integration (SPEC section 2): the activation and deactivation workflows
+ * do the work (claims per connection, cancellation by a stop); this decides when to run them,
+ * waits a bounded time for their result, and turns results and failures into answers.
+ */
+import type { IntegrationDoc, Models } from '../db/models.js';
+import { activationResultOf } from '../../activities/integration-activation.js';
+import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
+import { FailureType, type ActivationResult } from '../../workflows/contract.js';
+import { AppError, conflict, notFound } from './errors.js';
+import { findTenantIntegration } from './integrations.js';
+
+export interface ActivationDeps {
+  models: Models;
+  gateway: TemporalGateway;
+  /** How long a start or stop waits for its workflow before answering 503 (it goes on in the background). */
+  waitMs: number;
+}
+
+export interface ConnectionActivation {
+  code: string;
+  status: 'ACTIVE' | 'FAILED';
+  error?: { code: string; message: string };
+}
+
+/** A start that activated at least one connection; `partial` when some failed. */
+export interface Activated {
+  status: 'ACTIVE';
+  partial: boolean;
+  message?: string;
+  connections: ConnectionActivation[];
+}
+
+const linkedToLiveCampaigns = (campaigns: unknown[]) =>
+  conflict('LINKED_TO_LIVE_CAMPAIGNS', 'Pause the linked live campaigns before stopping', { campaigns });
+
+/** A workflow's failure, as the API answers it: data problems keep their code. */
+function rejectionError(rejection: WorkflowRejection): AppError {
+  if (rejection.type === FailureType.LINKED_TO_LIVE_CAMPAIGNS) return linkedToLiveCampaigns((rejection.details[0] as unknown[] | undefined) ?? []);
+  if (rejection.type === FailureType.NOT_FOUND) return notFound('Integration');
+  return temporalUnavailable();
+}
+
+const temporalUnavailable = () => new AppError(503, 'TEMPORAL_UNAVAILABLE', 'The workflow service did not answer; try again');
+
+/** The workflow's result, or the error its outcome answers with. */
+function resultOf<T>(outcome: LifecycleOutcome<T>, what: 'activation' | 'stop'): T {
+  switch (outcome.kind) {
+    case 'COMPLETED':
+      return outcome.result;
+    case 'STILL_RUNNING':
+      throw new AppError(503, 'ACTIVATION_PENDING', `The ${what} did not finish in time; it goes on in the background: call it again for the result`);
+    case 'FAILED':
+      throw rejectionError(outcome.failure);
+    case 'UNAVAILABLE':
+      throw temporalUnavailable();
+  }
+}
+
+/** ACTIVE (maybe partial) is an answer; no connection activated, or a stop that cancelled the run, is a 409. */
+function activatedOf(result: ActivationResult): Activated {
+  const connections = result.connections.map(
+    (connection): ConnectionActivation =>
+      connection.status === 'FAILED' ? { code: connection.code, status: 'FAILED', error: connection.error } : { code: connection.code, status: 'ACTIVE' },
+  );
+  if (result.status === 'ACTIVE') {
+    return result.partial
+      ? { status: 'ACTIVE', partial: true, message: 'Not all connections were activated', connections }
+      : { status: 'ACTIVE', partial: false, connections };
+  }
+  const siblings = { status: 'INACTIVE', connections };
+  if (result.cancelled) throw new AppError(409, 'ACTIVATION_CANCELLED', 'The integration was stopped while it was being activated', {}, siblings);
+  throw new AppError(409, 'ACTIVATION_FAILED', 'No connection could be activated', {}, siblings);
+}
+
+/** Activates every connection independently; an active integration answers with its recorded state. */
+export async function startIntegration(deps: ActivationDeps, tenantId: string, id: string): Promise<Activated> {
+  const integration = await findTenantIntegration(deps.models, tenantId, id);
+  if (integration.status === 'ACTIVE' && !integration.activating) return activatedOf(activationResultOf(integration));
+  const outcome = await deps.gateway.runActivation({ tenantId, integrationId: integration._id.toHexString() }, deps.waitMs);
+  return activatedOf(resultOf(outcome, 'activation'));
+}
+
+/** Releases the senders; refused while linked campaigns are live, a no-op when already inactive. */
+export async function stopIntegration(deps: ActivationDeps, tenantId: string, id: string): Promise<void> {
+  const integration = await findTenantIntegration(deps.models, tenantId, id);
+  const live = await deps.models.Campaign.find({ integrationId: integration._id, status: 'LIVE' }, { name: 1 }).lean();
+  if (live.length > 0) throw linkedToLiveCampaigns(live.map((campaign) => ({ id: campaign._id.toHexString(), name: campaign.name })));
+  if (integration.status === 'INACTIVE' && !integration.activating) return;
+  resultOf(await deps.gateway.runDeactivation({ tenantId, integrationId: integration._id.toHexString() }, deps.waitMs), 'stop');
+}
+
+export interface ConnectionDetails {
+  integration: IntegrationDoc;
+  items: Array<{
+    code: string;
+    channel: 'SMS' | 'WHATSAPP' | null;
+    senders: string[];
+    label: string;
+    status: 'ACTIVE' | 'FAILED' | 'INACTIVE';
+    error: { code: string; message: string } | null;
+    updatedAt: Date | null;
+  }>;
+}
+
+/** Connections Details: each connection of the integration with the outcome of its last start or stop. */
+export async function connectionDetails(models: Models, tenantId: string, id: string): Promise<ConnectionDetails> {
+  const integration = await findTenantIntegration(models, tenantId, id);
+  const codes = integration.connections.map(({ code }) => code ?? '');
+  const connections = new Map((await models.Connection.find({ tenantId, code: { $in: codes } }).lean()).map((connection) => [connection.code, connection]));
+  const statuses = new Map((integration.connectionStatuses ?? []).map((status) => [status.code, status]));
+  const items = codes.map((code) => {
+    const connection = connections.get(code);
+    const status = statuses.get(code);
+    // An inactive integration shows only the failures of its last start; everything else is INACTIVE.
+    const shown = integration.status === 'ACTIVE' ? (status?.status ?? 'INACTIVE') : status?.status === 'FAILED' ? 'FAILED' : 'INACTIVE';
+    return {
+      code,
+      channel: connection?.channel ?? null,
+      senders: connection?.senders ?? [],
+      label: connection ? `${connection.channel} - ${code}` : code,
+      status: shown,
+      error: status?.status === 'FAILED' && status.error ? { code: status.error.code ?? '', message: status.error.message ?? '' } : null,
+      updatedAt: status?.at ?? null,
+    };
+  });
+  return { integration, items };
+}

@@ -1,0 +1,74 @@
+/**
+ * API Details of an integration (SPEC section 4): how the client calls the response webhook,
+ * a ready cURL to try it, and the rotation of its response token.
+ */
+import { z } from 'zod';
+import type { Models } from '../db/models.js';
+import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
+import { buildTryOutCurl } from '../domain/try-out-curl.js';
+import type { TryOut } from '../http/schemas.js';
+import type { SecretBox } from '../platform/secrets.js';
+import { AppError } from './errors.js';
+import { findTenantIntegration, newResponseToken } from './integrations.js';
+
+export interface IntegrationDetailsDeps {
+  models: Models;
+  secretBox: SecretBox;
+}
+
+/** The response webhook of one integration; `{chatIdentifier}` is the contact's number. */
+const responseEndpointPath = (integrationId: string, chatIdentifier = '{chatIdentifier}') =>
+  `/integrations/live-chat/${integrationId}/chats/${chatIdentifier}/events`;
+
+const BODY_SCHEMAS = {
+  SMS: z.toJSONSchema(SmsMtMessageSchema),
+  WHATSAPP: z.toJSONSchema(WhatsAppMtMessageSchema),
+  END: z.toJSONSchema(MtEndSchema),
+};
+
+/** Everything a client needs to call the response webhook, the token included (the owner asks). */
+export async function apiDetailsOf(deps: IntegrationDetailsDeps, tenantId: string, id: string, baseUrl: string) {
+  const integration = await findTenantIntegration(deps.models, tenantId, id);
+  const responseToken = deps.secretBox.open(integration.responseTokenSealed);
+  return {
+    endpoint: { method: 'POST' as const, url: `${baseUrl}${responseEndpointPath(integration._id.toHexString())}` },
+    headers: [
+      { name: 'Authorization', value: `Bearer ${responseToken}`, required: true, description: "the integration's response token" },
+      { name: 'Content-Type', value: 'application/json', required: true },
+      { name: 'Idempotency-Key', value: null, required: false, description: 'a retried request with the same key returns the first result and sends nothing twice' },
+    ],
+    parameters: [{ name: 'chatIdentifier', in: 'path', required: true, description: "the contact's phone number, the chat the contact started" }],
+    bodySchemas: BODY_SCHEMAS,
+    examples: {
+      SMS: { type: 'MESSAGE', channel: { type: 'SMS', route: '141518', connection: 'AWSexample121218' }, msg: 'Hello!' },
+      WHATSAPP: { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: '584123149352' }, msg: 'Hello!' },
+      END: { type: 'END' },
+    },
+    responses: [...MT_RESPONSES],
+  };
+}
+
+/** A ready cURL command for one of the integration's connections and senders. */
+export async function tryOutCommand(deps: IntegrationDetailsDeps, tenantId: string, id: string, input: TryOut, baseUrl: string) {
+  const integration = await findTenantIntegration(deps.models, tenantId, id);
+  const connection = integration.connections.some(({ code }) => code === input.connection)
+    ? await deps.models.Connection.findOne({ tenantId, code: input.connection }).lean()
+    : null;
+  if (!connection) throw new AppError(422, 'UNKNOWN_CONNECTION', `${input.connection} is not a connection of this integration`);
+  const sender = input.sender ?? connection.senders[0]!;
+  if (!connection.senders.includes(sender)) throw new AppError(422, 'UNKNOWN_SENDER', `${sender} is not a sender of ${connection.code}`);
+  const body: MtEvent =
+    connection.channel === 'SMS'
+      ? { type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: connection.code }, msg: input.msg }
+      : { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender }, msg: input.msg };
+  const url = `${baseUrl}${responseEndpointPath(integration._id.toHexString(), input.contact)}`;
+  return { curl: buildTryOutCurl({ url, responseToken: deps.secretBox.open(integration.responseTokenSealed), body }), url, body };
+}
+
+/** A new response token; the old one stops working at once. */
+export async function rotateResponseToken(deps: IntegrationDetailsDeps, tenantId: string, id: string): Promise<string> {
+  const integration = await findTenantIntegration(deps.models, tenantId, id);
+  const { responseToken, stored } = newResponseToken(deps.secretBox);
+  await deps.models.Integration.updateOne({ _id: integration._id }, { $set: stored });
+  return responseToken;
+}

@@ -1,0 +1,189 @@
+import type { IntegrationDoc, Models, StoredAuth } from '../db/models.js';
+import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
+import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
+import { DEFAULT_BODY, type Field } from '../domain/webhook-template.js';
+import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../http/schemas.js';
+import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../platform/secrets.js';
+import { conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
+
+/* ─── Secrets: sealed once on the way in, masked once on the way out ─────────────────────── */
+
+/** The non-secret part of an auth, stored or as the editor sends it. */
+interface AuthShape {
+  type: 'NONE' | 'API_KEY' | 'BASIC' | 'BEARER';
+  key?: string | null;
+  in?: string | null;
+  username?: string | null;
+}
+
+/** An auth as every answer shows it (integration, preview): its secret reads `********`. */
+export function maskAuth(auth: AuthShape) {
+  switch (auth.type) {
+    case 'API_KEY':
+      return { type: 'API_KEY', key: auth.key ?? '', value: MASKED_SECRET, in: auth.in === 'query' ? 'query' : 'header' } as const;
+    case 'BASIC':
+      return { type: 'BASIC', username: auth.username ?? '', password: MASKED_SECRET } as const;
+    case 'BEARER':
+      return { type: 'BEARER', token: MASKED_SECRET } as const;
+    default:
+      return { type: 'NONE' } as const;
+  }
+}
+
+/** The secret an auth input carries, or undefined ("keep") when it was left out or sent back masked. */
+function secretOf(auth: AuthInput): { field: string; value: string | undefined } | undefined {
+  const keep = (value: string | undefined) => (value === undefined || value === MASKED_SECRET ? undefined : value);
+  switch (auth.type) {
+    case 'API_KEY':
+      return { field: 'value', value: keep(auth.value) };
+    case 'BASIC':
+      return { field: 'password', value: keep(auth.password) };
+    case 'BEARER':
+      return { field: 'token', value: keep(auth.token) };
+    default:
+      return undefined;
+  }
+}
+
+/** The auth to store: a new secret is sealed; a missing or masked one keeps the stored secret of the same type. */
+export function sealAuth(input: AuthInput, previous: StoredAuth | undefined, secretBox: SecretBox): StoredAuth {
+  const secret = secretOf(input);
+  let secretSealed: string | undefined;
+  if (secret) {
+    if (secret.value !== undefined) secretSealed = secretBox.seal(secret.value);
+    else if (previous?.type === input.type && previous.secretSealed) secretSealed = previous.secretSealed;
+    // Whether a secret may be left out depends on what is stored: a rule no schema can state.
+    else throw unprocessableFields('SECRET_REQUIRED', [{ path: `auth.${secret.field}`, message: 'is required' }]);
+  }
+  return {
+    type: input.type,
+    key: input.type === 'API_KEY' ? input.key : undefined,
+    in: input.type === 'API_KEY' ? input.in : undefined,
+    username: input.type === 'BASIC' ? input.username : undefined,
+    secretSealed,
+  } as StoredAuth;
+}
+
+/** A new response token: the hash finds the integration, the sealed copy lets API Details show it. */
+export function newResponseToken(secretBox: SecretBox) {
+  const responseToken = generateResponseToken();
+  return { responseToken, stored: { responseTokenHash: hashToken(responseToken), responseTokenSealed: secretBox.seal(responseToken) } };
+}
+
+/* ─── The webhook template ───────────────────────────────────────────────────────────────── */
+
+/**
+ * The body an integration sends (the default one when left out and the method has a body), and
+ * the problems the renderer would hit. Create, update and preview check the same way.
+ */
+export function checkWebhookTemplate(input: Pick<IntegrationInput, 'method' | 'url' | 'headers' | 'body'>): { body: Field[]; problems: FieldProblem[] } {
+  const body = input.body ?? (input.method === 'GET' ? [] : [...DEFAULT_BODY]);
+  const problems = validateWebhookTemplate({ method: input.method, url: input.url, headers: input.headers, body }).map((problem) => ({
+    path: problem.path.join('.'),
+    message: problem.message,
+  }));
+  return { body, problems };
+}
+
+async function checkInput(models: Models, tenantId: string, input: IntegrationInput): Promise<{ body: Field[] }> {
+  const { body, problems } = checkWebhookTemplate(input);
+  const codes = input.connections.map(({ code }) => code);
+  if (codes.length > 0) {
+    const known = new Set((await models.Connection.find({ tenantId, code: { $in: codes } }, { code: 1 }).lean()).map((connection) => connection.code));
+    const unknown = codes.flatMap((code, index) => (known.has(code) ? [] : [{ path: `connections.${index}.code`, message: `${code} is not one of your connections` }]));
+    if (unknown.length > 0) throw unprocessableFields('UNKNOWN_CONNECTION', unknown);
+  }
+  // The schema has checked every field alone; what is left is keys that contradict each other.
+  if (problems.length > 0) throw unprocessableFields('BODY_KEY_CONFLICT', problems);
+  return { body };
+}
+
+/* ─── Integrations ───────────────────────────────────────────────────────────────────────── */
+
+export async function findTenantIntegration(models: Models, tenantId: string, id: string): Promise<IntegrationDoc> {
+  const doc = await models.Integration.findOne({ tenantId, _id: objectIdOrNull(id) }).lean();
+  if (!doc) throw notFound('Integration');
+  return doc;
+}
+
+export interface CreatedIntegration {
+  integration: IntegrationDoc;
+  /** In clear only in the answer to the create: the owner stores them now. */
+  responseToken: string;
+  signingSecret: string;
+}
+
+export async function createIntegration(models: Models, secretBox: SecretBox, tenantId: string, input: IntegrationInput): Promise<CreatedIntegration> {
+  const { body } = await checkInput(models, tenantId, input);
+  const { responseToken, stored } = newResponseToken(secretBox);
+  const signingSecret = generateSigningSecret();
+  const doc = await models.Integration.create({
+    tenantId,
+    alias: input.alias,
+    method: input.method,
+    url: input.url,
+    params: input.params,
+    auth: sealAuth(input.auth, undefined, secretBox),
+    headers: input.headers,
+    body,
+    connections: input.connections,
+    status: 'INACTIVE',
+    ...stored,
+    signingSecretSealed: secretBox.seal(signingSecret),
+  });
+  return { integration: doc.toObject(), responseToken, signingSecret };
+}
+
+export function listIntegrations<T>(models: Models, tenantId: string, query: ListQuery, present: (doc: IntegrationDoc) => T): Promise<Page<T>> {
+  return listPage(query, (range, limit) => models.Integration.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean(), present);
+}
+
+const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ code?: string | null }>) => {
+  const left = a.map(({ code }) => code).sort();
+  const right = b.map(({ code }) => code ?? '').sort();
+  return left.length === right.length && left.every((code, index) => code === right[index]);
+};
+
+const activeConflict = (message: string) => conflict('INTEGRATION_ACTIVE', message);
+
+/** Replaces the editable fields; the connections of an active (or activating) integration cannot change. */
+export async function updateIntegration(models: Models, secretBox: SecretBox, tenantId: string, id: string, input: IntegrationInput): Promise<IntegrationDoc> {
+  const current = await findTenantIntegration(models, tenantId, id);
+  const { body } = await checkInput(models, tenantId, input);
+  const connectionsChanged = !sameConnections(input.connections, current.connections);
+  const activeMessage = 'The connections of an active integration cannot change: stop it first';
+  if (connectionsChanged && (current.status === 'ACTIVE' || current.activating)) throw activeConflict(activeMessage);
+  // The status guard makes "change connections" and "start" exclusive even when they race.
+  const guard: Record<string, unknown> = connectionsChanged ? { status: 'INACTIVE', activating: { $ne: true } } : {};
+  const updated = await models.Integration.findOneAndUpdate(
+    { _id: current._id, tenantId, ...guard },
+    {
+      $set: {
+        alias: input.alias,
+        method: input.method,
+        url: input.url,
+        params: input.params,
+        auth: sealAuth(input.auth, current.auth, secretBox),
+        headers: input.headers,
+        body,
+        connections: input.connections,
+      },
+    },
+    { returnDocument: 'after', lean: true },
+  );
+  if (!updated) {
+    if (await models.Integration.exists({ _id: current._id, tenantId })) throw activeConflict(activeMessage);
+    throw notFound('Integration');
+  }
+  return updated;
+}
+
+/** Deletes an inactive integration; the status guard loses no race with a start. */
+export async function deleteIntegration(models: Models, tenantId: string, id: string): Promise<void> {
+  const current = await findTenantIntegration(models, tenantId, id);
+  const result = await models.Integration.deleteOne({ _id: current._id, tenantId, status: 'INACTIVE', activating: { $ne: true } });
+  if (result.deletedCount === 0) {
+    if (await models.Integration.exists({ _id: current._id, tenantId })) throw activeConflict('An active integration cannot be deleted: stop it first');
+    throw notFound('Integration');
+  }
+}
