@@ -88,6 +88,8 @@ export function App() {
           </button>
         </span>
       </header>
+      {/* In the flow under the top bar, not over the page: a message never hides rows or buttons. */}
+      <Snackbar message={snack} onDismiss={dismiss} />
       <main className="content">
         {route.page === 'integrations' ? <IntegrationsView api={api} notify={setSnack} onUnauthorized={signOut} /> : null}
         {route.page === 'new' ? <Editor api={api} notify={setSnack} /> : null}
@@ -95,7 +97,6 @@ export function App() {
         {route.page === 'deliveries' ? <DeliveriesView key={route.id ?? ''} api={api} id={route.id} notify={setSnack} /> : null}
         {route.page === 'chats' ? <ChatsView key={route.id ?? ''} api={api} id={route.id} /> : null}
       </main>
-      <Snackbar message={snack} onDismiss={dismiss} />
     </div>
   );
 }

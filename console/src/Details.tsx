@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, describeError, type Api, type ApiDetails, type Integration } from './api';
-import { Dialog, ErrorState, formatDate, Loading, TableHead, Tabs, useAsync, useDebounced } from './ui';
+import { Dialog, ErrorState, formatDate, Loading, RequestLine, TableHead, Tabs, useAsync, useDebounced } from './ui';
 
 export type DetailsTab = 'connections' | 'api';
 
@@ -68,18 +68,83 @@ function ApiDetailsPanel({ api, integration }: { api: Api; integration: Integrat
       active={sub}
       onChange={setSub}
     >
-      {sub === 'overview' ? <ApiOverview details={details.data} /> : <TryOut api={api} integration={integration} details={details.data} />}
+      {sub === 'overview' ? <ApiOverview api={api} integration={integration} details={details.data} onRotated={reload} /> : <TryOut api={api} integration={integration} details={details.data} />}
     </Tabs>
   );
 }
 
-function ApiOverview({ details }: { details: ApiDetails }) {
+/**
+ * Rotation issues a new response token and the current one stops working at once, so it asks
+ * first; the new token is shown here once, until the panel closes.
+ */
+function RotateToken({ api, integration, onRotated }: { api: Api; integration: Integration; onRotated: () => void }) {
+  const [step, setStep] = useState<{ kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; token: string } | { kind: 'failed'; message: string }>({ kind: 'idle' });
+  const [copied, setCopied] = useState(false);
+  const rotate = async () => {
+    setStep({ kind: 'busy' });
+    try {
+      const { responseToken } = await api.rotateToken(integration.id);
+      setStep({ kind: 'done', token: responseToken });
+      onRotated();
+    } catch (error) {
+      setStep({ kind: 'failed', message: describeError(error) });
+    }
+  };
+  const copy = async (token: string) => {
+    await navigator.clipboard.writeText(token).catch(() => undefined);
+    setCopied(true);
+  };
+  return (
+    <div className="stack rotate-token">
+      {step.kind === 'confirm' || step.kind === 'busy' ? (
+        <div className="warning stack" role="alert">
+          <span>Rotate the response token of {integration.alias}? The current token stops working at once: your system gets 401 until it uses the new one.</span>
+          <span className="row-actions">
+            <button type="button" className="danger" onClick={() => void rotate()} disabled={step.kind === 'busy'}>
+              {step.kind === 'busy' ? 'Rotating…' : 'Rotate now'}
+            </button>
+            <button type="button" onClick={() => setStep({ kind: 'idle' })} disabled={step.kind === 'busy'}>
+              Cancel
+            </button>
+          </span>
+        </div>
+      ) : (
+        <span className="row-actions">
+          <button type="button" onClick={() => setStep({ kind: 'confirm' })}>
+            Rotate Token
+          </button>
+          <span className="muted">Issue a new response token if the current one may have leaked.</span>
+        </span>
+      )}
+      {step.kind === 'done' ? (
+        <div className="stack secret">
+          <strong>New response token: update your system now; the previous token no longer works.</strong>
+          <span className="row-actions">
+            <code className="break" aria-label="New response token">
+              {step.token}
+            </code>
+            <button type="button" onClick={() => void copy(step.token)}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </span>
+        </div>
+      ) : null}
+      {step.kind === 'failed' ? (
+        <p className="card-error" role="alert">
+          The token was not rotated: {step.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function ApiOverview({ api, integration, details, onRotated }: { api: Api; integration: Integration; details: ApiDetails; onRotated: () => void }) {
   return (
     <div className="stack">
       <p>Send replies (MT) into a chat the contact started. The chat must exist: the contact writes in first.</p>
       <h3>URL Endpoint</h3>
-      <p className="mono break endpoint">
-        <span className="method">{details.endpoint.method}</span> {details.endpoint.url}
+      <p className="mono endpoint">
+        <RequestLine method={details.endpoint.method} url={details.endpoint.url} />
       </p>
       <h3>Headers</h3>
       <div className="table-wrap">
@@ -96,6 +161,7 @@ function ApiOverview({ details }: { details: ApiDetails }) {
           </tbody>
         </table>
       </div>
+      <RotateToken api={api} integration={integration} onRotated={onRotated} />
       <h3>Parameters</h3>
       <ul className="plain-list">
         {details.parameters.map((parameter) => (

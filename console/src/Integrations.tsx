@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, describeError, type Activation, type ActivationFailed, type Api, type ConnectionsDetails, type Integration } from './api';
 import { hrefOf, navigate } from './routes';
 import { CampaignsDialog, DetailsDialog, type DetailsTab } from './Details';
-import { Dialog, ErrorState, Loading, useAsync, type SnackbarMessage } from './ui';
+import { Dialog, ErrorState, Loading, RequestLine, useAsync, type SnackbarMessage } from './ui';
 
 interface Props {
   api: Api;
@@ -237,8 +237,8 @@ function IntegrationCard(props: CardProps) {
       </div>
       <dl className="facts">
         <dt>URL</dt>
-        <dd className="mono break">
-          {integration.method} {integration.url}
+        <dd className="mono">
+          <RequestLine method={integration.method} url={integration.url} />
         </dd>
         <dt>Integration Id</dt>
         <dd className="mono">{integration.id}</dd>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { describeError, type Api, type Delivery } from './api';
 import { navigate } from './routes';
-import { ErrorState, formatDate, Loading, TableHead, useAsync, type SnackbarMessage } from './ui';
+import { ErrorState, formatDate, Loading, LoadMore, TableHead, useAsync, usePagedList, type SnackbarMessage } from './ui';
 
 /** The integration picker both logs share; the choice lives in the URL. */
 function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'deliveries' | 'chats' }) {
@@ -37,6 +37,24 @@ function LogHeader(props: { titleId: string; title: string; refresh: () => void;
   );
 }
 
+const PAGE_SIZES = [10, 50, 200] as const;
+
+/** How many rows a page of the log asks the server for; "Load more" fetches the next ones. */
+function PageSizeSelect(props: { id: string; value: number; onChange: (value: number) => void }) {
+  return (
+    <div className="stack page-size">
+      <label htmlFor={props.id}>Rows per page</label>
+      <select id={props.id} value={props.value} onChange={(change) => props.onChange(Number(change.target.value))}>
+        {PAGE_SIZES.map((size) => (
+          <option key={size} value={size}>
+            {size}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** One filter of a log page: "All" (empty value) or one of the API's values. */
 function FilterSelect(props: { id: string; label: string; value: string; onChange: (value: string) => void; options: readonly string[] }) {
   return (
@@ -58,8 +76,10 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
   const [status, setStatus] = useState('');
   const [event, setEvent] = useState('');
   const [chatId, setChatId] = useState('');
-  const [deliveries, reload] = useAsync(
-    () => (id ? api.deliveries(id, { status, event, chatId: chatId.trim(), limit: '200' }) : Promise.resolve(null)),
+  const [pageSize, setPageSize] = useState<number>(200);
+  const [deliveries, { reload, loadMore }] = usePagedList(
+    (cursor, limit) => (id ? api.deliveries(id, { status, event, chatId: chatId.trim(), limit: String(limit), cursor }) : Promise.resolve({ items: [], nextCursor: null })),
+    pageSize,
     [api, id, status, event, chatId],
   );
   const replay = async (delivery: Delivery) => {
@@ -83,17 +103,18 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
           <label htmlFor="filter-chat">Chat Id</label>
           <input id="filter-chat" value={chatId} onChange={(change) => setChatId(change.target.value)} />
         </div>
+        <PageSizeSelect id="deliveries-page-size" value={pageSize} onChange={setPageSize} />
       </div>
       {!id ? <p className="state empty">Choose an integration to see what chathook sent to its endpoint.</p> : null}
       {id && deliveries.state === 'loading' ? <Loading what="deliveries" /> : null}
       {deliveries.state === 'error' ? <ErrorState error={deliveries.error} retry={reload} /> : null}
-      {deliveries.state === 'ready' && deliveries.data?.items.length === 0 ? <p className="state empty">No delivery matches: deliveries appear when contacts write in.</p> : null}
-      {deliveries.state === 'ready' && deliveries.data && deliveries.data.items.length > 0 ? (
+      {id && deliveries.state === 'ready' && deliveries.items.length === 0 ? <p className="state empty">No delivery matches: deliveries appear when contacts write in.</p> : null}
+      {deliveries.state === 'ready' && deliveries.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
             <TableHead columns={['Created', 'Event', 'Chat', 'Contact', 'Status', 'Attempts (status, error, latency)']} actions />
             <tbody>
-              {deliveries.data.items.map((delivery) => (
+              {deliveries.items.map((delivery) => (
                 <tr key={delivery.id}>
                   <td>{formatDate(delivery.createdAt)}</td>
                   <td>{delivery.event}</td>
@@ -120,30 +141,37 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
           </table>
         </div>
       ) : null}
+      <LoadMore list={deliveries} what="deliveries" onLoadMore={loadMore} />
     </section>
   );
 }
 
 export function ChatsView({ api, id }: { api: Api; id?: string }) {
   const [status, setStatus] = useState('');
-  const [chats, reload] = useAsync(() => (id ? api.chats(id, { status, limit: '200' }) : Promise.resolve(null)), [api, id, status]);
+  const [pageSize, setPageSize] = useState<number>(200);
+  const [chats, { reload, loadMore }] = usePagedList(
+    (cursor, limit) => (id ? api.chats(id, { status, limit: String(limit), cursor }) : Promise.resolve({ items: [], nextCursor: null })),
+    pageSize,
+    [api, id, status],
+  );
   return (
     <section aria-labelledby="chats-title">
       <LogHeader titleId="chats-title" title="Chats" refresh={reload} disabled={!id} />
       <div className="filters">
         <IntegrationPicker api={api} id={id} page="chats" />
         <FilterSelect id="chat-status" label="Status" value={status} onChange={setStatus} options={['OPEN', 'CLOSED']} />
+        <PageSizeSelect id="chats-page-size" value={pageSize} onChange={setPageSize} />
       </div>
       {!id ? <p className="state empty">Choose an integration to see its chats.</p> : null}
       {id && chats.state === 'loading' ? <Loading what="chats" /> : null}
       {chats.state === 'error' ? <ErrorState error={chats.error} retry={reload} /> : null}
-      {chats.state === 'ready' && chats.data?.items.length === 0 ? <p className="state empty">No chat yet: a chat opens when a contact writes in.</p> : null}
-      {chats.state === 'ready' && chats.data && chats.data.items.length > 0 ? (
+      {id && chats.state === 'ready' && chats.items.length === 0 ? <p className="state empty">No chat yet: a chat opens when a contact writes in.</p> : null}
+      {chats.state === 'ready' && chats.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
             <TableHead columns={['Contact', 'Status', 'Channel', 'Connection / sender', 'Opened', 'Last inbound', 'Window expires', 'Closed', 'Chat Id']} />
             <tbody>
-              {chats.data.items.map((chat) => (
+              {chats.items.map((chat) => (
                 <tr key={chat.chatId}>
                   <td className="mono">{chat.contact}</td>
                   <td>
@@ -164,6 +192,7 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
           </table>
         </div>
       ) : null}
+      <LoadMore list={chats} what="chats" onLoadMore={loadMore} />
     </section>
   );
 }

@@ -29,6 +29,14 @@ export type Connection = ConnectionList['items'][number];
 export type Delivery = DeliveryList['items'][number];
 export type Chat = ChatList['items'][number];
 export type IntegrationCreated = Integration & { responseToken: string; signingSecret: string };
+export interface RotatedToken {
+  responseToken: string;
+}
+/** One page of a cursor-paged list: `nextCursor` asks for the page after it. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 /** An answer other than 2xx, with the server's `{error:{code,message,...}}` kept whole. */
 export class ApiError extends Error {
@@ -96,6 +104,7 @@ export function createApi(key: string) {
     stop: (id: string) => call<{ status: 'INACTIVE' }>('POST', `${integration(id)}/stop`),
     connectionsDetails: (id: string) => call<ConnectionsDetails>('GET', `${integration(id)}/connections`),
     apiDetails: (id: string) => call<ApiDetails>('GET', `${integration(id)}/api-details`),
+    rotateToken: (id: string) => call<RotatedToken>('POST', `${integration(id)}/rotate-token`),
     tryOut: (id: string, input: TryOutInput) => call<TryOutResult>('POST', `${integration(id)}/try-out`, input),
     campaigns: (id: string) => call<IntegrationCampaigns>('GET', `${integration(id)}/campaigns`),
     deliveries: (id: string, query: Query) => call<DeliveryList>('GET', withQuery(`${integration(id)}/deliveries`, query)),

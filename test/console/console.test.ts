@@ -32,6 +32,28 @@ const openSender = uniqueSender();
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+/** Rows and buttons of the page that the snackbar covers (the page scrolled to the top). */
+const coveredBySnackbar = async () => {
+  await page.evaluate('window.scrollTo(0, 0)');
+  return page.evaluate<string[]>(`(() => {
+    const bar = document.querySelector('.snackbar').getBoundingClientRect();
+    return [...document.querySelectorAll('main tr, main button')]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.left < bar.right && bar.left < box.right && box.top < bar.bottom && bar.top < box.bottom;
+      })
+      .map((element) => element.textContent);
+  })()`);
+};
+
+/** Cards whose URL line breaks between the method and the start of the URL. */
+const cardsWithMethodAlone = () =>
+  page.evaluate<string[]>(`[...document.querySelectorAll('.integration-card .method')]
+    .filter((method) => Math.abs(method.getBoundingClientRect().top - method.parentElement.querySelector('.url').getClientRects()[0].top) > 2)
+    .map((method) => method.parentElement.textContent)`);
+
+const logRows = () => page.locator('table.log tbody tr');
+
 beforeAll(async () => {
   // The same helper `npm start` uses: a fresh clone gets its console built here.
   await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
@@ -200,6 +222,42 @@ describe('web console', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('rotates the response token from API Details: the new one is shown once, the old one stops working', async () => {
+    await page.getByRole('button', { name: 'Details of Support desk' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('tab', { name: 'API Details' }).click();
+    const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
+    const bearer = async () => (await acme.get(`/v1/integrations/${integrationId}/api-details`)).body.headers[0].value as string;
+    const oldToken = (await bearer()).replace('Bearer ', '');
+
+    await dialog.getByRole('button', { name: 'Rotate Token' }).click();
+    // It asks first: the current token stops working at once.
+    await dialog.getByText('The current token stops working at once').waitFor();
+    await dialog.getByRole('button', { name: 'Rotate now' }).click();
+    const shown = dialog.getByLabel('New response token');
+    await shown.waitFor();
+    const newToken = (await shown.textContent()) ?? '';
+    expect(newToken).toMatch(/^crt_/);
+    expect(newToken).not.toBe(oldToken);
+    expect(await bearer()).toBe(`Bearer ${newToken}`);
+    // The headers table shows the new token too.
+    await expect.poll(() => dialog.getByRole('row').filter({ hasText: 'Authorization' }).textContent()).toContain(newToken);
+    await shot('08-rotated-token');
+
+    const path = `/integrations/live-chat/${integrationId}/chats/${CONTACT}/events`;
+    const reply = { type: 'MESSAGE', channel: { type: 'SMS', route: openSender, connection: 'OPEN' }, msg: 'after rotation' };
+    expect((await apiClient(app.baseUrl, oldToken).post(path, reply)).status).toBe(401);
+    expect((await apiClient(app.baseUrl, newToken).post(path, reply)).status).toBe(202);
+
+    // Shown once: reopening the panel shows no new token.
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Details of Support desk' }).click();
+    await dialog.getByRole('tab', { name: 'API Details' }).click();
+    await dialog.getByRole('button', { name: 'Rotate Token' }).waitFor();
+    expect(await dialog.getByLabel('New response token').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('shows the delivery in Deliveries and replays it', async () => {
     await page.getByRole('button', { name: 'Deliveries of Support desk' }).click();
     const row = page.getByRole('row').filter({ hasText: CONTACT });
@@ -210,21 +268,82 @@ describe('web console', () => {
 
     await row.getByRole('button', { name: /Replay delivery/ }).click();
     await expect.poll(() => page.locator('.snackbar').textContent()).toContain('is being sent again');
+    // The message sits above the list, not over it.
+    expect(await coveredBySnackbar()).toEqual([]);
     const [, replayed] = await receiver.waitFor(2);
     expect(replayed!.headers['webhook-id']).toBe(firstId);
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await expect.poll(() => row.textContent()).toContain('SUCCEEDED');
-    await shot('08-deliveries-replayed');
+    // The replayed attempt is recorded just after the receiver answers: refresh until it shows.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return row.locator('.attempts li').count();
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(2);
+    expect(await row.textContent()).toContain('SUCCEEDED');
+    await shot('09-deliveries-replayed');
 
     await page.getByRole('link', { name: 'Chats' }).click();
     const chat = page.getByRole('row').filter({ hasText: CONTACT });
     await expect.poll(() => chat.textContent()).toContain('OPEN');
-    await shot('09-chats');
+    await shot('10-chats');
+  });
+
+  it('pages Deliveries and Chats with Load more', async () => {
+    // Ten more contacts write in: eleven deliveries and eleven chats in all.
+    const carrier = apiClient(app.baseUrl);
+    for (let index = 0; index < 10; index += 1) {
+      const from = `5491100005${String(index).padStart(3, '0')}`;
+      expect((await carrier.post('/carriers/OPEN/inbound', { messageId: `console-page-${index}`, from, to: openSender, text: `page ${index}` })).status).toBe(202);
+    }
+    const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
+    const countOf = async (list: string) => (await acme.get(`/v1/integrations/${integrationId}/${list}?limit=500`)).body.items.length;
+    // Delivery and chat rows are written by the chats just after each 202.
+    await expect.poll(() => countOf('deliveries'), { timeout: 30_000, interval: 250 }).toBe(11);
+    await expect.poll(() => countOf('chats'), { timeout: 30_000, interval: 250 }).toBe(11);
+
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    await page.getByLabel('Rows per page').selectOption('10');
+    await expect.poll(() => logRows().count()).toBe(10);
+    expect(await page.locator('.list-footer').textContent()).toContain('Showing the first 10 deliveries');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => logRows().count()).toBe(11);
+    expect(await page.locator('.list-footer').textContent()).toContain('All 11 deliveries shown');
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    // A replay from the second page: the list keeps both pages, the message covers none of it.
+    const last = logRows().last();
+    await last.getByRole('button', { name: /Replay delivery/ }).click();
+    await expect.poll(() => page.locator('.snackbar').textContent()).toContain('is being sent again');
+    expect(await coveredBySnackbar()).toEqual([]);
+    // Refresh keeps both pages: the replayed row of the second page shows its second attempt.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return [await logRows().count(), await last.locator('.attempts li').count()];
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toEqual([11, 2]);
+    await shot('11-deliveries-load-more');
+
+    await page.getByRole('link', { name: 'Chats' }).click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await page.getByLabel('Rows per page').selectOption('10');
+    await expect.poll(() => logRows().count()).toBe(10);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => logRows().count()).toBe(11);
+    expect(await page.locator('.list-footer').textContent()).toContain('All 11 chats shown');
+    await shot('12-chats-load-more');
   });
 
   it('keeps a card inactive when no connection starts, and names live campaigns that block a stop', async () => {
     await createIntegration(acme, 'Reserved only', ['RESERVED'], { url: `${receiver.url}/other` });
-    const chatbot = await createIntegration(acme, 'Chatbot bridge', [], { url: `${receiver.url}/bot` });
+    // A long URL: on the card it wraps, but never between the method and the start of the URL.
+    const chatbot = await createIntegration(acme, 'Chatbot bridge', [], { url: `${receiver.url}/chatbot-bridge/v2/inbound-conversations/events?tenant=acme-support-team` });
     expect((await acme.post(`/v1/integrations/${chatbot.id}/start`)).status).toBe(200);
     const campaign = await acme.post('/v1/campaigns', { name: 'Spring promo', integrationId: chatbot.id, channel: 'SMS', senders: [uniqueSender()] });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
@@ -240,15 +359,16 @@ describe('web console', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('heading', { name: 'The integration cannot be stopped' }).waitFor();
     expect(await dialog.textContent()).toContain('Spring promo');
-    await shot('10-stop-blocked-by-campaign');
+    await shot('13-stop-blocked-by-campaign');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await page.getByRole('button', { name: 'Campaigns of Chatbot bridge' }).click();
     await expect.poll(() => page.getByRole('dialog').textContent()).toContain('Spring promo');
     expect(await page.getByRole('dialog').textContent()).toContain('Chatbot Service');
-    await shot('11-campaigns');
+    await shot('14-campaigns');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-    await shot('12-integrations-1280');
+    expect(await cardsWithMethodAlone()).toEqual([]);
+    await shot('15-integrations-1280');
   });
 
   it('stays usable at phone width', async () => {
@@ -256,11 +376,12 @@ describe('web console', () => {
     await page.getByRole('heading', { name: 'Support desk' }).waitFor();
     // Nothing wider than the screen: no sideways scrolling of the whole page.
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await shot('13-integrations-phone');
+    expect(await cardsWithMethodAlone()).toEqual([]);
+    await shot('16-integrations-phone');
     await page.getByRole('button', { name: 'Edit Support desk' }).click();
     await page.getByLabel('Alias').waitFor();
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await shot('14-editor-phone');
+    await shot('17-editor-phone');
   });
 
   it('links to the API reference, which renders offline from local assets', async () => {
@@ -274,6 +395,6 @@ describe('web console', () => {
     await page.getByText('/v1/integrations/{id}/start').first().waitFor();
     expect(external).toEqual([]);
     expect(await page.getByText('jsonSchemaDialect').count()).toBe(0);
-    await shot('15-api-reference');
+    await shot('18-api-reference');
   });
 });
