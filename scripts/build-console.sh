@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npx tsc --noEmit -p console
-node --import tsx -e "import('./src/embedded/console-build.ts').then(async (m) => { const outcome = await m.ensureConsoleBuilt(console.log); console.log('console: ' + outcome); })"
+node --import tsx -e "import('./src/platform/embedded/console-build.ts').then(async (m) => { const outcome = await m.ensureConsoleBuilt(console.log); console.log('console: ' + outcome); })"
