@@ -5,7 +5,7 @@
  * or after a change that is meant to be incompatible and is guarded by `patched`): the committed
  * histories are what proves that workflow code changes still replay what production recorded.
  *
- *   node --import tsx scripts/record-workflow-histories.ts
+ *   node --import tsx scripts/record-workflow-histories.ts [output-dir]
  *
  * Activities are stand-ins with scripted outcomes: a replay never runs them (their results are in
  * the history), so only the commands the workflows emit matter here, and the stand-ins make every
@@ -17,6 +17,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { searchAttributeArgs } from '../src/platform/embedded/temporal-dev-server.js';
 import { temporalCliPath, temporalTestServerPath } from '../src/platform/embedded/tool-paths.js';
@@ -37,7 +38,7 @@ import {
   type InboundMessage,
 } from '../workflows/contract.js';
 
-const OUT_DIR = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
+const OUT_DIR = process.argv[2] ? `${resolve(process.argv[2])}/` : fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const TASK_QUEUE = 'record-histories';
 const HOUR = 3_600_000;
