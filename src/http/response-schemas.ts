@@ -236,10 +236,10 @@ export type Campaign = z.output<typeof CampaignSchema>;
 export const CampaignListSchema = page(CampaignSchema);
 
 /* Messaging: carriers, response webhook, chats, deliveries, sandbox; operations. */
-export const InboundAcceptedSchema = z.object({ chatId: z.string(), duplicate: z.literal(true).optional().describe('this messageId was already accepted') });
-export type InboundAccepted = z.output<typeof InboundAcceptedSchema>;
-export const ReplyAcceptedSchema = z.object({ eventId: z.string(), chatId: z.string() });
-export type ReplyAccepted = z.output<typeof ReplyAcceptedSchema>;
+export const MoAcceptedSchema = z.object({ chatId: z.string(), duplicate: z.literal(true).optional().describe('this messageId was already accepted') });
+export type MoAccepted = z.output<typeof MoAcceptedSchema>;
+export const MtAcceptedSchema = z.object({ eventId: z.string(), chatId: z.string() });
+export type MtAccepted = z.output<typeof MtAcceptedSchema>;
 export type Replay = z.output<typeof ReplaySchema>;
 export type SandboxMessage = z.output<typeof SandboxMessageSchema>;
 export const SandboxMessageListSchema = page(SandboxMessageSchema);

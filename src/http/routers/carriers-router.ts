@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { receiveInbound, type InboundRoutingDeps } from '../../services/inbound-routing.js';
 import { bearerTokenOf } from '../auth.js';
-import { InboundAcceptedSchema, type InboundAccepted } from '../response-schemas.js';
+import { MoAcceptedSchema, type MoAccepted } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { CarrierInboundSchema } from '../schemas.js';
 
@@ -19,7 +19,7 @@ export function carriersRoutes(api: ApiRoutes, deps: InboundRoutingDeps): void {
       params: InboundParams,
       body: CarrierInboundSchema,
       responses: {
-        202: json(InboundAcceptedSchema, 'accepted by the chat'),
+        202: json(MoAcceptedSchema, 'accepted by the chat'),
         404: problem('NOT_FOUND: unknown connection code'),
         422: problem('NO_ROUTE: no active integration or live campaign claims the sender'),
         503: problem('CHAT_UNAVAILABLE: the chat could not take the message; retry the callback'),
@@ -27,7 +27,7 @@ export function carriersRoutes(api: ApiRoutes, deps: InboundRoutingDeps): void {
     },
     async ({ params, body, req, res }) => {
       const receipt = await receiveInbound(deps, { connectionCode: params.connectionCode, carrierSecret: bearerTokenOf(req.headers.authorization), message: body }, req.log);
-      res.status(202).json({ chatId: receipt.chatId, ...(receipt.duplicate ? { duplicate: true as const } : {}) } satisfies InboundAccepted);
+      res.status(202).json({ chatId: receipt.chatId, ...(receipt.duplicate ? { duplicate: true as const } : {}) } satisfies MoAccepted);
     },
   );
 }

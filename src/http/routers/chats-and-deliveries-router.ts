@@ -24,6 +24,7 @@ const integrationId = z.string().describe('the integration id');
 const IntegrationParams = z.object({ id: integrationId });
 const DeliveryParams = z.object({ id: integrationId, deliveryId: z.string().describe('the delivery id (webhook-id)') });
 const ContactParams = z.object({ id: integrationId, contact: z.string().describe("the contact's number") });
+const UNKNOWN_INTEGRATION = problem('NOT_FOUND: unknown integration id');
 
 export const presentDelivery = (doc: DeliveryDoc) =>
   ({
@@ -74,7 +75,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       auth: 'tenantKey',
       params: IntegrationParams,
       query: DeliveryListQuerySchema,
-      responses: { 200: json(DeliveryListSchema, 'a page'), 404: problem('NOT_FOUND: unknown id') },
+      responses: { 200: json(DeliveryListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
     },
     async ({ params, query, req, res }) => {
       res.json(await listDeliveries(models, tenantIdOf(req), params.id, query, presentDelivery));
@@ -89,7 +90,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       summary: 'Send a recorded delivery again (same webhook-id)',
       auth: 'tenantKey',
       params: DeliveryParams,
-      responses: { 200: json(ReplaySchema, 'PENDING again'), 404: problem('NOT_FOUND: unknown id') },
+      responses: { 200: json(ReplaySchema, 'PENDING again'), 404: problem('NOT_FOUND: unknown integration or delivery id') },
     },
     async ({ params, req, res }) => {
       const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);
@@ -106,7 +107,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       auth: 'tenantKey',
       params: IntegrationParams,
       query: ChatListQuerySchema,
-      responses: { 200: json(ChatListSchema, 'a page'), 404: problem('NOT_FOUND: unknown id') },
+      responses: { 200: json(ChatListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
     },
     async ({ params, query, req, res }) => {
       const page = await listChats(models, gateway, tenantIdOf(req), params.id, query);
@@ -122,7 +123,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       summary: 'The open chat of a contact, or the last one',
       auth: 'tenantKey',
       params: ContactParams,
-      responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown id or no chat') },
+      responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown integration id, or the contact has no chat') },
     },
     async ({ params, req, res }) => {
       res.json(presentChat(await findContactChat(models, gateway, tenantIdOf(req), params.id, params.contact)));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MT_RESPONSES, MtEventSchema } from '../../domain/mt-event.js';
 import { postReplyEvent, type ReplyRoutingDeps } from '../../services/reply-routing.js';
 import { bearerTokenOf } from '../auth.js';
-import { ReplyAcceptedSchema, type ReplyAccepted } from '../response-schemas.js';
+import { MtAcceptedSchema, type MtAccepted } from '../response-schemas.js';
 import { json, problem, type ApiRoutes, type Reply } from '../route.js';
 
 const EventParams = z.object({
@@ -18,7 +18,7 @@ function mtReplies(): Record<number, Reply> {
   meanings.get(422)?.push('IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request.');
   meanings.set(503, ['CHAT_UNAVAILABLE: the chat could not take the event; retry.']);
   return Object.fromEntries(
-    [...meanings].map(([status, lines]) => [status, status === 202 ? json(ReplyAcceptedSchema, lines.join(' ')) : problem(lines.join(' '))]),
+    [...meanings].map(([status, lines]) => [status, status === 202 ? json(MtAcceptedSchema, lines.join(' ')) : problem(lines.join(' '))]),
   );
 }
 
@@ -44,7 +44,7 @@ export function responseWebhookRoutes(api: ApiRoutes, deps: ReplyRoutingDeps): v
         event: body,
         idempotencyKey: req.get('idempotency-key'),
       });
-      res.status(202).json({ eventId: accepted.eventId, chatId: accepted.chatId } satisfies ReplyAccepted);
+      res.status(202).json({ eventId: accepted.eventId, chatId: accepted.chatId } satisfies MtAccepted);
     },
   );
 }
