@@ -50,6 +50,8 @@ export interface LoadRun {
   sent: Promise<number>;
   /** Resolves when every message has its final answer (202, final refusal, or retries given up). */
   settled: Promise<void>;
+  /** Sends nothing more (a run that failed half-way must not keep calling a stack that is gone). */
+  stop(): void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -75,8 +77,10 @@ export function startLoad(options: LoadOptions): LoadRun {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.route.carrierSecret) headers.authorization = `Bearer ${options.route.carrierSecret}`;
 
+  let stopped = false;
   const deliver = async (outcome: MessageOutcome): Promise<void> => {
     await sleep(outcome.dueAt - Date.now());
+    if (stopped) return;
     const padding = options.textLength ? ' ' + 'x'.repeat(Math.max(0, options.textLength - outcome.messageId.length - 1)) : '';
     const body = JSON.stringify({ messageId: outcome.messageId, from: outcome.contact, to: options.route.sender, text: `${outcome.messageId}${padding}` });
     let backoffMs = 500;
@@ -113,7 +117,7 @@ export function startLoad(options: LoadOptions): LoadRun {
         tally.errors += 1;
         outcome.rejectedWith = (error as Error).name;
       }
-      if (Date.now() + waitMs > lastDue + options.retryWindowMs) return;
+      if (stopped || Date.now() + waitMs > lastDue + options.retryWindowMs) return;
       await sleep(waitMs);
       backoffMs = Math.min(5_000, backoffMs * 2);
     }
@@ -121,5 +125,5 @@ export function startLoad(options: LoadOptions): LoadRun {
 
   const settled = Promise.all(outcomes.map(deliver)).then(() => undefined);
   const sent = sleep(lastDue - Date.now()).then(() => Date.now());
-  return { outcomes, tally, startedAt, sent, settled };
+  return { outcomes, tally, startedAt, sent, settled, stop: () => (stopped = true) };
 }

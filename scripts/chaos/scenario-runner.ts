@@ -8,7 +8,7 @@ import { ChaosReceiver } from './chaos-receiver.js';
 import { countListedDeliveries, provisionChaosRoute, type DeliveryStatusCounts } from './chaos-setup.js';
 import { ChaosStack, type PeakRss } from './chaos-stack.js';
 import type { Scenario } from './chaos-scenarios.js';
-import { startLoad, type ResponseTally } from './load-generator.js';
+import { startLoad, type LoadRun, type ResponseTally } from './load-generator.js';
 import { reconcile, undeliveredCount, type Ledger } from './loss-ledger.js';
 import { measureWorkflowHistories, type HistorySizeReport } from './workflow-history-size.js';
 
@@ -68,13 +68,14 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
   };
   const receiver = await ChaosReceiver.start();
   let stack: ChaosStack | undefined;
+  let load: LoadRun | undefined;
   try {
     log(`starting the stack in ${dir}`);
     stack = await ChaosStack.start({ dir, env: settings.env });
     const route = await provisionChaosRoute(stack.apiUrl, stack.adminKey, receiver.url);
     const running = stack;
     log(`load: ${settings.ratePerSecond}/s for ${settings.loadDurationMs / 1000} s from ${scenario.contacts ?? settings.contacts} contacts`);
-    const load = startLoad({
+    const run = startLoad({
       baseUrl: () => running.apiUrl,
       route,
       label: scenario.name,
@@ -84,23 +85,24 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
       textLength: scenario.textLength,
       retryWindowMs: settings.retryWindowMs,
     });
-    result.tally = load.tally;
+    load = run;
+    result.tally = run.tally;
     let settled = false;
-    void load.settled.then(() => (settled = true));
+    void run.settled.then(() => (settled = true));
     const faultsEnded = Promise.all(
-      scenario.faults.map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, at: (offset) => sleep(load.startedAt + offset - Date.now()), log })),
+      scenario.faults.map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, at: (offset) => sleep(run.startedAt + offset - Date.now()), log })),
     ).then(() => Date.now());
-    const drainStart = Math.max(await load.sent, await faultsEnded);
+    const drainStart = Math.max(await run.sent, await faultsEnded);
     log(`load and faults over; draining (deadline ${settings.drainDeadlineMs / 1000} s)`);
     while (Date.now() < drainStart + settings.drainDeadlineMs) {
-      if (settled && undeliveredCount(load.outcomes, receiver) === 0) {
+      if (settled && undeliveredCount(run.outcomes, receiver) === 0) {
         result.drainMs = Date.now() - drainStart;
         break;
       }
       await sleep(250);
     }
     if (result.drainMs !== undefined) await sleep(DUPLICATE_SETTLE_MS);
-    result.ledger = reconcile(load.outcomes, receiver);
+    result.ledger = reconcile(run.outcomes, receiver);
     log(`drained: ${result.drainMs === undefined ? 'NO' : `${(result.drainMs / 1000).toFixed(1)} s`}; lost ${result.ledger.lost.length}, duplicates ${result.ledger.duplicates.length}`);
     result.listed = await countListedDeliveries(stack.apiUrl, route).catch((error: unknown) => {
       log(`deliveries not listed: ${(error as Error).message}`);
@@ -114,6 +116,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     result.error = (error as Error).message.split('\n')[0];
     log(`failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
+    load?.stop();
     if (stack) {
       stack.sampleRss();
       result.rss = stack.peakRss();
