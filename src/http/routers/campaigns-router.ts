@@ -66,35 +66,27 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/v1/campaigns/:id/live',
-      tag: TAG,
-      summary: 'Go LIVE (claims the senders)',
-      auth: 'tenantKey',
-      params: CampaignParams,
-      responses: { 200: json(CampaignSchema, 'LIVE'), 404: campaignNotFound, 409: problem('SENDER_IN_USE / INTEGRATION_INACTIVE') },
-    },
-    async ({ params, req, res }) => {
-      res.json(presentCampaign(await goLive(models, tenantIdOf(req), params.id)));
-    },
-  );
-
-  api.route(
-    {
-      method: 'post',
-      path: '/v1/campaigns/:id/pause',
-      tag: TAG,
-      summary: 'Pause (releases the senders)',
-      auth: 'tenantKey',
-      params: CampaignParams,
-      responses: { 200: json(CampaignSchema, 'PAUSED'), 404: campaignNotFound, 409: problem('CAMPAIGN_NOT_LIVE: a draft has nothing to pause') },
-    },
-    async ({ params, req, res }) => {
-      res.json(presentCampaign(await pauseCampaign(models, tenantIdOf(req), params.id)));
-    },
-  );
+  // Going LIVE and pausing are the campaign's two transitions: the same shape, each with its own rule.
+  const transitions = [
+    { action: 'live', summary: 'Go LIVE (claims the senders)', reached: 'LIVE', refused: 'SENDER_IN_USE / INTEGRATION_INACTIVE', run: goLive },
+    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refused: 'CAMPAIGN_NOT_LIVE: a draft has nothing to pause', run: pauseCampaign },
+  ] as const;
+  for (const { action, summary, reached, refused, run } of transitions) {
+    api.route(
+      {
+        method: 'post',
+        path: `/v1/campaigns/:id/${action}`,
+        tag: TAG,
+        summary,
+        auth: 'tenantKey',
+        params: CampaignParams,
+        responses: { 200: json(CampaignSchema, reached), 404: campaignNotFound, 409: problem(refused) },
+      },
+      async ({ params, req, res }) => {
+        res.json(presentCampaign(await run(models, tenantIdOf(req), params.id)));
+      },
+    );
+  }
 
   api.route(
     {
