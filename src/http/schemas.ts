@@ -102,6 +102,16 @@ export const ReservationCreateSchema = z.strictObject({
 export type ReservationCreate = z.infer<typeof ReservationCreateSchema>;
 
 const secret = z.string().min(1).max(4096);
+/** A secret the renderer puts in a header (bearer token, API key value) cannot break the header. */
+const headerSecret = secret.regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+/** RFC 9110 `token`, the only valid header names; surrounding blanks are trimmed. */
+const HEADER_TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+/** The API key's name: sent as a header by default, so a header name (also when sent in the query, to keep one rule). */
+const ApiKeyNameSchema = z
+  .string()
+  .max(200)
+  .trim()
+  .regex(new RegExp(`^[${W}]*${HEADER_TOKEN}[${W}]*$`), 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)');
 /**
  * Secrets are optional here because a PUT may leave them out (or send back the mask) to keep
  * the stored value; whether one is required is decided against the stored integration.
@@ -110,19 +120,19 @@ export const AuthInputSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('NONE') }),
   z.strictObject({
     type: z.literal('API_KEY'),
-    key: textSchema(200),
-    value: secret.optional(),
+    key: ApiKeyNameSchema,
+    value: headerSecret.optional(),
     in: z.enum(['header', 'query']).default('header'),
   }),
   z.strictObject({ type: z.literal('BASIC'), username: z.string().min(1).max(200), password: secret.optional() }),
-  z.strictObject({ type: z.literal('BEARER'), token: secret.optional() }),
+  z.strictObject({ type: z.literal('BEARER'), token: headerSecret.optional() }),
 ]);
 export type AuthInput = z.infer<typeof AuthInputSchema>;
 
 /** RFC 9110 header names, less the ones chathook sets itself; case-insensitive, spelled out for JSON Schema. */
 const anyCase = (word: string) => word.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
 const HEADER_KEY = new RegExp(
-  `^[${W}]*(?!(?:${[...RESERVED_HEADER_NAMES].map(anyCase).join('|')})[${W}]*$)[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+[${W}]*$`,
+  `^[${W}]*(?!(?:${[...RESERVED_HEADER_NAMES].map(anyCase).join('|')})[${W}]*$)${HEADER_TOKEN}[${W}]*$`,
 );
 const HeaderFieldSchema = fieldSchema(
   z.string().max(200).trim().regex(HEADER_KEY, `not a valid HTTP header name, or one chathook sets (${[...RESERVED_HEADER_NAMES].join(', ')})`),

@@ -29,6 +29,10 @@ export const validationError = (problems: FieldProblem[]) =>
     { fields: problems },
   );
 
+/** Fields that pass the published schema but break a rule no schema can express (SPEC section 2: `422`). */
+export const unprocessableFields = (code: string, problems: FieldProblem[]) =>
+  new AppError(422, code, problems.length === 1 ? `${problems[0]!.path}: ${problems[0]!.message}` : `${problems.length} fields break a rule`, { fields: problems });
+
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
 export const unauthorized = (message = 'Missing or unknown API key') => new AppError(401, 'UNAUTHORIZED', message);
 export const conflict = (code: string, message: string, details: Record<string, unknown> = {}) =>

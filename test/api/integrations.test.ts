@@ -89,7 +89,9 @@ describe('integrations', () => {
         { key: 'a.b', type: 'TEXT', value: 'y' },
       ],
     }));
-    expect(contradiction.status).toBe(400);
+    // Keys that contradict each other are a rule between rows no schema states: 422.
+    expect(contradiction.status).toBe(422);
+    expect(contradiction.body.error.code).toBe('BODY_KEY_CONFLICT');
     expect(contradiction.body.error.fields).toEqual([{ path: 'body.1.key', message: expect.stringContaining('"a"') }]);
 
     for (const url of ['ftp://client.example/x', '/relative/path', 'https://user:pass@client.example/', 'not a url']) {
@@ -105,8 +107,8 @@ describe('integrations', () => {
 
   it('requires each auth secret on create and validates auth types', async () => {
     const missing = await acme.post('/v1/integrations', integration({ auth: { type: 'BEARER' } }));
-    expect(missing.status).toBe(400);
-    expect(missing.body.error.fields).toEqual([{ path: 'auth.token', message: 'is required' }]);
+    expect(missing.status).toBe(422);
+    expect(missing.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token', message: 'is required' }] });
     const unknown = await acme.post('/v1/integrations', integration({ auth: { type: 'OAUTH' } }));
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.fields[0].path).toBe('auth.type');
@@ -117,7 +119,8 @@ describe('integrations', () => {
 
   it('only lists connections of the tenant', async () => {
     const response = await acme.post('/v1/integrations', integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-G' }, { code: 'NOPE' }] }));
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('UNKNOWN_CONNECTION');
     expect(response.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['connections.1.code', 'connections.2.code']);
     const twice = await acme.post('/v1/integrations', integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-A' }] }));
     expect(twice.body.error.fields[0].path).toBe('connections.1.code');
@@ -149,8 +152,8 @@ describe('integrations', () => {
     expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
     const switched = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER' } }));
-    expect(switched.status).toBe(400);
-    expect(switched.body.error.fields[0].path).toBe('auth.token');
+    expect(switched.status).toBe(422);
+    expect(switched.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token' }] });
 
     const changed = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER', token: 'new-token' } }));
     expect(changed.status).toBe(200);

@@ -169,8 +169,8 @@ describe('POST /v1/preview', () => {
         { key: 'a.b', type: 'TEXT', value: 'y' },
       ],
     });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('VALIDATION_ERROR');
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('BODY_KEY_CONFLICT');
     expect(response.body.error.fields.map((field: { path: string }) => field.path)).toContain('body.1.key');
   });
 });
