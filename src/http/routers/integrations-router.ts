@@ -18,6 +18,8 @@ const TAG = 'Integrations';
 /** The `:id` of every `/v1/integrations/:id…` route. */
 export const IntegrationParams = z.object({ id: z.string().describe('the integration id') });
 export const integrationNotFound = problem('NOT_FOUND: unknown id');
+/** The rules of an integration that no schema states, shared by create and update. */
+const integrationRulesBroken = problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type');
 
 const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
 
@@ -48,7 +50,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       summary: 'Create a Custom Webhook integration',
       auth: 'tenantKey',
       body: IntegrationInputSchema,
-      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type') },
+      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: integrationRulesBroken },
     },
     async ({ body, req, res }) => {
       const { integration, responseToken, signingSecret } = await createIntegration(models, secretBox, tenantIdOf(req), body);
@@ -92,7 +94,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
         200: json(IntegrationSchema, 'updated'),
         404: integrationNotFound,
         409: problem('INTEGRATION_ACTIVE: connections of an active integration cannot change'),
-        422: problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type'),
+        422: integrationRulesBroken,
       },
     },
     async ({ params, body, req, res }) => {
