@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import type { ConnectionStatusRecord, IntegrationDoc, Models } from '../src/db/models.js';
+import { activationResultOf } from '../src/db/integrations.js';
 import { claimSenders, describeConflicts, releaseClaims } from '../src/db/sender-claims.js';
 import {
   FailureType,
@@ -13,18 +14,6 @@ import {
 } from '../workflows/contract.js';
 
 const objectId = (id: string) => new mongoose.Types.ObjectId(id);
-
-/** The answer an active integration gives to another start: its recorded state. */
-export function activationResultOf(doc: Pick<IntegrationDoc, 'status' | 'connectionStatuses' | 'connections'>): ActivationResult {
-  const recorded = new Map((doc.connectionStatuses ?? []).map((status) => [status.code, status]));
-  const connections: ConnectionOutcome[] = doc.connections.map(({ code }) => {
-    const status = recorded.get(code);
-    return status?.status === 'FAILED'
-      ? { code, status: 'FAILED', error: status.error ?? { code: 'UNKNOWN', message: 'not activated' } }
-      : { code, status: 'ACTIVE' };
-  });
-  return { status: doc.status, partial: connections.some((connection) => connection.status === 'FAILED'), connections };
-}
 
 /**
  * Activities of the activation and stop workflows. Failures about the data (sender in use,

@@ -6,11 +6,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../src/platform/config.js';
 import { createTenant } from '../src/services/tenants.js';
 import { startEmbeddedMongo } from '../src/platform/embedded/mongo-server.js';
-import { searchAttributeArgs } from '../src/platform/embedded/temporal-dev-server.js';
+import { searchAttributeArgs } from '../src/temporal/search-attributes.js';
 import { ferretdbPath, temporalCliPath } from '../src/platform/embedded/tool-paths.js';
 import { startApi } from '../src/http/server.js';
 import { createLogger } from '../src/platform/logger.js';
-import { openServices } from '../src/bin/runtime.js';
+import { appDepsOf, openServices } from '../src/bin/runtime.js';
 import { installTemporalRuntimeLogger } from '../src/temporal/runtime-logger.js';
 import { startWorker } from '../src/temporal/worker.js';
 import { apiClient } from '../test/support/harness.js';
@@ -69,7 +69,7 @@ async function startServices(
   });
   const services = await openServices(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });
   const worker = await startWorker(services, temporal.address);
-  const api = await startApi(services, 0, '127.0.0.1');
+  const api = await startApi(appDepsOf(services), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
   const tenant = await createTenant(services.models, 'Bench');
   return {

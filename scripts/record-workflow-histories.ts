@@ -19,7 +19,7 @@ import { Worker } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { searchAttributeArgs } from '../src/platform/embedded/temporal-dev-server.js';
+import { searchAttributeArgs } from '../src/temporal/search-attributes.js';
 import { temporalCliPath, temporalTestServerPath } from '../src/platform/embedded/tool-paths.js';
 import { createTemporalGateway, type TemporalGateway } from '../src/temporal/gateway.js';
 import { historyToJSON } from '../src/temporal/history-json.js';

@@ -1,11 +1,11 @@
 /** Production API process: external Temporal and MongoDB, every secret from the environment. */
 import { ConfigError } from '../platform/config.js';
 import { startApi } from '../http/server.js';
-import { openProductionServices } from './runtime.js';
+import { appDepsOf, openProductionServices } from './runtime.js';
 
 try {
   const { config, logger, shutdown, services } = await openProductionServices(['adminKey', 'encryptionKey', 'temporal', 'mongodb']);
-  const api = await startApi(services, config.port, config.host);
+  const api = await startApi(appDepsOf(services), config.port, config.host);
   shutdown.add('api', () => api.close());
   logger.info({ port: api.port }, 'chathook API listening');
 } catch (error) {

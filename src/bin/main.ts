@@ -10,11 +10,12 @@ import { createTenant } from '../services/tenants.js';
 import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from '../platform/embedded/data-dir.js';
 import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
 import { startTemporalDevServer } from '../platform/embedded/temporal-dev-server.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../temporal/search-attributes.js';
 import { ferretdbPath, temporalCliPath } from '../platform/embedded/tool-paths.js';
 import { ensureConsoleBuilt } from '../platform/embedded/console-build.js';
 import { startApi } from '../http/server.js';
 import { createLogger } from '../platform/logger.js';
-import { openServices } from './runtime.js';
+import { appDepsOf, openServices } from './runtime.js';
 import { createShutdown } from '../platform/shutdown.js';
 import { startWorker } from '../temporal/worker.js';
 
@@ -50,6 +51,7 @@ async function main() {
         uiPort: config.embedded.temporalUiPort,
         namespace: config.temporal.namespace,
         logFile: join(logDir, 'temporal.log'),
+        keywordSearchAttributes: CHAT_SEARCH_ATTRIBUTE_NAMES,
       },
       logger,
     );
@@ -87,7 +89,7 @@ async function main() {
   });
   // A console that fails to build must not keep the API down: /console then says it is not built.
   await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
-  const api = await startApi(services, config.port, config.host);
+  const api = await startApi(appDepsOf(services), config.port, config.host);
   shutdown.add('api', () => api.close());
 
   let devTenant = readDevTenant(dataDir);

@@ -6,6 +6,8 @@ import { connectDatabase, createModels, ensureIndexes, type Models } from '../db
 import type { Logger } from '../platform/logger.js';
 import { createSecretBox, type SecretBox } from '../platform/secrets.js';
 import { connectTemporalClient, type TemporalClientHandle } from '../temporal/client.js';
+import { chatSettingsOf, createTemporalGateway, type TemporalGateway } from '../temporal/gateway.js';
+import type { AppDeps } from '../http/app.js';
 import { createMetrics, type ChathookMetrics } from '../platform/metrics.js';
 import { createOutboundDispatcher } from '../platform/outbound-http.js';
 import type { Dispatcher } from 'undici';
@@ -18,6 +20,7 @@ export interface Services {
   models: Models;
   secretBox: SecretBox;
   temporal: TemporalClientHandle;
+  gateway: TemporalGateway;
   metrics: ChathookMetrics;
   /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
   dispatcher: Dispatcher;
@@ -43,6 +46,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     models,
     secretBox: createSecretBox(endpoints.encryptionKey),
     temporal,
+    gateway: createTemporalGateway({ client: temporal.client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config) }),
     metrics: createMetrics(),
     dispatcher,
     async close() {
@@ -50,6 +54,20 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
       await temporal.connection.close();
       await db.close();
     },
+  };
+}
+
+/** What the HTTP app needs of the services (`lifecycleWaitMs`: how long start/stop wait before a 503). */
+export function appDepsOf(services: Services, options: { lifecycleWaitMs?: number } = {}): AppDeps {
+  return {
+    config: services.config,
+    models: services.models,
+    secretBox: services.secretBox,
+    logger: services.logger,
+    readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
+    gateway: services.gateway,
+    metrics: services.metrics,
+    lifecycleWaitMs: options.lifecycleWaitMs,
   };
 }
 

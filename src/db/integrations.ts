@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
 import { HTTP_METHODS } from '../domain/webhook-template.js';
+import type { ActivationResult, ConnectionOutcome } from '../../workflows/contract.js';
 
 const { Schema } = mongoose;
 
@@ -77,3 +78,15 @@ export type ConnectionStatusRecord = InferRawDocTypeFromSchema<typeof connection
 
 export const createIntegrationModel = (db: Connection) => db.model('Integration', integrationSchema);
 export type IntegrationModel = ReturnType<typeof createIntegrationModel>;
+
+/** The answer an active integration gives to another start: its recorded state. */
+export function activationResultOf(doc: Pick<IntegrationDoc, 'status' | 'connectionStatuses' | 'connections'>): ActivationResult {
+  const recorded = new Map((doc.connectionStatuses ?? []).map((status) => [status.code, status]));
+  const connections: ConnectionOutcome[] = doc.connections.map(({ code }) => {
+    const status = recorded.get(code);
+    return status?.status === 'FAILED'
+      ? { code, status: 'FAILED', error: status.error ?? { code: 'UNKNOWN', message: 'not activated' } }
+      : { code, status: 'ACTIVE' };
+  });
+  return { status: doc.status, partial: connections.some((connection) => connection.status === 'FAILED'), connections };
+}

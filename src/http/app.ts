@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Client } from '@temporalio/client';
 import type { Config } from '../platform/config.js';
 import type { Models } from '../db/models.js';
 import type { Logger } from '../platform/logger.js';
@@ -19,7 +18,7 @@ import { integrationLifecycleRoutes } from './routers/integration-lifecycle-rout
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
 import { carriersRoutes } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
-import { chatSettingsOf, createTemporalGateway } from '../temporal/gateway.js';
+import type { TemporalGateway } from '../services/temporal-gateway.js';
 import { tenantsRoutes } from './routers/tenants-router.js';
 import { openApiRoutes } from './routers/openapi-router.js';
 import { consoleRouter } from './routers/console-router.js';
@@ -31,7 +30,8 @@ export interface AppDeps {
   secretBox: SecretBox;
   logger: Logger;
   readiness: ReadinessTargets;
-  temporal: Client;
+  /** The one way to Temporal, built at start (src/bin) and handed to the services. */
+  gateway: TemporalGateway;
   metrics: ChathookMetrics;
   /** How long start/stop wait for their workflow before answering 503 (default 25 s). */
   lifecycleWaitMs?: number;
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
   // guards authenticate the caller kinds that are known before the request is read.
   const api = new ApiRoutes({ tenantKey: requireTenant(deps.models), rootKey: requireAdmin(deps.config.adminKey) });
-  const gateway = createTemporalGateway({ client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, chatSettings: chatSettingsOf(deps.config) });
+  const { gateway } = deps;
   healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());

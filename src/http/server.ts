@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
-import type { Services } from '../bin/runtime.js';
+import { createApp, type AppDeps } from './app.js';
 
 export interface RunningApi {
   server: Server;
@@ -8,17 +7,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(services: Services, port: number, host: string, options: { lifecycleWaitMs?: number } = {}): Promise<RunningApi> {
-  const app = createApp({
-    config: services.config,
-    models: services.models,
-    secretBox: services.secretBox,
-    logger: services.logger,
-    readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
-    temporal: services.temporal.client,
-    metrics: services.metrics,
-    lifecycleWaitMs: options.lifecycleWaitMs,
-  });
+export async function startApi(deps: AppDeps, port: number, host: string): Promise<RunningApi> {
+  const app = createApp(deps);
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

@@ -4,7 +4,7 @@
  * waits a bounded time for their result, and turns results and failures into answers.
  */
 import type { IntegrationDoc, Models } from '../db/models.js';
-import { activationResultOf } from '../../activities/integration-activation.js';
+import { activationResultOf } from '../db/integrations.js';
 import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
 import { FailureType, type ActivationResult } from '../../workflows/contract.js';
 import { AppError, conflict, notFound } from './errors.js';

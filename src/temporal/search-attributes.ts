@@ -2,6 +2,11 @@ import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract.js';
 
+export { CHAT_SEARCH_ATTRIBUTE_NAMES };
+
+/** The dev server's `--search-attribute` flags for the chat search attributes (tests, benches). */
+export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+
 /**
  * Registers the chat search attributes on the namespace (idempotent). The embedded dev server
  * gets them as `--search-attribute` flags; an external server (docker-compose, production) gets

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
+import { appDepsOf } from '../../src/bin/runtime.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 
 let app: TestApp;
@@ -48,15 +49,7 @@ describe('OpenAPI document', () => {
     const documented = new Set(
       Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)),
     );
-    const express = createApp({
-      config: app.config,
-      models: app.services.models,
-      secretBox: app.services.secretBox,
-      logger: app.services.logger,
-      readiness: { db: app.services.db, temporal: app.services.temporal.connection, namespace: app.config.temporal.namespace },
-      temporal: app.services.temporal.client,
-      metrics: app.services.metrics,
-    });
+    const express = createApp(appDepsOf(app.services));
     const mounted = mountedRoutes(express).filter((route) => !PAGES.test(route));
     expect(mounted.length).toBeGreaterThan(30);
     expect(mounted.filter((route) => !documented.has(route))).toEqual([]);

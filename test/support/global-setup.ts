@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedMongo } from '../../src/platform/embedded/mongo-server.js';
-import { searchAttributeArgs } from '../../src/platform/embedded/temporal-dev-server.js';
+import { searchAttributeArgs } from '../../src/temporal/search-attributes.js';
 import { ferretdbPath, temporalCliPath } from '../../src/platform/embedded/tool-paths.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { freePort } from './free-port.js';

@@ -4,7 +4,7 @@ import { parseConfig, type Config } from '../../src/platform/config.js';
 import { createTenant } from '../../src/services/tenants.js';
 import { startApi, type RunningApi } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { openServices, type Services } from '../../src/bin/runtime.js';
+import { appDepsOf, openServices, type Services } from '../../src/bin/runtime.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -84,7 +84,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   const logger = createLogger(config.logLevel);
   const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey });
   const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
-  const api = await startApi(services, 0, '127.0.0.1', { lifecycleWaitMs: options.lifecycleWaitMs });
+  const api = await startApi(appDepsOf(services, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
   return {
     baseUrl,

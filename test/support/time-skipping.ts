@@ -8,7 +8,7 @@ import { createActivities } from '../../activities/index.js';
 import { createTenant } from '../../src/services/tenants.js';
 import { parseConfig, type Config } from '../../src/platform/config.js';
 import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js';
-import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/platform/embedded/temporal-dev-server.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/search-attributes.js';
 import { temporalTestServerPath } from '../../src/platform/embedded/tool-paths.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { openServices, type Services } from '../../src/bin/runtime.js';

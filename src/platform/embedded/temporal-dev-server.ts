@@ -1,10 +1,5 @@
-import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../../workflows/contract.js';
 import type { Logger } from '../logger.js';
 import { assertPortFree, startChild, waitForPort, type ManagedChild } from './child-process.js';
-
-export { CHAT_SEARCH_ATTRIBUTE_NAMES };
-
-export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 
 export interface TemporalDevServerOptions {
   cliPath: string;
@@ -13,6 +8,8 @@ export interface TemporalDevServerOptions {
   uiPort: number;
   namespace: string;
   logFile: string;
+  /** Keyword search attributes to register at start (the chat's, from src/temporal/search-attributes.ts). */
+  keywordSearchAttributes?: readonly string[];
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions, logger: Logger): Promise<ManagedChild> {
@@ -27,7 +24,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions, 
     '--db-filename', options.dbFile,
     '--namespace', options.namespace,
     '--log-level', 'warn',
-    ...searchAttributeArgs(),
+    ...(options.keywordSearchAttributes ?? []).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];
   const child = startChild('temporal', options.cliPath, args, options.logFile, logger);
   await waitForPort('127.0.0.1', options.port, 60_000, child);
