@@ -1,5 +1,26 @@
 import tseslint from 'typescript-eslint';
 
+// The layers (README, Architecture) and what each must not import: dependencies point one way,
+// http → services → db / temporal → platform / domain, with workflows reached only through their
+// contract. Matched on the import specifier's folder, whatever the relative depth.
+const importsOf = (...folders) => `(^|/)(${folders.join('|')})/`;
+const WORKFLOW_CODE = '(^|/)workflows/(?!contract\\.js$)';
+const LAYERS = [
+  { files: ['src/domain/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'db', 'temporal', 'platform', 'bin', 'activities', 'workflows'), message: 'src/domain is pure: zod and its own modules only.' }] },
+  { files: ['src/platform/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'db', 'temporal', 'bin', 'activities', 'workflows'), message: 'src/platform is the bottom layer: it knows no domain, store or Temporal.' }] },
+  { files: ['src/db/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'temporal', 'bin', 'activities'), message: 'src/db knows its collections, not who calls it.' }, { regex: WORKFLOW_CODE, message: 'Only workflows/contract.ts is shared with workflows.' }] },
+  { files: ['src/temporal/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'bin'), message: 'src/temporal is the gateway below the services.' }] },
+  { files: ['src/services/**/*.ts'], patterns: [{ regex: importsOf('http', 'bin', 'activities'), message: 'Services hold domain rules; they do not know HTTP, entry points or activities.' }, { regex: WORKFLOW_CODE, message: 'Services reach workflows through src/temporal and workflows/contract.ts only.' }] },
+  {
+    files: ['src/http/**/*.ts'],
+    patterns: [
+      { regex: importsOf('bin', 'temporal', 'activities', 'workflows'), message: 'Routers parse, call a service and present: Temporal and workflows are behind src/services.' },
+      { regex: importsOf('db'), allowTypeImports: true, message: 'Routers reach the database through src/services (document types may be imported as types).' },
+    ],
+  },
+  { files: ['activities/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'bin', 'temporal'), message: 'Activities get their dependencies from createActivities(deps).' }, { regex: WORKFLOW_CODE, message: 'Activities share only workflows/contract.ts with workflows.' }] },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.chathook/**', 'dist/**', 'console/dist/**'] },
   {
@@ -19,6 +40,7 @@ export default tseslint.config(
     files: ['src/platform/config.ts', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  ...LAYERS.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } })),
   {
     // Workflow code is replayed: it may import only the workflow SDK, types, and pure domain modules.
     files: ['workflows/**/*.ts'],

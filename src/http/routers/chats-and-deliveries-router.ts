@@ -3,7 +3,7 @@ import type { ChatDoc, DeliveryDoc, Models, OutboundMessageDoc } from '../../db/
 import { findContactChat, listChats } from '../../services/chats.js';
 import { listDeliveries, replayDelivery } from '../../services/deliveries.js';
 import { listSandboxMessages } from '../../services/sandbox-messages.js';
-import type { TemporalGateway } from '../../temporal/gateway.js';
+import type { TemporalGateway } from '../../services/temporal-gateway.js';
 import { tenantIdOf } from '../auth.js';
 import {
   ChatListSchema,
