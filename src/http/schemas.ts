@@ -103,7 +103,7 @@ export type ReservationCreate = z.infer<typeof ReservationCreateSchema>;
 
 const secret = z.string().min(1).max(4096);
 /** A secret the renderer puts in a header (bearer token, API key value) cannot break the header. */
-const headerSecret = secret.regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+const headerSecret = secret.regex(/^[^\r\n\x00]*$/, 'must not contain CR, LF or NUL');
 /** RFC 9110 `token`, the only valid header names; surrounding blanks are trimmed. */
 const HEADER_TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
 /** The API key's name: sent as a header by default, so a header name (also when sent in the query, to keep one rule). */
