@@ -15,7 +15,7 @@ import {
   ConnectionCreateSchema,
   DeliveryListQuerySchema,
   FeatureSchema,
-  IntegrationInputSchema,
+  integrationInput,
   ListQuerySchema,
   MASKED_SECRET,
   ReservationCreateSchema,
@@ -205,7 +205,7 @@ export const PreviewSampleSchema = z.strictObject({
   channel: ChannelSchema.default('SMS'),
   sender: z.string().max(15).default('141518'),
 });
-export const PreviewInputSchema = IntegrationInputSchema.extend({ sample: PreviewSampleSchema.optional() });
+export const PreviewInputSchema = integrationInput({ sample: PreviewSampleSchema.optional() });
 export type PreviewInput = z.input<typeof PreviewInputSchema>;
 export const PreviewSchema = z.object({
   request: z.object({ method: HttpMethodSchema, url: z.string(), headers: z.record(z.string(), z.string()), body: z.string().nullable() }),
