@@ -6,6 +6,6 @@ export default defineConfig({
   base: '/console/',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
-  // The console imports the server's pure modules (../src/domain, ../src/http/schemas.ts).
+  // The console imports the server's pure modules (../src/domain, ../src/domain/request-schemas.ts).
   server: { fs: { allow: ['..'] } },
 });

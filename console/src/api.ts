@@ -20,7 +20,7 @@ import type {
   PreviewInput,
   TryOutResult,
 } from '../../src/http/response-schemas.js';
-import type { IntegrationInputSchema, TryOutSchema } from '../../src/http/schemas.js';
+import type { IntegrationInputSchema, TryOutSchema } from '../../src/domain/request-schemas.js';
 
 export type IntegrationInput = z.input<typeof IntegrationInputSchema>;
 export type TryOutInput = z.input<typeof TryOutSchema>;

@@ -21,7 +21,7 @@ import {
   ReservationCreateSchema,
   TenantCreateSchema,
   TryOutSchema,
-} from './schemas.js';
+} from '../domain/request-schemas.js';
 
 const timestamp = z.iso.datetime();
 const id = z.string().describe('24 hex characters');

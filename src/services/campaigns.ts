@@ -5,7 +5,7 @@
 import type { CampaignDoc, IntegrationDoc, Models } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import { claimSenders, describeConflicts, releaseClaims } from '../db/sender-claims.js';
-import type { CampaignCreate, ListQuery } from '../http/schemas.js';
+import type { CampaignCreate, ListQuery } from '../domain/request-schemas.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 

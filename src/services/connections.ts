@@ -1,7 +1,7 @@
 import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../db/models.js';
 import { listPage, type Page } from '../db/pagination.js';
 import type { SecretBox } from '../platform/secrets.js';
-import type { ConnectionCreate, ListQuery } from '../http/schemas.js';
+import type { ConnectionCreate, ListQuery } from '../domain/request-schemas.js';
 import { conflict, notFound } from './errors.js';
 
 /** A tenant's carrier connections (SPEC section 2, Available Connections). */

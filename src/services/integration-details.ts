@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Models } from '../db/models.js';
 import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
-import type { TryOut } from '../http/schemas.js';
+import type { TryOut } from '../domain/request-schemas.js';
 import type { SecretBox } from '../platform/secrets.js';
 import { AppError } from './errors.js';
 import { findTenantIntegration, newResponseToken } from './integrations.js';

@@ -2,7 +2,7 @@ import type { IntegrationDoc, Models, StoredAuth } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
 import { DEFAULT_BODY, type Field } from '../domain/webhook-template.js';
-import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../http/schemas.js';
+import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../domain/request-schemas.js';
 import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../platform/secrets.js';
 import { conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
 

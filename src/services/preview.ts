@@ -1,6 +1,6 @@
 import { TemplateRenderError, renderWebhookRequest } from '../domain/render-webhook-request.js';
 import type { Channel, ChatEventType, RenderedWebhookRequest } from '../domain/webhook-template.js';
-import type { IntegrationInput } from '../http/schemas.js';
+import type { IntegrationInput } from '../domain/request-schemas.js';
 import { USER_AGENT } from '../platform/version.js';
 import { unprocessableFields, validationError } from './errors.js';
 import { checkWebhookTemplate, maskAuth } from './integrations.js';

@@ -1,6 +1,6 @@
 import type { Models, ReservationDoc } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
-import type { ListQuery, ReservationCreate } from '../http/schemas.js';
+import type { ListQuery, ReservationCreate } from '../domain/request-schemas.js';
 import { notFound } from './errors.js';
 
 /**

@@ -4,7 +4,7 @@ import { createCampaign, findTenantCampaign, goLive, integrationCampaigns, listC
 import { tenantIdOf } from '../auth.js';
 import { CampaignListSchema, CampaignSchema, IntegrationCampaignsSchema, type Campaign, type IntegrationCampaigns } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { CampaignCreateSchema, ListQuerySchema } from '../schemas.js';
+import { CampaignCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
 
 const TAG = 'Campaigns';

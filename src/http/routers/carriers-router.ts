@@ -3,7 +3,7 @@ import { receiveInbound, type InboundRoutingDeps } from '../../services/inbound-
 import { bearerTokenOf } from '../auth.js';
 import { MoAcceptedSchema, type MoAccepted } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { CarrierInboundSchema } from '../schemas.js';
+import { CarrierInboundSchema } from '../../domain/request-schemas.js';
 
 const InboundParams = z.object({ connectionCode: z.string().describe('the connection code the carrier calls back on') });
 

@@ -17,7 +17,7 @@ import {
   type SandboxMessage,
 } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../schemas.js';
+import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Deliveries and chats';
 const integrationId = z.string().describe('the integration id');

@@ -5,7 +5,7 @@ import { createConnection, deleteConnection, findTenantConnection, listConnectio
 import { tenantIdOf } from '../auth.js';
 import { ConnectionListSchema, ConnectionSchema, type Connection } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { ConnectionCreateSchema, ListQuerySchema } from '../schemas.js';
+import { ConnectionCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Connections';
 const ConnectionParams = z.object({ code: z.string().describe('the connection code') });

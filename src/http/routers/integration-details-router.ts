@@ -3,7 +3,7 @@ import { apiDetailsOf, rotateResponseToken, tryOutCommand, type IntegrationDetai
 import { tenantIdOf } from '../auth.js';
 import { ApiDetailsSchema, RotatedTokenSchema, TryOutResultSchema, type ApiDetails, type RotatedToken, type TryOutResult } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { TryOutSchema } from '../schemas.js';
+import { TryOutSchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
 
 const TAG = 'API Details';

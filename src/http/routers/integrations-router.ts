@@ -12,7 +12,7 @@ import {
 import { tenantIdOf } from '../auth.js';
 import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, type Integration, type IntegrationCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { IntegrationInputSchema, ListQuerySchema } from '../schemas.js';
+import { IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Integrations';
 /** The `:id` of every `/v1/integrations/:id…` route. */

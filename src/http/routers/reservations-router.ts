@@ -4,7 +4,7 @@ import { createReservation, deleteReservation, findReservation, listReservations
 import { tenantIdOf } from '../auth.js';
 import { page, ReservationSchema, type Reservation } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { ListQuerySchema, ReservationCreateSchema } from '../schemas.js';
+import { ListQuerySchema, ReservationCreateSchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Sender reservations';
 const ReservationParams = z.object({ id: z.string().describe('the reservation id') });

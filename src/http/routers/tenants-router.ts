@@ -2,7 +2,7 @@ import type { Models } from '../../db/models.js';
 import { createTenant } from '../../services/tenants.js';
 import { TenantCreatedSchema, type TenantCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { TenantCreateSchema } from '../schemas.js';
+import { TenantCreateSchema } from '../../domain/request-schemas.js';
 
 export function tenantsRoutes(api: ApiRoutes, models: Models): void {
   api.route(

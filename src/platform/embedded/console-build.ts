@@ -13,7 +13,7 @@ export const CONSOLE_DIR = join(ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
 /** What the bundle is made of: the console itself and the pure server modules it imports. */
-const SOURCES = ['console/src', 'console/index.html', 'console/vite.config.ts', 'src/domain', 'src/http/schemas.ts', 'src/http/response-schemas.ts', 'package-lock.json'];
+const SOURCES = ['console/src', 'console/index.html', 'console/vite.config.ts', 'src/domain', 'src/http/response-schemas.ts', 'package-lock.json'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RESERVED_HEADER_NAMES } from '../domain/render-webhook-request.js';
-import { ChannelSchema, HttpMethodSchema, TRIMMED_CHARACTERS, everyTime, fieldSchema, textSchema } from '../domain/webhook-template.js';
+import { RESERVED_HEADER_NAMES } from './render-webhook-request.js';
+import { ChannelSchema, HttpMethodSchema, TRIMMED_CHARACTERS, everyTime, fieldSchema, textSchema } from './webhook-template.js';
 
 /**
  * One schema per payload: request validation, the inferred handler types and (later) the
