@@ -13,7 +13,12 @@ const deliveryAttemptSchema = Schema.create(
   { _id: false },
 );
 
-/** One client-webhook delivery (its id is the `webhook-id` header) and every attempt made. */
+/**
+ * One client-webhook delivery (its id is the `webhook-id` header). Rows of legacy chats embed
+ * their attempts and status (updated per attempt); rows of chat sessions (`outbox: true`) are
+ * inserted once, PENDING, when the event is accepted, and never updated: their attempts and
+ * status are read from the deliveryattempts collection.
+ */
 const deliverySchema = Schema.create(
   {
     deliveryId: { type: String, required: true, unique: true },
@@ -28,6 +33,8 @@ const deliverySchema = Schema.create(
     createdAt: { type: Date, required: true },
     attempts: { type: [deliveryAttemptSchema], default: [] },
     lastError: { type: String, default: null },
+    /** True for rows of chat sessions: `status`, `attempts` and `lastError` live in deliveryattempts. */
+    outbox: { type: Boolean },
   },
   { versionKey: false, minimize: false },
 );

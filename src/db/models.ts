@@ -3,7 +3,10 @@ import { createCampaignModel, type CampaignModel } from './campaigns.js';
 import { createChatModel, type ChatModel } from './chats.js';
 import { createConnectionModel, type ConnectionModel } from './connections.js';
 import { createDeliveryModel, type DeliveryModel } from './deliveries.js';
+import { createDeliveryAttemptRowModel, type DeliveryAttemptRowModel } from './delivery-attempts.js';
+import { createDeliveryPayloadModel, type DeliveryPayloadModel } from './delivery-payloads.js';
 import { createIdempotencyRecordModel, type IdempotencyRecordModel } from './idempotency-records.js';
+import { createInboundReceiptModel, type InboundReceiptModel } from './inbound-receipts.js';
 import { createIntegrationModel, type IntegrationModel } from './integrations.js';
 import { createOutboundMessageModel, type OutboundMessageModel } from './outbound-messages.js';
 import { createReservationModel, type ReservationModel } from './reservations.js';
@@ -21,7 +24,10 @@ export type { CampaignDoc } from './campaigns.js';
 export type { ChatDoc } from './chats.js';
 export type { ConnectionDoc } from './connections.js';
 export type { DeliveryAttempt, DeliveryDoc } from './deliveries.js';
+export type { AttemptLogSummary, DeliveryAttemptRowDoc } from './delivery-attempts.js';
+export type { DeliveryPayloadDoc } from './delivery-payloads.js';
 export type { IdempotencyRecordDoc } from './idempotency-records.js';
+export type { InboundReceiptDoc } from './inbound-receipts.js';
 export type { ConnectionStatusRecord, FieldRecord, IntegrationDoc, StoredAuth } from './integrations.js';
 export type { OutboundMessageDoc } from './outbound-messages.js';
 export type { ReservationDoc } from './reservations.js';
@@ -40,6 +46,9 @@ export interface Models {
   Delivery: DeliveryModel;
   OutboundMessage: OutboundMessageModel;
   IdempotencyRecord: IdempotencyRecordModel;
+  InboundReceipt: InboundReceiptModel;
+  DeliveryPayload: DeliveryPayloadModel;
+  DeliveryAttemptRow: DeliveryAttemptRowModel;
 }
 
 export function createModels(db: Connection): Models {
@@ -54,6 +63,9 @@ export function createModels(db: Connection): Models {
     Delivery: createDeliveryModel(db),
     OutboundMessage: createOutboundMessageModel(db),
     IdempotencyRecord: createIdempotencyRecordModel(db),
+    InboundReceipt: createInboundReceiptModel(db),
+    DeliveryPayload: createDeliveryPayloadModel(db),
+    DeliveryAttemptRow: createDeliveryAttemptRowModel(db),
   };
 }
 

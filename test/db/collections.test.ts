@@ -27,6 +27,9 @@ const EXPECTED: Record<keyof Models, { collection: string; indexes: Array<[Recor
   },
   OutboundMessage: { collection: 'outboundmessages', indexes: [[{ eventId: 1 }, true], [{ tenantId: 1 }, false]] },
   IdempotencyRecord: { collection: 'idempotencyrecords', indexes: [[{ integrationId: 1, key: 1 }, true]] },
+  InboundReceipt: { collection: 'inboundreceipts', indexes: [] },
+  DeliveryPayload: { collection: 'deliverypayloads', indexes: [] },
+  DeliveryAttemptRow: { collection: 'deliveryattempts', indexes: [[{ deliveryId: 1, _id: -1 }, false]] },
 };
 
 describe('collections', () => {
