@@ -5,8 +5,10 @@ import type { Logger } from '../src/platform/logger.js';
 import type { ChathookMetrics } from '../src/platform/metrics.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { createCarrierSendActivities } from './carrier-send.js';
+import { createChatOutboxActivities } from './chat-outbox.js';
 import { createChatRecordActivities } from './chat-records.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';
+import { createWebhookAttemptActivities } from './webhook-attempt.js';
 import { createWebhookDeliveryActivities } from './webhook-delivery.js';
 
 /**
@@ -36,6 +38,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookDeliveryActivities(deps),
     ...createCarrierSendActivities({ ...deps, timeoutMs: deps.config.delivery.timeoutMs }),
     ...createChatRecordActivities(deps.models),
+    ...createChatOutboxActivities(deps),
+    ...createWebhookAttemptActivities(deps),
   };
 }
 

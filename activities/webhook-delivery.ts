@@ -1,19 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import mongoose from 'mongoose';
-import { performance } from 'node:perf_hooks';
-import { Webhook } from 'standardwebhooks';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../src/platform/config.js';
-import { webhookTemplateOf } from '../src/db/integration-template.js';
 import { isDuplicateKeyError, type DeliveryAttempt, type IntegrationDoc, type Models } from '../src/db/models.js';
-import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
-import { isRetryableStatus, nextRetryDelayMs, parseRetryAfterMs } from '../src/domain/retry-delay.js';
+import { nextRetryDelayMs } from '../src/domain/retry-delay.js';
 import type { Logger } from '../src/platform/logger.js';
 import type { ChathookMetrics } from '../src/platform/metrics.js';
-import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
 import type { SecretBox } from '../src/platform/secrets.js';
-import { USER_AGENT } from '../src/platform/version.js';
-import { FailureType, httpStatusFailureType, type DeliverWebhookInput } from '../workflows/contract.js';
+import { FailureType, type DeliverWebhookInput } from '../workflows/contract.js';
+import { MAX_ERROR_TEXT, sendSignedWebhook } from './webhook-request.js';
 
 export type { DeliverWebhookInput };
 
@@ -25,8 +20,6 @@ export interface WebhookDeliveryDeps {
   dispatcher: Dispatcher;
   metrics: ChathookMetrics;
 }
-
-const MAX_ERROR_TEXT = 500;
 
 /**
  * One attempt per activity execution. Temporal's retry policy owns the retries (so a worker
@@ -83,11 +76,12 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
   };
 
   return {
+    /** Legacy chats and replays of their deliveries: one attempt, Temporal's retry policy between attempts. */
     async deliverWebhookEvent(input: DeliverWebhookInput): Promise<{ statusCode: number }> {
       const { attempt: attemptNumber } = Context.current().info;
       const log = logger.child({ chatId: input.event.chatId, integrationId: input.integrationId, webhookId: input.deliveryId, attempt: attemptNumber });
       const at = new Date();
-      const fail = async (error: string, options: { retry: boolean; statusCode?: number | null; durationMs?: number; retryAfterMs?: number; type: string }) => {
+      const fail = async (error: string, options: { retry: boolean; statusCode?: number | null; durationMs?: number; retryAfterMs?: number | undefined; type: string }) => {
         await recordAttempt(
           input,
           { at, statusCode: options.statusCode ?? null, error: error.slice(0, MAX_ERROR_TEXT), durationMs: Math.round(options.durationMs ?? 0) },
@@ -114,60 +108,21 @@ export function createWebhookDeliveryActivities(deps: WebhookDeliveryDeps) {
 
       const integration = (await models.Integration.findById(input.integrationId).lean()) as IntegrationDoc | null;
       if (!integration) return fail('the integration was deleted', { retry: false, type: FailureType.INTEGRATION_GONE });
-      let rendered;
-      try {
-        rendered = renderWebhookRequest(webhookTemplateOf(integration, deps.secretBox), input.event, { userAgent: USER_AGENT });
-      } catch (error) {
-        if (error instanceof TemplateRenderError) return fail(`the webhook template cannot be rendered: ${error.message}`, { retry: false, type: FailureType.TEMPLATE_ERROR });
-        throw error;
-      }
-      const body = rendered.body ?? '';
-      const signature = new Webhook(deps.secretBox.open(integration.signingSecretSealed)).sign(input.deliveryId, at, body);
-      const headers = {
-        ...rendered.headers,
-        'webhook-id': input.deliveryId,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signature,
-      };
-
-      const started = performance.now();
-      let statusCode: number;
-      let retryAfter: string | string[] | undefined;
-      try {
-        const response = await request(rendered.url, {
-          method: rendered.method,
-          headers,
-          body: rendered.body,
-          dispatcher: deps.dispatcher,
-          headersTimeout: config.delivery.timeoutMs,
-          bodyTimeout: config.delivery.timeoutMs,
-          signal: AbortSignal.timeout(config.delivery.timeoutMs),
-        });
-        statusCode = response.statusCode;
-        retryAfter = response.headers['retry-after'];
-        await response.body.dump({ limit: 64 * 1024 });
-      } catch (error) {
-        const durationMs = performance.now() - started;
-        const forbidden = findForbiddenTargetError(error);
-        if (forbidden) return fail(forbidden.message, { retry: false, type: FailureType.FORBIDDEN_TARGET, durationMs });
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        return fail(`network error: ${reason}`, { retry: true, type: FailureType.NETWORK_ERROR, durationMs });
-      }
-      const durationMs = performance.now() - started;
-      metrics.deliveryLatency.observe(durationMs / 1000);
-      if (statusCode >= 200 && statusCode < 300) {
-        await recordAttempt(input, { at, statusCode, error: null, durationMs: Math.round(durationMs) }, 'SUCCEEDED', attemptNumber);
+      const exchange = await sendSignedWebhook({ ...deps, timeoutMs: config.delivery.timeoutMs }, { integration, event: input.event, deliveryId: input.deliveryId, at });
+      if (exchange.kind === 'DELIVERED') {
+        const { statusCode, durationMs } = exchange;
+        await recordAttempt(input, { at, statusCode, error: null, durationMs }, 'SUCCEEDED', attemptNumber);
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
-        log.info({ statusCode, durationMs: Math.round(durationMs) }, 'webhook delivered');
+        log.info({ statusCode, durationMs }, 'webhook delivered');
         return { statusCode };
       }
-      return fail(`the endpoint answered ${statusCode}`, {
-        retry: isRetryableStatus(statusCode),
-        statusCode,
-        durationMs,
-        retryAfterMs: parseRetryAfterMs(retryAfter, Date.now()),
-        type: httpStatusFailureType(statusCode),
+      return fail(exchange.error, {
+        retry: exchange.kind === 'RETRY',
+        statusCode: exchange.statusCode,
+        durationMs: exchange.durationMs,
+        retryAfterMs: exchange.kind === 'RETRY' ? exchange.retryAfterMs : undefined,
+        type: exchange.type,
       });
     },
 

@@ -1,7 +1,9 @@
 /**
  * Delay before the next delivery attempt: exponential from `initialMs`, doubling per attempt,
- * with "equal jitter" (half fixed, half random) so retries of many chats spread out, capped at
- * `maxMs`. A `Retry-After` from the receiver replaces it, capped at the same maximum.
+ * with "equal jitter" (half fixed, half random) so retries of many chats spread out. A
+ * `Retry-After` from the receiver replaces it. Either way the delay stays within
+ * [`initialMs`, `maxMs`]: a receiver's "retry now" (`Retry-After: 0`, a date in the past) is a
+ * retry after the minimum, never a zero delay (which Temporal does not treat as a retry).
  */
 export function nextRetryDelayMs(options: {
   attempt: number;
@@ -10,10 +12,11 @@ export function nextRetryDelayMs(options: {
   retryAfterMs?: number | undefined;
   random?: () => number;
 }): number {
-  if (options.retryAfterMs !== undefined) return Math.min(Math.max(options.retryAfterMs, 0), options.maxMs);
+  const clamp = (ms: number) => Math.min(Math.max(ms, options.initialMs), options.maxMs);
+  if (options.retryAfterMs !== undefined) return clamp(options.retryAfterMs);
   const exponential = Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, options.attempt - 1));
   const random = options.random ?? Math.random;
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  return clamp(Math.round(exponential / 2 + random() * (exponential / 2)));
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */

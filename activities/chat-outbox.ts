@@ -1,0 +1,161 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import mongoose from 'mongoose';
+import { attemptRowId, givenUpRowId } from '../src/db/delivery-attempts.js';
+import { inboundReceiptId, isReceiptCurrent } from '../src/db/inbound-receipts.js';
+import { isDuplicateKeyError, type InboundReceiptDoc, type Models } from '../src/db/models.js';
+import type { ChatEvent } from '../src/domain/webhook-template.js';
+import type { ChathookMetrics } from '../src/platform/metrics.js';
+import type {
+  AcceptInboundInput,
+  AcceptInboundResult,
+  DeliveryAttemptRecord,
+  DeliveryGivenUpInput,
+  RecordChatEventInput,
+} from '../workflows/contract.js';
+import { MAX_ERROR_TEXT } from './webhook-request.js';
+
+/**
+ * A receipt whose delivery was never fully written is taken over after this long: its first
+ * acceptance failed half-way (the chat answered 503 and forgot it), so the carrier's retry of
+ * the message must be accepted, not answered as a duplicate of nothing.
+ */
+const ABANDONED_RECEIPT_MS = 2 * 60 * 1000;
+
+/** Inserts that a retry may repeat: the unique key makes the second one a no-op. */
+async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}
+
+/** The delivery's rows, in the order that makes the payload row the proof of a complete write. */
+async function insertDelivery(models: Models, input: { deliveryId: string; tenantId: string; integrationId: string; event: ChatEvent; createdAt: Date }): Promise<void> {
+  const tenantId = new mongoose.Types.ObjectId(input.tenantId);
+  const integrationId = new mongoose.Types.ObjectId(input.integrationId);
+  await insertOnce(() =>
+    models.Delivery.create({
+      deliveryId: input.deliveryId,
+      tenantId,
+      integrationId,
+      chatId: input.event.chatId,
+      contact: input.event.contact,
+      event: input.event.event,
+      payload: { ...input.event },
+      status: 'PENDING',
+      createdAt: input.createdAt,
+      attempts: [],
+      lastError: null,
+      outbox: true,
+    }),
+  );
+  await insertOnce(() => models.DeliveryPayload.create({ _id: input.deliveryId, tenantId, integrationId, event: { ...input.event }, createdAt: input.createdAt }));
+}
+
+export async function insertAttemptRecord(models: Models, record: DeliveryAttemptRecord): Promise<boolean> {
+  const at = new Date(record.at);
+  return insertOnce(() =>
+    models.DeliveryAttemptRow.create({
+      _id: attemptRowId({ ...record, at }),
+      deliveryId: record.deliveryId,
+      series: record.series,
+      attempt: record.attempt,
+      kind: 'ATTEMPT',
+      at,
+      statusCode: record.statusCode,
+      error: record.error?.slice(0, MAX_ERROR_TEXT) ?? null,
+      durationMs: record.durationMs,
+      outcome: record.outcome,
+    }),
+  );
+}
+
+/**
+ * The outbox of chat sessions: an accepted event is written (inserts only) before the chat
+ * answers, and every attempt and series outcome is an inserted row. Every activity here is
+ * idempotent, so Temporal may retry any of them.
+ */
+export function createChatOutboxActivities(deps: { models: Models; metrics: ChathookMetrics }) {
+  const { models, metrics } = deps;
+
+  /**
+   * Claims (connection, messageId) for this delivery: null when it is ours (new, our own retry,
+   * or an expired or abandoned receipt taken over), else the delivery that accepted it first.
+   */
+  async function claimReceipt(receipt: InboundReceiptDoc): Promise<{ chatId: string; deliveryId: string } | null> {
+    const nowMs = receipt.createdAt.getTime();
+    for (let round = 0; round < 3; round += 1) {
+      if (await insertOnce(() => models.InboundReceipt.create(receipt))) return null;
+      const existing = await models.InboundReceipt.findById(receipt._id).lean<InboundReceiptDoc>();
+      if (!existing) continue;
+      if (existing.deliveryId === receipt.deliveryId) return null;
+      if (isReceiptCurrent(existing, nowMs)) {
+        if (await models.DeliveryPayload.exists({ _id: existing.deliveryId })) return { chatId: existing.chatId, deliveryId: existing.deliveryId };
+        if (nowMs - existing.createdAt.getTime() < ABANDONED_RECEIPT_MS) {
+          throw ApplicationFailure.create({ message: 'the first acceptance of this message is still being written' });
+        }
+      }
+      const replaced = await models.InboundReceipt.replaceOne({ _id: receipt._id, deliveryId: existing.deliveryId }, receipt);
+      if (replaced.matchedCount === 1) return null;
+    }
+    throw ApplicationFailure.create({ message: 'the receipt of this message keeps changing' });
+  }
+
+  return {
+    /**
+     * An inbound message accepted by a chat: its (connection, messageId) receipt, then its
+     * delivery row (listed PENDING from now on) and payload. A message accepted within 7 days,
+     * by this chat or another, is not written again: `duplicateOf` names the first.
+     */
+    async acceptInboundEvent(input: AcceptInboundInput): Promise<AcceptInboundResult> {
+      const { message } = input;
+      const createdAt = new Date(input.acceptedAt);
+      const duplicateOf = await claimReceipt({ _id: inboundReceiptId(message.connectionCode, message.messageId), chatId: input.chatId, deliveryId: input.deliveryId, createdAt });
+      if (duplicateOf) return { duplicateOf };
+      const event: ChatEvent = {
+        chatId: input.chatId,
+        contact: input.contact,
+        event: 'MESSAGE',
+        text: message.text,
+        multimedia: { url: message.media?.url ?? null, caption: message.media?.caption ?? null },
+        sender: message.sender,
+        channel: message.channel,
+        timestamp: message.timestamp,
+      };
+      await insertDelivery(models, { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event, createdAt });
+      return { duplicateOf: null };
+    },
+
+    /** An event the chat itself creates (END): its delivery row and payload. */
+    async recordChatEvent(input: RecordChatEventInput): Promise<void> {
+      await insertDelivery(models, { ...input, createdAt: new Date(input.createdAt) });
+    },
+
+    /** An attempt that `attemptWebhookDelivery` could not write in time. */
+    async recordDeliveryAttempt(record: DeliveryAttemptRecord): Promise<void> {
+      await insertAttemptRecord(models, record);
+    },
+
+    /** A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent): the delivery reads FAILED. */
+    async recordDeliveryGivenUp(input: DeliveryGivenUpInput): Promise<void> {
+      const inserted = await insertOnce(() =>
+        models.DeliveryAttemptRow.create({
+          _id: givenUpRowId(input.deliveryId, input.series),
+          deliveryId: input.deliveryId,
+          series: input.series,
+          attempt: 0,
+          kind: 'GIVEN_UP',
+          at: new Date(input.at),
+          statusCode: null,
+          error: input.reason.slice(0, MAX_ERROR_TEXT),
+          durationMs: 0,
+          outcome: 'FAILED',
+        }),
+      );
+      if (inserted) metrics.deliveries.inc({ outcome: 'failed' });
+    },
+  };
+}

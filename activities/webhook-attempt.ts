@@ -1,0 +1,106 @@
+import { Context } from '@temporalio/activity';
+import type { Dispatcher } from 'undici';
+import type { DeliveryDoc, DeliveryPayloadDoc, IntegrationDoc, Models } from '../src/db/models.js';
+import { nextRetryDelayMs } from '../src/domain/retry-delay.js';
+import type { ChatEvent } from '../src/domain/webhook-template.js';
+import type { Config } from '../src/platform/config.js';
+import type { Logger } from '../src/platform/logger.js';
+import type { ChathookMetrics } from '../src/platform/metrics.js';
+import type { SecretBox } from '../src/platform/secrets.js';
+import { FailureType, type AttemptDeliveryInput, type AttemptOutcome, type DeliveryAttemptRecord } from '../workflows/contract.js';
+import { insertAttemptRecord } from './chat-outbox.js';
+import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
+
+export interface WebhookAttemptDeps {
+  models: Models;
+  secretBox: SecretBox;
+  config: Config;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  metrics: ChathookMetrics;
+  /** How long an attempt waits for its record to be written before handing it to the workflow. */
+  recordWaitMs?: number;
+}
+
+/**
+ * About 2 s: long enough for a healthy database, short enough that the attempt always completes
+ * well inside its start-to-close timeout, so a slow write never makes Temporal retry an attempt
+ * whose request was delivered.
+ */
+const RECORD_WAIT_MS = 2_000;
+
+/** True when `work` settled successfully within `ms`; it keeps running (and may still succeed) after a false. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The event to send: its payload row (by `_id`), or the delivery row of a delivery recorded without one. */
+async function findDeliveryEvent(models: Models, deliveryId: string): Promise<ChatEvent | null> {
+  const payload = await models.DeliveryPayload.findById(deliveryId).lean<DeliveryPayloadDoc>();
+  if (payload) return payload.event;
+  const delivery = await models.Delivery.findOne({ deliveryId }).lean<DeliveryDoc>();
+  return delivery ? (delivery.payload as unknown as ChatEvent) : null;
+}
+
+/**
+ * One webhook attempt of a chat session's (or a replay's) series: the workflow owns the backoff
+ * between attempts (durable timers), so a retrying delivery never holds up continue-as-new.
+ * Throws only for infrastructure trouble before the request is sent (the database not
+ * answering): Temporal retries that. What the receiver did is an outcome, never an exception.
+ */
+export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
+  const { models, config, logger, metrics } = deps;
+  const recordWaitMs = deps.recordWaitMs ?? RECORD_WAIT_MS;
+
+  /** Writes the attempt row, waiting at most `recordWaitMs`; the record is returned when the write did not finish. */
+  async function recordWithin(record: DeliveryAttemptRecord, log: Logger): Promise<DeliveryAttemptRecord | null> {
+    const write = insertAttemptRecord(models, record);
+    if (await settledWithin(write, recordWaitMs)) return null;
+    write.catch((error: unknown) => log.warn({ err: error }, 'webhook attempt record failed; the workflow writes it'));
+    return record;
+  }
+
+  return {
+    async attemptWebhookDelivery(input: AttemptDeliveryInput): Promise<AttemptOutcome> {
+      const log = logger.child({ integrationId: input.integrationId, webhookId: input.deliveryId, series: input.series, attempt: input.attempt, execution: Context.current().info.attempt });
+      const at = new Date();
+      const [event, integration] = await Promise.all([
+        findDeliveryEvent(models, input.deliveryId),
+        models.Integration.findById(input.integrationId).lean<IntegrationDoc>(),
+      ]);
+      let exchange: WebhookExchange;
+      if (!event) exchange = { kind: 'FAILED', type: FailureType.NOT_FOUND, error: 'the delivery is not recorded', statusCode: null, durationMs: 0 };
+      else if (!integration) exchange = { kind: 'FAILED', type: FailureType.INTEGRATION_GONE, error: 'the integration was deleted', statusCode: null, durationMs: 0 };
+      else exchange = await sendSignedWebhook({ ...deps, timeoutMs: config.delivery.timeoutMs }, { integration, event, deliveryId: input.deliveryId, at });
+
+      const base = { deliveryId: input.deliveryId, series: input.series, attempt: input.attempt, at: at.toISOString(), statusCode: exchange.statusCode, durationMs: exchange.durationMs };
+      if (exchange.kind === 'DELIVERED') {
+        metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
+        metrics.deliveries.inc({ outcome: 'succeeded' });
+        log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
+        return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, log) };
+      }
+      const retry = exchange.kind === 'RETRY';
+      metrics.deliveryAttempts.inc({ outcome: retry ? 'retry' : 'failed' });
+      log.warn({ statusCode: exchange.statusCode, retry, err: exchange.error }, 'webhook attempt failed');
+      const record = await recordWithin({ ...base, error: exchange.error, outcome: retry ? 'RETRY' : 'FAILED' }, log);
+      if (exchange.kind === 'FAILED') {
+        metrics.deliveries.inc({ outcome: 'failed' });
+        return { kind: 'FAILED', reason: exchange.error, record };
+      }
+      const retryInMs = nextRetryDelayMs({
+        attempt: input.attempt,
+        initialMs: config.delivery.retryInitialMs,
+        maxMs: config.delivery.retryMaxIntervalMs,
+        retryAfterMs: exchange.retryAfterMs,
+      });
+      return { kind: 'RETRY', retryInMs, reason: exchange.error, record };
+    },
+  };
+}
