@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, parseDuration } from '../src/platform/config.js';
+import { chatSettingsOf } from '../src/temporal/gateway.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -28,6 +29,8 @@ describe('parseConfig', () => {
       webhookAllowPrivate: false,
       whatsappSessionWindowMs: 86_400_000,
       chatIdleTimeoutMs: 86_400_000,
+      chatMessagesPerRun: 1_000,
+      chatMaxPending: 1_000,
       delivery: { maxDurationMs: 86_400_000, retryInitialMs: 5_000, retryMaxIntervalMs: 3_600_000, timeoutMs: 10_000 },
     });
   });
@@ -55,6 +58,13 @@ describe('parseConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     for (const name of ['PORT', 'CHAT_IDLE_TIMEOUT', 'MONGODB_URI', 'PUBLIC_BASE_URL']) expect(message).toContain(name);
+  });
+
+  it('reads CHAT_MAX_PENDING as a whole number from 1 to 100,000 (the chat settings carry it)', () => {
+    expect(parseConfig({ CHAT_MAX_PENDING: '3' }).chatMaxPending).toBe(3);
+    expect(parseConfig({ CHAT_MAX_PENDING: '100000' }).chatMaxPending).toBe(100_000);
+    expect(chatSettingsOf(parseConfig({ CHAT_MAX_PENDING: '25' })).maxPendingDeliveries).toBe(25);
+    for (const bad of ['0', '100001', '2.5', 'many']) expect(() => parseConfig({ CHAT_MAX_PENDING: bad })).toThrow(/CHAT_MAX_PENDING/);
   });
 
   it('refuses a retry initial interval above the maximum', () => {

@@ -33,12 +33,26 @@ export interface ServiceEndpoints {
   encryptionKey: Buffer;
 }
 
-export async function openServices(config: Config, logger: Logger, endpoints: ServiceEndpoints): Promise<Services> {
+/** `chatUpdateWaitMs`: how long an MO or MT waits for its chat before a 503 (the gateway's default unless a test shortens it). */
+export interface ServiceOptions {
+  chatUpdateWaitMs?: number;
+}
+
+export async function openServices(config: Config, logger: Logger, endpoints: ServiceEndpoints, options: ServiceOptions = {}): Promise<Services> {
   const db = await connectDatabase(endpoints.mongodbUri);
   const models = createModels(db);
   await ensureIndexes(models);
   const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
   const dispatcher = createOutboundDispatcher({ allowPrivate: config.webhookAllowPrivate, connectTimeoutMs: config.delivery.timeoutMs });
+  const metrics = createMetrics();
+  const gateway = createTemporalGateway({
+    client: temporal.client,
+    taskQueue: config.temporal.taskQueue,
+    chatSettings: chatSettingsOf(config),
+    chatUpdateWaitMs: options.chatUpdateWaitMs,
+    metrics,
+    logger,
+  });
   return {
     config,
     logger,
@@ -46,8 +60,8 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     models,
     secretBox: createSecretBox(endpoints.encryptionKey),
     temporal,
-    gateway: createTemporalGateway({ client: temporal.client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config) }),
-    metrics: createMetrics(),
+    gateway,
+    metrics,
     dispatcher,
     async close() {
       await dispatcher.close();

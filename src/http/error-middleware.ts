@@ -14,6 +14,7 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
   }
   const known = toAppError(error);
   if (known) {
+    res.set(known.headers);
     res.status(known.status).json({ error: { code: known.code, message: known.message, ...known.details }, ...known.siblings });
     return;
   }

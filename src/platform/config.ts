@@ -73,6 +73,7 @@ const EnvSchema = z.object({
   DELIVERY_TIMEOUT: duration('10s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(5_000),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
+  CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
@@ -97,6 +98,11 @@ export interface Config {
   chatIdleTimeoutMs: number;
   /** Accepted messages after which a chat run continues as new (Temporal allows 2,000 updates per run). */
   chatMessagesPerRun: number;
+  /**
+   * Undelivered events a chat holds before its MOs get 429 CHAT_BACKLOG: the workflow keeps one
+   * small entry (ids and retry progress) per event, so this bounds its state, not a payload.
+   */
+  chatMaxPending: number;
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
   logLevel: string;
   tools: { temporalCliPath: string | undefined; ferretdbPath: string | undefined; mongodBinary: string | undefined };
@@ -131,6 +137,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     whatsappSessionWindowMs: e.WHATSAPP_SESSION_WINDOW,
     chatIdleTimeoutMs: e.CHAT_IDLE_TIMEOUT,
     chatMessagesPerRun: e.CHAT_MESSAGES_PER_RUN,
+    chatMaxPending: e.CHAT_MAX_PENDING,
     delivery: {
       maxDurationMs: e.DELIVERY_MAX_DURATION,
       retryInitialMs: e.DELIVERY_RETRY_INITIAL,

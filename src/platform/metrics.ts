@@ -30,6 +30,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    chatUnavailable: new Counter({
+      name: 'chathook_chat_unavailable_total',
+      help: "MOs and MTs answered 503 because their chat did not take them: update_timeout (the chat's update did not complete in time: no worker, or a workflow task failing), temporal_error (Temporal refused or could not be reached), rejected (a failure the contract does not map)",
+      labelNames: ['reason', 'operation'] as const,
+      registers: [registry],
+    }),
     openChats: new Gauge({
       name: 'chathook_open_chats',
       help: 'Chats open (read model)',

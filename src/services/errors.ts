@@ -11,6 +11,8 @@ export class AppError extends Error {
     readonly details: Record<string, unknown> = {},
     /** Members placed beside `error` in the response body (e.g. activation's `status`, `connections`). */
     readonly siblings: Record<string, unknown> = {},
+    /** Response headers the answer carries (a 429's `Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -8,6 +8,9 @@ import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
+import { FailureType } from '../../workflows/contract.js';
+import { findInboundReceipt } from '../db/inbound-receipts.js';
+import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
 import { claimantOf } from './sender-claimants.js';
 
@@ -36,7 +39,7 @@ export interface InboundCallback {
 
 export interface InboundReceipt {
   chatId: string;
-  /** True when the chat already had this messageId (a carrier retry): nothing new is delivered. */
+  /** True when this (connection, messageId) was accepted before (a carrier retry): nothing new is delivered. */
   duplicate: boolean;
 }
 
@@ -64,39 +67,50 @@ async function routeOf(models: Models, connection: ConnectionDoc, to: string): P
 }
 
 /**
- * Accepts one inbound message: answered once the chat workflow has it, so a carrier that gets
- * no answer retries, and the chat drops the retry by its messageId.
+ * Accepts one inbound message: answered once the chat has it (its delivery row written), so a
+ * carrier that gets no answer retries, and the retry is found by its receipt and never
+ * delivered twice. Bounded: a chat that does not answer in time is a 503, never a hang.
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
   const connection = await authenticatedConnectionOf(deps, callback.connectionCode, callback.carrierSecret);
   const { message } = callback;
+  // A carrier's retry within 7 days costs one find by _id, not a trip to Temporal, also after
+  // its chat closed; a retry racing its first attempt is caught by the chat's own receipt insert.
+  const receipt = await findInboundReceipt(deps.models, connection.code, message.messageId);
+  if (receipt) {
+    log.info({ chatId: receipt.chatId, duplicate: true }, 'inbound message already accepted');
+    return { chatId: receipt.chatId, duplicate: true };
+  }
   const integration = await routeOf(deps.models, connection, message.to);
   const integrationId = integration._id.toHexString();
   const receivedAt = new Date();
-  const accepted = await deps.gateway
-    .deliverInbound(
-      {
-        tenantId: connection.tenantId.toHexString(),
-        integrationId,
-        contact: message.from,
-        channel: connection.channel,
-        connectionCode: connection.code,
-        sender: message.to,
-      },
-      {
-        messageId: message.messageId,
-        connectionCode: connection.code,
-        sender: message.to,
-        channel: connection.channel,
-        text: message.text ?? null,
-        media: message.media ? { url: message.media.url, caption: message.media.caption ?? null } : null,
-        timestamp: (message.timestamp ? new Date(message.timestamp) : receivedAt).toISOString(),
-      },
-    )
-    .catch((error: unknown) => {
-      log.error({ err: error, integrationId }, 'inbound message not accepted by its chat');
-      throw new AppError(503, 'CHAT_UNAVAILABLE', 'The message could not be handed to its chat; retry the callback');
-    });
+  const outcome = await deps.gateway.deliverInbound(
+    {
+      tenantId: connection.tenantId.toHexString(),
+      integrationId,
+      contact: message.from,
+      channel: connection.channel,
+      connectionCode: connection.code,
+      sender: message.to,
+    },
+    {
+      messageId: message.messageId,
+      connectionCode: connection.code,
+      sender: message.to,
+      channel: connection.channel,
+      text: message.text ?? null,
+      media: message.media ? { url: message.media.url, caption: message.media.caption ?? null } : null,
+      timestamp: (message.timestamp ? new Date(message.timestamp) : receivedAt).toISOString(),
+    },
+  );
+  if ('rejected' in outcome) {
+    if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
+    // Nothing else is refused on purpose (a legacy chat that is closing is; it ends soon).
+    log.warn({ integrationId, rejection: outcome.rejected.type }, 'inbound message refused by its chat');
+    throw chatUnavailable('The chat could not take the message now; retry the callback');
+  }
+  if ('unavailable' in outcome) throw chatUnavailable('The message could not be handed to its chat; retry the callback');
+  const { accepted } = outcome;
   log.info({ chatId: accepted.chatId, integrationId, duplicate: accepted.duplicate }, 'inbound message accepted');
   return { chatId: accepted.chatId, duplicate: accepted.duplicate };
 }

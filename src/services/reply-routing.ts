@@ -9,10 +9,12 @@
  * 5. the chat decides what only it knows, synchronously, in its update validator, and fails with
  *    a contract failure type mapped by `CHAT_REFUSALS`: the chat is closed or gone (404
  *    CHAT_NOT_FOUND), the reply's channel is not the chat's (422 UNKNOWN_SENDER), the WhatsApp
- *    window is over (409 WINDOW_CLOSED).
+ *    window is over (409 WINDOW_CLOSED), too many replies wait for the carrier (429 CHAT_BACKLOG,
+ *    with Retry-After); a chat that does not answer in time is a 503 CHAT_UNAVAILABLE.
  *
  * With an Idempotency-Key, the chat's answer (5) is stored and given again to a repeat of the
- * same request; the same key with another request is a 422.
+ * same request; the same key with another request is a 422. A 429 or 503 is not an answer of the
+ * chat's: it is not stored, so the repeat is asked again.
  */
 import { createHash } from 'node:crypto';
 import { isDuplicateKeyError, type IdempotencyRecordDoc, type IntegrationDoc, type Models } from '../db/models.js';
@@ -20,6 +22,7 @@ import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
+import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
 import { claimantOf } from './sender-claimants.js';
 
@@ -86,13 +89,18 @@ async function replyRequestOf(models: Models, integration: IntegrationDoc, event
 /** What the chat answered: the reply taken, or refused with an error the client reads. */
 type ChatAnswer = { accepted: ReplyAccepted } | { refused: AppError };
 
-/** Rule 5: asks the chat. Temporal not answering, or a refusal the contract does not list, is a 503. */
+/**
+ * Rule 5: asks the chat. A backlog (429), Temporal not answering in time, or a refusal the
+ * contract does not list (503) are thrown: they say "later", not what the chat decided.
+ */
 async function askChat(deps: ReplyRoutingDeps, integration: IntegrationDoc, contact: string, request: ReplyRequest, updateId: string | undefined): Promise<ChatAnswer> {
   const outcome = await deps.gateway.sendReply(integration._id.toHexString(), contact, request, updateId);
   if ('accepted' in outcome) return { accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
   if ('noChat' in outcome) return { refused: chatNotFound(contact) };
+  if ('unavailable' in outcome) throw chatUnavailable('The chat could not take the event; retry');
+  if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
   const status = CHAT_REFUSALS[outcome.rejected.type as FailureType];
-  if (status === undefined) throw new AppError(503, 'CHAT_UNAVAILABLE', 'The chat could not take the event; retry');
+  if (status === undefined) throw chatUnavailable('The chat could not take the event; retry');
   return { refused: new AppError(status, outcome.rejected.type, outcome.rejected.message) };
 }
 

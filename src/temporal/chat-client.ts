@@ -9,9 +9,11 @@ import { chatSettingsOf, createTemporalGateway, replyToChat, type ReplyOutcome }
 
 export { chatSettingsOf, type ReplyOutcome };
 
-/** @see TemporalGateway.deliverInbound */
-export function deliverInboundToChat(client: Client, config: Config, chat: ChatParties, message: InboundMessage): Promise<InboundAccepted> {
-  return createTemporalGateway({ client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config) }).deliverInbound(chat, message);
+/** @see TemporalGateway.deliverInbound; a message the chat did not accept throws, naming why. */
+export async function deliverInboundToChat(client: Client, config: Config, chat: ChatParties, message: InboundMessage): Promise<InboundAccepted> {
+  const outcome = await createTemporalGateway({ client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config) }).deliverInbound(chat, message);
+  if ('accepted' in outcome) return outcome.accepted;
+  throw new Error('rejected' in outcome ? `${outcome.rejected.type}: ${outcome.rejected.message}` : `chat ${outcome.workflowId} unavailable: ${outcome.unavailable}`);
 }
 
 /** @see TemporalGateway.sendReply */

@@ -5,30 +5,32 @@
  */
 import {
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, rootCause } from '@temporalio/common';
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import type { ChathookMetrics } from '../platform/metrics.js';
 import {
   CHAT_SEARCH_ATTRIBUTE_KEYS,
-  FailureType,
   WorkflowType,
   activationWorkflowId,
   chatStateQuery,
   chatWorkflowId,
   deactivationWorkflowId,
+  deliveryReplayWorkflowId,
   inboundUpdateId,
   receiveInboundUpdate,
-  replayWorkflowId,
   sendReplyUpdate,
   type ActivationInput,
   type ActivationResult,
-  type ChatLifecycleWorkflow,
   type ChatParties,
+  type ChatSessionInput,
+  type ChatSessionWorkflow,
   type ChatSettings,
   type ChatSnapshot,
   type DeactivationInput,
@@ -49,7 +51,25 @@ export interface WorkflowRejection {
   details: unknown[];
 }
 
-export type ReplyOutcome = { accepted: ReplyAccepted } | { rejected: WorkflowRejection } | { noChat: true };
+/**
+ * Why a chat could not answer: its update did not complete within the gateway's wait (no worker
+ * polling, or a workflow task failing again and again), or Temporal refused the call or could
+ * not be reached. The caller answers 503 and the carrier or client retries; a retry carries the
+ * same update id (MO) or the same receipt, so it never doubles a message.
+ */
+export type ChatUnavailableReason = 'update_timeout' | 'temporal_error';
+
+export interface ChatUnavailable {
+  unavailable: ChatUnavailableReason;
+  workflowId: string;
+}
+
+export type InboundOutcome = { accepted: InboundAccepted } | { rejected: WorkflowRejection } | ChatUnavailable;
+
+export type ReplyOutcome = { accepted: ReplyAccepted } | { rejected: WorkflowRejection } | { noChat: true } | ChatUnavailable;
+
+/** A replay series started (its run id names it), or one of the same delivery is still running. */
+export type ReplayStartOutcome = { started: { replayId: string } } | { inProgress: true };
 
 /**
  * How a start-and-wait went: finished (with the workflow's result), still running when the wait
@@ -67,10 +87,22 @@ export interface TemporalGatewayOptions {
   taskQueue: string;
   /** Fixed per process: every chat and replay started by this gateway gets these. */
   chatSettings: ChatSettings;
+  /**
+   * How long an MO or MT waits for its chat's update to complete before the caller gets a 503
+   * (default CHAT_UPDATE_WAIT_MS). Tests shorten it.
+   */
+  chatUpdateWaitMs?: number;
+  /** Where a chat that could not answer is counted and logged (with its workflow id). */
+  metrics?: Pick<ChathookMetrics, 'chatUnavailable'>;
+  logger?: Logger;
 }
 
-/** How many times an inbound message waits for a closing chat before giving up. */
-const INBOUND_ATTEMPTS = 5;
+/**
+ * An update normally completes in milliseconds (a validator, a local insert). Ten seconds covers
+ * a worker restart (sticky queue timeout 3 s, workflow task retry) and still answers the carrier
+ * before its own HTTP timeout; beyond it the chat is not coming back soon: 503, and it retries.
+ */
+export const CHAT_UPDATE_WAIT_MS = 10_000;
 const LIFECYCLE_EXECUTION_TIMEOUT = '10m';
 const MAX_CAUSE_DEPTH = 10;
 
@@ -104,6 +136,16 @@ async function within<T>(result: Promise<T>, waitMs: number): Promise<{ done: T 
   }
 }
 
+/**
+ * Runs one chat call with a bound: the answer comes by `waitMs` whatever Temporal does (the race),
+ * and the gRPC calls still running are cancelled a moment later (their deadline), so an update
+ * that never completes leaves no poll behind. An update Temporal admitted before the bound may
+ * still complete: harmless, since the caller's retry carries the same update id or receipt.
+ */
+function boundedChatCall<T>(client: Client, waitMs: number, call: () => Promise<T>): Promise<{ done: T } | { timedOut: true }> {
+  return within(client.withDeadline(Date.now() + waitMs + 1_000, call), waitMs);
+}
+
 /** The chat durations and limits from the configuration (workflows read no configuration). */
 export function chatSettingsOf(config: Config): ChatSettings {
   return {
@@ -114,14 +156,27 @@ export function chatSettingsOf(config: Config): ChatSettings {
     deliveryRetryInitialMs: config.delivery.retryInitialMs,
     deliveryRetryMaxIntervalMs: config.delivery.retryMaxIntervalMs,
     maxMessagesPerRun: config.chatMessagesPerRun,
+    maxPendingDeliveries: config.chatMaxPending,
   };
 }
 
-/** Asks the chat to accept a reply (or END); the chat's own state decides, synchronously. */
-export async function replyToChat(client: Client, integrationId: string, contact: string, request: ReplyRequest, updateId?: string): Promise<ReplyOutcome> {
-  const handle = client.workflow.getHandle(chatWorkflowId(integrationId, contact));
+/**
+ * Asks the chat to accept a reply (or END); the chat's own state decides, synchronously, within
+ * `waitMs` (a chat that does not answer in time is `unavailable`).
+ */
+export async function replyToChat(
+  client: Client,
+  integrationId: string,
+  contact: string,
+  request: ReplyRequest,
+  updateId?: string,
+  waitMs: number = CHAT_UPDATE_WAIT_MS,
+): Promise<ReplyOutcome> {
+  const workflowId = chatWorkflowId(integrationId, contact);
+  const handle = client.workflow.getHandle(workflowId);
   try {
-    return { accepted: await handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) }) };
+    const answer = await boundedChatCall(client, waitMs, () => handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) }));
+    return 'done' in answer ? { accepted: answer.done } : { unavailable: 'update_timeout', workflowId };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { noChat: true };
     const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
@@ -133,7 +188,18 @@ export async function replyToChat(client: Client, integrationId: string, contact
 }
 
 export function createTemporalGateway(options: TemporalGatewayOptions) {
-  const { client, taskQueue, chatSettings } = options;
+  const { client, taskQueue, chatSettings, metrics, logger } = options;
+  const chatUpdateWaitMs = options.chatUpdateWaitMs ?? CHAT_UPDATE_WAIT_MS;
+
+  /** Every 503 of a chat is counted and logged with the chat's workflow id, so a stuck chat can be found. */
+  function reportUnavailable<T extends object>(operation: 'inbound' | 'reply', outcome: T, error?: unknown): T {
+    if ('unavailable' in outcome) {
+      const { unavailable: reason, workflowId } = outcome as unknown as ChatUnavailable;
+      metrics?.chatUnavailable.inc({ reason, operation });
+      logger?.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: 503');
+    }
+    return outcome;
+  }
 
   /** Starts (or joins) a lifecycle workflow and waits for it up to `waitMs`. */
   async function startAndWait<T>(
@@ -166,46 +232,45 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
 
     /**
      * Hands an inbound message to its chat: update-with-start, so the first message of a burst
-     * starts the chat and the others join it, and the caller learns the chatId once the workflow
-     * has the message. A chat that is closing rejects the message; once it has ended, the message
-     * opens a new chat. Throws when Temporal cannot take the message (the carrier retries).
+     * starts the chat (a chat session) and the others join it, and the caller learns the chatId
+     * once the chat has accepted (and recorded) the message. Never waits for a chat to finish: a
+     * closing chat takes the message for the contact's next chat. Bounded by `chatUpdateWaitMs`.
      */
-    async deliverInbound(chat: ChatParties, message: InboundMessage): Promise<InboundAccepted> {
+    async deliverInbound(chat: ChatParties, message: InboundMessage): Promise<InboundOutcome> {
       const workflowId = chatWorkflowId(chat.integrationId, chat.contact);
-      for (let attempt = 1; ; attempt += 1) {
-        const startWorkflowOperation = new WithStartWorkflowOperation<ChatLifecycleWorkflow>(WorkflowType.CHAT, {
-          workflowId,
-          taskQueue,
-          args: [{ ...chat, settings: chatSettings }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
-            { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
-            { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
-            { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
-          ]),
-        });
-        try {
-          return await client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
+      const input: ChatSessionInput = { ...chat, settings: chatSettings };
+      const startWorkflowOperation = new WithStartWorkflowOperation<ChatSessionWorkflow>(WorkflowType.CHAT, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
+          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
+          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
+          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
+        ]),
+      });
+      try {
+        const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
+          client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
             args: [message],
             updateId: inboundUpdateId(chat.integrationId, message.connectionCode, message.messageId),
             startWorkflowOperation,
-          });
-        } catch (error) {
-          const closing = error instanceof WorkflowUpdateFailedError && applicationFailureOf(error)?.type === FailureType.CHAT_CLOSING;
-          if (!closing || attempt >= INBOUND_ATTEMPTS) throw error;
-          // Wait for the closing chat to finish its queue, then the next attempt opens a new chat.
-          await client.workflow
-            .getHandle(workflowId)
-            .result()
-            .catch(() => undefined);
-        }
+          }),
+        );
+        if ('timedOut' in answer) return reportUnavailable('inbound', { unavailable: 'update_timeout', workflowId });
+        return { accepted: answer.done };
+      } catch (error) {
+        const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
+        if (failure) return { rejected: rejectionOf(failure) };
+        return reportUnavailable('inbound', { unavailable: 'temporal_error', workflowId }, error);
       }
     },
 
     /** Asks the chat to accept a reply (or END); the chat's own state decides, synchronously. */
-    sendReply(integrationId: string, contact: string, request: ReplyRequest, updateId?: string): Promise<ReplyOutcome> {
-      return replyToChat(client, integrationId, contact, request, updateId);
+    async sendReply(integrationId: string, contact: string, request: ReplyRequest, updateId?: string): Promise<ReplyOutcome> {
+      return reportUnavailable('reply', await replyToChat(client, integrationId, contact, request, updateId, chatUpdateWaitMs));
     },
 
     /** The open chat's live values; undefined when it cannot answer (closed, or Temporal away). */
@@ -226,15 +291,25 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
       return startAndWait<Awaited<ReturnType<IntegrationDeactivationWorkflow>>>(WorkflowType.DEACTIVATION, deactivationWorkflowId(input.integrationId), input, waitMs);
     },
 
-    /** Sends a recorded delivery again as a new attempt series; the replay id names this request. */
-    async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>): Promise<{ replayId: string }> {
-      const replayId = randomUUID();
-      await client.workflow.start<DeliveryReplayWorkflow>(WorkflowType.DELIVERY_REPLAY, {
-        workflowId: replayWorkflowId(delivery.deliveryId, replayId),
-        taskQueue,
-        args: [{ delivery, settings: chatSettings }],
-      });
-      return { replayId };
+    /**
+     * Sends a recorded delivery again as a new attempt series (`series`: its number, for outbox
+     * rows). One series per delivery at a time: the workflow id is the delivery's, and a start
+     * while one runs is refused (`inProgress`); a finished one may be followed by another.
+     */
+    async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>, series?: number): Promise<ReplayStartOutcome> {
+      try {
+        const handle = await client.workflow.start<DeliveryReplayWorkflow>(WorkflowType.DELIVERY_REPLAY, {
+          workflowId: deliveryReplayWorkflowId(delivery.deliveryId),
+          taskQueue,
+          args: [{ delivery, settings: chatSettings, ...(series === undefined ? {} : { series }) }],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        });
+        return { started: { replayId: handle.firstExecutionRunId } };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { inProgress: true };
+        throw error;
+      }
     },
   };
 }

@@ -64,7 +64,9 @@ export function apiClient(baseUrl: string, token?: string): ApiClient {
  * The real API (and, when asked, the real worker) against the run's Temporal server and a
  * database of its own, so every test file starts clean.
  */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; lifecycleWaitMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { worker?: boolean; env?: Record<string, string>; lifecycleWaitMs?: number; chatUpdateWaitMs?: number } = {},
+): Promise<TestApp> {
   const database = `t_${randomBytes(6).toString('hex')}`;
   const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
   const temporalAddress = inject('temporalAddress');
@@ -82,7 +84,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   };
   const config = parseConfig(env);
   const logger = createLogger(config.logLevel);
-  const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey });
+  const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey }, { chatUpdateWaitMs: options.chatUpdateWaitMs });
   const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
   const api = await startApi(appDepsOf(services, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;

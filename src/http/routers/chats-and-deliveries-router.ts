@@ -90,7 +90,11 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       summary: 'Send a recorded delivery again (same webhook-id)',
       auth: 'tenantKey',
       params: DeliveryParams,
-      responses: { 200: json(ReplaySchema, 'PENDING again'), 404: problem('NOT_FOUND: unknown integration or delivery id') },
+      responses: {
+        200: json(ReplaySchema, 'PENDING again'),
+        404: problem('NOT_FOUND: unknown integration or delivery id'),
+        409: problem('REPLAY_IN_PROGRESS: a replay series of this delivery is still running'),
+      },
     },
     async ({ params, req, res }) => {
       const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);

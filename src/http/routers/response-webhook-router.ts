@@ -4,6 +4,7 @@ import { postReplyEvent, type ReplyRoutingDeps } from '../../services/reply-rout
 import { bearerTokenOf } from '../auth.js';
 import { MtAcceptedSchema, type MtAccepted } from '../response-schemas.js';
 import { json, problem, type ApiRoutes, type Reply } from '../route.js';
+import { CHAT_BACKLOG_HEADERS } from './carriers-router.js';
 
 const EventParams = z.object({
   integrationId: z.string().describe('the integration id'),
@@ -16,9 +17,13 @@ function mtReplies(): Record<number, Reply> {
   for (const { status, code, meaning } of MT_RESPONSES) meanings.set(status, [...(meanings.get(status) ?? []), code ? `${code}: ${meaning}` : meaning]);
   meanings.get(400)?.push('VALIDATION_ERROR: an Idempotency-Key that is empty or over 255 characters.');
   meanings.get(422)?.push('IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request.');
-  meanings.set(503, ['CHAT_UNAVAILABLE: the chat could not take the event; retry.']);
+  meanings.set(429, ['CHAT_BACKLOG: too many replies of this chat wait for the carrier; retry after Retry-After seconds.']);
+  meanings.set(503, ['CHAT_UNAVAILABLE: the chat could not take the event in time (or Temporal is unreachable); retry.']);
   return Object.fromEntries(
-    [...meanings].map(([status, lines]) => [status, status === 202 ? json(MtAcceptedSchema, lines.join(' ')) : problem(lines.join(' '))]),
+    [...meanings].map(([status, lines]) => [
+      status,
+      status === 202 ? json(MtAcceptedSchema, lines.join(' ')) : problem(lines.join(' '), status === 429 ? CHAT_BACKLOG_HEADERS : undefined),
+    ]),
   );
 }
 
