@@ -255,9 +255,13 @@ export const RECORD_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 };
 
-/** One reply through its carrier: retried for up to an hour. */
+/**
+ * One reply through its carrier: retried for up to an hour. A short start-to-close (one HTTP
+ * request): a send lost with a SIGKILLed worker is retried after 15 s, not 30, and the replies
+ * queued behind it wait no longer (changing activity options keeps recorded histories replaying).
+ */
 export const CARRIER_SEND_ACTIVITY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '1h',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
 };

@@ -1,4 +1,8 @@
-/** Production API process: external Temporal and MongoDB, every secret from the environment. */
+/**
+ * Production API process: external Temporal and MongoDB, every secret from the environment.
+ * SIGINT or SIGTERM stops it gracefully: it stops accepting connections, answers the requests in
+ * flight (each bounded: a chat's update waits at most CHAT_UPDATE_WAIT_MS), then closes its clients.
+ */
 import { ConfigError } from '../platform/config.js';
 import { startApi } from '../http/server.js';
 import { appDepsOf, openProductionServices } from './runtime.js';

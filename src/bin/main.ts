@@ -82,7 +82,12 @@ async function main() {
   const services = await openServices(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
   shutdown.add('services', () => services.close());
   const worker = await startWorker(services, temporalAddress);
-  shutdown.add('worker', () => worker.shutdown());
+  // Steps run in reverse: the API stops taking requests, then the worker lets its in-flight
+  // activities finish (its grace time), then the clients and the embedded servers close.
+  shutdown.add('worker', async () => {
+    logger.info({ shutdownGraceMs: worker.shutdownGraceMs }, 'worker stopping: in-flight activities finish first');
+    await worker.shutdown();
+  });
   worker.done.catch((error: unknown) => {
     logger.fatal({ err: error }, 'worker crashed');
     void shutdown.shutdown('worker crashed', 1);
