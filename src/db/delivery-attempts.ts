@@ -16,7 +16,7 @@ const deliveryAttemptRowSchema = Schema.create(
     deliveryId: { type: String, required: true },
     /** 0 for the chat's own series, then one per replay. */
     series: { type: Number, required: true },
-    /** 1 for a series' first attempt; the number of attempts made for GIVEN_UP. */
+    /** 1 for a series' first attempt; 0 for GIVEN_UP. */
     attempt: { type: Number, required: true },
     kind: { type: String, enum: ['ATTEMPT', 'GIVEN_UP'] as const, required: true },
     at: { type: Date, required: true },

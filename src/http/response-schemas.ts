@@ -168,7 +168,10 @@ export const DeliverySchema = z.object({
   status: DeliveryStatusSchema,
   createdAt: timestamp,
   lastError: z.string().nullable(),
-  attempts: z.array(z.object({ at: timestamp, statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number() })),
+  attemptCount: z.number().int().describe('every attempt of every series (replays included)'),
+  attempts: z
+    .array(z.object({ at: timestamp, statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number() }))
+    .describe('the last 100 attempts, oldest first'),
 });
 export type Delivery = z.output<typeof DeliverySchema>;
 export const ReplaySchema = DeliverySchema.extend({ replayId: z.string() });

@@ -1,7 +1,8 @@
 /** The client-webhook delivery log of an integration, and replays of recorded deliveries. */
-import type { DeliveryDoc, DeliveryPayloadDoc, Models } from '../db/models.js';
-import { nextReplaySeries } from '../db/delivery-attempts.js';
-import { listPage, type Page } from '../db/pagination.js';
+import mongoose from 'mongoose';
+import type { AttemptLogSummary, DeliveryDoc, DeliveryPayloadDoc, Models } from '../db/models.js';
+import { ATTEMPTS_LISTED, attemptLogsOf, nextReplaySeries } from '../db/delivery-attempts.js';
+import type { Page } from '../db/pagination.js';
 import type { ChatEvent } from '../domain/webhook-template.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { conflict, notFound } from './errors.js';
@@ -15,15 +16,76 @@ export interface DeliveryFilter {
   event?: DeliveryDoc['event'] | undefined;
 }
 
-export async function listDeliveries<T>(models: Models, tenantId: string, integrationId: string, query: DeliveryFilter, present: (doc: DeliveryDoc) => T): Promise<Page<T>> {
+/** A delivery as listed: for rows of chat sessions, status and attempts come from their attempt log. */
+export interface DeliveryView {
+  deliveryId: string;
+  chatId: string;
+  contact: string;
+  event: DeliveryDoc['event'];
+  status: DeliveryDoc['status'];
+  createdAt: Date;
+  lastError: string | null;
+  /** Every attempt of every series. */
+  attemptCount: number;
+  /** The last ATTEMPTS_LISTED, oldest first. */
+  attempts: AttemptLogSummary['attempts'];
+}
+
+/** A status filter reads at most this many batches per page (each batch is one read on FerretDB); the cursor goes on from there. */
+const MAX_FILTER_BATCHES = 10;
+
+async function deliveryViewsOf(models: Models, docs: DeliveryDoc[]): Promise<DeliveryView[]> {
+  const logs = await attemptLogsOf(models, docs.filter((doc) => doc.outbox).map((doc) => doc.deliveryId));
+  return docs.map((doc) => {
+    const common = { deliveryId: doc.deliveryId, chatId: doc.chatId, contact: doc.contact, event: doc.event, createdAt: doc.createdAt };
+    const log = logs.get(doc.deliveryId);
+    if (log) return { ...common, status: log.status, lastError: log.lastError, attemptCount: log.attemptCount, attempts: log.attempts };
+    // Rows of legacy chats embed their attempts and keep their status.
+    return {
+      ...common,
+      status: doc.status,
+      lastError: doc.lastError ?? null,
+      attemptCount: doc.attempts.length,
+      attempts: doc.attempts.slice(-ATTEMPTS_LISTED).map(({ at, statusCode, error, durationMs }) => ({ at, statusCode: statusCode ?? null, error: error ?? null, durationMs })) };
+  });
+}
+
+export const deliveryViewOf = async (models: Models, doc: DeliveryDoc): Promise<DeliveryView> => (await deliveryViewsOf(models, [doc]))[0]!;
+
+/**
+ * A page of an integration's deliveries, keyset-paginated on `_id`. A status filter applies to
+ * the stored status of legacy rows and to the attempt log of chat-session rows (whose stored
+ * status stays PENDING), so those are filtered after reading: a page reads batches until it is
+ * full, and may come back short with a cursor when the matching rows are sparse.
+ */
+export async function listDeliveries<T>(models: Models, tenantId: string, integrationId: string, query: DeliveryFilter, present: (view: DeliveryView) => T): Promise<Page<T>> {
   const integration = await findTenantIntegration(models, tenantId, integrationId);
   const filter = {
     integrationId: integration._id,
     ...(query.chatId ? { chatId: query.chatId } : {}),
-    ...(query.status ? { status: query.status } : {}),
+    ...(query.status ? { $or: [{ outbox: true }, { status: query.status }] } : {}),
     ...(query.event ? { event: query.event } : {}),
   };
-  return listPage(query, (range, limit) => models.Delivery.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean<DeliveryDoc[]>(), present);
+  const batchSize = query.status ? Math.max(2 * query.limit, 100) : query.limit + 1;
+  const matched: Array<{ _id: mongoose.Types.ObjectId; view: DeliveryView }> = [];
+  let after = query.cursor ? new mongoose.Types.ObjectId(query.cursor) : null;
+  for (let batch = 0; batch < MAX_FILTER_BATCHES; batch += 1) {
+    const docs = await models.Delivery.find({ ...filter, ...(after ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(batchSize)
+      .lean<DeliveryDoc[]>();
+    const views = await deliveryViewsOf(models, docs);
+    docs.forEach((doc, index) => {
+      if (!query.status || views[index]!.status === query.status) matched.push({ _id: doc._id, view: views[index]! });
+    });
+    if (matched.length > query.limit) {
+      const page = matched.slice(0, query.limit);
+      return { items: page.map(({ view }) => present(view)), nextCursor: page[page.length - 1]!._id.toHexString() };
+    }
+    if (docs.length < batchSize) return { items: matched.map(({ view }) => present(view)), nextCursor: null };
+    after = docs[docs.length - 1]!._id;
+  }
+  return { items: matched.map(({ view }) => present(view)), nextCursor: after!.toHexString() };
 }
 
 /**

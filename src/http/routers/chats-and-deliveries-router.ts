@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ChatDoc, DeliveryDoc, Models, OutboundMessageDoc } from '../../db/models.js';
+import type { ChatDoc, Models, OutboundMessageDoc } from '../../db/models.js';
 import { findContactChat, listChats } from '../../services/chats.js';
-import { listDeliveries, replayDelivery } from '../../services/deliveries.js';
+import { deliveryViewOf, listDeliveries, replayDelivery, type DeliveryView } from '../../services/deliveries.js';
 import { listSandboxMessages } from '../../services/sandbox-messages.js';
 import type { TemporalGateway } from '../../services/temporal-gateway.js';
 import { tenantIdOf } from '../auth.js';
@@ -26,16 +26,17 @@ const DeliveryParams = z.object({ id: integrationId, deliveryId: z.string().desc
 const ContactParams = z.object({ id: integrationId, contact: z.string().describe("the contact's number") });
 const UNKNOWN_INTEGRATION = problem('NOT_FOUND: unknown integration id');
 
-export const presentDelivery = (doc: DeliveryDoc) =>
+export const presentDelivery = (view: DeliveryView) =>
   ({
-    id: doc.deliveryId,
-    chatId: doc.chatId,
-    contact: doc.contact,
-    event: doc.event,
-    status: doc.status,
-    createdAt: doc.createdAt.toISOString(),
-    lastError: doc.lastError ?? null,
-    attempts: doc.attempts.map(({ at, statusCode, error, durationMs }) => ({ at: at.toISOString(), statusCode: statusCode ?? null, error: error ?? null, durationMs })),
+    id: view.deliveryId,
+    chatId: view.chatId,
+    contact: view.contact,
+    event: view.event,
+    status: view.status,
+    createdAt: view.createdAt.toISOString(),
+    lastError: view.lastError,
+    attemptCount: view.attemptCount,
+    attempts: view.attempts.map(({ at, statusCode, error, durationMs }) => ({ at: at.toISOString(), statusCode, error, durationMs })),
   }) satisfies Delivery;
 
 export const presentChat = (doc: ChatDoc) =>
@@ -98,7 +99,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
     },
     async ({ params, req, res }) => {
       const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);
-      res.json({ ...presentDelivery(delivery), replayId } satisfies Replay);
+      res.json({ ...presentDelivery(await deliveryViewOf(models, delivery)), status: 'PENDING', replayId } satisfies Replay);
     },
   );
 
