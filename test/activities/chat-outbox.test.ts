@@ -1,0 +1,201 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { findInboundReceipt, inboundReceiptId, INBOUND_RECEIPT_WINDOW_MS } from '../../src/db/inbound-receipts.js';
+import type { AcceptInboundInput, DeliveryAttemptRecord, InboundMessage } from '../../workflows/contract.js';
+import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
+import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let app: TestApp;
+let acme: { id: string; client: ApiClient };
+let activities: ReturnType<typeof createActivities>;
+let integrationId: string;
+let models: TestApp['services']['models'];
+let sequence = 0;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  acme = await app.tenant('Acme');
+  activities = createActivities(app.services);
+  models = app.services.models;
+  await createConnection(acme.client, 'OUTBOX', [uniqueSender()]);
+  integrationId = (await createIntegration(acme.client, 'Outbox', ['OUTBOX'])).id;
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const nextId = (prefix: string) => `${prefix}_${(sequence += 1)}_${Date.now()}`;
+
+function accepting(overrides: Partial<AcceptInboundInput> & { messageId?: string } = {}): AcceptInboundInput {
+  const { messageId = nextId('carrier'), ...rest } = overrides;
+  const message: InboundMessage = { messageId, connectionCode: 'OUTBOX', sender: '1234', channel: 'SMS', text: 'hi', media: null, timestamp: '2026-11-26T10:00:00.000Z' };
+  return { deliveryId: nextId('msg'), tenantId: acme.id, integrationId, chatId: nextId('chat'), contact: '5491100000002', message, acceptedAt: new Date().toISOString(), ...rest };
+}
+
+const listed = async (query = '') => (await acme.client.get(`/v1/integrations/${integrationId}/deliveries${query}`)).body;
+const attemptRecord = (deliveryId: string, attempt: number, outcome: DeliveryAttemptRecord['outcome'], series = 0): DeliveryAttemptRecord => ({
+  deliveryId,
+  series,
+  attempt,
+  at: new Date(Date.UTC(2026, 10, 26, 10, 0, attempt)).toISOString(),
+  statusCode: outcome === 'SUCCEEDED' ? 200 : 503,
+  error: outcome === 'SUCCEEDED' ? null : 'the endpoint answered 503',
+  durationMs: 7,
+  outcome,
+});
+
+describe('acceptInboundEvent', () => {
+  it('writes the receipt, the delivery row and its payload once, however often it is retried', async () => {
+    const input = accepting();
+    expect(await activities.acceptInboundEvent(input)).toEqual({ duplicateOf: null });
+    expect(await activities.acceptInboundEvent(input)).toEqual({ duplicateOf: null });
+    expect(await models.Delivery.countDocuments({ deliveryId: input.deliveryId })).toBe(1);
+    expect(await models.DeliveryPayload.countDocuments({ _id: input.deliveryId })).toBe(1);
+    expect(await models.InboundReceipt.findById(inboundReceiptId('OUTBOX', input.message.messageId)).lean()).toMatchObject({ chatId: input.chatId, deliveryId: input.deliveryId });
+    const payload = await models.DeliveryPayload.findById(input.deliveryId).lean();
+    expect(payload!.event).toEqual({ chatId: input.chatId, contact: input.contact, event: 'MESSAGE', text: 'hi', multimedia: { url: null, caption: null }, sender: '1234', channel: 'SMS', timestamp: '2026-11-26T10:00:00.000Z' });
+  });
+
+  it('answers a repeat within 7 days from another chat with the first chat, and writes nothing for it', async () => {
+    const first = accepting();
+    await activities.acceptInboundEvent(first);
+    const repeat = accepting({ messageId: first.message.messageId, acceptedAt: new Date(Date.now() + 6 * DAY_MS).toISOString() });
+    expect(await activities.acceptInboundEvent(repeat)).toEqual({ duplicateOf: { chatId: first.chatId, deliveryId: first.deliveryId } });
+    expect(await models.Delivery.countDocuments({ deliveryId: repeat.deliveryId })).toBe(0);
+    expect(await findInboundReceipt(models, 'OUTBOX', first.message.messageId)).toMatchObject({ chatId: first.chatId, deliveryId: first.deliveryId });
+  });
+
+  it('accepts the same messageId again once its receipt is older than 7 days', async () => {
+    const old = accepting({ acceptedAt: new Date(Date.now() - INBOUND_RECEIPT_WINDOW_MS - 60_000).toISOString() });
+    await activities.acceptInboundEvent(old);
+    expect(await findInboundReceipt(models, 'OUTBOX', old.message.messageId)).toBeNull();
+    const fresh = accepting({ messageId: old.message.messageId });
+    expect(await activities.acceptInboundEvent(fresh)).toEqual({ duplicateOf: null });
+    expect(await findInboundReceipt(models, 'OUTBOX', old.message.messageId)).toMatchObject({ chatId: fresh.chatId, deliveryId: fresh.deliveryId });
+    expect(await models.Delivery.countDocuments({ deliveryId: fresh.deliveryId })).toBe(1);
+  });
+
+  it('takes over a receipt whose delivery was never written once it is abandoned, and waits while it may still be written', async () => {
+    const abandoned = accepting();
+    const key = inboundReceiptId('OUTBOX', abandoned.message.messageId);
+    await models.InboundReceipt.create({ _id: key, chatId: 'chat-lost', deliveryId: 'msg-never-written', createdAt: new Date(Date.now() - 5 * 60_000) });
+    expect(await activities.acceptInboundEvent(abandoned)).toEqual({ duplicateOf: null });
+    expect(await models.InboundReceipt.findById(key).lean()).toMatchObject({ deliveryId: abandoned.deliveryId });
+
+    const racing = accepting();
+    await models.InboundReceipt.create({ _id: inboundReceiptId('OUTBOX', racing.message.messageId), chatId: 'chat-writing', deliveryId: 'msg-being-written', createdAt: new Date() });
+    await expect(activities.acceptInboundEvent(racing)).rejects.toThrow('still being written');
+    expect(await models.Delivery.countDocuments({ deliveryId: racing.deliveryId })).toBe(0);
+  });
+});
+
+describe('the deliveries list', () => {
+  it('lists an accepted event PENDING with no attempts, then its status from its latest attempt row', async () => {
+    const input = accepting();
+    await activities.acceptInboundEvent(input);
+    const find = async (query = '') => ((await listed(query)).items as Array<Record<string, unknown>>).find((item) => item.id === input.deliveryId);
+    expect(await find()).toEqual({
+      id: input.deliveryId,
+      chatId: input.chatId,
+      contact: input.contact,
+      event: 'MESSAGE',
+      status: 'PENDING',
+      createdAt: input.acceptedAt,
+      lastError: null,
+      attemptCount: 0,
+      attempts: [],
+    });
+    await activities.recordDeliveryAttempt(attemptRecord(input.deliveryId, 1, 'RETRY'));
+    expect(await find()).toMatchObject({ status: 'PENDING', lastError: 'the endpoint answered 503', attemptCount: 1 });
+    await activities.recordDeliveryAttempt(attemptRecord(input.deliveryId, 2, 'SUCCEEDED'));
+    expect(await find()).toMatchObject({
+      status: 'SUCCEEDED',
+      lastError: null,
+      attemptCount: 2,
+      attempts: [
+        { at: '2026-11-26T10:00:01.000Z', statusCode: 503, error: 'the endpoint answered 503', durationMs: 7 },
+        { at: '2026-11-26T10:00:02.000Z', statusCode: 200, error: null, durationMs: 7 },
+      ],
+    });
+    expect(await find('?status=SUCCEEDED')).toBeDefined();
+    expect(await find('?status=PENDING')).toBeUndefined();
+  });
+
+  it('a series given up reads FAILED with its reason; recording it twice counts once', async () => {
+    const input = accepting();
+    await activities.acceptInboundEvent(input);
+    await activities.recordDeliveryAttempt(attemptRecord(input.deliveryId, 1, 'RETRY'));
+    const givenUp = { deliveryId: input.deliveryId, series: 0, reason: 'DELIVERY_MAX_DURATION spent after 1 attempts', at: new Date().toISOString() };
+    await activities.recordDeliveryGivenUp(givenUp);
+    await activities.recordDeliveryGivenUp(givenUp);
+    const item = ((await listed('?status=FAILED')).items as Array<Record<string, unknown>>).find((entry) => entry.id === input.deliveryId);
+    expect(item).toMatchObject({ status: 'FAILED', lastError: givenUp.reason, attemptCount: 1 });
+  });
+
+  it('keeps the last 100 attempts of all series and counts them all', async () => {
+    const input = accepting();
+    await activities.acceptInboundEvent(input);
+    const rows = Array.from({ length: 120 }, (_, index) => attemptRecord(input.deliveryId, (index % 60) + 1, 'RETRY', index < 60 ? 0 : 1));
+    for (const row of rows) await activities.recordDeliveryAttempt(row);
+    await activities.recordDeliveryAttempt({ ...attemptRecord(input.deliveryId, 61, 'SUCCEEDED', 1), at: '2026-11-26T10:02:00.000Z' });
+    const item = ((await listed()).items as Array<{ id: string; attemptCount: number; attempts: unknown[]; status: string }>).find((entry) => entry.id === input.deliveryId)!;
+    expect(item.status).toBe('SUCCEEDED');
+    expect(item.attemptCount).toBe(121);
+    expect(item.attempts).toHaveLength(100);
+    expect(item.attempts[99]).toMatchObject({ statusCode: 200, at: '2026-11-26T10:02:00.000Z' });
+  });
+
+  it('presents a legacy row (embedded attempts and status) as it is stored, status filter included', async () => {
+    const deliveryId = nextId('msg_legacy');
+    await models.Delivery.create({
+      deliveryId,
+      tenantId: new mongoose.Types.ObjectId(acme.id),
+      integrationId: new mongoose.Types.ObjectId(integrationId),
+      chatId: 'chat-legacy',
+      contact: '5491100000003',
+      event: 'END',
+      payload: { event: 'END' },
+      status: 'FAILED',
+      createdAt: new Date('2026-01-01T00:00:00.000Z'),
+      attempts: [{ at: new Date('2026-01-01T00:00:01.000Z'), statusCode: 410, error: 'the endpoint answered 410', durationMs: 3 }],
+      lastError: 'the endpoint answered 410',
+    });
+    const expected = {
+      id: deliveryId,
+      chatId: 'chat-legacy',
+      contact: '5491100000003',
+      event: 'END',
+      status: 'FAILED',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      lastError: 'the endpoint answered 410',
+      attemptCount: 1,
+      attempts: [{ at: '2026-01-01T00:00:01.000Z', statusCode: 410, error: 'the endpoint answered 410', durationMs: 3 }],
+    };
+    expect((await listed('?status=FAILED')).items).toContainEqual(expected);
+    expect((await listed('?status=SUCCEEDED')).items.map((item: { id: string }) => item.id)).not.toContain(deliveryId);
+  });
+
+  it('pages through a status filter without losing or repeating an item', async () => {
+    const chatId = nextId('chat-paged');
+    const ids: string[] = [];
+    for (let index = 0; index < 7; index += 1) {
+      const input = accepting({ chatId });
+      await activities.acceptInboundEvent(input);
+      if (index % 2 === 0) {
+        await activities.recordDeliveryAttempt(attemptRecord(input.deliveryId, 1, 'SUCCEEDED'));
+        ids.push(input.deliveryId);
+      }
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = await listed(`?chatId=${chatId}&status=SUCCEEDED&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+});
