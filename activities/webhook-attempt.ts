@@ -58,18 +58,25 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
   const { models, config, logger, metrics } = deps;
   const recordWaitMs = deps.recordWaitMs ?? RECORD_WAIT_MS;
 
-  /** Writes the attempt row, waiting at most `recordWaitMs`; the record is returned when the write did not finish. */
-  async function recordWithin(record: DeliveryAttemptRecord, log: Logger): Promise<DeliveryAttemptRecord | null> {
+  /**
+   * Writes the attempt row, waiting at most `recordWaitMs` and never past a second before the
+   * attempt's start-to-close deadline (slow reads before the request may have used the time);
+   * the record is returned when the write did not finish.
+   */
+  async function recordWithin(record: DeliveryAttemptRecord, deadlineMs: number, log: Logger): Promise<DeliveryAttemptRecord | null> {
     const write = insertAttemptRecord(models, record);
-    if (await settledWithin(write, recordWaitMs)) return null;
+    const waitMs = Math.min(recordWaitMs, deadlineMs - Date.now());
+    if (waitMs > 0 && (await settledWithin(write, waitMs))) return null;
     write.catch((error: unknown) => log.warn({ err: error }, 'webhook attempt record failed; the workflow writes it'));
     return record;
   }
 
   return {
     async attemptWebhookDelivery(input: AttemptDeliveryInput): Promise<AttemptOutcome> {
-      const log = logger.child({ integrationId: input.integrationId, webhookId: input.deliveryId, series: input.series, attempt: input.attempt, execution: Context.current().info.attempt });
+      const { info } = Context.current();
+      const log = logger.child({ integrationId: input.integrationId, webhookId: input.deliveryId, series: input.series, attempt: input.attempt, execution: info.attempt });
       const at = new Date();
+      const recordDeadlineMs = at.getTime() + info.startToCloseTimeoutMs - 1_000;
       const [event, integration] = await Promise.all([
         findDeliveryEvent(models, input.deliveryId),
         models.Integration.findById(input.integrationId).lean<IntegrationDoc>(),
@@ -84,12 +91,12 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
-        return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, log) };
+        return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log) };
       }
       const retry = exchange.kind === 'RETRY';
       metrics.deliveryAttempts.inc({ outcome: retry ? 'retry' : 'failed' });
       log.warn({ statusCode: exchange.statusCode, retry, err: exchange.error }, 'webhook attempt failed');
-      const record = await recordWithin({ ...base, error: exchange.error, outcome: retry ? 'RETRY' : 'FAILED' }, log);
+      const record = await recordWithin({ ...base, error: exchange.error, outcome: retry ? 'RETRY' : 'FAILED' }, recordDeadlineMs, log);
       if (exchange.kind === 'FAILED') {
         metrics.deliveries.inc({ outcome: 'failed' });
         return { kind: 'FAILED', reason: exchange.error, record };

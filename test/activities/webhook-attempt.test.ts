@@ -47,7 +47,7 @@ async function acceptedMessage(url?: string) {
   return { integration, input, path: `/${code}`, requests: () => receiver.received.filter((request) => request.url.startsWith(`/${code}`)) };
 }
 
-const attempt = (input: AttemptDeliveryInput, run = activities.attemptWebhookDelivery): Promise<AttemptOutcome> => new MockActivityEnvironment().run(run, input);
+const attempt = (input: AttemptDeliveryInput, run = activities.attemptWebhookDelivery): Promise<AttemptOutcome> => new MockActivityEnvironment({ startToCloseTimeoutMs: 7_000 }).run(run, input);
 const rowsOf = (deliveryId: string) => app.services.models.DeliveryAttemptRow.find({ deliveryId }).lean();
 
 describe('attemptWebhookDelivery against a loopback receiver', () => {
@@ -138,5 +138,12 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
     await activities.recordDeliveryAttempt(outcome.record!);
     await activities.recordDeliveryAttempt(outcome.record!);
     expect(await rowsOf(input.deliveryId)).toEqual([expect.objectContaining({ statusCode: 200, outcome: 'SUCCEEDED' })]);
+  });
+
+  it('hands the record back at once when the attempt is about to reach its start-to-close timeout', async () => {
+    const { input, requests } = await acceptedMessage();
+    const outcome = await new MockActivityEnvironment({ startToCloseTimeoutMs: 1_000 }).run(activities.attemptWebhookDelivery, input);
+    expect(outcome).toMatchObject({ kind: 'DELIVERED', record: { deliveryId: input.deliveryId, outcome: 'SUCCEEDED' } });
+    expect(requests()).toHaveLength(1);
   });
 });
