@@ -82,7 +82,7 @@ export const stopEverythingAt =
 const earlyInLoad = (loadDurationMs: number) => Math.min(10_000, loadDurationMs / 4);
 
 export function standardScenarios(parameters: ScenarioParameters): Scenario[] {
-  const outageLabel = `${Math.round(parameters.outageMs / 1000)}s`;
+  const outageLabel = `${Math.round(parameters.outageMs / 1000)} s`;
   return [
     { name: 'steady', summary: 'steady load at the chosen rate (50 % of measured capacity)', faults: [] },
     {
@@ -93,7 +93,7 @@ export function standardScenarios(parameters: ScenarioParameters): Scenario[] {
     { name: 'temporal-restart', summary: 'Temporal dev server SIGKILLed at 1/3 of the load, restarted on the same database file', faults: [killTemporalAt(1 / 3)] },
     {
       name: 'receiver-down',
-      summary: `receiver answers 503 for ${outageLabel} from ${earlyInLoad(60_000) / 1000} s into the load, then 200`,
+      summary: `receiver answers 503 for ${outageLabel} (from 10 s, or a quarter of a shorter load, into the load), then 200`,
       faults: [receiverOutage('unavailable', earlyInLoad, parameters.outageMs)],
     },
     { name: 'receiver-down-20s', summary: 'receiver answers 503 for 20 s, then 200', faults: [receiverOutage('unavailable', earlyInLoad, 20_000)] },
