@@ -21,5 +21,5 @@ export {
   type ReplyRequest,
 } from './contract.js';
 
-export { SEEN_MESSAGE_IDS_KEPT } from './chat-session.js';
+export { SEEN_MESSAGE_IDS_KEPT } from './legacy/chat-session.js';
 export { deliveryFailureReason } from './delivery-failure.js';

@@ -1,62 +1,88 @@
 /**
- * One chat's state and rules, apart from the workflow that drives it (chat-lifecycle.ts): what
- * the update validators accept, what the handlers change, the two queues (webhook deliveries to
- * the client, replies to the carrier) and the clocks (WhatsApp window, idle timeout,
- * continue-as-new). Everything here runs inside the workflow, so it reads time and randomness
- * only through the workflow sandbox (`Date.now()`, `uuid4()`), which replays them.
+ * One chat's state and rules (chat sessions with an outbox), apart from the workflow that drives
+ * them (chat-session-workflow.ts): what the update validators accept, what the handlers change,
+ * the two queues (webhook deliveries to the client, replies to the carrier) and the clocks
+ * (WhatsApp window, idle timeout, continue-as-new).
+ *
+ * Bounded by design: an accepted event's payload is written to the deliveries collection by a
+ * local activity before its update returns, and the state keeps only its id and the progress of
+ * its attempt series; at most CHAT_MAX_PENDING events and MAX_PENDING_REPLIES replies wait.
+ * Everything here runs inside the workflow sandbox, which replays time and randomness.
  */
-import { ApplicationFailure, condition, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ChathookActivities } from '../activities/index.js';
 import {
   FailureType,
-  type ChatCarriedState,
+  MAX_PENDING_REPLIES,
+  RECORD_LOCAL_ACTIVITY_OPTIONS,
+  SEEN_MESSAGE_IDS_KEPT,
   type ChatClosedReason,
+  type ChatSessionInput,
+  type ChatSessionState,
   type ChatSnapshot,
   type ChatSummary,
-  type ChatWorkflowInput,
   type InboundAccepted,
   type InboundMessage,
-  type PendingDelivery,
   type PendingReply,
+  type QueuedDelivery,
   type ReplyAccepted,
   type ReplyRequest,
 } from './contract.js';
 
-/** How many recent carrier message ids a chat remembers to drop a carrier's retries. */
-export const SEEN_MESSAGE_IDS_KEPT = 2_000;
+const { acceptInboundEvent, recordChatEvent } = proxyLocalActivities<ChathookActivities>(RECORD_LOCAL_ACTIVITY_OPTIONS);
+
+/** CHAT_MAX_PENDING when the input predates the setting. */
+const DEFAULT_MAX_PENDING_DELIVERIES = 1_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (isoText: string) => new Date(isoText).getTime();
+const newDeliveryId = () => `msg_${uuid4().replace(/-/g, '')}`;
+const queued = (deliveryId: string, event: QueuedDelivery['event']): QueuedDelivery => ({ deliveryId, event, attempts: 0, firstAttemptAt: null, nextAttemptAt: null });
 
 function rejected(type: FailureType, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-export class ChatSession {
-  /** What a next run gets when the chat continues as new. */
-  readonly state: ChatCarriedState;
-  /** False for a run that continues a chat: the chat was opened (and recorded) by the first run. */
-  readonly isNew: boolean;
-  private acceptedInRun = 0;
-  /** Set once the run must end: the queues stop after their current item. */
-  private runEnding = false;
-  private readonly seen: Set<string>;
+/** A store that does not answer is the caller's 503, never a failed workflow task. */
+function unavailable(what: string, error: unknown): never {
+  throw ApplicationFailure.create({ type: FailureType.UNAVAILABLE, message: `${what}: ${error instanceof Error ? error.message : String(error)}`, nonRetryable: true });
+}
 
-  constructor(private readonly input: ChatWorkflowInput) {
-    const now = Date.now();
-    this.isNew = !input.carried;
+/** The chat a message belongs to: this one, or (while this one closes) the contact's next one. */
+interface InboundTarget {
+  chatId: string;
+  deliveries: QueuedDelivery[];
+  seenMessageIds: string[];
+}
+
+export class ChatSession {
+  readonly state: ChatSessionState;
+  private acceptedInRun = 0;
+  /** Set once the run must end: the queues stop after their current attempt. */
+  private runEnding = false;
+  /** END was asked for (by the client or idleness): no second close, no reply after it. */
+  private closeRequested = false;
+  private endDelivered = false;
+  /** Inbound messages whose rows are being written: they count against the backlog already. */
+  private accepting = 0;
+
+  constructor(private readonly input: ChatSessionInput) {
+    const now = iso(Date.now());
     this.state = input.carried ?? {
       chatId: uuid4(),
-      openedAt: iso(now),
-      lastInboundAt: iso(now),
-      lastActivityAt: iso(now),
+      openedAt: now,
+      lastInboundAt: now,
+      lastActivityAt: now,
       status: 'OPEN',
       closedReason: null,
       deliveries: [],
       replies: [],
       seenMessageIds: [],
       acceptedTotal: 0,
+      next: null,
+      recordedOpen: false,
     };
-    this.seen = new Set(this.state.seenMessageIds);
+    this.closeRequested = this.state.status === 'CLOSING';
   }
 
   get isOpen(): boolean {
@@ -70,31 +96,45 @@ export class ChatSession {
 
   // ─── Inbound (MO) ────────────────────────────────────────────────────────────────────────
 
+  /** Backpressure, never loss: past CHAT_MAX_PENDING undelivered events the carrier is asked to retry. */
   validateInbound(_message: InboundMessage): void {
-    // A closing chat takes no more messages: the caller waits for it to end and opens a new one.
-    if (!this.isOpen) rejected(FailureType.CHAT_CLOSING, 'this chat is closing');
+    const limit = this.input.settings.maxPendingDeliveries ?? DEFAULT_MAX_PENDING_DELIVERIES;
+    const pending = this.state.deliveries.length + (this.state.next?.deliveries.length ?? 0) + this.accepting;
+    if (pending >= limit) rejected(FailureType.CHAT_BACKLOG, `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`);
   }
 
-  /** Queues a MESSAGE delivery and restarts the window; a carrier's retry is answered, not queued. */
-  receiveInbound(message: InboundMessage): InboundAccepted {
-    if (this.seen.has(message.messageId)) return { ...this.inboundResult(), duplicate: true };
-    this.remember(message.messageId);
-    this.state.lastInboundAt = iso(Date.now());
+  /**
+   * Writes the message's row (payload, receipt) and queues its id. While this chat closes, the
+   * message opens the contact's next chat instead, delivered after this chat's END.
+   */
+  async receiveInbound(message: InboundMessage): Promise<InboundAccepted> {
+    const target = this.inboundTarget();
+    if (target.seenMessageIds.includes(message.messageId)) return this.inboundResult(target.chatId, true);
+    remember(target.seenMessageIds, message.messageId);
+    const deliveryId = newDeliveryId();
+    const acceptedAt = iso(Date.now());
+    this.accepting += 1;
+    let result;
+    try {
+      result = await acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt });
+    } catch (error) {
+      forget(target.seenMessageIds, message.messageId);
+      unavailable('the message could not be recorded', error);
+    } finally {
+      this.accepting -= 1;
+    }
+    if (result.duplicateOf) return this.inboundResult(result.duplicateOf.chatId, true);
+    target.deliveries.push(queued(deliveryId, 'MESSAGE'));
+    if (target === this.state.next) return this.inboundResult(target.chatId, false);
+    this.state.lastInboundAt = acceptedAt;
     this.accepted();
-    this.queueDelivery({
-      event: 'MESSAGE',
-      text: message.text,
-      multimedia: { url: message.media?.url ?? null, caption: message.media?.caption ?? null },
-      sender: message.sender,
-      timestamp: message.timestamp,
-    });
-    return { ...this.inboundResult(), duplicate: false };
+    return this.inboundResult(target.chatId, false);
   }
 
   // ─── Replies (MT) and END ────────────────────────────────────────────────────────────────
 
   validateReply(request: ReplyRequest): void {
-    if (!this.isOpen) rejected(FailureType.CHAT_NOT_FOUND, 'this chat is closed');
+    if (!this.isOpen || this.closeRequested) rejected(FailureType.CHAT_NOT_FOUND, 'this chat is closed');
     if (request.type === 'END') return;
     if (request.channel !== this.input.channel) {
       rejected(FailureType.UNKNOWN_SENDER, `this chat is on ${this.input.channel}, not ${request.channel}`);
@@ -103,14 +143,18 @@ export class ChatSession {
     if (expires !== null && Date.now() > ms(expires)) {
       rejected(FailureType.WINDOW_CLOSED, `the 24-hour customer service window closed at ${expires}`);
     }
+    // Reply texts live in the state until sent: their number is bounded so the state stays small.
+    if (this.state.replies.length >= MAX_PENDING_REPLIES) {
+      rejected(FailureType.CHAT_BACKLOG, `${this.state.replies.length} replies are waiting for the carrier; retry later`);
+    }
   }
 
-  /** Queues a carrier send, or (END) starts closing the chat. */
-  acceptReply(request: ReplyRequest): ReplyAccepted {
+  /** Queues a carrier send, or (END) closes the chat. */
+  async acceptReply(request: ReplyRequest): Promise<ReplyAccepted> {
     const eventId = uuid4();
-    this.accepted();
-    if (request.type === 'END') this.close('CLIENT_END');
-    else {
+    if (request.type === 'END') {
+      await this.close('CLIENT_END');
+    } else {
       const reply: PendingReply = {
         eventId,
         channel: request.channel,
@@ -121,6 +165,7 @@ export class ChatSession {
       };
       this.state.replies.push(reply);
     }
+    this.accepted();
     return { eventId, chatId: this.state.chatId };
   }
 
@@ -143,11 +188,31 @@ export class ChatSession {
 
   // ─── Closing, idleness, continue-as-new ──────────────────────────────────────────────────
 
-  /** CLOSING: an END delivery is queued after everything already queued; nothing new is taken. */
-  close(reason: ChatClosedReason): void {
+  /**
+   * CLOSING: the END event's row is written, then END is queued after everything already queued.
+   * Messages accepted while the row is written still belong to this chat (they came before END).
+   */
+  async close(reason: ChatClosedReason): Promise<void> {
+    if (this.closeRequested) return;
+    this.closeRequested = true;
+    const deliveryId = newDeliveryId();
+    const closedAt = iso(Date.now());
+    const { input } = this;
+    try {
+      await recordChatEvent({
+        deliveryId,
+        tenantId: input.tenantId,
+        integrationId: input.integrationId,
+        createdAt: closedAt,
+        event: { event: 'END', chatId: this.state.chatId, contact: input.contact, channel: input.channel, sender: input.sender, text: null, multimedia: { url: null, caption: null }, timestamp: closedAt },
+      });
+    } catch (error) {
+      this.closeRequested = false;
+      unavailable('the chat could not be closed', error);
+    }
     this.state.status = 'CLOSING';
     this.state.closedReason = reason;
-    this.queueDelivery({ event: 'END', text: null, multimedia: { url: null, caption: null }, sender: this.input.sender, timestamp: iso(Date.now()) });
+    this.state.deliveries.push(queued(deliveryId, 'END'));
   }
 
   /** When the chat goes idle: `idleTimeoutMs` after the last accepted message either way. */
@@ -159,19 +224,54 @@ export class ChatSession {
     return Date.now() >= this.idleDeadline();
   }
 
+  get isClosing(): boolean {
+    return this.closeRequested;
+  }
+
   /** After `maxMessagesPerRun` accepted messages, or when Temporal finds the history long. */
   continueAsNewDue(): boolean {
     return this.acceptedInRun >= this.input.settings.maxMessagesPerRun || workflowInfo().continueAsNewSuggested;
   }
 
-  /** The queues stop after their current item, so the rest is carried to the next run. */
+  /** The queues stop after their current attempt (a retrying delivery's backoff is carried, not awaited). */
   endRun(): void {
     this.runEnding = true;
   }
 
+  get isRunEnding(): boolean {
+    return this.runEnding;
+  }
+
+  markRecordedOpen(): void {
+    this.state.recordedOpen = true;
+  }
+
   /** The next run's input: the same chat, with its state and queues. */
-  nextRunInput(): ChatWorkflowInput {
+  nextRunInput(): ChatSessionInput {
     return { ...this.input, carried: this.state };
+  }
+
+  /** The contact's next chat, opened by messages that came while this one closed (or null). */
+  nextChatInput(): ChatSessionInput | null {
+    const { next } = this.state;
+    if (!next) return null;
+    return {
+      ...this.input,
+      carried: {
+        chatId: next.chatId,
+        openedAt: next.firstInboundAt,
+        lastInboundAt: next.firstInboundAt,
+        lastActivityAt: iso(Date.now()),
+        status: 'OPEN',
+        closedReason: null,
+        deliveries: next.deliveries,
+        replies: [],
+        seenMessageIds: next.seenMessageIds,
+        acceptedTotal: next.deliveries.length,
+        next: null,
+        recordedOpen: false,
+      },
+    };
   }
 
   summary(): ChatSummary {
@@ -180,35 +280,50 @@ export class ChatSession {
 
   // ─── Queues ──────────────────────────────────────────────────────────────────────────────
 
-  /** Delivers the queued webhook events, one at a time in order, until the run ends or the chat closes. */
-  deliverInOrder(deliver: (delivery: PendingDelivery) => Promise<void>): Promise<void> {
-    return this.drain(this.state.deliveries, deliver);
-  }
-
-  /** Sends the queued replies, one at a time in order, until the run ends or the chat closes. */
-  sendInOrder(send: (reply: PendingReply) => Promise<void>): Promise<void> {
-    return this.drain(this.state.replies, send);
-  }
-
-  /** Works through one queue in order; stops after the current item when the run must end. */
-  private async drain<T>(queue: T[], work: (item: T) => Promise<void>): Promise<void> {
+  /**
+   * Delivers the queued webhook events one at a time, in order, until the run ends or END went
+   * out. `deliver` resolves 'PAUSED' when it stopped a series for the run's end (carried on).
+   */
+  async deliverInOrder(deliver: (delivery: QueuedDelivery) => Promise<'DONE' | 'PAUSED'>): Promise<void> {
+    const queue = this.state.deliveries;
     for (;;) {
-      await condition(() => queue.length > 0 || this.runEnding || this.state.status === 'CLOSING');
-      if (this.runEnding || queue.length === 0) return;
-      await work(queue[0]!);
+      await condition(() => queue.length > 0 || this.runEnding || this.endDelivered);
+      if (this.endDelivered || queue.length === 0) return;
+      const head = queue[0]!;
+      if ((await deliver(head)) === 'PAUSED') return;
+      queue.shift();
+      if (head.event === 'END') this.endDelivered = true;
+    }
+  }
+
+  /** Sends the queued replies one at a time, in order, until the run ends or the chat closed. */
+  async sendInOrder(send: (reply: PendingReply) => Promise<void>): Promise<void> {
+    const queue = this.state.replies;
+    for (;;) {
+      await condition(() => queue.length > 0 || this.runEnding || this.endDelivered);
+      if (queue.length === 0 || (this.runEnding && !this.endDelivered)) return;
+      await send(queue[0]!);
       queue.shift();
     }
   }
 
-  private inboundResult() {
-    return { chatId: this.state.chatId, openedAt: this.state.openedAt, lastInboundAt: this.state.lastInboundAt, windowExpiresAt: this.windowExpiresAt() };
+  /** True once END went out: the run closes (and may open the contact's next chat). */
+  get isClosed(): boolean {
+    return this.endDelivered;
   }
 
-  private remember(messageId: string): void {
-    const { seenMessageIds } = this.state;
-    this.seen.add(messageId);
-    seenMessageIds.push(messageId);
-    if (seenMessageIds.length > SEEN_MESSAGE_IDS_KEPT) this.seen.delete(seenMessageIds.shift()!);
+  private inboundTarget(): InboundTarget {
+    if (!this.closeRequested) return this.state;
+    this.state.next ??= { chatId: uuid4(), deliveries: [], seenMessageIds: [], firstInboundAt: iso(Date.now()) };
+    return this.state.next;
+  }
+
+  private inboundResult(chatId: string, duplicate: boolean): InboundAccepted {
+    const next = this.state.next;
+    if (next && chatId === next.chatId) {
+      return { chatId, duplicate, openedAt: next.firstInboundAt, lastInboundAt: next.firstInboundAt, windowExpiresAt: null };
+    }
+    return { chatId, duplicate, openedAt: this.state.openedAt, lastInboundAt: this.state.lastInboundAt, windowExpiresAt: this.windowExpiresAt() };
   }
 
   private accepted(): void {
@@ -216,13 +331,14 @@ export class ChatSession {
     this.state.acceptedTotal += 1;
     this.state.lastActivityAt = iso(Date.now());
   }
+}
 
-  private queueDelivery(event: Omit<PendingDelivery['event'], 'chatId' | 'contact' | 'channel'>): void {
-    const { input, state } = this;
-    state.deliveries.push({
-      deliveryId: `msg_${uuid4().replace(/-/g, '')}`,
-      event: { ...event, chatId: state.chatId, contact: input.contact, channel: input.channel },
-      createdAt: iso(Date.now()),
-    });
-  }
+function remember(seen: string[], messageId: string): void {
+  seen.push(messageId);
+  if (seen.length > SEEN_MESSAGE_IDS_KEPT) seen.shift();
+}
+
+function forget(seen: string[], messageId: string): void {
+  const index = seen.lastIndexOf(messageId);
+  if (index >= 0) seen.splice(index, 1);
 }

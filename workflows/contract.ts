@@ -15,7 +15,10 @@ import type { Channel, ChatEvent } from '../src/domain/webhook-template.js';
 
 /** The names the worker registers (workflows/index.ts exports functions of these names). */
 export const WorkflowType = {
-  CHAT: 'chatLifecycleWorkflow',
+  /** New chats (since the outbox): events live in the deliveries collection, the workflow carries ids. */
+  CHAT: 'chatSessionWorkflow',
+  /** Chats started before the outbox: frozen code, kept registered until none of them runs any more. */
+  LEGACY_CHAT: 'chatLifecycleWorkflow',
   ACTIVATION: 'integrationActivationWorkflow',
   DEACTIVATION: 'integrationDeactivationWorkflow',
   DELIVERY_REPLAY: 'deliveryReplayWorkflow',
@@ -26,6 +29,8 @@ export const chatWorkflowId = (integrationId: string, contact: string) => `chat-
 export const activationWorkflowId = (integrationId: string) => `integration-activation-${integrationId}`;
 export const deactivationWorkflowId = (integrationId: string) => `integration-deactivation-${integrationId}`;
 export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
+/** One replay series per delivery at a time: a second start while one runs is refused (409). */
+export const deliveryReplayWorkflowId = (deliveryId: string) => `delivery-replay-${deliveryId}`;
 /** Same carrier message, same update id: Temporal itself de-duplicates a carrier's retry. */
 export const inboundUpdateId = (integrationId: string, connectionCode: string, messageId: string) =>
   `mo-${integrationId}-${connectionCode}-${messageId}`.slice(0, 250);
@@ -36,6 +41,8 @@ export const inboundUpdateId = (integrationId: string, connectionCode: string, m
 export const FailureType = {
   /** Chat update validators. */
   CHAT_CLOSING: 'CHAT_CLOSING',
+  /** CHAT_MAX_PENDING undelivered events (or too many unsent replies): the caller retries later. */
+  CHAT_BACKLOG: 'CHAT_BACKLOG',
   CHAT_NOT_FOUND: 'CHAT_NOT_FOUND',
   UNKNOWN_SENDER: 'UNKNOWN_SENDER',
   WINDOW_CLOSED: 'WINDOW_CLOSED',
@@ -130,7 +137,14 @@ export interface ChatSettings {
   deliveryRetryMaxIntervalMs: number;
   /** Continue as new after this many accepted messages in one run (Temporal caps updates per run at 2,000). */
   maxMessagesPerRun: number;
+  /** CHAT_MAX_PENDING: undelivered events a chat holds before inbound messages are refused (429). Absent in legacy inputs. */
+  maxPendingDeliveries?: number;
 }
+
+/** Replies waiting for their carrier that one chat holds (their text is in the workflow state, so it is bounded). */
+export const MAX_PENDING_REPLIES = 50;
+/** Carrier message ids a chat remembers (the deliveries store de-duplicates across chats for 7 days). */
+export const SEEN_MESSAGE_IDS_KEPT = 200;
 
 export interface PendingDelivery {
   deliveryId: string;
@@ -188,6 +202,105 @@ export interface ChatSummary {
 
 export type ChatLifecycleWorkflow = (input: ChatWorkflowInput) => Promise<ChatSummary>;
 
+// ─── Chat session (outbox): ids in the workflow, events in the deliveries collection ───────
+
+/** One event waiting in a chat's queue: its row holds the payload; this holds the attempt series' progress. */
+export interface QueuedDelivery {
+  deliveryId: string;
+  event: 'MESSAGE' | 'END';
+  /** Attempts made in the current series (carried across runs, so backoff and numbering go on). */
+  attempts: number;
+  /** When the series' first attempt started: DELIVERY_MAX_DURATION counts from it. */
+  firstAttemptAt: string | null;
+  /** The next attempt waits until then (backoff, Retry-After). */
+  nextAttemptAt: string | null;
+}
+
+export interface ChatSessionState {
+  chatId: string;
+  openedAt: string;
+  lastInboundAt: string;
+  lastActivityAt: string;
+  status: ChatStatus;
+  closedReason: ChatClosedReason | null;
+  deliveries: QueuedDelivery[];
+  replies: PendingReply[];
+  seenMessageIds: string[];
+  acceptedTotal: number;
+  /** Inbound messages that arrived while this chat was closing: they open the contact's next chat. */
+  next: { chatId: string; deliveries: QueuedDelivery[]; seenMessageIds: string[]; firstInboundAt: string } | null;
+  /** False until the read model has recorded the chat as open. */
+  recordedOpen: boolean;
+}
+
+export interface ChatSessionInput extends ChatParties {
+  settings: ChatSettings;
+  carried?: ChatSessionState;
+}
+
+export type ChatSessionWorkflow = (input: ChatSessionInput) => Promise<ChatSummary>;
+
+/** Accepting an inbound message: its delivery row and its (connection, messageId) receipt, inserted once. */
+export interface AcceptInboundInput {
+  deliveryId: string;
+  tenantId: string;
+  integrationId: string;
+  chatId: string;
+  contact: string;
+  message: InboundMessage;
+  acceptedAt: string;
+}
+
+/** `duplicateOf`: the same (connection, messageId) was accepted within 7 days, by this chat or another. */
+export type AcceptInboundResult = { duplicateOf: null } | { duplicateOf: { chatId: string; deliveryId: string } };
+
+/** A chat event the workflow itself creates (END): its delivery row. */
+export interface RecordChatEventInput {
+  deliveryId: string;
+  tenantId: string;
+  integrationId: string;
+  event: ChatEvent;
+  createdAt: string;
+}
+
+export interface DeliveryAttemptRecord {
+  deliveryId: string;
+  /** 0 for the chat's series, then one per replay. */
+  series: number;
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  outcome: 'SUCCEEDED' | 'RETRY' | 'FAILED';
+}
+
+export interface AttemptDeliveryInput {
+  tenantId: string;
+  integrationId: string;
+  deliveryId: string;
+  series: number;
+  /** 1 for the series' first attempt. */
+  attempt: number;
+}
+
+/**
+ * One attempt's result. `record` is set when the attempt could not be written in time: the
+ * workflow writes it (a slow write must never make a delivered request be sent again).
+ */
+export type AttemptOutcome =
+  | { kind: 'DELIVERED'; record: DeliveryAttemptRecord | null }
+  | { kind: 'RETRY'; retryInMs: number; reason: string; record: DeliveryAttemptRecord | null }
+  | { kind: 'FAILED'; reason: string; record: DeliveryAttemptRecord | null };
+
+/** A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent). */
+export interface DeliveryGivenUpInput {
+  deliveryId: string;
+  series: number;
+  reason: string;
+  at: string;
+}
+
 // ─── Delivery replay ───────────────────────────────────────────────────────────────────────
 
 export interface DeliverWebhookInput {
@@ -203,6 +316,8 @@ export interface DeliverWebhookInput {
 export interface DeliveryReplayInput {
   delivery: DeliverWebhookInput;
   settings: ChatSettings;
+  /** Set for deliveries recorded by chat sessions (outbox rows): the replay's series number. */
+  series?: number;
 }
 
 export type DeliveryReplayWorkflow = (input: DeliveryReplayInput) => Promise<void>;
@@ -274,6 +389,24 @@ export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 6 },
 };
+
+/**
+ * One webhook attempt (chat sessions): the workflow owns the backoff between attempts, so a
+ * retrying delivery never holds up continue-as-new; Temporal retries only an attempt whose
+ * outcome is unknown (the worker died or the activity timed out: a duplicate with the same
+ * webhook-id is possible there, and only there). Short start-to-close: a SIGKILLed worker's
+ * attempt is retried after at most DELIVERY_TIMEOUT + 5 s.
+ */
+export const attemptActivityOptions = (settings: ChatSettings): ActivityOptions => ({
+  startToCloseTimeout: settings.deliveryTimeoutMs + 5_000,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** Inserting a chat's rows (accepted events, attempts, outcomes) from inside a handler: fast, retried locally. */
+export const RECORD_LOCAL_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+} as const;
 
 /**
  * One webhook delivery as an attempt series: the chat's queue and a replay use the same policy.

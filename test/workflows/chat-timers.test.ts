@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverInboundToChat, sendReplyToChat, type ReplyOutcome } from '../../src/temporal/chat-client.js';
 import { chatStateQuery, chatWorkflowId, type InboundAccepted, type InboundMessage } from '../../workflows/chat-messages.js';
-import type { chatLifecycleWorkflow } from '../../workflows/chat-lifecycle.js';
+import type { chatLifecycleWorkflow } from '../../workflows/legacy/chat-lifecycle.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 import { seedIntegration, startTimeSkippingStack, type SeededIntegration, type TimeSkippingStack } from '../support/time-skipping.js';
 

@@ -27,7 +27,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChathookActivities } from '../activities/index.js';
+import type { ChathookActivities } from '../../activities/index.js';
 import {
   CARRIER_SEND_ACTIVITY_OPTIONS,
   CHAT_SEARCH_ATTRIBUTE_KEYS,
@@ -38,9 +38,9 @@ import {
   sendReplyUpdate,
   type ChatSummary,
   type ChatWorkflowInput,
-} from './contract.js';
+} from '../contract.js';
 import { ChatSession } from './chat-session.js';
-import { deliveryFailureReason } from './delivery-failure.js';
+import { deliveryFailureReason } from '../delivery-failure.js';
 
 const { recordChatOpened, recordChatClosed, markDeliveryFailed } = proxyActivities<ChathookActivities>(RECORD_ACTIVITY_OPTIONS);
 const { sendCarrierMessage } = proxyActivities<ChathookActivities>(CARRIER_SEND_ACTIVITY_OPTIONS);
