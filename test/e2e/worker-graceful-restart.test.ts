@@ -1,0 +1,168 @@
+/**
+ * The worker as its own process (src/bin/worker-main.ts), stopped for real: a chat with no
+ * worker answers 503 in bounded time (never a hang), and a SIGTERM lets the carrier send in
+ * flight finish, so the chat's next reply goes out within 5 s of the restart (SPEC sections 3, 6).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { uniqueSender } from '../support/fixtures.js';
+import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CHAT_UPDATE_WAIT_MS = 2_000;
+let app: TestApp;
+let acme: ApiClient;
+let receiver: HttpPeer;
+let carrier: HttpPeer;
+const workers = new Set<ChildProcess>();
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; at: number }>;
+}
+
+/** The production worker entry point in its own process; resolves once it polls. */
+function startWorkerProcess(): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker-main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...app.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => {
+      workers.delete(child);
+      resolve({ code, at: Date.now() });
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not running in 60 s:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('chathook worker running')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve({ child, output: () => output, exited });
+      }
+    }, 50);
+    void exited.then(({ code }) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  // No in-process worker: the worker is the child process above; the API waits 2 s for a chat.
+  app = await startTestApp({ worker: false, chatUpdateWaitMs: CHAT_UPDATE_WAIT_MS });
+  acme = (await app.tenant('Acme')).client;
+  receiver = await startHttpPeer();
+  carrier = await startHttpPeer({ status: 202 });
+});
+afterAll(async () => {
+  for (const child of workers) child.kill('SIGKILL');
+  await app.close();
+  await receiver.close();
+  await carrier.close();
+});
+
+let sequence = 0;
+/** An active integration whose SMS connection sends replies through the `carrier` peer (needs a running worker). */
+async function activeIntegration() {
+  sequence += 1;
+  const code = `GR-${sequence}`;
+  const sender = uniqueSender();
+  await acme.post('/v1/connections', { code, channel: 'SMS', senders: [sender], carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: 'c' } });
+  const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}/${code}`, connections: [{ code }] });
+  expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
+  const integration = created.body as { id: string; responseToken: string };
+  const mt = apiClient(app.baseUrl, integration.responseToken);
+  return {
+    ...integration,
+    code,
+    inbound: (from: string, messageId: string) => apiClient(app.baseUrl, 'c').post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text: messageId }),
+    reply: (contact: string, msg: string) =>
+      mt.post(`/integrations/live-chat/${integration.id}/chats/${contact}/events`, { type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: code }, msg }),
+    delivered: () => receiver.received.filter((request) => request.url === `/${code}`).map((request) => JSON.parse(request.body).text as string),
+    sent: () => carrier.received.filter((request) => request.url === `/${code}`).map((request) => ({ text: JSON.parse(request.body).text as string, at: request.at })),
+  };
+}
+
+async function stop(worker: WorkerProcess, signal: NodeJS.Signals) {
+  worker.child.kill(signal);
+  return worker.exited;
+}
+
+describe('a chat whose worker is not running', () => {
+  it('answers the MO 503 CHAT_UNAVAILABLE within the bounded wait, counts it, and the carrier retry is taken once the worker is back', { timeout: 180_000 }, async () => {
+    let worker = await startWorkerProcess();
+    const integration = await activeIntegration();
+    await stop(worker, 'SIGTERM');
+
+    const started = Date.now();
+    const refused = await integration.inbound('5491100000401', 'nw-1');
+    const waited = Date.now() - started;
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('CHAT_UNAVAILABLE');
+    expect(waited).toBeGreaterThanOrEqual(CHAT_UPDATE_WAIT_MS - 100);
+    expect(waited).toBeLessThan(CHAT_UPDATE_WAIT_MS + 3_000);
+    const counted = (await app.services.metrics.chatUnavailable.get()).values;
+    expect(counted).toContainEqual(expect.objectContaining({ labels: { reason: 'update_timeout', operation: 'inbound' }, value: 1 }));
+
+    worker = await startWorkerProcess();
+    try {
+      // The carrier retries the same message: accepted (once), whatever became of the first try.
+      await expect.poll(async () => (await integration.inbound('5491100000401', 'nw-1')).status, { timeout: 30_000, interval: 500 }).toBe(202);
+      await expect.poll(integration.delivered, { timeout: 20_000 }).toEqual(['nw-1']);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(integration.delivered()).toEqual(['nw-1']);
+    } finally {
+      await stop(worker, 'SIGTERM');
+    }
+  });
+});
+
+describe('a graceful restart (SIGTERM) with a carrier send in flight', () => {
+  it('lets the send finish, exits 0, and the next queued reply goes out within 5 s of the restart', { timeout: 180_000 }, async () => {
+    let worker = await startWorkerProcess();
+    const integration = await activeIntegration();
+    const contact = '5491100000402';
+    expect((await integration.inbound(contact, 'gr-1')).status).toBe(202);
+
+    // The carrier holds the first reply's request for 3 s: the send is in flight during the stop.
+    let firstAnsweredAt = 0;
+    carrier.respondWith((request) => {
+      if (request.url !== `/${integration.code}` || JSON.parse(request.body).text !== 'first') return undefined;
+      setTimeout(() => (firstAnsweredAt = Date.now()), 3_000);
+      return { status: 202, delayMs: 3_000 };
+    });
+    expect((await integration.reply(contact, 'first')).status).toBe(202);
+    expect((await integration.reply(contact, 'second')).status).toBe(202);
+    await expect.poll(() => integration.sent().map((send) => send.text), { timeout: 20_000, interval: 50 }).toEqual(['first']);
+
+    const exit = await stop(worker, 'SIGTERM');
+    expect(exit.code).toBe(0);
+    // It waited for the carrier's answer instead of abandoning the send.
+    expect(firstAnsweredAt).toBeGreaterThan(0);
+    expect(exit.at).toBeGreaterThanOrEqual(firstAnsweredAt);
+    expect(integration.sent().map((send) => send.text)).toEqual(['first']);
+
+    worker = await startWorkerProcess();
+    const restartedAt = Date.now();
+    try {
+      await expect.poll(() => integration.sent().map((send) => send.text), { timeout: 10_000, interval: 50 }).toEqual(['first', 'second']);
+      expect(integration.sent()[1]!.at - restartedAt).toBeLessThan(5_000);
+      // A moment more: the first send, which succeeded, is not sent again.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(integration.sent().map((send) => send.text)).toEqual(['first', 'second']);
+    } finally {
+      carrier.respondWith(() => undefined);
+      await stop(worker, 'SIGTERM');
+    }
+  });
+});
