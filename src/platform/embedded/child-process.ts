@@ -13,7 +13,10 @@ export interface ManagedChild {
 /** Starts a server binary with its output appended to a log file, so our console stays readable. */
 export function startChild(name: string, command: string, args: string[], logFile: string, logger: Logger): ManagedChild {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and a
+  // server stopped at once would leave the draining worker unable to report its in-flight
+  // activities (retried only after their timeouts). chathook stops it itself, after the worker.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
