@@ -18,6 +18,10 @@ import { chaosDetails, chaosTable } from './chaos-report.js';
 import { standardScenarios } from './chaos-scenarios.js';
 import { measureCapacity, runScenario, type ScenarioResult } from './scenario-runner.js';
 
+// Ctrl-C must not leave the servers behind (Temporal and FerretDB run in process groups of their
+// own): exiting runs the 'exit' hook of node-process.ts, which kills every child still alive.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
