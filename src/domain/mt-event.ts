@@ -49,4 +49,6 @@ export const MT_RESPONSES = [
   { status: 409, code: 'WINDOW_CLOSED', meaning: "WhatsApp: the 24-hour customer service window since the contact's last message is over." },
   { status: 413, code: 'PAYLOAD_TOO_LARGE', meaning: 'Body over 1 MB.' },
   { status: 422, code: 'UNKNOWN_SENDER', meaning: "The route/connection/sender is not an active connection of this integration, or its channel differs from the chat's." },
+  { status: 429, code: 'CHAT_BACKLOG', meaning: 'The chat already holds the most replies it keeps waiting for the carrier; retry after Retry-After seconds.' },
+  { status: 503, code: 'CHAT_UNAVAILABLE', meaning: 'The chat did not answer in time (Temporal or the worker unavailable); retry.' },
 ] as const;

@@ -17,8 +17,6 @@ function mtReplies(): Record<number, Reply> {
   for (const { status, code, meaning } of MT_RESPONSES) meanings.set(status, [...(meanings.get(status) ?? []), code ? `${code}: ${meaning}` : meaning]);
   meanings.get(400)?.push('VALIDATION_ERROR: an Idempotency-Key that is empty or over 255 characters.');
   meanings.get(422)?.push('IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request.');
-  meanings.set(429, ['CHAT_BACKLOG: too many replies of this chat wait for the carrier; retry after Retry-After seconds.']);
-  meanings.set(503, ['CHAT_UNAVAILABLE: the chat could not take the event in time (or Temporal is unreachable); retry.']);
   return Object.fromEntries(
     [...meanings].map(([status, lines]) => [
       status,
