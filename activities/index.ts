@@ -5,6 +5,8 @@ import type { Logger } from '../src/platform/logger.js';
 import type { ChathookMetrics } from '../src/platform/metrics.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { createCarrierSendActivities } from './carrier-send.js';
+
+const CARRIER_CALL_TIMEOUT_MAX_MS = 10_000;
 import { createChatOutboxActivities } from './chat-outbox.js';
 import { createChatRecordActivities } from './chat-records.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';
@@ -36,7 +38,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createIntegrationActivationActivities(deps.models),
     ...createWebhookDeliveryActivities(deps),
-    ...createCarrierSendActivities({ ...deps, timeoutMs: deps.config.delivery.timeoutMs }),
+    // A carrier call must end inside its activity's 15 s start-to-close (CARRIER_SEND_ACTIVITY_OPTIONS).
+    ...createCarrierSendActivities({ ...deps, timeoutMs: Math.min(deps.config.delivery.timeoutMs, CARRIER_CALL_TIMEOUT_MAX_MS) }),
     ...createChatRecordActivities(deps.models),
     ...createChatOutboxActivities(deps),
     ...createWebhookAttemptActivities(deps),
