@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
   DELIVERY_TIMEOUT: duration('10s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(5_000),
+  // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -91,7 +93,7 @@ export interface Config {
   adminKey: string | undefined;
   dataDir: string;
   encryptionKey: Buffer | undefined;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string; maxCachedWorkflows: number };
+  temporal: { address: string | undefined; namespace: string; taskQueue: string; maxCachedWorkflows: number; workerMetricsAddress: string | undefined };
   mongodbUri: string | undefined;
   webhookAllowPrivate: boolean;
   whatsappSessionWindowMs: number;
@@ -131,7 +133,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     adminKey: e.CHATHOOK_ADMIN_KEY,
     dataDir: e.CHATHOOK_DATA_DIR,
     encryptionKey: e.CHATHOOK_ENCRYPTION_KEY,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workerMetricsAddress: e.WORKER_METRICS_ADDRESS },
     mongodbUri: e.MONGODB_URI,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     whatsappSessionWindowMs: e.WHATSAPP_SESSION_WINDOW,

@@ -70,7 +70,7 @@ export function shutdownGraceMsOf(settings: ChatSettings): number {
 /** Starts a worker polling the chathook task queue; workflows are bundled from workflows/index.ts. */
 export async function startWorker(services: WorkerDeps, temporalAddress: string): Promise<RunningWorker> {
   const { config } = services;
-  installTemporalRuntimeLogger(services.logger);
+  installTemporalRuntimeLogger(services.logger, { metricsAddress: config.temporal.workerMetricsAddress });
   await ensureChatSearchAttributes(services.temporal.connection, config.temporal.namespace);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const shutdownGraceMs = shutdownGraceMsOf(chatSettingsOf(config));
