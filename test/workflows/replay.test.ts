@@ -12,6 +12,17 @@ import { WorkflowType } from '../../workflows/contract.js';
  * replayed against today's workflow code: a change that would make an open chat, activation or
  * replay emit different commands fails here with a DeterminismViolationError instead of in
  * production. A change meant to be incompatible goes behind `patched('<id>')` so these still replay.
+ *
+ * Keeping the chat workflow replay-safe: chats live for days and continue as new, so some are
+ * always mid-run when a worker with new code starts. A change to the commands chatSessionWorkflow
+ * emits (an activity, local activity or timer added, removed or reordered; activity options,
+ * arguments and new signal or query handlers replay fine) goes behind `patched('<id>')`, keeping
+ * the old branch until no chat can still be on it (`deprecatePatch` after that), and the new
+ * branch gets a recorded scenario of its own. A rewrite that cannot be expressed as patches
+ * becomes a new workflow type for new chats, and the old one is frozen and kept registered, as
+ * chatLifecycleWorkflow was (workflows/legacy/). Committed histories are never re-recorded to make
+ * this test pass: new scenarios are added beside them (`--only <prefix>`, files of a new name),
+ * and a file is replaced (`--overwrite`) only on purpose, when no production run can replay it.
  */
 const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -27,14 +38,39 @@ const recorded = readdirSync(HISTORIES_DIR)
     return { file, workflowId: file.replace(/\.json$/, ''), history };
   });
 
+/** Recorded from chatLifecycleWorkflow before chat sessions: chats still open on it must replay. */
+const LEGACY_CHAT_FILES = ['chat-mo-end.json', 'chat-mo-mt.json', 'chat-continue-as-new.run-2.json', 'chat-continue-as-new.run-3.json', 'chat-idle-close.json'];
+
+/** chatSessionWorkflow and series replays (scripts/workflow-histories/session-scenarios.ts). */
+const SESSION_FILES = [
+  'session-mo-mt-end.json',
+  // Retried on timers, failed for good, handed back for the workflow to record, given up.
+  'session-delivery-outcomes.json',
+  // The second run resumes the attempt series the first ended during.
+  'session-continue-as-new.run-1.json',
+  'session-continue-as-new.run-2.json',
+  // An MO while END retries opens the next chat; the workflow continues as new as it.
+  'session-closing-next-chat.run-1.json',
+  'session-closing-next-chat.run-2.json',
+  'session-backlog-duplicate.json',
+  'session-idle-close.json',
+  'session-delivery-replay-series.json',
+];
+
 const workflowTypeOf = (history: (typeof recorded)[number]['history']) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
 describe('recorded workflow histories', () => {
-  it('cover every workflow type the worker runs, including a chat that continued as new and one closed as idle', () => {
+  it('cover every workflow type the worker runs, including chats that continued as new and closed as idle, on both chat workflows', () => {
     const types = new Set(recorded.map(({ history }) => workflowTypeOf(history)));
     expect([...types].sort()).toEqual(Object.values(WorkflowType).sort());
-    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining(['chat-continue-as-new.run-2.json', 'chat-idle-close.json', 'chat-mo-mt.json']));
+    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining([...LEGACY_CHAT_FILES, ...SESSION_FILES]));
+  });
+
+  it('hold each scenario under the workflow type it was recorded from', () => {
+    const typeOf = (file: string) => workflowTypeOf(recorded.find((history) => history.file === file)!.history);
+    expect(LEGACY_CHAT_FILES.map(typeOf)).toEqual(LEGACY_CHAT_FILES.map(() => WorkflowType.LEGACY_CHAT));
+    expect(SESSION_FILES.map(typeOf)).toEqual(SESSION_FILES.map((file) => (file.startsWith('session-delivery-replay') ? WorkflowType.DELIVERY_REPLAY : WorkflowType.CHAT)));
   });
 
   it('replay against the current workflow code without a determinism violation', { timeout: 120_000 }, async () => {
