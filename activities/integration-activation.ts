@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import type { ConnectionStatusRecord, IntegrationDoc, Models } from '../src/db/models.js';
 import { activationResultOf } from '../src/db/integrations.js';
-import { claimSenders, describeConflicts, releaseClaims } from '../src/db/sender-claims.js';
+import { claimSenders, describeConflicts, releaseClaims, senderScopeOf } from '../src/db/sender-claims.js';
 import {
   FailureType,
   type ActivationInput,
@@ -36,7 +36,7 @@ export function createIntegrationActivationActivities(models: Models) {
       return { kind: 'ALREADY_ACTIVE', result: activationResultOf(current) };
     },
 
-    /** Claims every sender of one connection for the integration, all or none. */
+    /** Claims every sender of one connection for the integration, all or none (a sandbox connection's within its tenant). */
     async claimConnectionSenders(input: ClaimConnectionInput): Promise<void> {
       const tenantId = objectId(input.tenantId);
       const connection = await models.Connection.findOne({ tenantId, code: input.connectionCode }).lean();
@@ -49,7 +49,7 @@ export function createIntegrationActivationActivities(models: Models) {
       }
       const outcome = await claimSenders(models, {
         channel: connection.channel,
-        senders: connection.senders,
+        senders: connection.senders.map((sender) => ({ sender, scope: senderScopeOf(connection.carrier.type) })),
         holderKind: 'INTEGRATION',
         holderId: objectId(input.integrationId),
         tenantId,

@@ -6,8 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, parseConfig, publicBaseUrlOf } from '../platform/config.js';
 import { hashToken } from '../platform/secrets.js';
+import { randomBytes } from 'node:crypto';
 import { createTenant } from '../services/tenants.js';
-import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant } from '../platform/embedded/data-dir.js';
+import { createConnection } from '../services/connections.js';
+import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant, type DevTenantFile } from '../platform/embedded/data-dir.js';
 import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
 import { startTemporalDevServer } from '../platform/embedded/temporal-dev-server.js';
 import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../temporal/search-attributes.js';
@@ -104,6 +106,15 @@ async function main() {
     writeDevTenant(dataDir, devTenant);
     devTenantIsNew = true;
   }
+  // A new user watches a whole chat with no carrier: the dev tenant gets a sandbox connection
+  // (its carrier secret kept beside the dev key, for the curl of the README's quick start).
+  let sandbox = devTenant.sandbox;
+  const sandboxIsNew = !sandbox;
+  if (!sandbox) {
+    sandbox = await createDevSandbox(services, devTenant.id);
+    devTenant = { ...devTenant, sandbox };
+    writeDevTenant(dataDir, devTenant);
+  }
 
   const baseUrl = publicBaseUrlOf(config, api.port);
   const lines = [
@@ -117,11 +128,29 @@ async function main() {
     devTenantIsNew
       ? `  Dev tenant API key (shown once, kept in ${join(dataDir, 'dev-tenant.json')}):\n    ${devTenant.apiKey}`
       : `  Dev tenant API key: in ${join(dataDir, 'dev-tenant.json')}`,
+    sandboxIsNew
+      ? `  Sandbox connection ${sandbox.code} (SMS sender ${sandbox.sender}), carrier secret (shown once, kept in ${join(dataDir, 'dev-tenant.json')}):\n    ${sandbox.carrierSecret}`
+      : `  Sandbox connection ${sandbox.code} (SMS sender ${sandbox.sender}): carrier secret in ${join(dataDir, 'dev-tenant.json')}`,
     `  Root key: in ${join(dataDir, 'secrets.json')} (or CHATHOOK_ADMIN_KEY)`,
     '  Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const DEV_SANDBOX_SENDER = '55555';
+
+async function createDevSandbox(services: Awaited<ReturnType<typeof openServices>>, tenantId: string): Promise<NonNullable<DevTenantFile['sandbox']>> {
+  // Codes are platform-wide: a random suffix keeps a shared database's dev tenants apart.
+  const code = `SANDBOX-${randomBytes(3).toString('hex').toUpperCase()}`;
+  const created = await createConnection(
+    services.models,
+    services.secretBox,
+    tenantId,
+    { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } },
+    'TENANT',
+  );
+  return { code, sender: DEV_SANDBOX_SENDER, carrierSecret: created.carrierSecret };
 }
 
 main().catch((error: unknown) => {

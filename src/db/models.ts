@@ -11,6 +11,7 @@ import { createIntegrationModel, type IntegrationModel } from './integrations.js
 import { createOutboundMessageModel, type OutboundMessageModel } from './outbound-messages.js';
 import { createReservationModel, type ReservationModel } from './reservations.js';
 import { createSenderClaimModel, type SenderClaimModel } from './sender-claims.js';
+import { createSenderOwnershipModel, type SenderOwnershipModel } from './sender-ownerships.js';
 import { createTenantModel, type TenantModel } from './tenants.js';
 
 /**
@@ -32,6 +33,7 @@ export type { ConnectionStatusRecord, FieldRecord, IntegrationDoc, StoredAuth } 
 export type { OutboundMessageDoc } from './outbound-messages.js';
 export type { ReservationDoc } from './reservations.js';
 export type { ClaimHolderKind, SenderClaimDoc } from './sender-claims.js';
+export type { SenderOwnershipDoc } from './sender-ownerships.js';
 export type { TenantDoc } from './tenants.js';
 export { isDuplicateKeyError } from './duplicate-key.js';
 
@@ -41,6 +43,7 @@ export interface Models {
   Reservation: ReservationModel;
   Integration: IntegrationModel;
   SenderClaim: SenderClaimModel;
+  SenderOwnership: SenderOwnershipModel;
   Campaign: CampaignModel;
   Chat: ChatModel;
   Delivery: DeliveryModel;
@@ -58,6 +61,7 @@ export function createModels(db: Connection): Models {
     Reservation: createReservationModel(db),
     Integration: createIntegrationModel(db),
     SenderClaim: createSenderClaimModel(db),
+    SenderOwnership: createSenderOwnershipModel(db),
     Campaign: createCampaignModel(db),
     Chat: createChatModel(db),
     Delivery: createDeliveryModel(db),

@@ -8,10 +8,15 @@ const { Schema } = mongoose;
 const CLAIM_HOLDER_KINDS = ['INTEGRATION', 'CAMPAIGN'] as const;
 export type ClaimHolderKind = (typeof CLAIM_HOLDER_KINDS)[number];
 
-/** One active claimant per (channel, sender), platform-wide: the unique index is the guard. */
+/**
+ * One active claimant per (channel, claim key): the unique index is the guard. A real sender's
+ * key is the sender itself (platform-wide); a sandbox sender's key is prefixed by its tenant
+ * (`claimKeyOf`), so it never meets a real sender or another tenant's sandbox.
+ */
 const senderClaimSchema = Schema.create(
   {
     channel: { type: String, enum: ChannelSchema.options, required: true },
+    /** The claim key (see `claimKeyOf`). */
     sender: { type: String, required: true },
     holderKind: { type: String, enum: CLAIM_HOLDER_KINDS, required: true },
     holderId: { type: Schema.Types.ObjectId, required: true },
@@ -36,9 +41,24 @@ export interface SenderConflict {
   heldBy: string;
 }
 
+/** Where a sender is claimed: platform-wide for a real carrier's sender, within its tenant for a sandbox one. */
+export type SenderScope = 'REAL' | 'SANDBOX';
+
+/** Senders are digits or letters (request schemas), so a key with ":" is never a real sender. */
+export const claimKeyOf = (tenantId: Types.ObjectId, scope: SenderScope, sender: string) =>
+  scope === 'REAL' ? sender : `sandbox:${tenantId.toHexString()}:${sender}`;
+
+/** The scope of a connection's senders, by its carrier. */
+export const senderScopeOf = (carrierType: 'http' | 'sandbox'): SenderScope => (carrierType === 'sandbox' ? 'SANDBOX' : 'REAL');
+
+export interface ScopedSender {
+  sender: string;
+  scope: SenderScope;
+}
+
 export interface ClaimRequest {
   channel: Channel;
-  senders: readonly string[];
+  senders: readonly ScopedSender[];
   holderKind: ClaimHolderKind;
   holderId: Types.ObjectId;
   tenantId: Types.ObjectId;
@@ -66,7 +86,12 @@ async function describeHolder(models: Models, claim: SenderClaimDoc, tenantId: T
  * keyword campaigns) are checked first and win.
  */
 export async function claimSenders(models: Models, request: ClaimRequest): Promise<ClaimOutcome> {
-  const reservations = await models.Reservation.find({ channel: request.channel, sender: { $in: [...request.senders] } }).lean();
+  // A reservation is its tenant's own feature on its own sender: another tenant's never blocks.
+  const reservations = await models.Reservation.find({
+    tenantId: request.tenantId,
+    channel: request.channel,
+    sender: { $in: request.senders.map(({ sender }) => sender) },
+  }).lean();
   if (reservations.length > 0) {
     return {
       ok: false,
@@ -80,11 +105,12 @@ export async function claimSenders(models: Models, request: ClaimRequest): Promi
   }
   const inserted: Types.ObjectId[] = [];
   const conflicts: SenderConflict[] = [];
-  for (const sender of request.senders) {
+  for (const { sender, scope } of request.senders) {
+    const key = claimKeyOf(request.tenantId, scope, sender);
     try {
       const claim = await models.SenderClaim.create({
         channel: request.channel,
-        sender,
+        sender: key,
         holderKind: request.holderKind,
         holderId: request.holderId,
         tenantId: request.tenantId,
@@ -94,7 +120,7 @@ export async function claimSenders(models: Models, request: ClaimRequest): Promi
       inserted.push(claim._id);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      const existing = await models.SenderClaim.findOne({ channel: request.channel, sender }).lean();
+      const existing = await models.SenderClaim.findOne({ channel: request.channel, sender: key }).lean();
       if (existing?.holderId.equals(request.holderId)) continue;
       conflicts.push({ sender, heldBy: existing ? await describeHolder(models, existing, request.tenantId) : 'another claimant' });
     }

@@ -243,12 +243,13 @@ export const CarrierInboundSchema = z.strictObject({
   messageId: textSchema(200),
   from: z
     .string()
+    .max(32)
     .regex(new RegExp(`^[${W}]*\\+?[0-9]{5,15}[${W}]*$`), "the contact's phone number")
     .trim()
     .transform((from) => from.replace(/^\+/, '')),
-  to: textSchema(15),
-  text: z.string().max(65_536).optional(),
-  media: z.strictObject({ url: HttpUrlSchema, caption: z.string().max(4096).optional() }).optional(),
+  to: textSchema(32),
+  text: z.string().max(4096).optional(),
+  media: z.strictObject({ url: HttpUrlSchema, caption: z.string().max(1024).optional() }).optional(),
   timestamp: z.string().regex(ISO_DATETIME, 'an ISO-8601 date-time with a Z or ±hh:mm offset').optional(),
 });
 export type CarrierInbound = z.infer<typeof CarrierInboundSchema>;

@@ -16,7 +16,7 @@ import { campaignsRoutes } from './routers/campaigns-router.js';
 import { integrationDetailsRoutes } from './routers/integration-details-router.js';
 import { integrationLifecycleRoutes } from './routers/integration-lifecycle-router.js';
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
-import { carriersRoutes } from './routers/carriers-router.js';
+import { carriersRoutes, requireCarrier } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
 import type { TemporalGateway } from '../services/temporal-gateway.js';
 import { tenantsRoutes } from './routers/tenants-router.js';
@@ -58,7 +58,11 @@ export function createApp(deps: AppDeps): Express {
   });
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
   // guards authenticate the caller kinds that are known before the request is read.
-  const api = new ApiRoutes({ tenantKey: requireTenant(deps.models), rootKey: requireAdmin(deps.config.adminKey) });
+  const api = new ApiRoutes({
+    tenantKey: requireTenant(deps.models),
+    rootKey: requireAdmin(deps.config.adminKey),
+    carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox }),
+  });
   const { gateway } = deps;
   healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics });
   app.use(openApiRoutes(api));

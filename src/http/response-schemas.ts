@@ -73,13 +73,18 @@ export const ConnectionSchema = z.object({
   channel: ChannelSchema,
   senders: z.array(z.string()),
   carrier: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('http'), url: z.string(), secretSet: z.boolean() }),
-    z.object({ type: z.literal('sandbox') }),
+    z.object({ type: z.literal('http'), url: z.string(), secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)') }),
+    z.object({ type: z.literal('sandbox'), secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)') }),
   ]),
   label: z.string().describe('"SMS - <code>" / "WHATSAPP - <code>", as the Available Connections menu shows it'),
   createdAt: timestamp,
 });
 export type Connection = z.output<typeof ConnectionSchema>;
+
+export const ConnectionCreatedSchema = ConnectionSchema.extend({
+  carrierSecret: z.string().describe('the Bearer token every inbound callback of this connection must carry; shown only in this answer'),
+});
+export type ConnectionCreated = z.output<typeof ConnectionCreatedSchema>;
 
 export const ReservationSchema = z.object({
   id,

@@ -102,8 +102,8 @@ export class ApiRoutes {
 
   /**
    * `guards` authenticate the kinds of caller that are checked before parsing (tenant key, root
-   * key, metrics token). Response tokens and carrier secrets are checked by their services,
-   * because the credential also selects the integration or connection.
+   * key, carrier secret, metrics token). Response tokens are checked by their service, because
+   * the token also selects the integration.
    */
   constructor(private readonly guards: Partial<Record<RouteAuth, RequestHandler>> = {}) {
     this.registry.registerComponent('securitySchemes', 'tenantKey', { type: 'http', scheme: 'bearer', description: "the tenant's API key" });

@@ -6,6 +6,7 @@ import type { CampaignDoc, IntegrationDoc, Models } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import { claimSenders, describeConflicts, releaseClaims } from '../db/sender-claims.js';
 import type { CampaignCreate, ListQuery } from '../domain/request-schemas.js';
+import { tenantSendersOf } from './connections.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
@@ -15,13 +16,14 @@ export async function findTenantCampaign(models: Models, tenantId: string, id: s
   return doc;
 }
 
-/** A DRAFT campaign, linked to an active integration that has no connections. */
+/** A DRAFT campaign on senders of the tenant's own connections, linked to an active integration that has no connections. */
 export async function createCampaign(models: Models, tenantId: string, input: CampaignCreate): Promise<CampaignDoc> {
   const integration = await findTenantIntegration(models, tenantId, input.integrationId);
   if (integration.connections.length > 0) {
     throw new AppError(422, 'INTEGRATION_HAS_CONNECTIONS', 'Only an integration with no connections can be linked to a Chatbot campaign');
   }
   if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'Start the integration before linking a campaign to it');
+  await tenantSendersOf(models, tenantId, input.channel, input.senders, 'senders.{index}');
   const doc = await models.Campaign.create({ tenantId, ...input, integrationId: integration._id, status: 'DRAFT' });
   return doc.toObject();
 }
@@ -36,9 +38,12 @@ export async function goLive(models: Models, tenantId: string, id: string): Prom
   if (campaign.status === 'LIVE') return campaign;
   const integration = await models.Integration.findById(campaign.integrationId, { status: 1 }).lean();
   if (integration?.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The linked integration is not active');
+  // Checked again here: a campaign created before senders were checked, or whose connection
+  // has since been deleted, cannot claim what is not the tenant's.
+  const senders = await tenantSendersOf(models, campaign.tenantId, campaign.channel, campaign.senders, 'senders.{index}');
   const outcome = await claimSenders(models, {
     channel: campaign.channel,
-    senders: campaign.senders,
+    senders,
     holderKind: 'CAMPAIGN',
     holderId: campaign._id,
     tenantId: campaign.tenantId,

@@ -1,6 +1,6 @@
 /**
  * Inbound messages (MO): a carrier's callback on one of a tenant's connections is authenticated,
- * routed to the integration that claims the sender the contact wrote to, and handed to that
+ * routed through that connection's claim of the sender the contact wrote to, and handed to that
  * contact's chat workflow, which opens the chat if none is open (SPEC sections 3 and 6).
  */
 import type { ConnectionDoc, IntegrationDoc, Models } from '../db/models.js';
@@ -12,7 +12,7 @@ import { FailureType } from '../../workflows/contract.js';
 import { findInboundReceipt } from '../db/inbound-receipts.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
-import { claimantOf } from './sender-claimants.js';
+import { connectionClaimantOf } from './sender-claimants.js';
 
 export interface InboundRoutingDeps {
   models: Models;
@@ -31,9 +31,8 @@ export interface CarrierMessage {
 }
 
 export interface InboundCallback {
-  connectionCode: string;
-  /** The bearer token the carrier sent, if any. */
-  carrierSecret: string | undefined;
+  /** The connection whose carrier secret the callback carried (`authenticateCarrier`). */
+  connection: ConnectionDoc;
   message: CarrierMessage;
 }
 
@@ -43,25 +42,35 @@ export interface InboundReceipt {
   duplicate: boolean;
 }
 
-/** The connection the callback names; a connection with a carrier secret accepts only that secret. */
-async function authenticatedConnectionOf(deps: InboundRoutingDeps, code: string, secret: string | undefined): Promise<ConnectionDoc> {
+const MAX_SECRET_LENGTH = 512;
+/** Compared against when the code is unknown, so an unknown code costs what a wrong secret does. */
+const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
+
+/**
+ * The connection a carrier callback names, if the bearer token is its carrier secret (SPEC
+ * section 3). Every way of failing (no token, a wrong one, an unknown code, a connection stored
+ * before secrets existed) is the same 401, so codes cannot be probed.
+ */
+export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
+  const refused = () => unauthorized('Missing or wrong carrier secret, or unknown connection code');
+  if (!secret || secret.length > MAX_SECRET_LENGTH) throw refused();
   const connection = await deps.models.Connection.findOne({ code }).lean();
-  if (!connection) throw new AppError(404, 'NOT_FOUND', 'Connection not found');
-  const sealed = connection.carrier.secretSealed;
-  if (sealed && (!secret || !constantTimeEquals(secret, deps.secretBox.open(sealed)))) {
-    throw unauthorized('Missing or wrong carrier secret');
-  }
+  const sealed = connection?.carrier.secretSealed;
+  const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
+  if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
   return connection;
 }
 
+/** Names only what the caller sent: the connection's own channel and the `to` it posted. */
 const noRoute = (channel: Channel, to: string) =>
-  new AppError(422, 'NO_ROUTE', `No active integration or live campaign claims ${channel} sender ${to}`);
+  new AppError(422, 'NO_ROUTE', `No active integration or live campaign of this connection claims ${channel} sender ${to}`);
 
-/** The active integration that claims `to` on the connection's channel, within the connection's tenant. */
+/** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
 async function routeOf(models: Models, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
-  const claimant = await claimantOf(models, connection.channel, to);
-  if (!claimant || !claimant.claim.tenantId.equals(connection.tenantId)) throw noRoute(connection.channel, to);
-  const integration = await models.Integration.findOne({ _id: claimant.integrationId, status: 'ACTIVE' }).lean();
+  if (!connection.senders.includes(to)) throw noRoute(connection.channel, to);
+  const claimant = await connectionClaimantOf(models, connection, to);
+  if (!claimant) throw noRoute(connection.channel, to);
+  const integration = await models.Integration.findOne({ _id: claimant.integrationId, tenantId: connection.tenantId, status: 'ACTIVE' }).lean();
   if (!integration) throw noRoute(connection.channel, to);
   return integration;
 }
@@ -72,8 +81,7 @@ async function routeOf(models: Models, connection: ConnectionDoc, to: string): P
  * delivered twice. Bounded: a chat that does not answer in time is a 503, never a hang.
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
-  const connection = await authenticatedConnectionOf(deps, callback.connectionCode, callback.carrierSecret);
-  const { message } = callback;
+  const { connection, message } = callback;
   // A carrier's retry within 7 days costs one find by _id, not a trip to Temporal, also after
   // its chat closed; a retry racing its first attempt is caught by the chat's own receipt insert.
   const receipt = await findInboundReceipt(deps.models, connection.code, message.messageId);

@@ -24,7 +24,7 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
-import { claimantOf } from './sender-claimants.js';
+import { integrationClaimantOf } from './sender-claimants.js';
 
 export interface ReplyRoutingDeps {
   models: Models;
@@ -73,8 +73,8 @@ async function replyRequestOf(models: Models, integration: IntegrationDoc, event
   const channel = event.channel;
   const from = channel.type === 'SMS' ? channel.route : channel.sender;
   const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
-  const claimant = await claimantOf(models, channel.type, from);
-  if (!claimant?.integrationId.equals(integration._id)) throw unknownSender(`${describe} is not an active connection of this integration`);
+  const claimant = await integrationClaimantOf(models, integration, channel.type, from);
+  if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
   // through the connection the contact wrote to (empty code).
   const connectionCode =

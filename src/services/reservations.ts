@@ -1,13 +1,17 @@
 import type { Models, ReservationDoc } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import type { ListQuery, ReservationCreate } from '../domain/request-schemas.js';
+import { tenantSendersOf } from './connections.js';
 import { notFound } from './errors.js';
 
 /**
- * Senders another platform feature holds. Creating one never fails because an integration uses
- * the sender: conflicts are evaluated when an integration is activated (SPEC section 2).
+ * Senders another platform feature holds, among the tenant's own connections' senders
+ * (`422 UNKNOWN_SENDER` otherwise: a tenant cannot block a sender that is not its own). Creating
+ * one never fails because an integration uses the sender: conflicts are evaluated when an
+ * integration is activated (SPEC section 2).
  */
 export async function createReservation(models: Models, tenantId: string, input: ReservationCreate): Promise<ReservationDoc> {
+  await tenantSendersOf(models, tenantId, input.channel, [input.sender], 'sender');
   return (await models.Reservation.create({ tenantId, ...input })).toObject();
 }
 

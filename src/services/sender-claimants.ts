@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { Models, SenderClaimDoc } from '../db/models.js';
+import type { ConnectionDoc, IntegrationDoc, Models, SenderClaimDoc } from '../db/models.js';
+import { claimKeyOf, senderScopeOf, type SenderScope } from '../db/sender-claims.js';
 import type { Channel } from '../domain/webhook-template.js';
 
 export interface SenderClaimant {
@@ -9,16 +10,44 @@ export interface SenderClaimant {
 }
 
 /**
- * Who answers for a sender right now (SPEC section 2): the active integration whose connection
+ * Who answers for a claim key right now (SPEC section 2): the active integration whose connection
  * claimed it, or, in chatbot mode, the integration a live campaign holding it is linked to. Both
  * directions route by this one rule: an inbound message on the sender goes to that integration,
  * and a reply may go out from the sender only for that integration.
  */
-export async function claimantOf(models: Models, channel: Channel, sender: string): Promise<SenderClaimant | undefined> {
-  const claim = await models.SenderClaim.findOne({ channel, sender }).lean();
+async function claimantOfKey(models: Models, channel: Channel, key: string): Promise<SenderClaimant | undefined> {
+  const claim = await models.SenderClaim.findOne({ channel, sender: key }).lean();
   if (!claim) return undefined;
   if (claim.holderKind === 'INTEGRATION') return { claim, integrationId: claim.holderId };
   // The campaign's status and its claim are separate writes: the campaign must be LIVE too.
   const campaign = await models.Campaign.findOne({ _id: claim.holderId, status: 'LIVE' }, { integrationId: 1 }).lean();
   return campaign ? { claim, integrationId: campaign.integrationId } : undefined;
+}
+
+/**
+ * The claimant of a sender as it arrives on one connection (SPEC section 3): looked up in the
+ * connection's namespace (a sandbox connection's is its tenant's), held by the connection's
+ * tenant, and, for an integration, claimed through this very connection. A claim made through
+ * another connection listing the same sender does not route this connection's traffic.
+ */
+export async function connectionClaimantOf(models: Models, connection: ConnectionDoc, sender: string): Promise<SenderClaimant | undefined> {
+  const key = claimKeyOf(connection.tenantId, senderScopeOf(connection.carrier.type), sender);
+  const claimant = await claimantOfKey(models, connection.channel, key);
+  if (!claimant?.claim.tenantId.equals(connection.tenantId)) return undefined;
+  if (claimant.claim.holderKind === 'INTEGRATION' && claimant.claim.connectionCode !== connection.code) return undefined;
+  return claimant;
+}
+
+const SCOPES: readonly SenderScope[] = ['REAL', 'SANDBOX'];
+
+/**
+ * The claim that lets an integration send from a sender (a reply, SPEC section 5): the sender
+ * may be a real one or one of the integration's tenant's sandbox senders.
+ */
+export async function integrationClaimantOf(models: Models, integration: IntegrationDoc, channel: Channel, sender: string): Promise<SenderClaimant | undefined> {
+  for (const scope of SCOPES) {
+    const claimant = await claimantOfKey(models, channel, claimKeyOf(integration.tenantId, scope, sender));
+    if (claimant?.integrationId.equals(integration._id)) return claimant;
+  }
+  return undefined;
 }

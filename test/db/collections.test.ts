@@ -16,6 +16,7 @@ const EXPECTED: Record<keyof Models, { collection: string; indexes: Array<[Recor
     indexes: [[{ tenantId: 1 }, false], [{ responseTokenHash: 1 }, true], [{ 'connections.code': 1 }, false]],
   },
   SenderClaim: { collection: 'senderclaims', indexes: [[{ channel: 1, sender: 1 }, true], [{ holderId: 1 }, false]] },
+  SenderOwnership: { collection: 'senderownerships', indexes: [[{ channel: 1, sender: 1 }, true]] },
   Campaign: { collection: 'campaigns', indexes: [[{ tenantId: 1 }, false], [{ integrationId: 1 }, false]] },
   Chat: {
     collection: 'chats',

@@ -20,7 +20,27 @@ export interface TestApp {
   worker: RunningWorker | undefined;
   /** A fresh tenant with its own API key. */
   tenant(name?: string): Promise<{ id: string; apiKey: string; client: ApiClient }>;
+  /**
+   * A connection provisioned by the operator (root key) for a tenant, as `http` connections are:
+   * the create response, with its `carrierSecret`. Throws unless 201.
+   */
+  provisionConnection(tenantId: string, connection: ConnectionInput): Promise<ProvisionedConnection>;
   close(): Promise<void>;
+}
+
+export interface ConnectionInput {
+  code: string;
+  channel: 'SMS' | 'WHATSAPP';
+  senders: string[];
+  carrier: { type: 'http'; url: string; secret?: string } | { type: 'sandbox' };
+}
+
+/** A connection as its create response shows it: the carrier secret is in no other answer. */
+export interface ProvisionedConnection {
+  code: string;
+  channel: 'SMS' | 'WHATSAPP';
+  senders: string[];
+  carrierSecret: string;
 }
 
 export interface ApiResponse<T = any> {
@@ -99,6 +119,11 @@ export async function startTestApp(
     async tenant(name = 'Acme') {
       const created = await createTenant(services.models, name);
       return { id: created.id, apiKey: created.apiKey, client: apiClient(baseUrl, created.apiKey) };
+    },
+    async provisionConnection(tenantId, connection) {
+      const response = await apiClient(baseUrl, ADMIN_KEY).post(`/v1/tenants/${tenantId}/connections`, connection);
+      if (response.status !== 201) throw new Error(`connection ${connection.code}: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body as ProvisionedConnection;
     },
     async close() {
       await api.close();

@@ -36,7 +36,7 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
         201: json(CampaignSchema, 'created, DRAFT'),
         404: problem('NOT_FOUND: unknown integration'),
         409: problem('INTEGRATION_INACTIVE: start the integration first'),
-        422: problem('INTEGRATION_HAS_CONNECTIONS: only an integration with no connections can be linked'),
+        422: problem("INTEGRATION_HAS_CONNECTIONS: only an integration with no connections can be linked; UNKNOWN_SENDER: not a sender of the tenant's own connections on that channel"),
       },
     },
     async ({ body, req, res }) => {
@@ -68,10 +68,19 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
 
   // Going LIVE and pausing are the campaign's two transitions: the same shape, each with its own rule.
   const transitions = [
-    { action: 'live', summary: 'Go LIVE (claims the senders)', reached: 'LIVE', refused: 'SENDER_IN_USE / INTEGRATION_INACTIVE', run: goLive },
-    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refused: 'CAMPAIGN_NOT_LIVE: a draft has nothing to pause', run: pauseCampaign },
+    {
+      action: 'live',
+      summary: 'Go LIVE (claims the senders)',
+      refusals: {
+        409: problem('SENDER_IN_USE / INTEGRATION_INACTIVE'),
+        422: problem("UNKNOWN_SENDER: a sender is no longer one of the tenant's own connections' senders"),
+      },
+      reached: 'LIVE',
+      run: goLive,
+    },
+    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refusals: { 409: problem('CAMPAIGN_NOT_LIVE: a draft has nothing to pause') }, run: pauseCampaign },
   ] as const;
-  for (const { action, summary, reached, refused, run } of transitions) {
+  for (const { action, summary, reached, refusals, run } of transitions) {
     api.route(
       {
         method: 'post',
@@ -80,7 +89,7 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
         summary,
         auth: 'tenantKey',
         params: CampaignParams,
-        responses: { 200: json(CampaignSchema, reached), 404: campaignNotFound, 409: problem(refused) },
+        responses: { 200: json(CampaignSchema, reached), 404: campaignNotFound, ...refusals },
       },
       async ({ params, req, res }) => {
         res.json(presentCampaign(await run(models, tenantIdOf(req), params.id)));

@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import type { ConnectionDoc, Models } from '../../db/models.js';
 import type { SecretBox } from '../../platform/secrets.js';
-import { createConnection, deleteConnection, findTenantConnection, listConnections } from '../../services/connections.js';
+import { createConnection, deleteConnection, findTenantConnection, listConnections, type CreatedConnection } from '../../services/connections.js';
 import { tenantIdOf } from '../auth.js';
-import { ConnectionListSchema, ConnectionSchema, type Connection } from '../response-schemas.js';
+import { ConnectionCreatedSchema, ConnectionListSchema, ConnectionSchema, type Connection, type ConnectionCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { ConnectionCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Connections';
 const ConnectionParams = z.object({ code: z.string().describe('the connection code') });
+const TenantConnectionParams = z.object({ tenantId: z.string().describe('the tenant id'), code: z.string().describe('the connection code') });
+const TenantParams = z.object({ tenantId: z.string().describe('the tenant id') });
 
 export function presentConnection(doc: ConnectionDoc) {
+  const secretSet = Boolean(doc.carrier?.secretSealed);
   const carrier =
-    doc.carrier?.type === 'http'
-      ? { type: 'http' as const, url: doc.carrier.url ?? '', secretSet: Boolean(doc.carrier.secretSealed) }
-      : { type: 'sandbox' as const };
+    doc.carrier?.type === 'http' ? { type: 'http' as const, url: doc.carrier.url ?? '', secretSet } : { type: 'sandbox' as const, secretSet };
   return {
     id: doc.code,
     code: doc.code,
@@ -26,6 +27,10 @@ export function presentConnection(doc: ConnectionDoc) {
   } satisfies Connection;
 }
 
+const presentCreated = (created: CreatedConnection) => ({ ...presentConnection(created.connection), carrierSecret: created.carrierSecret }) satisfies ConnectionCreated;
+
+const CREATE_CONFLICTS = problem('CONNECTION_CODE_TAKEN: the code is used on the platform; SENDER_TAKEN: an http connection of another tenant lists one of the senders');
+
 export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox }): void {
   const { models, secretBox } = deps;
   api.route(
@@ -33,13 +38,18 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       method: 'post',
       path: '/v1/connections',
       tag: TAG,
-      summary: 'Create a connection',
+      summary: 'Create a sandbox connection',
+      description: 'Tenants create `sandbox` connections; an `http` connection is provisioned by the operator (`POST /v1/tenants/{tenantId}/connections`).',
       auth: 'tenantKey',
       body: ConnectionCreateSchema,
-      responses: { 201: json(ConnectionSchema, 'created'), 409: problem('CONNECTION_CODE_TAKEN') },
+      responses: {
+        201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here'),
+        403: problem('OPERATOR_ONLY: an http connection is provisioned by the operator'),
+        409: problem('CONNECTION_CODE_TAKEN: the code is used on the platform'),
+      },
     },
     async ({ body, req, res }) => {
-      res.status(201).json(presentConnection(await createConnection(models, secretBox, tenantIdOf(req), body)));
+      res.status(201).json(presentCreated(await createConnection(models, secretBox, tenantIdOf(req), body, 'TENANT')));
     },
   );
 
@@ -70,17 +80,61 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       method: 'delete',
       path: '/v1/connections/:code',
       tag: TAG,
-      summary: 'Delete a connection',
+      summary: 'Delete a sandbox connection',
       auth: 'tenantKey',
       params: ConnectionParams,
       responses: {
         204: { description: 'deleted' },
+        403: problem('OPERATOR_ONLY: an http connection is removed by the operator'),
         404: problem('NOT_FOUND: unknown code'),
         409: problem('CONNECTION_IN_USE: an integration lists it'),
       },
     },
     async ({ params, req, res }) => {
-      await deleteConnection(models, tenantIdOf(req), params.code);
+      await deleteConnection(models, tenantIdOf(req), params.code, 'TENANT');
+      res.status(204).end();
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tenants/:tenantId/connections',
+      tag: TAG,
+      summary: 'Provision a connection for a tenant (root key)',
+      description: 'The operator provisions carrier accounts (`http`) and their real senders; a real (channel, sender) belongs to one tenant.',
+      auth: 'rootKey',
+      params: TenantParams,
+      body: ConnectionCreateSchema,
+      responses: {
+        201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here'),
+        403: problem('ADMIN_DISABLED: no root key configured'),
+        404: problem('NOT_FOUND: unknown tenant'),
+        409: CREATE_CONFLICTS,
+      },
+    },
+    async ({ params, body, res }) => {
+      res.status(201).json(presentCreated(await createConnection(models, secretBox, params.tenantId, body, 'OPERATOR')));
+    },
+  );
+
+  api.route(
+    {
+      method: 'delete',
+      path: '/v1/tenants/:tenantId/connections/:code',
+      tag: TAG,
+      summary: "Remove a tenant's connection (root key)",
+      auth: 'rootKey',
+      params: TenantConnectionParams,
+      responses: {
+        204: { description: 'deleted; its senders are free for any tenant' },
+        403: problem('ADMIN_DISABLED: no root key configured'),
+        404: problem('NOT_FOUND: unknown tenant or code'),
+        409: problem('CONNECTION_IN_USE: an integration lists it'),
+      },
+    },
+    async ({ params, res }) => {
+      await deleteConnection(models, params.tenantId, params.code, 'OPERATOR');
       res.status(204).end();
     },
   );

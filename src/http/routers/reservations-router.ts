@@ -21,7 +21,15 @@ export const presentReservation = (doc: ReservationDoc) =>
 
 export function reservationsRoutes(api: ApiRoutes, models: Models): void {
   api.route(
-    { method: 'post', path: '/v1/reservations', tag: TAG, summary: 'Reserve a sender for another platform feature', auth: 'tenantKey', body: ReservationCreateSchema, responses: { 201: json(ReservationSchema, 'created') } },
+    {
+      method: 'post',
+      path: '/v1/reservations',
+      tag: TAG,
+      summary: 'Reserve a sender for another platform feature',
+      auth: 'tenantKey',
+      body: ReservationCreateSchema,
+      responses: { 201: json(ReservationSchema, 'created'), 422: problem("UNKNOWN_SENDER: not a sender of the tenant's own connections on that channel") },
+    },
     async ({ body, req, res }) => {
       res.status(201).json(presentReservation(await createReservation(models, tenantIdOf(req), body)));
     },

@@ -34,6 +34,8 @@ export interface DevTenantFile {
   id: string;
   name: string;
   apiKey: string;
+  /** The dev tenant's sandbox connection, made on first start, with its carrier secret (shown once). */
+  sandbox?: { code: string; sender: string; carrierSecret: string };
 }
 
 export const devTenantFile = (dataDir: string) => join(dataDir, 'dev-tenant.json');
