@@ -25,6 +25,8 @@ export interface ActivityDeps {
   metrics: ChathookMetrics;
   /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
   dispatcher: Dispatcher;
+  /** Tells an integration's other chats that its receiver answered again (the worker wires it to Temporal). */
+  announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
 }
 
 /** @deprecated the former name of ActivityDeps. */

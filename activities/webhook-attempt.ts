@@ -20,6 +20,7 @@ export interface WebhookAttemptDeps {
   metrics: ChathookMetrics;
   /** How long an attempt waits for its record to be written before handing it to the workflow. */
   recordWaitMs?: number;
+  announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
 }
 
 /**
@@ -91,6 +92,8 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
+        // A success after a failed attempt: the receiver is back, and other chats may be waiting out a backoff.
+        if (input.attempt > 1) deps.announceReceiverRecovered?.(input.integrationId, info.workflowExecution?.workflowId ?? '');
         return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log) };
       }
       const retry = exchange.kind === 'RETRY';

@@ -29,6 +29,7 @@ import {
   RECORD_ACTIVITY_OPTIONS,
   chatStateQuery,
   receiveInboundUpdate,
+  receiverRecoveredSignal,
   sendReplyUpdate,
   type ChatSessionInput,
   type ChatSummary,
@@ -46,13 +47,14 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
   setHandler(receiveInboundUpdate, (message) => chat.receiveInbound(message), { validator: (message) => chat.validateInbound(message) });
   setHandler(sendReplyUpdate, (request) => chat.acceptReply(request), { validator: (request) => chat.validateReply(request) });
   setHandler(chatStateQuery, () => chat.snapshot());
+  setHandler(receiverRecoveredSignal, () => chat.receiverRecovered());
 
   // Open: recorded beside the first deliveries, so a new chat's first message is not held up.
   const opened = chat.state.recordedOpen ? Promise.resolve() : recordOpen(chat, input);
 
   // Deliver in order: client webhook events, and carrier replies, each queue on its own.
   const queuesDone = Promise.all([
-    chat.deliverInOrder((delivery) => runDeliverySeries(delivery, { tenantId, integrationId, series: 0, settings, shouldPause: () => chat.isRunEnding })),
+    chat.deliverInOrder((delivery) => runDeliverySeries(delivery, { tenantId, integrationId, series: 0, settings, shouldPause: () => chat.isRunEnding, receiverRecoveredSince: (since) => chat.receiverRecoveredSince(since) })),
     chat.sendInOrder(async (reply) => {
       try {
         await sendCarrierMessage({ tenantId, integrationId, chatId: chat.state.chatId, contact, ...reply });

@@ -65,6 +65,8 @@ export class ChatSession {
   private endDelivered = false;
   /** Inbound messages whose rows are being written: they count against the backlog already. */
   private accepting = 0;
+  /** When the integration's receiver was last reported back (receiverRecovered). */
+  private receiverRecoveredAt = 0;
 
   constructor(private readonly input: ChatSessionInput) {
     const now = iso(Date.now());
@@ -184,6 +186,15 @@ export class ChatSession {
       pendingDeliveries: state.deliveries.length,
       pendingReplies: state.replies.length,
     };
+  }
+
+  /** A delivery waiting since `since` for its next attempt may try now: its receiver answered again since. */
+  receiverRecovered(): void {
+    this.receiverRecoveredAt = Date.now();
+  }
+
+  receiverRecoveredSince(since: number): boolean {
+    return this.receiverRecoveredAt >= since;
   }
 
   // ─── Closing, idleness, continue-as-new ──────────────────────────────────────────────────

@@ -8,7 +8,7 @@
  * workflow implementation, only this module (through src/temporal/gateway.ts).
  */
 import { defineSearchAttributeKey, type ActivityOptions } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Channel, ChatEvent } from '../src/domain/webhook-template.js';
 
 // ─── Workflow types and ids ────────────────────────────────────────────────────────────────
@@ -126,6 +126,12 @@ export interface ChatSnapshot {
 export const receiveInboundUpdate = defineUpdate<InboundAccepted, [InboundMessage]>('receiveInbound');
 export const sendReplyUpdate = defineUpdate<ReplyAccepted, [ReplyRequest]>('sendReply');
 export const chatStateQuery = defineQuery<ChatSnapshot>('chatState');
+/**
+ * The integration's receiver answered again after failures (sent by the worker that saw it): a
+ * delivery waiting out its backoff tries now instead of at its scheduled time, so a backlog
+ * drains soon after an outage, not one doubled interval later.
+ */
+export const receiverRecoveredSignal = defineSignal<[]>('receiverRecovered');
 
 /** Durations and limits the workflow needs, fixed at start (workflows read no configuration). */
 export interface ChatSettings {

@@ -26,6 +26,8 @@ export interface DeliverySeriesContext {
   settings: ChatSettings;
   /** True when the run must end: a series waiting for its next attempt stops and is carried. */
   shouldPause: () => boolean;
+  /** True when the receiver was reported back since `since` (ms): the wait for the next attempt ends early. */
+  receiverRecoveredSince?: (since: number) => boolean;
 }
 
 /** Runs (or resumes) the series until it succeeds, fails for good, or the run must end. */
@@ -35,7 +37,12 @@ export async function runDeliverySeries(delivery: QueuedDelivery, context: Deliv
   let lastReason = 'see the recorded attempts';
   for (;;) {
     const waitMs = delivery.nextAttemptAt ? ms(delivery.nextAttemptAt) - Date.now() : 0;
-    if (waitMs > 0 && (await condition(context.shouldPause, waitMs))) return 'PAUSED';
+    if (waitMs > 0) {
+      const since = Date.now();
+      const recovered = () => context.receiverRecoveredSince?.(since) ?? false;
+      await condition(() => context.shouldPause() || recovered(), waitMs);
+      if (context.shouldPause()) return 'PAUSED';
+    }
     if (waitMs <= 0 && context.shouldPause() && delivery.attempts === 0) return 'PAUSED';
 
     const now = Date.now();

@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ActivityOptions } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
-import type { Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import { parseDuration } from '../platform/config.js';
 import {
@@ -16,6 +16,7 @@ import {
 import { chatSettingsOf } from './gateway.js';
 import { installTemporalRuntimeLogger } from './runtime-logger.js';
 import { ensureChatSearchAttributes } from './search-attributes.js';
+import { createReceiverRecoveryAnnouncer } from './receiver-recovery.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -28,7 +29,7 @@ export interface RunningWorker {
 
 /** What a worker needs: the activities' clients, and the API-side Temporal connection (search attributes). */
 export interface WorkerDeps extends ActivityDeps {
-  temporal: { connection: Connection };
+  temporal: { connection: Connection; client: Client };
 }
 
 /**
@@ -79,7 +80,7 @@ export async function startWorker(services: WorkerDeps, temporalAddress: string)
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: createActivities(services),
+    activities: createActivities({ ...services, announceReceiverRecovered: createReceiverRecoveryAnnouncer(services.temporal.client, services.logger) }),
     // Every open chat is a long-lived workflow: evicting one from the cache means replaying its
     // history on its next message. The SDK's default (from heap size) is ~900 here.
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
