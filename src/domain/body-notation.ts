@@ -15,6 +15,16 @@ export class BodyKeyError extends Error {
 /** A client-supplied index allocates an array that long: keep it small. */
 export const MAX_BODY_INDEX = 999;
 
+/** Levels of nesting a key may add after its first name (each `.name`, `[N]` or `[]` is one). */
+export const MAX_BODY_KEY_DEPTH = 8;
+
+/**
+ * Array slots (values and the `null`s before an index) one body may materialise. A template that
+ * passes the size check (256 KiB) stays far below it; it only stops a template stored before that
+ * check from allocating millions of slots while it renders.
+ */
+export const MAX_BODY_SLOTS = 100_000;
+
 const FORBIDDEN_PROPERTY_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const INDEX_PATTERN = /^(0|[1-9][0-9]*)$/;
 
@@ -71,6 +81,7 @@ export function parseBodyKey(key: string): BodyPathSegment[] {
     } else {
       fail(`expected "." or "[" at position ${position + 1}, after "]"`);
     }
+    if (segments.length - 1 > MAX_BODY_KEY_DEPTH) fail(`it nests more than ${MAX_BODY_KEY_DEPTH} levels below its first name`);
   }
   return segments;
 }
@@ -193,6 +204,16 @@ function padArrayTo(array: unknown[], length: number): void {
   while (array.length < length) array.push(null);
 }
 
+/** Counts the array slots a body materialises, and stops at `MAX_BODY_SLOTS`. */
+class SlotBudget {
+  private used = 0;
+
+  take(count: number): void {
+    this.used += count;
+    if (this.used > MAX_BODY_SLOTS) throw new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`);
+  }
+}
+
 /**
  * Builds the JSON object of body rows, in order. Keys that fail `findBodyKeyConflicts`
  * throw a `BodyKeyError` (the first problem).
@@ -201,6 +222,7 @@ export function buildBody(entries: ReadonlyArray<{ key: string; value: unknown }
   const conflicts = findBodyKeyConflicts(entries.map((entry) => entry.key));
   if (conflicts.length > 0) throw new BodyKeyError(conflicts[0]!.message);
 
+  const slots = new SlotBudget();
   const body: Record<string, unknown> = {};
   for (const { key, value } of entries) {
     const segments = parseBodyKey(key);
@@ -209,6 +231,7 @@ export function buildBody(entries: ReadonlyArray<{ key: string; value: unknown }
       const segment = segments[position]!;
       const next = segments[position + 1];
       if (segment.kind === 'append') {
+        slots.take(1);
         (container as unknown[]).push(value);
         break;
       }
@@ -229,6 +252,8 @@ export function buildBody(entries: ReadonlyArray<{ key: string; value: unknown }
         }
       } else {
         const array = container as unknown[];
+        // Counted before the padding allocates anything.
+        slots.take(Math.max(0, segment.index + 1 - array.length));
         padArrayTo(array, segment.index);
         if (next === undefined) {
           array[segment.index] = value;
@@ -247,4 +272,104 @@ export function buildBody(entries: ReadonlyArray<{ key: string; value: unknown }
     }
   }
   return body;
+}
+
+/*
+ * ─── Size without rendering ──────────────────────────────────────────────────────────────────
+ * A template is refused when its rendered request could exceed the size limit; rendering the
+ * worst case to measure it would allocate what the limit is there to prevent (a few hundred
+ * keys like `k[999][999]…` ask for megabytes of `null`). The shape of the keys and the size of
+ * each value give the exact length of the JSON text instead, in time linear in the keys.
+ */
+
+/** UTF-8 bytes of `JSON.stringify(text)`, counted without building it. */
+export function jsonStringBytes(text: string): number {
+  let bytes = 2;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit === 0x22 || unit === 0x5c || unit === 0x08 || unit === 0x09 || unit === 0x0a || unit === 0x0c || unit === 0x0d) bytes += 2;
+    else if (unit < 0x20) bytes += 6;
+    else if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        index++;
+      } else bytes += 6; // a lone surrogate is written as \udXXX
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) bytes += 6;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+interface SizeNode {
+  kind: 'value' | 'object' | 'indexedArray' | 'appendedArray';
+  /** A value's bytes; an appended array's values' bytes. */
+  bytes: number;
+  /** An array's length (highest index + 1, or values appended). */
+  length: number;
+  children: Map<string | number, SizeNode>;
+}
+
+const sizeNodeFor = (segment: BodyPathSegment): SizeNode => ({
+  kind: segment.kind === 'prop' ? 'object' : segment.kind === 'index' ? 'indexedArray' : 'appendedArray',
+  bytes: 0,
+  length: 0,
+  children: new Map(),
+});
+
+function serialisedBytes(node: SizeNode): number {
+  switch (node.kind) {
+    case 'value':
+      return node.bytes;
+    case 'appendedArray':
+      return 2 + node.bytes + Math.max(0, node.length - 1);
+    case 'indexedArray': {
+      let bytes = 2 + Math.max(0, node.length - 1) + (node.length - node.children.size) * 'null'.length;
+      for (const child of node.children.values()) bytes += serialisedBytes(child);
+      return bytes;
+    }
+    case 'object': {
+      let bytes = 2 + Math.max(0, node.children.size - 1);
+      for (const [name, child] of node.children) bytes += jsonStringBytes(String(name)) + 1 + serialisedBytes(child);
+      return bytes;
+    }
+  }
+}
+
+/**
+ * The UTF-8 length of `JSON.stringify(buildBody(entries))` when each value serialises to
+ * `valueBytes` bytes (`null` is 4), without building the body. Throws like `buildBody`.
+ */
+export function bodyJsonBytes(entries: ReadonlyArray<{ key: string; valueBytes: number }>): number {
+  const conflicts = findBodyKeyConflicts(entries.map((entry) => entry.key));
+  if (conflicts.length > 0) throw new BodyKeyError(conflicts[0]!.message);
+  const root: SizeNode = { kind: 'object', bytes: 0, length: 0, children: new Map() };
+  for (const { key, valueBytes } of entries) {
+    const segments = parseBodyKey(key);
+    let node = root;
+    for (let position = 0; position < segments.length; position++) {
+      const segment = segments[position]!;
+      const next = segments[position + 1];
+      if (segment.kind === 'append') {
+        node.length += 1;
+        node.bytes += valueBytes;
+        break;
+      }
+      const childKey = childKeyOf(segment);
+      if (segment.kind === 'index') node.length = Math.max(node.length, segment.index + 1);
+      if (next === undefined) {
+        node.children.set(childKey, { kind: 'value', bytes: valueBytes, length: 0, children: new Map() });
+        break;
+      }
+      let child = node.children.get(childKey);
+      if (child === undefined) {
+        child = sizeNodeFor(next);
+        node.children.set(childKey, child);
+      }
+      node = child;
+    }
+  }
+  return serialisedBytes(root);
 }

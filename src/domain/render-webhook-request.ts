@@ -129,7 +129,7 @@ function assertConfiguredHeaderValue(name: string, value: string): void {
  */
 const HEADER_VALUE_NON_ASCII = /[^\t\x20-\x7e]/gu;
 
-function sanitizeEventHeaderValue(value: string): string {
+export function sanitizeEventHeaderValue(value: string): string {
   return value
     .replace(HEADER_VALUE_FORBIDDEN_RUNS, ' ')
     .replace(LONE_SURROGATES, '\uFFFD')
@@ -300,3 +300,4 @@ export function validateWebhookTemplate(
   }
   return problems;
 }
+

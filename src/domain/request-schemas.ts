@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BODY_KEY_DEPTH } from './body-notation.js';
 import { RESERVED_HEADER_NAMES } from './render-webhook-request.js';
 import { ChannelSchema, HttpMethodSchema, TRIMMED_CHARACTERS, everyTime, fieldSchema, textSchema } from './webhook-template.js';
 
@@ -139,17 +140,21 @@ const HeaderFieldSchema = fieldSchema(
   z.string().max(4096).regex(/^[\t\x20-\x7e]*$/, 'a header value is printable ASCII (no CR, LF or NUL)'),
 );
 
-/** Body key notation (`a.b`, `a[N]`, `a[]` last; indices up to 999; no `__proto__`/`constructor`/`prototype`), as `parseBodyKey` reads it. */
+/**
+ * Body key notation (`a.b`, `a[N]`, `a[]` last; indices up to 999; at most 8 levels after the
+ * first name; no `__proto__`/`constructor`/`prototype`), as `parseBodyKey` reads it.
+ */
 const BODY_NAME = `(?!(?:__proto__|constructor|prototype)(?:[.\\[]|[${W}]*$))[^.\\[\\]]+`;
+const BODY_LEVEL = `(?:\\.${BODY_NAME}|\\[(?:0|[1-9][0-9]{0,2})\\])`;
 const BODY_KEY = new RegExp(
-  `^[${W}]*(?![${W}])${BODY_NAME}(?:\\.${BODY_NAME}|\\[(?:0|[1-9][0-9]{0,2})\\])*(?:\\[\\])?(?<![${W}])[${W}]*$`,
+  `^[${W}]*(?![${W}])${BODY_NAME}(?:${BODY_LEVEL}{0,${MAX_BODY_KEY_DEPTH}}|${BODY_LEVEL}{0,${MAX_BODY_KEY_DEPTH - 1}}\\[\\])(?<![${W}])[${W}]*$`,
 );
 const BodyFieldSchema = fieldSchema(
   z
     .string()
     .max(200)
     .trim()
-    .regex(BODY_KEY, 'body key notation: names joined by ".", "[N]" (N up to 999) or a final "[]"; __proto__, constructor and prototype are not names'),
+    .regex(BODY_KEY, `body key notation: names joined by ".", "[N]" (N up to 999) or a final "[]", at most ${MAX_BODY_KEY_DEPTH} after the first name; __proto__, constructor and prototype are not names`),
 );
 
 /** A GET sends no body: a rule between two fields, checked even when others are bad and published as `not`. */

@@ -1,10 +1,11 @@
 import type { IntegrationDoc, Models, StoredAuth } from '../db/models.js';
 import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
+import { MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../domain/rendered-request-size.js';
 import { DEFAULT_BODY, type Field } from '../domain/webhook-template.js';
 import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../domain/request-schemas.js';
 import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../platform/secrets.js';
-import { conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
+import { AppError, conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
 
 /* ─── Secrets: sealed once on the way in, masked once on the way out ─────────────────────── */
 
@@ -74,14 +75,25 @@ export function newResponseToken(secretBox: SecretBox) {
 
 /**
  * The body an integration sends (the default one when left out and the method has a body), and
- * the problems the renderer would hit. Create, update and preview check the same way.
+ * the problems the renderer would hit. Create, update and preview check the same way. A
+ * template whose request for the largest allowed message would exceed 256 KiB is a 400
+ * (SPEC section 2), checked once its keys make sense, and before anything renders it.
  */
-export function checkWebhookTemplate(input: Pick<IntegrationInput, 'method' | 'url' | 'headers' | 'body'>): { body: Field[]; problems: FieldProblem[] } {
+export function checkWebhookTemplate(
+  input: Pick<IntegrationInput, 'method' | 'url' | 'params' | 'auth' | 'headers' | 'body'>,
+): { body: Field[]; problems: FieldProblem[] } {
   const body = input.body ?? (input.method === 'GET' ? [] : [...DEFAULT_BODY]);
   const problems = validateWebhookTemplate({ method: input.method, url: input.url, headers: input.headers, body }).map((problem) => ({
     path: problem.path.join('.'),
     message: problem.message,
   }));
+  if (problems.length === 0) {
+    const { bytes, largestPart } = largestRenderedRequestBytes({ ...input, body });
+    if (bytes > MAX_RENDERED_REQUEST_BYTES) {
+      const message = `the request this template renders for the largest allowed message would be up to ${bytes} bytes (over ${MAX_RENDERED_REQUEST_BYTES}); ${largestPart} weighs most`;
+      throw new AppError(400, 'TEMPLATE_TOO_LARGE', `${largestPart}: ${message}`, { fields: [{ path: largestPart, message }], bytes, limit: MAX_RENDERED_REQUEST_BYTES });
+    }
+  }
   return { body, problems };
 }
 

@@ -2,7 +2,11 @@ import { describe, it, expect } from 'vitest';
 import {
   BodyKeyError,
   MAX_BODY_INDEX,
+  MAX_BODY_KEY_DEPTH,
+  MAX_BODY_SLOTS,
+  bodyJsonBytes,
   buildBody,
+  jsonStringBytes,
   findBodyKeyConflicts,
   formatBodyPath,
   parseBodyKey,
@@ -83,6 +87,14 @@ describe('parseBodyKey', () => {
       expect(() => parseBodyKey(key)).toThrow(/is not an index/);
     },
   );
+
+  it('caps the nesting at 8 levels after the first name, "[]" included', () => {
+    expect(MAX_BODY_KEY_DEPTH).toBe(8);
+    expect(parseBodyKey('a.b.c.d.e.f.g.h.i')).toHaveLength(9);
+    expect(parseBodyKey('a[1][2][3][4][5][6][7][]')).toHaveLength(9);
+    expect(() => parseBodyKey('a.b.c.d.e.f.g.h.i.j')).toThrow('invalid body key "a.b.c.d.e.f.g.h.i.j": it nests more than 8 levels below its first name');
+    expect(() => parseBodyKey('a[1][2][3][4][5][6][7][8][]')).toThrow('it nests more than 8 levels');
+  });
 
   it('caps the index at 999', () => {
     expect(() => parseBodyKey('a[1000]')).toThrow('invalid body key "a[1000]": index 1000 is above the maximum 999');
@@ -294,5 +306,43 @@ describe('buildBody', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeysBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(buildBody([{ key: 'a.b', value: 1 }]).a)).toBe(Object.prototype);
+  });
+});
+
+describe('buildBody allocation', () => {
+  it(`stops a body that would materialise more than ${MAX_BODY_SLOTS} array slots before allocating them`, () => {
+    const rows = Array.from({ length: 200 }, (_, index) => ({ key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`, value: 'x' }));
+    expect(() => buildBody(rows)).toThrow(new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`));
+    expect(buildBody(rows.slice(0, 10))).toHaveProperty('k9');
+  });
+});
+
+describe('sizes without rendering', () => {
+  it('counts the UTF-8 bytes of JSON.stringify for every kind of character', () => {
+    for (const text of ['', 'plain', '"quoted" \\ back', '\b\f\n\r\t\u0001\u001f\u007f', 'é€😀', '\uD800 lone \uDFFF', '\u2028\u2029', '\uDBFF\uDFFF']) {
+      expect(jsonStringBytes(text), JSON.stringify(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
+    }
+  });
+
+  it('gives the exact length of the rendered body, gaps and appends included', () => {
+    const values = ['x', '', 'é\n😀', '\uD800', null, 'a"b'];
+    const keySets = [
+      ['chatId', 'multimedia.url', 'multimedia.caption'],
+      ['list[3]', 'list[0].name', 'list[0].tags[]', 'list[0].tags[]', 'list[1][2][]', 'ñame.x'],
+      ['a[999]', 'b[0][0][0]', 'c[]', 'c[]', 'c[]', 'd.e.f.g.h.i.j.k.l'],
+      [],
+    ];
+    keySets.forEach((keys, set) => {
+      const entries = keys.map((key, index) => ({ key, value: values[(index + set) % values.length]! }));
+      const expected = Buffer.byteLength(JSON.stringify(buildBody(entries)));
+      const valueBytes = (value: string | null) => (value === null ? 4 : jsonStringBytes(value));
+      expect(bodyJsonBytes(entries.map(({ key, value }) => ({ key, valueBytes: valueBytes(value) })))).toBe(expected);
+    });
+  });
+
+  it('measures an amplification template without building it', () => {
+    const keys = Array.from({ length: 200 }, (_, index) => ({ key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`, valueBytes: 3 }));
+    // 200 keys × 8 arrays of 1,000 slots: "null," 5 bytes each.
+    expect(bodyJsonBytes(keys)).toBeGreaterThan(200 * 8 * 999 * 5);
   });
 });
