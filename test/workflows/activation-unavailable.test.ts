@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/temporal/worker.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
@@ -23,7 +24,7 @@ describe('a start that cannot finish in time', () => {
     const pending = await acme.post(`/v1/integrations/${integration.id}/start`);
     expect(pending.status).toBe(503);
     expect(pending.body.error.code).toBe('ACTIVATION_PENDING');
-    expect(await app.services.models.SenderClaim.countDocuments({ sender })).toBe(0);
+    expect(await app.services.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(0);
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
 
     const worker = await startWorker(app.services, app.temporalAddress);

@@ -1,17 +1,20 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activationWorkflowId } from '../../workflows/integration-lifecycle-types.js';
+import { activationWorkflowId } from '../../workflows/contract.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
+import { claimKeyOf } from '../../src/db/sender-claims.js';
 
 let app: TestApp;
 let acme: ApiClient;
+let acmeId: string;
 let globex: ApiClient;
+let globexId: string;
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true });
-  acme = (await app.tenant('Acme')).client;
-  globex = (await app.tenant('Globex')).client;
+  ({ client: acme, id: acmeId } = await app.tenant('Acme'));
+  ({ client: globex, id: globexId } = await app.tenant('Globex'));
 });
 afterAll(async () => {
   await app.close();
@@ -19,6 +22,8 @@ afterAll(async () => {
 
 const claimsOf = (integrationId: string) =>
   app.services.models.SenderClaim.find({ holderId: new mongoose.Types.ObjectId(integrationId) }).lean();
+/** The connections here are sandboxes: their senders are claimed in their tenant's namespace. */
+const sandboxKey = (tenantId: string, sender: string) => claimKeyOf(new mongoose.Types.ObjectId(tenantId), 'SANDBOX', sender);
 
 describe('activation workflow', () => {
   it('activates every connection: 200 ACTIVE, partial false, senders claimed', async () => {
@@ -36,7 +41,7 @@ describe('activation workflow', () => {
         { code: 'FULL-2', status: 'ACTIVE' },
       ],
     });
-    expect((await claimsOf(integration.id)).map((claim) => claim.sender).sort()).toEqual([s1, s2, s3].sort());
+    expect((await claimsOf(integration.id)).map((claim) => claim.sender).sort()).toEqual([s1, s2, s3].map((sender) => sandboxKey(acmeId, sender)).sort());
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('ACTIVE');
     const details = await acme.get(`/v1/integrations/${integration.id}/connections`);
     expect(details.body.items).toEqual([
@@ -62,7 +67,7 @@ describe('activation workflow', () => {
         { code: 'PART-KO', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining(`sender ${reserved} is used by a keyword campaign ("Promo")`) } },
       ],
     });
-    expect((await claimsOf(integration.id)).map((claim) => claim.sender)).toEqual([free]);
+    expect((await claimsOf(integration.id)).map((claim) => claim.sender)).toEqual([sandboxKey(acmeId, free)]);
     const details = await acme.get(`/v1/integrations/${integration.id}/connections`);
     expect(details.body.items[1]).toMatchObject({ code: 'PART-KO', status: 'FAILED', error: { code: 'SENDER_IN_USE' } });
 
@@ -75,9 +80,10 @@ describe('activation workflow', () => {
 
   it('activates none: 409 ACTIVATION_FAILED, stays INACTIVE and releases what the attempt claimed', async () => {
     const [free, held] = [uniqueSender(), uniqueSender()];
-    await createConnection(globex, 'HOLDER', [held]);
-    const holder = await createIntegration(globex, 'Holder', ['HOLDER']);
-    expect((await globex.post(`/v1/integrations/${holder.id}/start`)).status).toBe(200);
+    // A sender belongs to one tenant (SPEC 2): what holds it is another integration of the same tenant.
+    await createConnection(acme, 'HOLDER', [held]);
+    const holder = await createIntegration(acme, 'Holder', ['HOLDER']);
+    expect((await acme.post(`/v1/integrations/${holder.id}/start`)).status).toBe(200);
 
     // Both connections fail; the first had claimed `free` before meeting `held`.
     await createConnection(acme, 'NONE-1', [free, held]);
@@ -91,13 +97,12 @@ describe('activation workflow', () => {
       error: { code: 'ACTIVATION_FAILED' },
       status: 'INACTIVE',
       connections: [
-        { code: 'NONE-1', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining(`sender ${held} is used by another active Custom Webhook integration`) } },
+        { code: 'NONE-1', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining(`sender ${held} is used by the active Custom Webhook integration "Holder"`) } },
         { code: 'NONE-2', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining('an auto-reply') } },
       ],
     });
-    expect(JSON.stringify(started.body)).not.toContain('Holder');
     expect(await claimsOf(integration.id)).toEqual([]);
-    expect(await app.services.models.SenderClaim.findOne({ sender: free }).lean()).toBeNull();
+    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, free) }).lean()).toBeNull();
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
   });
 
@@ -142,7 +147,9 @@ describe('activation workflow', () => {
   it('blocks a stop while a linked campaign is LIVE, naming the campaigns', async () => {
     const integration = await createIntegration(acme, 'Bot', []);
     await acme.post(`/v1/integrations/${integration.id}/start`);
-    const campaign = await acme.post('/v1/campaigns', { name: 'Spring bot', integrationId: integration.id, channel: 'SMS', senders: [uniqueSender()] });
+    const sender = uniqueSender();
+    await createConnection(acme, 'SPRING', [sender]);
+    const campaign = await acme.post('/v1/campaigns', { name: 'Spring bot', integrationId: integration.id, channel: 'SMS', senders: [sender] });
     expect(campaign.status).toBe(201);
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
     const blocked = await acme.post(`/v1/integrations/${integration.id}/stop`);
@@ -179,7 +186,7 @@ describe('activation workflow', () => {
       const statuses = [results[index * 2]!.status, results[index * 2 + 1]!.status].sort();
       expect(statuses, `pair ${index}`).toEqual([200, 409]);
       const winner = results[index * 2]!.status === 200 ? pair.ids[0]! : pair.ids[1]!;
-      const claim = await app.services.models.SenderClaim.findOne({ channel: 'SMS', sender: pair.sender }).lean();
+      const claim = await app.services.models.SenderClaim.findOne({ channel: 'SMS', sender: sandboxKey(globexId, pair.sender) }).lean();
       expect(claim!.holderId.toHexString()).toBe(winner);
       const docs = await app.services.models.Integration.find({ _id: { $in: pair.ids } }, { status: 1 }).lean();
       expect(docs.map((doc) => doc.status).sort()).toEqual(['ACTIVE', 'INACTIVE']);
@@ -206,16 +213,17 @@ describe('campaigns', () => {
     const integration = await createIntegration(acme, 'Bot 2', []);
     await acme.post(`/v1/integrations/${integration.id}/start`);
     const [sender, reserved] = [uniqueSender(), uniqueSender()];
+    await createConnection(acme, 'SUMMER', [sender, reserved]);
     const campaign = await acme.post('/v1/campaigns', { name: 'Summer', integrationId: integration.id, channel: 'SMS', senders: [sender] });
     expect(campaign.body).toMatchObject({ status: 'DRAFT', integrationDate: null });
     const live = await acme.post(`/v1/campaigns/${campaign.body.id}/live`);
     expect(live.body.status).toBe('LIVE');
     const firstDate = live.body.integrationDate;
     expect(firstDate).toEqual(expect.any(String));
-    expect(await app.services.models.SenderClaim.findOne({ sender }).lean()).toMatchObject({ holderKind: 'CAMPAIGN' });
+    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toMatchObject({ holderKind: 'CAMPAIGN' });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).body.status).toBe('PAUSED');
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).status).toBe(200);
-    expect(await app.services.models.SenderClaim.findOne({ sender }).lean()).toBeNull();
+    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toBeNull();
     const again = await acme.post(`/v1/campaigns/${campaign.body.id}/live`);
     expect(again.body.integrationDate).toBe(firstDate);
 
