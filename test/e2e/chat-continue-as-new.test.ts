@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatWorkflowId } from '../../workflows/chat-messages.js';
+import { chatWorkflowId } from '../../workflows/contract.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 const PER_RUN = 40;
@@ -23,10 +23,10 @@ afterAll(async () => {
 describe('a long chat', () => {
   it('continues as new across runs without losing, duplicating or reordering anything', { timeout: 180_000 }, async () => {
     const sender = uniqueSender();
-    await acme.post('/v1/connections', { code: 'LONG', channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    const connection = await createConnection(acme, 'LONG', [sender]);
     const integration = await acme.post('/v1/integrations', { alias: 'Long', method: 'POST', url: `${receiver.url}/long`, connections: [{ code: 'LONG' }] });
     await acme.post(`/v1/integrations/${integration.body.id}/start`);
-    const carrier = apiClient(app.baseUrl);
+    const carrier = carrierOf(app.baseUrl, connection);
     const mt = apiClient(app.baseUrl, integration.body.responseToken);
     const contact = '5491100000090';
     const chatIds = new Set<string>();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatWorkflowId } from '../../workflows/chat-messages.js';
+import { chatWorkflowId } from '../../workflows/contract.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 let app: TestApp;
@@ -22,10 +22,10 @@ afterAll(async () => {
 describe('operations', () => {
   it('refuses a webhook on a loopback address, records why, and serves metrics; chats are searchable', async () => {
     const sender = uniqueSender();
-    await acme.post('/v1/connections', { code: 'OPS', channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    const connection = await createConnection(acme, 'OPS', [sender]);
     const integration = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: `${receiver.url}/ops`, connections: [{ code: 'OPS' }] });
     await acme.post(`/v1/integrations/${integration.body.id}/start`);
-    const inbound = await apiClient(app.baseUrl).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
+    const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
     expect(inbound.status).toBe(202);
 
     const deliveries = async (): Promise<Array<{ status: string; attempts: Array<{ error: string }> }>> =>

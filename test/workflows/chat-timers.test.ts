@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverInboundToChat, sendReplyToChat, type ReplyOutcome } from '../../src/temporal/chat-client.js';
-import { chatStateQuery, chatWorkflowId, type InboundAccepted, type InboundMessage } from '../../workflows/chat-messages.js';
+import { chatStateQuery, chatWorkflowId, type InboundAccepted, type InboundMessage } from '../../workflows/contract.js';
 import type { chatLifecycleWorkflow } from '../../workflows/legacy/chat-lifecycle.js';
 import { deliveryViewOf } from '../../src/services/deliveries.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';

@@ -1,0 +1,168 @@
+/**
+ * Part of the workflow contract (re-exported by ./contract.ts, which is what other layers import):
+ * the data a chat session's activities take and return, and the activity option sets the
+ * workflows share. Pure, like the rest of the contract.
+ */
+import type { ActivityOptions } from '@temporalio/common';
+import type { ChatEvent } from '../src/domain/webhook-template.js';
+import type { ChatClosedReason, ChatParties, ChatSettings, ChatStatus, ChatSummary, InboundMessage, PendingReply } from './contract.js';
+
+// ─── Chat session (outbox): ids in the workflow, events in the deliveries collection ───────
+
+/** One event waiting in a chat's queue: its row holds the payload; this holds the attempt series' progress. */
+export interface QueuedDelivery {
+  deliveryId: string;
+  event: 'MESSAGE' | 'END';
+  /** Attempts made in the current series (carried across runs, so backoff and numbering go on). */
+  attempts: number;
+  /** When the series' first attempt started: DELIVERY_MAX_DURATION counts from it. */
+  firstAttemptAt: string | null;
+  /** The next attempt waits until then (backoff, Retry-After). */
+  nextAttemptAt: string | null;
+}
+
+export interface ChatSessionState {
+  chatId: string;
+  openedAt: string;
+  lastInboundAt: string;
+  lastActivityAt: string;
+  status: ChatStatus;
+  closedReason: ChatClosedReason | null;
+  deliveries: QueuedDelivery[];
+  replies: PendingReply[];
+  seenMessageIds: string[];
+  acceptedTotal: number;
+  /** Inbound messages that arrived while this chat was closing: they open the contact's next chat. */
+  next: { chatId: string; deliveries: QueuedDelivery[]; seenMessageIds: string[]; firstInboundAt: string } | null;
+  /** False until the read model has recorded the chat as open. */
+  recordedOpen: boolean;
+}
+
+export interface ChatSessionInput extends ChatParties {
+  settings: ChatSettings;
+  carried?: ChatSessionState;
+}
+
+export type ChatSessionWorkflow = (input: ChatSessionInput) => Promise<ChatSummary>;
+
+/** Accepting an inbound message: its delivery row and its (connection, messageId) receipt, inserted once. */
+export interface AcceptInboundInput {
+  deliveryId: string;
+  tenantId: string;
+  integrationId: string;
+  chatId: string;
+  contact: string;
+  message: InboundMessage;
+  acceptedAt: string;
+}
+
+/** `duplicateOf`: the same (connection, messageId) was accepted within 7 days, by this chat or another. */
+export type AcceptInboundResult = { duplicateOf: null } | { duplicateOf: { chatId: string; deliveryId: string } };
+
+/** A chat event the workflow itself creates (END): its delivery row. */
+export interface RecordChatEventInput {
+  deliveryId: string;
+  tenantId: string;
+  integrationId: string;
+  event: ChatEvent;
+  createdAt: string;
+}
+
+export interface DeliveryAttemptRecord {
+  deliveryId: string;
+  /** 0 for the chat's series, then one per replay. */
+  series: number;
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  outcome: 'SUCCEEDED' | 'RETRY' | 'FAILED';
+}
+
+export interface AttemptDeliveryInput {
+  tenantId: string;
+  integrationId: string;
+  deliveryId: string;
+  series: number;
+  /** 1 for the series' first attempt. */
+  attempt: number;
+}
+
+/**
+ * One attempt's result. `record` is set when the attempt could not be written in time: the
+ * workflow writes it (a slow write must never make a delivered request be sent again).
+ */
+export type AttemptOutcome =
+  | { kind: 'DELIVERED'; record: DeliveryAttemptRecord | null }
+  | { kind: 'RETRY'; retryInMs: number; reason: string; record: DeliveryAttemptRecord | null }
+  | { kind: 'FAILED'; reason: string; record: DeliveryAttemptRecord | null };
+
+/** A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent). */
+export interface DeliveryGivenUpInput {
+  deliveryId: string;
+  series: number;
+  reason: string;
+  at: string;
+}
+
+
+// ─── Activity options the workflows share ──────────────────────────────────────────────────
+
+/** Read-model writes (chat opened/closed, delivery given up): retried until the database answers. */
+export const RECORD_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+};
+
+/**
+ * One reply through its carrier: retried for up to an hour. A short start-to-close (one HTTP
+ * request): a send lost with a SIGKILLed worker is retried after 15 s, not 30, and the replies
+ * queued behind it wait no longer (changing activity options keeps recorded histories replaying).
+ */
+export const CARRIER_SEND_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '1h',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
+};
+
+/**
+ * Activation and stop: data problems fail at once (non-retryable); infrastructure problems (the
+ * database not answering) are retried a bounded number of times.
+ */
+export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 6 },
+};
+
+/**
+ * One webhook attempt (chat sessions): the workflow owns the backoff between attempts, so a
+ * retrying delivery never holds up continue-as-new; Temporal retries only an attempt whose
+ * outcome is unknown (the worker died or the activity timed out: a duplicate with the same
+ * webhook-id is possible there, and only there). Short start-to-close: a SIGKILLed worker's
+ * attempt is retried after at most DELIVERY_TIMEOUT + 5 s.
+ */
+export const attemptActivityOptions = (settings: ChatSettings): ActivityOptions => ({
+  startToCloseTimeout: settings.deliveryTimeoutMs + 5_000,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** Inserting a chat's rows (accepted events, attempts, outcomes) from inside a handler: fast, retried locally. */
+export const RECORD_LOCAL_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+} as const;
+
+/**
+ * One webhook delivery as an attempt series: the chat's queue and a replay use the same policy.
+ * Each attempt sets its own next interval (`nextRetryDelay`); these bound it.
+ */
+export const deliveryActivityOptions = (settings: ChatSettings): ActivityOptions => ({
+  startToCloseTimeout: settings.deliveryTimeoutMs + 5_000,
+  scheduleToCloseTimeout: settings.deliveryMaxDurationMs,
+  retry: {
+    initialInterval: settings.deliveryRetryInitialMs,
+    backoffCoefficient: 2,
+    maximumInterval: settings.deliveryRetryMaxIntervalMs,
+  },
+});
