@@ -7,7 +7,7 @@
  * reads a clock, so it is safe inside the workflow sandbox. The API side never imports a
  * workflow implementation, only this module (through src/temporal/gateway.ts).
  */
-import { defineSearchAttributeKey, type ActivityOptions } from '@temporalio/common';
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Channel, ChatEvent } from '../src/domain/webhook-template.js';
 
