@@ -1,20 +1,14 @@
 import mongoose from 'mongoose';
 import type { Models } from '../src/db/models.js';
-import type { Channel } from '../src/domain/webhook-template.js';
+import type { ChatParties } from '../workflows/contract.js';
 import { upsertChatRecord } from '../src/db/chats.js';
 
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
 export function createChatRecordActivities(models: Models) {
   return {
-    async recordChatOpened(input: {
+    async recordChatOpened(input: ChatParties & {
       chatId: string;
       workflowId: string;
-      tenantId: string;
-      integrationId: string;
-      contact: string;
-      channel: Channel;
-      connectionCode: string;
-      sender: string;
       openedAt: string;
       lastInboundAt?: string;
       windowExpiresAt?: string | null;

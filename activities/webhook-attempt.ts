@@ -10,14 +10,9 @@ import type { SecretBox } from '../src/platform/secrets.js';
 import { FailureType, type AttemptDeliveryInput, type AttemptOutcome, type DeliveryAttemptRecord } from '../workflows/contract.js';
 import { insertAttemptRecord } from './chat-outbox.js';
 import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
+import type { WebhookDeliveryDeps } from './webhook-delivery.js';
 
-export interface WebhookAttemptDeps {
-  models: Models;
-  secretBox: SecretBox;
-  config: Config;
-  logger: Logger;
-  dispatcher: Dispatcher;
-  metrics: ChathookMetrics;
+export interface WebhookAttemptDeps extends WebhookDeliveryDeps {
   /** How long an attempt waits for its record to be written before handing it to the workflow. */
   recordWaitMs?: number;
   announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
