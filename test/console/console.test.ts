@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../src/platform/embedded/console-build.js';
-import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
+import { apiClient, startTestApp, type ApiClient, type ProvisionedConnection, type TestApp } from '../support/harness.js';
+import { carrierOf, createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 // Browser-side snippets are passed as strings: this file compiles without the DOM library.
@@ -24,6 +24,7 @@ let app: TestApp;
 let acme: ApiClient;
 let apiKey: string;
 let receiver: HttpPeer;
+let openConnection: ProvisionedConnection;
 let context: BrowserContext;
 let page: Page;
 let profileDir: string;
@@ -65,9 +66,9 @@ beforeAll(async () => {
   receiver = await startHttpPeer();
 
   // The sender of RESERVED already serves an auto-reply: activating that connection must fail.
-  expect((await acme.post('/v1/reservations', { channel: 'SMS', sender: reservedSender, feature: 'AUTO_REPLY', label: 'Welcome reply' })).status).toBe(201);
   await createConnection(acme, 'RESERVED', [reservedSender]);
-  await createConnection(acme, 'OPEN', [openSender]);
+  expect((await acme.post('/v1/reservations', { channel: 'SMS', sender: reservedSender, feature: 'AUTO_REPLY', label: 'Welcome reply' })).status).toBe(201);
+  openConnection = await createConnection(acme, 'OPEN', [openSender]);
 
   profileDir = mkdtempSync(join(tmpdir(), 'chathook-chromium-'));
   // A fresh profile per run; playwright takes it as the persistent context's directory
@@ -190,7 +191,7 @@ describe('web console', () => {
   });
 
   it('Try Out builds a cURL that posts a reply into a chat the contact opened', async () => {
-    const carrier = apiClient(app.baseUrl);
+    const carrier = carrierOf(app.baseUrl, openConnection);
     const inbound = await carrier.post('/carriers/OPEN/inbound', { messageId: 'console-m1', from: CONTACT, to: openSender, text: 'hola' });
     expect(inbound.status).toBe(202);
     const [delivered] = await receiver.waitFor(1);
@@ -293,7 +294,7 @@ describe('web console', () => {
 
   it('pages Deliveries and Chats with Load more', async () => {
     // Ten more contacts write in: eleven deliveries and eleven chats in all.
-    const carrier = apiClient(app.baseUrl);
+    const carrier = carrierOf(app.baseUrl, openConnection);
     for (let index = 0; index < 10; index += 1) {
       const from = `5491100005${String(index).padStart(3, '0')}`;
       expect((await carrier.post('/carriers/OPEN/inbound', { messageId: `console-page-${index}`, from, to: openSender, text: `page ${index}` })).status).toBe(202);
@@ -345,7 +346,9 @@ describe('web console', () => {
     // A long URL: on the card it wraps, but never between the method and the start of the URL.
     const chatbot = await createIntegration(acme, 'Chatbot bridge', [], { url: `${receiver.url}/chatbot-bridge/v2/inbound-conversations/events?tenant=acme-support-team` });
     expect((await acme.post(`/v1/integrations/${chatbot.id}/start`)).status).toBe(200);
-    const campaign = await acme.post('/v1/campaigns', { name: 'Spring promo', integrationId: chatbot.id, channel: 'SMS', senders: [uniqueSender()] });
+    const promoSender = uniqueSender();
+    await createConnection(acme, 'PROMO', [promoSender]);
+    const campaign = await acme.post('/v1/campaigns', { name: 'Spring promo', integrationId: chatbot.id, channel: 'SMS', senders: [promoSender] });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
 
     await page.getByRole('link', { name: 'Integrations' }).click();

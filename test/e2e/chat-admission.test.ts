@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 const MAX_PENDING = 3;
 let app: TestApp;
 let acme: ApiClient;
-let carrierClient: ApiClient;
 let receiver: HttpPeer;
 let sequence = 0;
 
@@ -21,7 +20,6 @@ beforeAll(async () => {
     env: { CHAT_MAX_PENDING: String(MAX_PENDING), DELIVERY_RETRY_INITIAL: '500ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' },
   });
   acme = (await app.tenant('Acme')).client;
-  carrierClient = apiClient(app.baseUrl);
   receiver = await startHttpPeer();
 });
 afterAll(async () => {
@@ -34,7 +32,7 @@ async function activeIntegration() {
   sequence += 1;
   const code = `ADM-${sequence}`;
   const sender = uniqueSender();
-  expect((await acme.post('/v1/connections', { code, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } })).status).toBe(201);
+  const carrier = carrierOf(app.baseUrl, await createConnection(acme, code, [sender]));
   const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}/${code}`, connections: [{ code }] });
   expect(created.status).toBe(201);
   expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
@@ -48,7 +46,7 @@ async function activeIntegration() {
     ...integration,
     state,
     delivered,
-    inbound: (from: string, messageId: string, text = messageId) => carrierClient.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text }),
+    inbound: (from: string, messageId: string, text = messageId) => carrier.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text }),
     end: (contact: string) => apiClient(app.baseUrl, integration.responseToken).post(`/integrations/live-chat/${integration.id}/chats/${contact}/events`, { type: 'END' }),
   };
 }

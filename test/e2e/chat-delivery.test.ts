@@ -1,19 +1,18 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type ApiResponse, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 let app: TestApp;
 let acme: ApiClient;
-let carrierClient: ApiClient;
+let acmeId: string;
 let receiver: HttpPeer;
 let sequence = 0;
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '3s' } });
-  acme = (await app.tenant('Acme')).client;
-  carrierClient = apiClient(app.baseUrl);
+  ({ client: acme, id: acmeId } = await app.tenant('Acme'));
   receiver = await startHttpPeer();
 });
 afterAll(async () => {
@@ -26,7 +25,7 @@ async function activeIntegration(template: Record<string, unknown>) {
   sequence += 1;
   const code = `DLV-${sequence}`;
   const sender = uniqueSender();
-  expect((await acme.post('/v1/connections', { code, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } })).status).toBe(201);
+  const carrier = carrierOf(app.baseUrl, await createConnection(acme, code, [sender]));
   const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}/${code}`, connections: [{ code }], ...template });
   expect(created.status).toBe(201);
   expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
@@ -38,7 +37,7 @@ async function activeIntegration(template: Record<string, unknown>) {
     path,
     requests: () => receiver.received.filter((request) => request.url.startsWith(path)),
     inbound: (from: string, text: string, messageId = `${code}-${text}`) =>
-      carrierClient.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text, timestamp: '2026-11-26T10:00:00.000Z' }),
+      carrier.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text, timestamp: '2026-11-26T10:00:00.000Z' }),
   } as { id: string; signingSecret: string; responseToken: string; code: string; sender: string; path: string; requests: () => typeof receiver.received; inbound: (from: string, text: string, messageId?: string) => Promise<ApiResponse> };
 }
 
@@ -220,15 +219,16 @@ describe('retries and ordering', () => {
 describe('inbound routing', () => {
   it('answers 422 NO_ROUTE for a sender nobody claims, 401 for a wrong carrier secret, 400 for a bad body', async () => {
     const sender = uniqueSender();
-    await acme.post('/v1/connections', { code: 'ROUTE-1', channel: 'SMS', senders: [sender], carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret' } });
+    await app.provisionConnection(acmeId, { code: 'ROUTE-1', channel: 'SMS', senders: [sender], carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret' } });
     const withSecret = apiClient(app.baseUrl, 's3cret');
     const noRoute = await withSecret.post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender, text: 'hi' });
     expect(noRoute.status).toBe(422);
     expect(noRoute.body.error.code).toBe('NO_ROUTE');
     expect((await apiClient(app.baseUrl, 'wrong').post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
-    expect((await carrierClient.post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
+    expect((await apiClient(app.baseUrl).post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
     const bad = await withSecret.post('/carriers/ROUTE-1/inbound', { messageId: '', from: 'abc', to: sender, extra: 1 });
     expect(bad.status).toBe(400);
-    expect((await carrierClient.post('/carriers/NOPE/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(404);
+    // An unknown code is the same 401: codes cannot be probed.
+    expect((await withSecret.post('/carriers/NOPE/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
   });
 });

@@ -6,12 +6,13 @@ import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 let app: TestApp;
 let acme: ApiClient;
+let acmeId: string;
 let receiver: HttpPeer;
 let carrier: HttpPeer;
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '2s' } });
-  acme = (await app.tenant('Acme')).client;
+  ({ client: acme, id: acmeId } = await app.tenant('Acme'));
   receiver = await startHttpPeer();
   carrier = await startHttpPeer({ status: 202 });
 });
@@ -24,8 +25,8 @@ afterAll(async () => {
 describe('chat smoke', () => {
   it('delivers an inbound message signed, accepts a reply, sends it through the carrier and ends', async () => {
     const sender = uniqueSender();
-    const connection = await acme.post('/v1/connections', { code: 'SMOKE', channel: 'SMS', senders: [sender], carrier: { type: 'http', url: `${carrier.url}/send`, secret: 'carrier-secret' } });
-    expect(connection.status).toBe(201);
+    const connection = await app.provisionConnection(acmeId, { code: 'SMOKE', channel: 'SMS', senders: [sender], carrier: { type: 'http', url: `${carrier.url}/send`, secret: 'carrier-secret' } });
+    expect(connection.carrierSecret).toBe('carrier-secret');
     const integration = await acme.post('/v1/integrations', { alias: 'Smoke', method: 'POST', url: `${receiver.url}/hook`, connections: [{ code: 'SMOKE' }] });
     expect((await acme.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
 

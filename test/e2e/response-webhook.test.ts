@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 let app: TestApp;
 let acme: ApiClient;
+let acmeId: string;
 let receiver: HttpPeer;
 let carrier: HttpPeer;
 const WABA = '584123149352';
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true, env: { WHATSAPP_SESSION_WINDOW: '2s', DELIVERY_RETRY_INITIAL: '200ms' } });
-  acme = (await app.tenant('Acme')).client;
+  ({ client: acme, id: acmeId } = await app.tenant('Acme'));
   receiver = await startHttpPeer();
   carrier = await startHttpPeer({ status: 202 });
 });
@@ -27,9 +28,9 @@ const waSenderOf = (suffix: string) => (suffix === 'a' ? WABA : `58412314936${su
 async function setUp(suffix: string) {
   const sms = uniqueSender();
   const otherSms = uniqueSender();
-  await acme.post('/v1/connections', { code: `MT-SMS-${suffix}`, channel: 'SMS', senders: [sms], carrier: { type: 'http', url: `${carrier.url}/sms`, secret: 'c' } });
-  await acme.post('/v1/connections', { code: `MT-OTHER-${suffix}`, channel: 'SMS', senders: [otherSms], carrier: { type: 'sandbox' } });
-  await acme.post('/v1/connections', { code: `MT-WA-${suffix}`, channel: 'WHATSAPP', senders: [waSenderOf(suffix)], carrier: { type: 'sandbox' } });
+  await app.provisionConnection(acmeId, { code: `MT-SMS-${suffix}`, channel: 'SMS', senders: [sms], carrier: { type: 'http', url: `${carrier.url}/sms`, secret: 'c' } });
+  await createConnection(acme, `MT-OTHER-${suffix}`, [otherSms]);
+  const whatsapp = await createConnection(acme, `MT-WA-${suffix}`, [waSenderOf(suffix)], 'WHATSAPP');
   const integration = await acme.post('/v1/integrations', {
     alias: `MT ${suffix}`,
     method: 'POST',
@@ -39,7 +40,7 @@ async function setUp(suffix: string) {
   const started = await acme.post(`/v1/integrations/${integration.body.id}/start`);
   expect(started.body).toMatchObject({ status: 'ACTIVE', partial: false });
   const carrierClient = apiClient(app.baseUrl, 'c');
-  return { integration: integration.body, sms, otherSms, wa: waSenderOf(suffix), carrierClient, suffix };
+  return { integration: integration.body, sms, otherSms, wa: waSenderOf(suffix), carrierClient, waClient: carrierOf(app.baseUrl, whatsapp), suffix };
 }
 
 describe('response webhook (MT)', () => {
@@ -105,11 +106,10 @@ describe('response webhook (MT)', () => {
   });
 
   it('closes the WhatsApp window after WHATSAPP_SESSION_WINDOW and reopens it with a new inbound message', async () => {
-    const { integration, wa, suffix } = await setUp('c');
+    const { integration, wa, waClient, suffix } = await setUp('c');
     const contact = '5491100000072';
     const path = `/integrations/live-chat/${integration.id}/chats/${contact}/events`;
     const mt = apiClient(app.baseUrl, integration.responseToken);
-    const waClient = apiClient(app.baseUrl);
     const reply = { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: wa }, msg: 'hola' };
     const opened = await waClient.post(`/carriers/MT-WA-${suffix}/inbound`, { messageId: 'c1', from: contact, to: wa, text: 'hi' });
     expect(opened.status).toBe(202);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -51,13 +51,13 @@ describe('a worker killed during a backoff', () => {
   it('once restarted, still delivers exactly the events it owed', { timeout: 180_000 }, async () => {
     let worker = await startWorkerProcess();
     const sender = uniqueSender();
-    await acme.post('/v1/connections', { code: 'CRASH', channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    const connection = await createConnection(acme, 'CRASH', [sender]);
     const integration = await acme.post('/v1/integrations', { alias: 'Crash', method: 'POST', url: `${receiver.url}/crash`, connections: [{ code: 'CRASH' }] });
     expect((await acme.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
 
     let failing = true;
     receiver.respondWith(() => (failing ? { status: 503 } : undefined));
-    const carrier = apiClient(app.baseUrl);
+    const carrier = carrierOf(app.baseUrl, connection);
     for (const text of ['one', 'two', 'three']) {
       expect((await carrier.post('/carriers/CRASH/inbound', { messageId: text, from: '5491100000080', to: sender, text })).status).toBe(202);
     }

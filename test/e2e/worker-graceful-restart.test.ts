@@ -13,6 +13,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const CHAT_UPDATE_WAIT_MS = 2_000;
 let app: TestApp;
 let acme: ApiClient;
+let acmeId: string;
 let receiver: HttpPeer;
 let carrier: HttpPeer;
 const workers = new Set<ChildProcess>();
@@ -60,7 +61,7 @@ function startWorkerProcess(): Promise<WorkerProcess> {
 beforeAll(async () => {
   // No in-process worker: the worker is the child process above; the API waits 2 s for a chat.
   app = await startTestApp({ worker: false, chatUpdateWaitMs: CHAT_UPDATE_WAIT_MS });
-  acme = (await app.tenant('Acme')).client;
+  ({ client: acme, id: acmeId } = await app.tenant('Acme'));
   receiver = await startHttpPeer();
   carrier = await startHttpPeer({ status: 202 });
 });
@@ -77,7 +78,7 @@ async function activeIntegration() {
   sequence += 1;
   const code = `GR-${sequence}`;
   const sender = uniqueSender();
-  await acme.post('/v1/connections', { code, channel: 'SMS', senders: [sender], carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: 'c' } });
+  await app.provisionConnection(acmeId, { code, channel: 'SMS', senders: [sender], carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: 'c' } });
   const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}/${code}`, connections: [{ code }] });
   expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
   const integration = created.body as { id: string; responseToken: string };

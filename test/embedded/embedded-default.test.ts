@@ -100,8 +100,11 @@ describe('npm start (embedded default)', () => {
     const baseUrl = `http://127.0.0.1:${env.PORT}`;
 
     const first = await startEmbedded(env);
-    const devTenant = JSON.parse(readFileSync(join(dataDir, 'dev-tenant.json'), 'utf8')) as { apiKey: string };
+    const devTenant = JSON.parse(readFileSync(join(dataDir, 'dev-tenant.json'), 'utf8')) as { apiKey: string; sandbox: { code: string; sender: string; carrierSecret: string } };
     expect(first.output()).toContain(devTenant.apiKey);
+    // The dev tenant's sandbox connection, printed once with its carrier secret.
+    expect(first.output()).toContain(devTenant.sandbox.carrierSecret);
+    expect(devTenant.sandbox.code).toMatch(/^SANDBOX-[0-9A-F]{6}$/);
     expect(first.output()).toContain(`Temporal UI:  http://localhost:${env.EMBEDDED_TEMPORAL_UI_PORT}`);
     expect(first.output()).toContain('FerretDB');
     const tenant = apiClient(baseUrl, devTenant.apiKey);
@@ -110,6 +113,7 @@ describe('npm start (embedded default)', () => {
     expect(ui.status).toBe(200);
     const created = await tenant.post('/v1/connections', { code: 'EMBED1', channel: 'SMS', senders: ['141518'], carrier: { type: 'sandbox' } });
     expect(created.status).toBe(201);
+    expect((await tenant.get(`/v1/connections/${devTenant.sandbox.code}`)).body).toMatchObject({ senders: [devTenant.sandbox.sender], carrier: { type: 'sandbox', secretSet: true } });
     const integration = await tenant.post('/v1/integrations', {
       alias: 'Kept',
       method: 'POST',
@@ -124,6 +128,9 @@ describe('npm start (embedded default)', () => {
 
     const second = await startEmbedded(env);
     expect(second.output()).not.toContain(devTenant.apiKey);
+    expect(second.output()).not.toContain(devTenant.sandbox.carrierSecret);
+    expect(second.output()).toContain(devTenant.sandbox.code);
+    expect((await tenant.get('/v1/connections')).body.items.filter((item: { code: string }) => item.code.startsWith('SANDBOX-'))).toHaveLength(1);
     expect((await tenant.get('/v1/connections/EMBED1')).status).toBe(200);
     const kept = await tenant.get(`/v1/integrations/${integration.body.id}`);
     expect(kept.body).toMatchObject({ alias: 'Kept', auth: { type: 'BEARER', token: '********' } });
