@@ -8,14 +8,13 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatWorkflowId } from '../../workflows/contract.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
-import { uniqueSender } from '../support/fixtures.js';
+import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer, type PeerReply, type ReceivedRequest } from '../support/http-peer.js';
 
 const MESSAGES_PER_RUN = 30;
 const RETRY_INITIAL_MS = 500;
 let app: TestApp;
 let acme: ApiClient;
-let carrierClient: ApiClient;
 let receiver: HttpPeer;
 let sequence = 0;
 
@@ -29,7 +28,6 @@ beforeAll(async () => {
     env: { DELIVERY_RETRY_INITIAL: `${RETRY_INITIAL_MS}ms`, DELIVERY_RETRY_MAX_INTERVAL: '1s', CHAT_MESSAGES_PER_RUN: String(MESSAGES_PER_RUN) },
   });
   acme = (await app.tenant('Acme')).client;
-  carrierClient = apiClient(app.baseUrl);
   receiver = await startHttpPeer();
   receiver.respondWith((request) => {
     const reply = answers.get(request.url.split('?')[0]!)?.(request);
@@ -55,7 +53,7 @@ async function activeIntegration(answer?: (request: ReceivedRequest) => PeerRepl
   const code = `REL-${sequence}`;
   const sender = uniqueSender();
   const path = `/${code}`;
-  expect((await acme.post('/v1/connections', { code, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } })).status).toBe(201);
+  const carrierClient = carrierOf(app.baseUrl, await createConnection(acme, code, [sender]));
   const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}${path}`, connections: [{ code }] });
   expect(created.status).toBe(201);
   expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
