@@ -1,5 +1,5 @@
 # The chathook API and worker image (one image, two commands). Built by docker-compose.yml.
-FROM node:20-bookworm-slim AS console
+FROM node:20.19.5-bookworm-slim AS console
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY console ./console
 COPY scripts ./scripts
 RUN npm run build:console
 
-FROM node:20-bookworm-slim
+FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

@@ -41,6 +41,12 @@ export const HttpUrlSchema = z
   .trim()
   .regex(HTTP_URL, 'must be an absolute http(s) URL (host name or IPv4 address, no user:pass@)');
 
+/** A URL chathook itself connects to (client webhook, carrier): where the SSRF rule applies. */
+const TargetUrlSchema = HttpUrlSchema.meta({
+  description:
+    'Unless the server runs with WEBHOOK_ALLOW_PRIVATE=true, a host that is a loopback, private, link-local or metadata address written out (or `localhost`) is refused when saved (400 naming the field); names are checked at every connection, after DNS resolution.',
+});
+
 export const ConnectionCodeSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", at most 64 characters');
@@ -76,7 +82,7 @@ export const TenantCreateSchema = z.strictObject({
 const CarrierSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('http'),
-    url: HttpUrlSchema,
+    url: TargetUrlSchema,
     secret: z.string().min(1).max(512).optional(),
   }),
   z.strictObject({ type: z.literal('sandbox') }),
@@ -178,7 +184,7 @@ function checkConnectionsOnce(connections: unknown, ctx: z.RefinementCtx): void 
 export const IntegrationFields = {
   alias: textSchema(100),
   method: HttpMethodSchema,
-  url: HttpUrlSchema,
+  url: TargetUrlSchema,
   params: z.array(fieldSchema(textSchema(200))).max(50).default([]),
   auth: AuthInputSchema.default({ type: 'NONE' }),
   headers: z.array(HeaderFieldSchema).max(50).default([]),

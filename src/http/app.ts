@@ -5,7 +5,7 @@ import type { Models } from '../db/models.js';
 import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
-import { requireAdmin, requireTenant } from './auth.js';
+import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRoutes } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
@@ -62,9 +62,10 @@ export function createApp(deps: AppDeps): Express {
     tenantKey: requireTenant(deps.models),
     rootKey: requireAdmin(deps.config.adminKey),
     carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox }),
+    metricsToken: requireMetricsToken(deps.config.metricsToken),
   });
   const { gateway } = deps;
-  healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics });
+  healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics, metricsTokenSet: deps.config.metricsToken !== undefined });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());
   app.use(requireJsonBody);
@@ -73,9 +74,9 @@ export function createApp(deps: AppDeps): Express {
   tenantsRoutes(api, deps.models);
   responseWebhookRoutes(api, { models: deps.models, gateway });
   carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway });
-  connectionsRoutes(api, { models: deps.models, secretBox: deps.secretBox });
+  connectionsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
   reservationsRoutes(api, deps.models);
-  integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox });
+  integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
   previewRoutes(api);
   integrationLifecycleRoutes(api, { models: deps.models, gateway, waitMs: deps.lifecycleWaitMs ?? 25_000 });
   integrationDetailsRoutes(api, { models: deps.models, secretBox: deps.secretBox, publicBaseUrl: deps.config.publicBaseUrl });

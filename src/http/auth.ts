@@ -34,6 +34,21 @@ export function requireAdmin(adminKey: string | undefined): RequestHandler {
   };
 }
 
+/**
+ * `/metrics` with METRICS_TOKEN set: the Bearer token must match (compared in constant time).
+ * Unset, the scrape stays open, as in the embedded default where only this host reaches it;
+ * the route is then published without a security requirement.
+ */
+export function requireMetricsToken(metricsToken: string | undefined): RequestHandler {
+  return (req, _res, next) => {
+    if (metricsToken !== undefined) {
+      const token = bearerTokenOf(req.headers.authorization);
+      if (!token || !constantTimeEquals(token, metricsToken)) throw unauthorized('Missing or wrong metrics token');
+    }
+    next();
+  };
+}
+
 export function tenantIdOf(req: { tenantId?: string }): string {
   if (!req.tenantId) throw unauthorized();
   return req.tenantId;

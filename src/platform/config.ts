@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is reachable.
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without blanks (a Bearer token)').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
@@ -106,6 +108,8 @@ export interface Config {
    */
   chatMaxPending: number;
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
+  /** The Bearer token /metrics requires; undefined = open. */
+  metricsToken: string | undefined;
   logLevel: string;
   tools: { temporalCliPath: string | undefined; ferretdbPath: string | undefined; mongodBinary: string | undefined };
   embedded: { temporalPort: number; temporalUiPort: number; mongoPort: number };
@@ -146,6 +150,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retryMaxIntervalMs: e.DELIVERY_RETRY_MAX_INTERVAL,
       timeoutMs: e.DELIVERY_TIMEOUT,
     },
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },
     embedded: { temporalPort: e.EMBEDDED_TEMPORAL_PORT, temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT, mongoPort: e.EMBEDDED_MONGO_PORT },

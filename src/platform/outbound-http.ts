@@ -35,6 +35,12 @@ const CATEGORIES: readonly Category[] = [
   category('carrier-grade NAT address', ['100.64.0.0/10']),
   category('link-local address', ['169.254.0.0/16'], ['fe80::/10']),
   category('unique-local address', [], ['fc00::/7']),
+  // Local-use NAT64 (RFC 8215) translates into the operator's own network, and a translator may
+  // place the IPv4 part anywhere from bit 48 on: no suffix check can vet it, so the prefix goes.
+  category('local-use NAT64 address', [], ['64:ff9b:1::/48']),
+  // Teredo tunnels through relays to a client whose IPv4 address is obfuscated in the low bits;
+  // no webhook or carrier has a reason to sit behind one.
+  category('Teredo address', [], ['2001::/32']),
   category('multicast address', ['224.0.0.0/4'], ['ff00::/8']),
   category('broadcast address', ['255.255.255.255/32']),
   category('reserved address', ['240.0.0.0/4', '192.0.0.0/24'], ['100::/64', 'fec0::/10']),
@@ -85,7 +91,6 @@ function embeddedIPv4(ip: string): { address: string; via: string } | undefined 
   if (zero(0, 5) && h5 === 0xffff) return { address: v4(h6, h7), via: 'IPv4-mapped' };
   if (zero(0, 6)) return { address: v4(h6, h7), via: 'IPv4-compatible' };
   if (h0 === 0x64 && h1 === 0xff9b && zero(2, 6)) return { address: v4(h6, h7), via: 'NAT64' };
-  if (h0 === 0x64 && h1 === 0xff9b && h2 === 1) return { address: v4(h6, h7), via: 'local NAT64' };
   if (h0 === 0x2002) return { address: v4(h1, h2), via: '6to4' };
   return undefined;
 }
@@ -253,4 +258,25 @@ export async function assertUrlAllowed(url: string, allowPrivate: boolean): Prom
     const refused = forbiddenError(address, host);
     if (refused !== undefined) throw refused;
   }
+}
+
+/**
+ * Why a configured URL is refused before anything is resolved: its host is a literal address in
+ * a forbidden range, in any spelling the URL parser accepts (`2130706433`, `0x7f.0.0.1`, `127.1`
+ * and `[::ffff:7f00:1]` all mean 127.0.0.1), or `localhost` (RFC 6761: loopback by definition).
+ * Other names are left to the dispatcher, which vets the address each connection would use.
+ */
+export function literalTargetRefusal(url: string): string | undefined {
+  let host: string;
+  try {
+    host = unbracket(new URL(url).hostname).toLowerCase();
+  } catch {
+    // Not a URL at all: the request schema answers that, not this check.
+    return undefined;
+  }
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === 'localhost' || name.endsWith('.localhost')) return `${host} (loopback name)`;
+  if (net.isIP(stripZone(host)) === 0) return undefined;
+  const reason = forbiddenReason(host);
+  return reason === undefined ? undefined : `${host} (${reason})`;
 }

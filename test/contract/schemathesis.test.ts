@@ -13,11 +13,14 @@ import { ADMIN_KEY, startTestApp, type TestApp } from '../support/harness.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCHEMATHESIS = join(ROOT, '.tools', 'bin', 'schemathesis');
 
+const CONTRACT_METRICS_TOKEN = 'contract-metrics-token-0123456789';
+
 let app: TestApp;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  app = await startTestApp({ worker: true });
+  // METRICS_TOKEN set, so /metrics is published with its security scheme and checked with it.
+  app = await startTestApp({ worker: true, env: { METRICS_TOKEN: CONTRACT_METRICS_TOKEN } });
   const acme = await app.tenant('Contract');
   const carrierSecret = 'contract-carrier-secret';
   // The http connection is the operator's to provision (root key); the sandbox one the tenant's.
@@ -46,7 +49,7 @@ beforeAll(async () => {
     CHATHOOK_INTEGRATION_ID: integration.body.id,
     CHATHOOK_CARRIER_SECRET: carrierSecret,
     CHATHOOK_CONNECTION_CODE: 'CONTRACT-SMS',
-    CHATHOOK_METRICS_TOKEN: 'no-metrics-token-set',
+    CHATHOOK_METRICS_TOKEN: CONTRACT_METRICS_TOKEN,
     CHATHOOK_CONTACT: contact,
     CHATHOOK_CAMPAIGN_ID: campaign.body.id,
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConnectionDoc, Models } from '../../db/models.js';
 import type { SecretBox } from '../../platform/secrets.js';
 import { createConnection, deleteConnection, findTenantConnection, listConnections, type CreatedConnection } from '../../services/connections.js';
+import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
 import { ConnectionCreatedSchema, ConnectionListSchema, ConnectionSchema, type Connection, type ConnectionCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
@@ -31,7 +32,8 @@ const presentCreated = (created: CreatedConnection) => ({ ...presentConnection(c
 
 const CREATE_CONFLICTS = problem('CONNECTION_CODE_TAKEN: the code is used on the platform; SENDER_TAKEN: an http connection of another tenant lists one of the senders');
 
-export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox }): void {
+/** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a carrier URL on a private address is refused otherwise). */
+export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox; allowPrivateTargets: boolean }): void {
   const { models, secretBox } = deps;
   api.route(
     {
@@ -114,6 +116,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       },
     },
     async ({ params, body, res }) => {
+      if (body.carrier.type === 'http') refusePrivateTarget(body.carrier.url, 'carrier.url', deps.allowPrivateTargets);
       res.status(201).json(presentCreated(await createConnection(models, secretBox, params.tenantId, body, 'OPERATOR')));
     },
   );

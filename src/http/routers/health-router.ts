@@ -10,7 +10,8 @@ export type { ReadinessTargets };
 const TAG = 'Operations';
 
 /** Liveness, readiness and the Prometheus scrape. */
-export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets; models: Models; metrics: ChathookMetrics }): void {
+/** `metricsTokenSet`: METRICS_TOKEN is configured, so the scrape is published (and guarded) as `metricsToken`. */
+export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets; models: Models; metrics: ChathookMetrics; metricsTokenSet: boolean }): void {
   api.route({ method: 'get', path: '/healthz', tag: TAG, summary: 'Process up', auth: 'none', responses: { 200: json(HealthSchema, 'up') } }, ({ res }) => {
     res.json({ status: 'ok' });
   });
@@ -36,7 +37,9 @@ export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets
       path: '/metrics',
       tag: TAG,
       summary: 'Prometheus metrics',
-      auth: 'none',
+      description: 'Requires `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; open (and published without security) when it is not.',
+      // The document describes the instance that serves it: an open scrape declares no auth.
+      auth: deps.metricsTokenSet ? 'metricsToken' : 'none',
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
     },
     async ({ res }) => {

@@ -9,6 +9,7 @@ import {
   maskAuth,
   updateIntegration,
 } from '../../services/integrations.js';
+import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
 import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, type Integration, type IntegrationCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
@@ -40,7 +41,8 @@ export function presentIntegration(doc: IntegrationDoc) {
   } satisfies Integration;
 }
 
-export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox }): void {
+/** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a webhook URL on a private address is refused otherwise). */
+export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox; allowPrivateTargets: boolean }): void {
   const { models, secretBox } = deps;
   api.route(
     {
@@ -53,6 +55,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: integrationRulesBroken },
     },
     async ({ body, req, res }) => {
+      refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
       const { integration, responseToken, signingSecret } = await createIntegration(models, secretBox, tenantIdOf(req), body);
       // The only answer that carries the signing secret and token in clear: the owner stores them now.
       res.status(201).json({ ...presentIntegration(integration), responseToken, signingSecret } satisfies IntegrationCreated);
@@ -98,6 +101,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       },
     },
     async ({ params, body, req, res }) => {
+      refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
       res.json(presentIntegration(await updateIntegration(models, secretBox, tenantIdOf(req), params.id, body)));
     },
   );
