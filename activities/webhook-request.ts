@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
-import { webhookTemplateOf } from '../src/db/integration-template.js';
+import { signingSecretsOf, webhookTemplateOf } from '../src/db/integration-template.js';
 import type { IntegrationDoc } from '../src/db/models.js';
 import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
 import { isRetryableStatus, parseRetryAfterMs } from '../src/domain/retry-delay.js';
@@ -30,10 +30,10 @@ export interface WebhookRequestDeps {
 
 /**
  * Renders the chat event with the integration's template, signs it (Standard Webhooks:
- * `webhook-id` = the delivery id, `webhook-timestamp` = `at`) and POSTs it once, bounded by the
- * delivery timeout. Never throws for what the receiver or the network did: network errors,
- * timeouts, 408, 425, 429 and 5xx are RETRY; other 4xx, a refused target and a template that
- * cannot be rendered are FAILED.
+ * `webhook-id` = the delivery id, `webhook-timestamp` = `at`, one signature per secret in force
+ * at `at`) and POSTs it once, bounded by the delivery timeout. Never throws for what the
+ * receiver or the network did: network errors, timeouts, 408, 425, 429 and 5xx are RETRY; other
+ * 4xx, a refused target and a template that cannot be rendered are FAILED.
  */
 export async function sendSignedWebhook(
   deps: WebhookRequestDeps,
@@ -47,7 +47,11 @@ export async function sendSignedWebhook(
     return { kind: 'FAILED', type: FailureType.TEMPLATE_ERROR, error: `the webhook template cannot be rendered: ${error.message}`, statusCode: null, durationMs: 0 };
   }
   const body = rendered.body ?? '';
-  const signature = new Webhook(deps.secretBox.open(input.integration.signingSecretSealed)).sign(input.deliveryId, input.at, body);
+  // Standard Webhooks lets `webhook-signature` list several signatures, space-separated: during a
+  // rotation's overlap a receiver holding either secret finds one that verifies.
+  const signature = signingSecretsOf(input.integration, deps.secretBox, input.at)
+    .map((secret) => new Webhook(secret).sign(input.deliveryId, input.at, body))
+    .join(' ');
   const headers = {
     ...rendered.headers,
     'webhook-id': input.deliveryId,

@@ -73,32 +73,43 @@ function ApiDetailsPanel({ api, integration }: { api: Api; integration: Integrat
   );
 }
 
+/** What one rotation says and does: the response token and the signing secret rotate alike. */
+interface Rotation {
+  action: string;
+  hint: string;
+  confirm: string;
+  shownLabel: string;
+  shownNote: string;
+  notRotated: string;
+  rotate: () => Promise<string>;
+}
+
 /**
- * Rotation issues a new response token and the current one stops working at once, so it asks
- * first; the new token is shown here once, until the panel closes.
+ * A rotation asks first (the receiver of the secret has to follow); the new secret is shown
+ * here once, until the panel closes, and is never fetched again.
  */
-function RotateToken({ api, integration, onRotated }: { api: Api; integration: Integration; onRotated: () => void }) {
-  const [step, setStep] = useState<{ kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; token: string } | { kind: 'failed'; message: string }>({ kind: 'idle' });
+function RotateSecret({ rotation, onRotated }: { rotation: Rotation; onRotated: () => void }) {
+  const [step, setStep] = useState<{ kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; secret: string } | { kind: 'failed'; message: string }>({ kind: 'idle' });
   const [copied, setCopied] = useState(false);
   const rotate = async () => {
     setStep({ kind: 'busy' });
     try {
-      const { responseToken } = await api.rotateToken(integration.id);
-      setStep({ kind: 'done', token: responseToken });
+      setStep({ kind: 'done', secret: await rotation.rotate() });
+      setCopied(false);
       onRotated();
     } catch (error) {
       setStep({ kind: 'failed', message: describeError(error) });
     }
   };
-  const copy = async (token: string) => {
-    await navigator.clipboard.writeText(token).catch(() => undefined);
+  const copy = async (secret: string) => {
+    await navigator.clipboard.writeText(secret).catch(() => undefined);
     setCopied(true);
   };
   return (
     <div className="stack rotate-token">
       {step.kind === 'confirm' || step.kind === 'busy' ? (
         <div className="warning stack" role="alert">
-          <span>Rotate the response token of {integration.alias}? The current token stops working at once: your system gets 401 until it uses the new one.</span>
+          <span>{rotation.confirm}</span>
           <span className="row-actions">
             <button type="button" className="danger" onClick={() => void rotate()} disabled={step.kind === 'busy'}>
               {step.kind === 'busy' ? 'Rotating…' : 'Rotate now'}
@@ -111,19 +122,19 @@ function RotateToken({ api, integration, onRotated }: { api: Api; integration: I
       ) : (
         <span className="row-actions">
           <button type="button" onClick={() => setStep({ kind: 'confirm' })}>
-            Rotate Token
+            {rotation.action}
           </button>
-          <span className="muted">Issue a new response token if the current one may have leaked.</span>
+          <span className="muted">{rotation.hint}</span>
         </span>
       )}
       {step.kind === 'done' ? (
         <div className="stack secret">
-          <strong>New response token: update your system now; the previous token no longer works.</strong>
+          <strong>{rotation.shownNote}</strong>
           <span className="row-actions">
-            <code className="break" aria-label="New response token">
-              {step.token}
+            <code className="break" aria-label={rotation.shownLabel}>
+              {step.secret}
             </code>
-            <button type="button" onClick={() => void copy(step.token)}>
+            <button type="button" onClick={() => void copy(step.secret)}>
               {copied ? 'Copied' : 'Copy'}
             </button>
           </span>
@@ -131,12 +142,32 @@ function RotateToken({ api, integration, onRotated }: { api: Api; integration: I
       ) : null}
       {step.kind === 'failed' ? (
         <p className="card-error" role="alert">
-          The token was not rotated: {step.message}
+          {rotation.notRotated}: {step.message}
         </p>
       ) : null}
     </div>
   );
 }
+
+const tokenRotation = (api: Api, integration: Integration): Rotation => ({
+  action: 'Rotate Token',
+  hint: 'Issue a new response token if the current one may have leaked.',
+  confirm: `Rotate the response token of ${integration.alias}? The current token stops working at once: your system gets 401 until it uses the new one.`,
+  shownLabel: 'New response token',
+  shownNote: 'New response token: update your system now; the previous token no longer works.',
+  notRotated: 'The token was not rotated',
+  rotate: async () => (await api.rotateToken(integration.id)).responseToken,
+});
+
+const signingSecretRotation = (api: Api, integration: Integration): Rotation => ({
+  action: 'Rotate Signing Secret',
+  hint: 'Issue a new secret for verifying the webhook-signature of deliveries.',
+  confirm: `Rotate the signing secret of ${integration.alias}? For an overlap (SIGNING_SECRET_OVERLAP, 24 hours by default) deliveries carry a signature with the current secret and one with the new one; after it only the new one verifies.`,
+  shownLabel: 'New signing secret',
+  shownNote: 'New signing secret: it is shown only now. Give it to your receiver before the overlap ends.',
+  notRotated: 'The signing secret was not rotated',
+  rotate: async () => (await api.rotateSigningSecret(integration.id)).signingSecret,
+});
 
 function ApiOverview({ api, integration, details, onRotated }: { api: Api; integration: Integration; details: ApiDetails; onRotated: () => void }) {
   return (
@@ -161,7 +192,10 @@ function ApiOverview({ api, integration, details, onRotated }: { api: Api; integ
           </tbody>
         </table>
       </div>
-      <RotateToken api={api} integration={integration} onRotated={onRotated} />
+      <RotateSecret rotation={tokenRotation(api, integration)} onRotated={onRotated} />
+      <h3>Signing Secret</h3>
+      <p>Every delivery to your webhook is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) with the integration's signing secret.</p>
+      <RotateSecret rotation={signingSecretRotation(api, integration)} onRotated={() => undefined} />
       <h3>Parameters</h3>
       <ul className="plain-list">
         {details.parameters.map((parameter) => (

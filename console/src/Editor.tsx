@@ -78,7 +78,8 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
         setCreated(await api.createIntegration(inputOf(draft)));
       }
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'VALIDATION_ERROR') {
+      // SECRET_REQUIRED names its field like a validation error: the secret to give again.
+      if (error instanceof ApiError && (error.code === 'VALIDATION_ERROR' || error.code === 'SECRET_REQUIRED')) {
         const fields = error.fieldErrors();
         setErrors(fields);
         setFormError(FIX_FIELDS);

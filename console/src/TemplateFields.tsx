@@ -98,7 +98,8 @@ export function FieldTable(props: { name: 'params' | 'headers' | 'body'; label: 
 
 export function AuthEditor(props: { auth: AuthDraft; onChange: (patch: Partial<AuthDraft>) => void; errors: Record<string, string>; editing: boolean }) {
   const { auth, errors } = props;
-  const keep = props.editing ? 'Leave empty to keep the stored value' : undefined;
+  // A stored secret stays with the URL's origin: a new scheme, host or port needs it typed again.
+  const keep = props.editing ? 'Leave empty to keep the stored value (same URL host only)' : undefined;
   return (
     <div className="stack">
       <label htmlFor="auth-type">Type</label>

@@ -18,6 +18,7 @@ import type {
   IntegrationList,
   Preview,
   PreviewInput,
+  RotatedSigningSecret,
   TryOutResult,
 } from '../../src/http/response-schemas.js';
 import type { IntegrationInputSchema, TryOutSchema } from '../../src/domain/request-schemas.js';
@@ -105,6 +106,7 @@ export function createApi(key: string) {
     connectionsDetails: (id: string) => call<ConnectionsDetails>('GET', `${integration(id)}/connections`),
     apiDetails: (id: string) => call<ApiDetails>('GET', `${integration(id)}/api-details`),
     rotateToken: (id: string) => call<RotatedToken>('POST', `${integration(id)}/rotate-token`),
+    rotateSigningSecret: (id: string) => call<RotatedSigningSecret>('POST', `${integration(id)}/rotate-signing-secret`),
     tryOut: (id: string, input: TryOutInput) => call<TryOutResult>('POST', `${integration(id)}/try-out`, input),
     campaigns: (id: string) => call<IntegrationCampaigns>('GET', `${integration(id)}/campaigns`),
     deliveries: (id: string, query: Query) => call<DeliveryList>('GET', withQuery(`${integration(id)}/deliveries`, query)),

@@ -30,3 +30,14 @@ export function webhookTemplateOf(doc: IntegrationDoc, secretBox: SecretBox): We
     body: fields(doc.body),
   };
 }
+
+/**
+ * The secrets a request sent at `at` is signed with: the current one first, then the one a
+ * rotation replaced while its overlap lasts, so receivers that still hold it keep verifying.
+ */
+export function signingSecretsOf(doc: Pick<IntegrationDoc, 'signingSecretSealed' | 'previousSigningSecret'>, secretBox: SecretBox, at: Date): string[] {
+  const secrets = [secretBox.open(doc.signingSecretSealed)];
+  const previous = doc.previousSigningSecret;
+  if (previous && previous.expiresAt.getTime() > at.getTime()) secrets.push(secretBox.open(previous.secretSealed));
+  return secrets;
+}

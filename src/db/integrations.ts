@@ -27,6 +27,15 @@ const authSchema = Schema.create(
   { _id: false },
 );
 
+/** The signing secret a rotation replaced: it still signs, beside the new one, until `expiresAt`. */
+const previousSigningSecretSchema = Schema.create(
+  {
+    secretSealed: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const connectionErrorSchema = Schema.create(
   {
     code: { type: String, required: true },
@@ -66,6 +75,7 @@ const integrationSchema = Schema.create(
     responseTokenHash: { type: String, required: true, unique: true },
     responseTokenSealed: { type: String, required: true },
     signingSecretSealed: { type: String, required: true },
+    previousSigningSecret: { type: previousSigningSecretSchema, default: null },
   },
   { timestamps: true, versionKey: false },
 );

@@ -121,7 +121,8 @@ const ApiKeyNameSchema = z
   .regex(new RegExp(`^[${W}]*${HEADER_TOKEN}[${W}]*$`), 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)');
 /**
  * Secrets are optional here because a PUT may leave them out (or send back the mask) to keep
- * the stored value; whether one is required is decided against the stored integration.
+ * the stored value; whether one is required is decided against the stored integration and
+ * whether the URL keeps its origin (`400 SECRET_REQUIRED`, SPEC section 2).
  */
 export const AuthInputSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('NONE') }),
@@ -135,6 +136,22 @@ export const AuthInputSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('BEARER'), token: headerSecret.optional() }),
 ]);
 export type AuthInput = z.infer<typeof AuthInputSchema>;
+
+/** The mask stands for a stored secret; where nothing is stored it is no secret. */
+const givenSecret = (schema: z.ZodString) =>
+  schema.regex(/^(?!\*{8}$)/, `${MASKED_SECRET} stands for a stored secret and none is stored yet: give the secret itself`);
+/** A new integration has nothing stored to keep: the chosen type's secret is given, in full (a schema rule: `400`). */
+const NewAuthInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('NONE') }),
+  z.strictObject({
+    type: z.literal('API_KEY'),
+    key: ApiKeyNameSchema,
+    value: givenSecret(headerSecret),
+    in: z.enum(['header', 'query']).default('header'),
+  }),
+  z.strictObject({ type: z.literal('BASIC'), username: z.string().min(1).max(200), password: givenSecret(secret) }),
+  z.strictObject({ type: z.literal('BEARER'), token: givenSecret(headerSecret) }),
+]);
 
 /** RFC 9110 header names, less the ones chathook sets itself; case-insensitive, spelled out for JSON Schema. */
 const anyCase = (word: string) => word.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
@@ -204,8 +221,12 @@ export const integrationInput = <Extra extends z.core.$ZodLooseShape>(extra: Ext
     .superRefine(checkGetHasNoBody, everyTime)
     .meta(GET_HAS_NO_BODY);
 
+/** The body of a PUT (and of a preview): secrets may be left out or masked to keep the stored ones. */
 export const IntegrationInputSchema = integrationInput({});
 export type IntegrationInput = z.infer<typeof IntegrationInputSchema>;
+/** The body of a create: as a PUT's, with every auth secret given. */
+export const IntegrationCreateSchema = integrationInput({ auth: NewAuthInputSchema.default({ type: 'NONE' }) });
+export type IntegrationCreate = z.infer<typeof IntegrationCreateSchema>;
 
 /** `limit` is read as the digits it is written with: `Number()` would also take ` 5`, `1e2` or `0x10`. */
 export const ListQuerySchema = z.object({

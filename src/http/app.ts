@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
   previewRoutes(api);
   integrationLifecycleRoutes(api, { models: deps.models, gateway, waitMs: deps.lifecycleWaitMs ?? 25_000 });
-  integrationDetailsRoutes(api, { models: deps.models, secretBox: deps.secretBox, publicBaseUrl: deps.config.publicBaseUrl });
+  integrationDetailsRoutes(api, { models: deps.models, secretBox: deps.secretBox, publicBaseUrl: deps.config.publicBaseUrl, signingSecretOverlapMs: deps.config.signingSecretOverlapMs });
   campaignsRoutes(api, deps.models);
   chatsAndDeliveriesRoutes(api, { models: deps.models, gateway });
   app.use(unmatchedRoute(api));

@@ -240,6 +240,10 @@ export const StoppedSchema = z.object({ status: z.literal('INACTIVE') });
 export type Stopped = z.output<typeof StoppedSchema>;
 export const RotatedTokenSchema = z.object({ responseToken: z.string() });
 export type RotatedToken = z.output<typeof RotatedTokenSchema>;
+export const RotatedSigningSecretSchema = z.object({
+  signingSecret: z.string().regex(/^whsec_/).describe('whsec_…: shown only in this answer; the previous secret still signs for SIGNING_SECRET_OVERLAP'),
+});
+export type RotatedSigningSecret = z.output<typeof RotatedSigningSecretSchema>;
 export type Campaign = z.output<typeof CampaignSchema>;
 export const CampaignListSchema = page(CampaignSchema);
 

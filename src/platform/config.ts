@@ -71,6 +71,7 @@ const EnvSchema = z.object({
   DELIVERY_RETRY_INITIAL: duration('5s'),
   DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
   DELIVERY_TIMEOUT: duration('10s'),
+  SIGNING_SECRET_OVERLAP: duration('24h'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(5_000),
   // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.
   WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
@@ -108,6 +109,8 @@ export interface Config {
    */
   chatMaxPending: number;
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
+  /** How long the signing secret a rotation replaced still signs deliveries beside the new one. */
+  signingSecretOverlapMs: number;
   /** The Bearer token /metrics requires; undefined = open. */
   metricsToken: string | undefined;
   logLevel: string;
@@ -150,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retryMaxIntervalMs: e.DELIVERY_RETRY_MAX_INTERVAL,
       timeoutMs: e.DELIVERY_TIMEOUT,
     },
+    signingSecretOverlapMs: e.SIGNING_SECRET_OVERLAP,
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },

@@ -1,19 +1,21 @@
 /**
- * API Details of an integration (SPEC section 4): how the client calls the response webhook,
- * a ready cURL to try it, and the rotation of its response token.
+ * API Details of an integration (SPEC section 2): how the client calls the response webhook,
+ * a ready cURL to try it, and the rotation of its response token and of its signing secret.
  */
 import { z } from 'zod';
 import type { Models } from '../db/models.js';
 import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
 import type { TryOut } from '../domain/request-schemas.js';
-import type { SecretBox } from '../platform/secrets.js';
-import { AppError } from './errors.js';
+import { generateSigningSecret, type SecretBox } from '../platform/secrets.js';
+import { AppError, conflict } from './errors.js';
 import { findTenantIntegration, newResponseToken } from './integrations.js';
 
 export interface IntegrationDetailsDeps {
   models: Models;
   secretBox: SecretBox;
+  /** SIGNING_SECRET_OVERLAP: how long the replaced signing secret still signs beside the new one. */
+  signingSecretOverlapMs: number;
 }
 
 /** The response webhook of one integration; `{chatIdentifier}` is the contact's number. */
@@ -71,4 +73,28 @@ export async function rotateResponseToken(deps: IntegrationDetailsDeps, tenantId
   const { responseToken, stored } = newResponseToken(deps.secretBox);
   await deps.models.Integration.updateOne({ _id: integration._id }, { $set: stored });
   return responseToken;
+}
+
+/** Rotations that race read the same current secret; the loser reads again (the winner's secret becomes its previous one). */
+const ROTATION_TRIES = 5;
+
+/**
+ * A new signing secret, shown once. The one it replaces keeps signing beside it for the overlap,
+ * so receivers can switch without rejecting a delivery; only the latest replaced secret is kept,
+ * so a second rotation within the overlap ends the first one's.
+ */
+export async function rotateSigningSecret(deps: IntegrationDetailsDeps, tenantId: string, id: string): Promise<string> {
+  const signingSecret = generateSigningSecret();
+  const signingSecretSealed = deps.secretBox.seal(signingSecret);
+  for (let tries = 0; tries < ROTATION_TRIES; tries += 1) {
+    const integration = await findTenantIntegration(deps.models, tenantId, id);
+    const previousSigningSecret = { secretSealed: integration.signingSecretSealed, expiresAt: new Date(Date.now() + deps.signingSecretOverlapMs) };
+    // Guarded by the secret it replaces: a concurrent rotation cannot make this one's secret the one nobody stored.
+    const result = await deps.models.Integration.updateOne(
+      { _id: integration._id, tenantId, signingSecretSealed: integration.signingSecretSealed },
+      { $set: { signingSecretSealed, previousSigningSecret } },
+    );
+    if (result.matchedCount === 1) return signingSecret;
+  }
+  throw conflict('ROTATION_CONFLICT', 'The signing secret is being rotated by another request: try again');
 }

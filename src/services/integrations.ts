@@ -46,15 +46,43 @@ function secretOf(auth: AuthInput): { field: string; value: string | undefined }
   }
 }
 
-/** The auth to store: a new secret is sealed; a missing or masked one keeps the stored secret of the same type. */
-export function sealAuth(input: AuthInput, previous: StoredAuth | undefined, secretBox: SecretBox): StoredAuth {
+/** Scheme, host and port, as a browser compares them; an unreadable URL matches no origin. */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an update keeps secrets from: the stored auth, the URL it was entered for, and the URL asked for. */
+export interface KeptAuth {
+  auth: StoredAuth;
+  previousUrl: string;
+  url: string;
+}
+
+/**
+ * The auth to store: a new secret is sealed; a missing or masked one keeps the stored secret of
+ * the same type, and only while the URL keeps its origin (scheme, host, port). A secret is never
+ * sent to an origin it was not entered for, so a PUT that moves the URL needs every secret again
+ * (SPEC section 2: `400 SECRET_REQUIRED`, named there because it depends on what is stored).
+ */
+export function sealAuth(input: AuthInput, kept: KeptAuth | undefined, secretBox: SecretBox): StoredAuth {
   const secret = secretOf(input);
   let secretSealed: string | undefined;
   if (secret) {
+    const path = `auth.${secret.field}`;
     if (secret.value !== undefined) secretSealed = secretBox.seal(secret.value);
-    else if (previous?.type === input.type && previous.secretSealed) secretSealed = previous.secretSealed;
-    // Whether a secret may be left out depends on what is stored: a rule no schema can state.
-    else throw unprocessableFields('SECRET_REQUIRED', [{ path: `auth.${secret.field}`, message: 'is required' }]);
+    else {
+      const stored = kept?.auth.type === input.type ? kept.auth.secretSealed : undefined;
+      if (!kept || !stored) throw secretRequired(path, `is required: no ${input.type} secret is stored to keep`);
+      const [from, to] = [originOf(kept.previousUrl), originOf(kept.url)];
+      if (to === undefined || from !== to) {
+        throw secretRequired(path, `is required again: the URL moves from ${from ?? 'its stored origin'} to ${to ?? 'another origin'}, and a stored secret is only sent to the origin it was entered for`);
+      }
+      secretSealed = stored;
+    }
   }
   return {
     type: input.type,
@@ -64,6 +92,8 @@ export function sealAuth(input: AuthInput, previous: StoredAuth | undefined, sec
     secretSealed,
   } as StoredAuth;
 }
+
+const secretRequired = (path: string, message: string) => new AppError(400, 'SECRET_REQUIRED', `${path}: ${message}`, { fields: [{ path, message }] });
 
 /** A new response token: the hash finds the integration, the sealed copy lets API Details show it. */
 export function newResponseToken(secretBox: SecretBox) {
@@ -161,6 +191,7 @@ const activeConflict = (message: string) => conflict('INTEGRATION_ACTIVE', messa
 /** Replaces the editable fields; the connections of an active (or activating) integration cannot change. */
 export async function updateIntegration(models: Models, secretBox: SecretBox, tenantId: string, id: string, input: IntegrationInput): Promise<IntegrationDoc> {
   const current = await findTenantIntegration(models, tenantId, id);
+  const auth = sealAuth(input.auth, { auth: current.auth, previousUrl: current.url, url: input.url }, secretBox);
   const { body } = await checkInput(models, tenantId, input);
   const connectionsChanged = !sameConnections(input.connections, current.connections);
   const activeMessage = 'The connections of an active integration cannot change: stop it first';
@@ -175,7 +206,7 @@ export async function updateIntegration(models: Models, secretBox: SecretBox, te
         method: input.method,
         url: input.url,
         params: input.params,
-        auth: sealAuth(input.auth, current.auth, secretBox),
+        auth,
         headers: input.headers,
         body,
         connections: input.connections,

@@ -259,6 +259,39 @@ describe('web console', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('rotates the signing secret from API Details: it asks first, then shows the new secret once with a Copy button', async () => {
+    await page.getByRole('button', { name: 'Details of Support desk' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('tab', { name: 'API Details' }).click();
+    const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
+    const signingSecret = async () => {
+      const stored = await app.services.models.Integration.findById(integrationId).lean();
+      return app.services.secretBox.open(stored!.signingSecretSealed);
+    };
+    const before = await signingSecret();
+
+    await dialog.getByRole('button', { name: 'Rotate Signing Secret' }).click();
+    await dialog.getByText('deliveries carry a signature with the current secret and one with the new one').waitFor();
+    await dialog.getByRole('button', { name: 'Rotate now' }).click();
+    const shown = dialog.getByLabel('New signing secret');
+    await shown.waitFor();
+    const secret = (await shown.textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(before);
+    expect(await signingSecret()).toBe(secret);
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.getByRole('button', { name: 'Copied' }).waitFor();
+    await shot('08b-rotated-signing-secret');
+
+    // Shown once: reopening the panel shows it no more.
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Details of Support desk' }).click();
+    await dialog.getByRole('tab', { name: 'API Details' }).click();
+    await dialog.getByRole('button', { name: 'Rotate Signing Secret' }).waitFor();
+    expect(await dialog.getByLabel('New signing secret').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('shows the delivery in Deliveries and replays it', async () => {
     await page.getByRole('button', { name: 'Deliveries of Support desk' }).click();
     const row = page.getByRole('row').filter({ hasText: CONTACT });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { parseConfig, type Config } from '../../src/platform/config.js';
 import { createTenant } from '../../src/services/tenants.js';
@@ -85,7 +86,14 @@ export function apiClient(baseUrl: string, token?: string): ApiClient {
  * database of its own, so every test file starts clean.
  */
 export async function startTestApp(
-  options: { worker?: boolean; env?: Record<string, string>; lifecycleWaitMs?: number; chatUpdateWaitMs?: number } = {},
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    lifecycleWaitMs?: number;
+    chatUpdateWaitMs?: number;
+    /** Where the API's and the worker's log lines go (stdout when left out): a test reads what they wrote. */
+    logStream?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const database = `t_${randomBytes(6).toString('hex')}`;
   const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
@@ -103,7 +111,7 @@ export async function startTestApp(
     ...options.env,
   };
   const config = parseConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logStream);
   const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey }, { chatUpdateWaitMs: options.chatUpdateWaitMs });
   const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
   const api = await startApi(appDepsOf(services, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');

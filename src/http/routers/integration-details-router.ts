@@ -1,7 +1,16 @@
 import type { Request } from 'express';
-import { apiDetailsOf, rotateResponseToken, tryOutCommand, type IntegrationDetailsDeps } from '../../services/integration-details.js';
+import { apiDetailsOf, rotateResponseToken, rotateSigningSecret, tryOutCommand, type IntegrationDetailsDeps } from '../../services/integration-details.js';
 import { tenantIdOf } from '../auth.js';
-import { ApiDetailsSchema, RotatedTokenSchema, TryOutResultSchema, type ApiDetails, type RotatedToken, type TryOutResult } from '../response-schemas.js';
+import {
+  ApiDetailsSchema,
+  RotatedSigningSecretSchema,
+  RotatedTokenSchema,
+  TryOutResultSchema,
+  type ApiDetails,
+  type RotatedSigningSecret,
+  type RotatedToken,
+  type TryOutResult,
+} from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { TryOutSchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
@@ -59,6 +68,25 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
     },
     async ({ params, req, res }) => {
       res.json({ responseToken: await rotateResponseToken(deps, tenantIdOf(req), params.id) } satisfies RotatedToken);
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/integrations/:id/rotate-signing-secret',
+      tag: TAG,
+      summary: 'New signing secret (whsec_…, shown once); the previous one still signs for SIGNING_SECRET_OVERLAP',
+      auth: 'tenantKey',
+      params: IntegrationParams,
+      responses: {
+        200: json(RotatedSigningSecretSchema, 'the new signing secret'),
+        404: integrationNotFound,
+        409: problem('ROTATION_CONFLICT: other rotations of the same integration kept winning; try again'),
+      },
+    },
+    async ({ params, req, res }) => {
+      res.json({ signingSecret: await rotateSigningSecret(deps, tenantIdOf(req), params.id) } satisfies RotatedSigningSecret);
     },
   );
 }

@@ -13,14 +13,18 @@ import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
 import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, type Integration, type IntegrationCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
-import { IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
+import { IntegrationCreateSchema, IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Integrations';
 /** The `:id` of every `/v1/integrations/:id…` route. */
 export const IntegrationParams = z.object({ id: z.string().describe('the integration id') });
 export const integrationNotFound = problem('NOT_FOUND: unknown id');
 /** The rules of an integration that no schema states, shared by create and update. */
-const integrationRulesBroken = problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other / SECRET_REQUIRED: an auth secret left out with none stored for that type');
+const integrationRulesBroken = problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other');
+/** SPEC section 2 names this rule a 400 although it depends on what is stored: a secret stays with its origin. */
+const updateBadRequest = problem(
+  'VALIDATION_ERROR (each bad field by path) or INVALID_JSON / SECRET_REQUIRED: an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored',
+);
 
 const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
 
@@ -51,7 +55,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       tag: TAG,
       summary: 'Create a Custom Webhook integration',
       auth: 'tenantKey',
-      body: IntegrationInputSchema,
+      body: IntegrationCreateSchema,
       responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: integrationRulesBroken },
     },
     async ({ body, req, res }) => {
@@ -89,12 +93,13 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       method: 'put',
       path: '/v1/integrations/:id',
       tag: TAG,
-      summary: 'Replace the editable fields (secrets left out or masked keep their value)',
+      summary: 'Replace the editable fields (secrets left out or masked keep their value while the URL keeps its origin; no auth means NONE)',
       auth: 'tenantKey',
       params: IntegrationParams,
       body: IntegrationInputSchema,
       responses: {
         200: json(IntegrationSchema, 'updated'),
+        400: updateBadRequest,
         404: integrationNotFound,
         409: problem('INTEGRATION_ACTIVE: connections of an active integration cannot change'),
         422: integrationRulesBroken,
