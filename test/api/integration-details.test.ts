@@ -52,7 +52,7 @@ describe('API details', () => {
     expect(details.body.bodySchemas.SMS.properties.channel.properties).toHaveProperty('connection');
     expect(details.body.bodySchemas.WHATSAPP.properties.channel.properties).toHaveProperty('sender');
     expect(details.body.bodySchemas.SMS.properties.msg.maxLength).toBe(4096);
-    expect(details.body.responses.map((response: { status: number }) => response.status)).toEqual([202, 400, 401, 403, 404, 409, 409, 413, 422]);
+    expect(details.body.responses.map((response: { status: number }) => response.status)).toEqual([202, 400, 401, 403, 404, 409, 409, 413, 422, 429, 503]);
   });
 });
 
