@@ -67,6 +67,22 @@ describe('parseConfig', () => {
     for (const bad of ['0', '100001', '2.5', 'many']) expect(() => parseConfig({ CHAT_MAX_PENDING: bad })).toThrow(/CHAT_MAX_PENDING/);
   });
 
+  it('reads the rate limits as calls a minute, off when unset or empty', () => {
+    expect(parseConfig({}).rateLimits).toEqual({ managementPerMinute: undefined, responseWebhookPerMinute: undefined });
+    expect(parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: ' ' }).rateLimits).toEqual({
+      managementPerMinute: undefined,
+      responseWebhookPerMinute: undefined,
+    });
+    expect(parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '600', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: '120' }).rateLimits).toEqual({
+      managementPerMinute: 600,
+      responseWebhookPerMinute: 120,
+    });
+    for (const bad of ['0', '-1', '2.5', 'lots', '10000000']) {
+      expect(() => parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_MANAGEMENT_PER_MINUTE/);
+      expect(() => parseConfig({ RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE/);
+    }
+  });
+
   it('refuses a retry initial interval above the maximum', () => {
     expect(() => parseConfig({ DELIVERY_RETRY_INITIAL: '2h', DELIVERY_RETRY_MAX_INTERVAL: '1h' })).toThrow(/DELIVERY_RETRY_INITIAL/);
   });

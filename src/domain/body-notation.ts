@@ -134,9 +134,9 @@ function recordKeyInShape(root: ShapeNode, key: string, segments: readonly BodyP
   let node = root;
   for (let position = 0; position < segments.length; position++) {
     const segment = segments[position]!;
-    const containerPath = formatBodyPath(segments.slice(0, position));
     const neededRole = containerRoleFor(segment);
     if (node.role !== neededRole) {
+      const containerPath = formatBodyPath(segments.slice(0, position));
       return `body key "${key}" uses "${containerPath}" as ${ROLE_DESCRIPTIONS[neededRole]}, but the earlier key "${node.definedBy}" uses it as ${ROLE_DESCRIPTIONS[node.role]}`;
     }
     if (segment.kind === 'append') return null;
@@ -144,12 +144,12 @@ function recordKeyInShape(root: ShapeNode, key: string, segments: readonly BodyP
     const isLast = position === segments.length - 1;
     const childKey = childKeyOf(segment);
     const child = node.children.get(childKey);
-    const childPath = formatBodyPath(segments.slice(0, position + 1));
     if (isLast) {
       if (child === undefined) {
         node.children.set(childKey, { role: 'value', definedBy: key, children: new Map() });
         return null;
       }
+      const childPath = formatBodyPath(segments.slice(0, position + 1));
       if (child.role === 'value') {
         return `body key "${key}" sets "${childPath}" again: the earlier key "${child.definedBy}" already sets it`;
       }
@@ -282,8 +282,12 @@ export function buildBody(entries: ReadonlyArray<{ key: string; value: unknown }
  * each value give the exact length of the JSON text instead, in time linear in the keys.
  */
 
+/** Printable ASCII that JSON writes as it is: most text, measured by a native scan. */
+const JSON_VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** UTF-8 bytes of `JSON.stringify(text)`, counted without building it. */
 export function jsonStringBytes(text: string): number {
+  if (JSON_VERBATIM.test(text)) return text.length + 2;
   let bytes = 2;
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);
@@ -340,11 +344,11 @@ function serialisedBytes(node: SizeNode): number {
 
 /**
  * The UTF-8 length of `JSON.stringify(buildBody(entries))` when each value serialises to
- * `valueBytes` bytes (`null` is 4), without building the body. Throws like `buildBody`.
+ * `valueBytes` bytes (`null` is 4), without building the body. The keys are those that passed
+ * `findBodyKeyConflicts` (checked once, by the caller): a malformed key throws a `BodyKeyError`,
+ * keys that contradict each other give a number that means nothing.
  */
 export function bodyJsonBytes(entries: ReadonlyArray<{ key: string; valueBytes: number }>): number {
-  const conflicts = findBodyKeyConflicts(entries.map((entry) => entry.key));
-  if (conflicts.length > 0) throw new BodyKeyError(conflicts[0]!.message);
   const root: SizeNode = { kind: 'object', bytes: 0, length: 0, children: new Map() };
   for (const { key, valueBytes } of entries) {
     const segments = parseBodyKey(key);

@@ -44,6 +44,7 @@ const QUERY_UNRESERVED = new Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 
 /** Length of a query component as the renderer encodes it (lone surrogates as U+FFFD). */
 function queryComponentBytes(text: string): number {
+  if (/^[A-Za-z0-9\-_.!~*'()]*$/.test(text)) return text.length;
   let bytes = 0;
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);
@@ -59,6 +60,7 @@ function queryComponentBytes(text: string): number {
 
 /** UTF-8 bytes of a string (lone surrogates as U+FFFD, as `TextEncoder` sends them). */
 function utf8Bytes(text: string): number {
+  if (/^[\x00-\x7f]*$/.test(text)) return text.length;
   let bytes = 0;
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);

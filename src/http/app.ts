@@ -6,6 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
+import { responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRoutes } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
@@ -59,7 +60,9 @@ export function createApp(deps: AppDeps): Express {
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
   // guards authenticate the caller kinds that are known before the request is read.
   const api = new ApiRoutes({
-    tenantKey: requireTenant(deps.models),
+    // Rate limits count callers once they are known (RATE_LIMIT_*_PER_MINUTE; off when unset).
+    tenantKey: tenantKeyRateLimited(requireTenant(deps.models), deps.config.rateLimits.managementPerMinute),
+    responseToken: responseWebhookRateLimited(deps.models, deps.config.rateLimits.responseWebhookPerMinute),
     rootKey: requireAdmin(deps.config.adminKey),
     carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox }),
     metricsToken: requireMetricsToken(deps.config.metricsToken),

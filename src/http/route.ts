@@ -8,6 +8,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import { ErrorBodySchema } from './response-schemas.js';
 import { parseInput } from './validation.js';
+import { RATE_LIMITED_REPLY } from './rate-limits.js';
 
 export type RouteAuth = 'tenantKey' | 'rootKey' | 'responseToken' | 'carrierSecret' | 'metricsToken' | 'none';
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -69,6 +70,14 @@ function commonReplies(spec: RouteSpec<z.ZodObject | undefined, z.ZodObject | un
     replies[415] = problem('UNSUPPORTED_MEDIA_TYPE: send application/json');
   }
   return replies;
+}
+
+/** Operations a rate limit can apply to (rate-limits.ts) declare its 429 beside their own, whether limits are on or not. */
+function withRateLimitReply(auth: RouteAuth, replies: Record<number, Reply>): Record<number, Reply> {
+  if (auth !== 'tenantKey' && auth !== 'responseToken') return replies;
+  const own = replies[429];
+  const description = own ? `${own.description} Or ${RATE_LIMITED_REPLY}` : RATE_LIMITED_REPLY;
+  return { ...replies, 429: problem(description, { 'Retry-After': 'seconds to wait before calling again', ...own?.headers }) };
 }
 
 const SECURITY: Record<Exclude<RouteAuth, 'none'>, string> = {
@@ -152,7 +161,7 @@ export class ApiRoutes {
   }
 
   private routeConfigOf(spec: RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.ZodType | undefined>): RouteConfig {
-    const replies = { ...commonReplies(spec), ...spec.responses };
+    const replies = withRateLimitReply(spec.auth, { ...commonReplies(spec), ...spec.responses });
     const config: RouteConfig = {
       method: spec.method,
       path: toOpenApiPath(spec.path),

@@ -37,6 +37,15 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** Calls a minute; unset or empty means no limit. */
+const perMinute = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number of calls a minute (1 or more), or empty for no limit')
+    .transform(Number)
+    .optional(),
+);
+
 /** 32 bytes, given as 64 hex characters or base64 / base64url. */
 export function parseEncryptionKey(text: string): Buffer {
   const trimmed = text.trim();
@@ -77,6 +86,8 @@ const EnvSchema = z.object({
   WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
+  RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
   // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is reachable.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without blanks (a Bearer token)').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -111,6 +122,8 @@ export interface Config {
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
   /** How long the signing secret a rotation replaced still signs deliveries beside the new one. */
   signingSecretOverlapMs: number;
+  /** Calls a minute per tenant key (management API) and per integration (response webhook); undefined = no limit. */
+  rateLimits: { managementPerMinute: number | undefined; responseWebhookPerMinute: number | undefined };
   /** The Bearer token /metrics requires; undefined = open. */
   metricsToken: string | undefined;
   logLevel: string;
@@ -154,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       timeoutMs: e.DELIVERY_TIMEOUT,
     },
     signingSecretOverlapMs: e.SIGNING_SECRET_OVERLAP,
+    rateLimits: { managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE, responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },

@@ -1,0 +1,86 @@
+/**
+ * Per-tenant rate limits (SPEC section 2 "Limits", issue 11): the management API per tenant key
+ * and the response webhook per integration, each a number of calls per minute, off when not
+ * configured. A call over the limit answers `429 RATE_LIMITED` with `Retry-After` (seconds to the
+ * end of the window).
+ *
+ * The counters live in this process (express-rate-limit's memory store): with several API
+ * processes behind a balancer each counts on its own, so a tenant gets up to N times the limit.
+ * A deployment that needs one limit across processes gives each limiter a shared store
+ * (`rate-limit-redis`, `rate-limit-mongo`, …) through the `store` option.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Models } from '../db/models.js';
+import { hashToken } from '../platform/secrets.js';
+import { AppError } from '../services/errors.js';
+import { bearerTokenOf } from './auth.js';
+
+const WINDOW_MS = 60_000;
+
+/** Documented on every operation a limit can apply to (the document is the same whether limits are on or not). */
+export const RATE_LIMITED_REPLY =
+  'RATE_LIMITED: more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration); retry after Retry-After seconds';
+
+/** The key a request is counted under, set by the guard that resolved the caller. */
+const keyOf = (res: Response) => res.locals['rateLimitKey'] as string;
+
+/** One fixed-window counter per key. Keys are tenant and integration ids, never IP addresses. */
+function limiterOf(perMinute: number, scope: string): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => keyOf(res),
+    handler: (_req, res, next) => {
+      const retryAfter = String(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
+      next(new AppError(429, 'RATE_LIMITED', `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfter} s`, {}, {}, { 'Retry-After': retryAfter }));
+    },
+  });
+}
+
+/** Runs an async guard, then `then` unless the guard answered or failed. */
+function followedBy(guard: RequestHandler, then: (req: Request, res: Response, next: (error?: unknown) => void) => unknown): RequestHandler {
+  return (req, res, next) => {
+    Promise.resolve(
+      guard(req, res, (error?: unknown) => {
+        if (error !== undefined) next(error);
+        else Promise.resolve(then(req, res, next)).catch(next);
+      }),
+    ).catch(next);
+  };
+}
+
+/**
+ * The tenant-key guard, then a count per tenant: only calls that authenticated are counted, so a
+ * stranger cannot use up a tenant's allowance. Without a limit the guard is returned as it is.
+ */
+export function tenantKeyRateLimited(requireTenant: RequestHandler, perMinute: number | undefined): RequestHandler {
+  if (perMinute === undefined) return requireTenant;
+  const limiter = limiterOf(perMinute, 'tenant');
+  return followedBy(requireTenant, (req, res, next) => {
+    res.locals['rateLimitKey'] = `tenant:${req.tenantId}`;
+    return limiter(req, res, next);
+  });
+}
+
+/**
+ * A count per integration on the response webhook, keyed by the integration its token belongs
+ * to (one indexed read, only when the limit is on). A missing or unknown token is not counted:
+ * the reply service answers it 401, and a stranger's calls never use up an integration's allowance.
+ */
+export function responseWebhookRateLimited(models: Models, perMinute: number | undefined): RequestHandler | undefined {
+  if (perMinute === undefined) return undefined;
+  const limiter = limiterOf(perMinute, 'integration');
+  return async (req, res, next) => {
+    const token = bearerTokenOf(req.headers.authorization);
+    const integration = token && token.length <= 512 ? await models.Integration.findOne({ responseTokenHash: hashToken(token) }, { _id: 1 }).lean() : null;
+    if (!integration) {
+      next();
+      return;
+    }
+    res.locals['rateLimitKey'] = `integration:${integration._id.toHexString()}`;
+    await limiter(req, res, next);
+  };
+}

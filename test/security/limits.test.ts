@@ -1,0 +1,245 @@
+/**
+ * Issue 11, "Limits on what a tenant can make chathook do": template limits (SPEC section 2),
+ * render amplification (reproduction 4) and the per-tenant rate limits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../../src/domain/rendered-request-size.js';
+import type { Field } from '../../src/domain/webhook-template.js';
+import { apiClient, startTestApp, type ApiClient, type ApiResponse, type TestApp } from '../support/harness.js';
+
+const integration = (overrides: Record<string, unknown> = {}) => ({
+  alias: 'Limits',
+  method: 'POST',
+  url: 'https://client.example/hook',
+  ...overrides,
+});
+
+const rows = (count: number, row: (index: number) => Field): Field[] => Array.from({ length: count }, (_, index) => row(index));
+
+/** Reproduction 4 as filed: 200 rows of keys like `k1[999][999]…` up to 200 characters (a 47 KB request). */
+const filedAmplification = rows(200, (index) => ({ key: `k${index}${'[999]'.repeat(39)}`.slice(0, 200).replace(/\[[0-9]*$/, ''), type: 'TEXT', value: 'x' }));
+/** The same within the nesting limit: 200 × 8 arrays of 1,000 elements, 8 MB of `null` once rendered. */
+const deepestAmplification = rows(200, (index) => ({ key: `k${index}${'[999]'.repeat(8)}`, type: 'TEXT', value: 'x' }));
+
+/** The most array padding a template may still render (just under 256 KiB for the largest message). */
+function largestAcceptedPadding(): Field[] {
+  let count = 1;
+  const padded = (n: number) => rows(n, (index) => ({ key: `p${index}[999]`, type: 'TEXT', value: 'x' }));
+  const measure = (n: number) => largestRenderedRequestBytes({ method: 'POST', url: integration().url, params: [], auth: { type: 'NONE' }, headers: [], body: padded(n) }).bytes;
+  while (count < 200 && measure(count + 1) <= MAX_RENDERED_REQUEST_BYTES) count++;
+  expect(count).toBeLessThan(200);
+  return padded(count);
+}
+
+const pathsOf = (response: ApiResponse) => (response.body.error.fields as Array<{ path: string }>).map((field) => field.path);
+
+describe('template limits (SPEC section 2)', () => {
+  let app: TestApp;
+  let acme: ApiClient;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    ({ client: acme, apiKey } = await app.tenant('Acme'));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuses the filed amplification template at create and preview (keys nest too deep), naming each row', async () => {
+    for (const path of ['/v1/integrations', '/v1/preview']) {
+      const response = await acme.post(path, integration({ body: filedAmplification }));
+      expect(response.status, path).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(pathsOf(response)).toContain('body.0.key');
+      expect(pathsOf(response)).toContain('body.199.key');
+    }
+  });
+
+  it('refuses the amplification within the nesting limit as TEMPLATE_TOO_LARGE at create, update and preview', async () => {
+    const created = await acme.post('/v1/integrations', integration());
+    expect(created.status).toBe(201);
+    const attempts = [
+      await acme.post('/v1/integrations', integration({ body: deepestAmplification })),
+      await acme.put(`/v1/integrations/${created.body.id}`, integration({ body: deepestAmplification })),
+      await acme.post('/v1/preview', integration({ body: deepestAmplification })),
+    ];
+    for (const response of attempts) {
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'TEMPLATE_TOO_LARGE', limit: 262_144, fields: [{ path: 'body' }] });
+      expect(response.body.error.bytes).toBeGreaterThan(7_900_000);
+      expect(response.body.error.message).toMatch(/^body: .*largest allowed message.*262144/);
+    }
+    expect((await acme.get(`/v1/integrations/${created.body.id}`)).body.body).toHaveLength(6);
+  });
+
+  it('measures the largest allowed message: ten {{text}} rows fit, eleven do not; params and headers count too', async () => {
+    const texts = (count: number) => rows(count, (index) => ({ key: `t${index}`, type: 'VARIABLE', value: '{{text}}' }));
+    expect((await acme.post('/v1/integrations', integration({ body: texts(10) }))).status).toBe(201);
+    const tooLarge = await acme.post('/v1/integrations', integration({ body: texts(11) }));
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.error).toMatchObject({ code: 'TEMPLATE_TOO_LARGE', fields: [{ path: 'body' }] });
+    const byParams = await acme.post('/v1/preview', integration({ params: texts(8) }));
+    expect(byParams.body.error).toMatchObject({ code: 'TEMPLATE_TOO_LARGE', fields: [{ path: 'params' }] });
+    const byHeaders = await acme.post('/v1/integrations', integration({ headers: texts(8) }));
+    expect(byHeaders.body.error).toMatchObject({ code: 'TEMPLATE_TOO_LARGE', fields: [{ path: 'headers' }] });
+  });
+
+  it.each([
+    ['params', { params: rows(51, (index) => ({ key: `p${index}`, type: 'TEXT', value: 'x' })) }, 'params'],
+    ['headers', { headers: rows(51, (index) => ({ key: `X-H${index}`, type: 'TEXT', value: 'x' })) }, 'headers'],
+    ['body', { body: rows(201, (index) => ({ key: `b${index}`, type: 'TEXT', value: 'x' })) }, 'body'],
+    ['a param key', { params: [{ key: 'k'.repeat(201), type: 'TEXT', value: 'x' }] }, 'params.0.key'],
+    ['a header key', { headers: [{ key: 'X'.repeat(201), type: 'TEXT', value: 'x' }] }, 'headers.0.key'],
+    ['a body key', { body: [{ key: 'k'.repeat(201), type: 'TEXT', value: 'x' }] }, 'body.0.key'],
+    ['nesting', { body: [{ key: 'a.b.c.d.e.f.g.h.i.j', type: 'TEXT', value: 'x' }] }, 'body.0.key'],
+    ['nesting with a final []', { body: [{ key: 'a[0][1][2][3][4][5][6][7][]', type: 'TEXT', value: 'x' }] }, 'body.0.key'],
+    ['an index', { body: [{ key: 'a[1000]', type: 'TEXT', value: 'x' }] }, 'body.0.key'],
+    ['a TEXT value', { params: [{ key: 'p', type: 'TEXT', value: 'v'.repeat(4097) }] }, 'params.0.value'],
+  ])('refuses too many or too long %s with a 400 naming the field (and takes the limit itself)', async (_name, overrides, path) => {
+    const refused = await acme.post('/v1/integrations', integration(overrides));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('VALIDATION_ERROR');
+    expect(pathsOf(refused)).toEqual([path]);
+  });
+
+  it('takes every limit at its maximum', async () => {
+    const atLimits = integration({
+      params: rows(50, (index) => ({ key: `p${index}`.padEnd(200, 'k'), type: 'TEXT', value: 'v' })),
+      headers: rows(50, (index) => ({ key: `X-H${index}`.padEnd(200, 'k'), type: 'TEXT', value: 'v' })),
+      body: [
+        { key: 'a.b.c.d.e.f.g.h.i', type: 'TEXT', value: 'v'.repeat(4096) },
+        { key: 'l[0][1][2][3][4][5][6][]', type: 'TEXT', value: 'v' },
+        { key: 'z[999]', type: 'TEXT', value: 'v' },
+        ...rows(197, (index) => ({ key: `b${index}`.padEnd(200, 'k'), type: 'TEXT', value: 'v' })),
+      ],
+    });
+    expect((await acme.post('/v1/integrations', atLimits)).status).toBe(201);
+    expect((await acme.post('/v1/preview', atLimits)).status).toBe(200);
+  });
+
+  /*
+   * The one latency assertion of issue 11. Ten previews of one worst case are sent at once while
+   * /healthz is timed every 5 ms, in this process (the server's and the client's work share its
+   * event loop), after a first round that lets the JIT compile the paths. On a shared two-core
+   * machine the other processes can deschedule this one for longer than 100 ms, which no code
+   * here can prevent, so each probe's wait counts as the lesser of its latency and the CPU time
+   * this process used meanwhile (all its threads: an overestimate of the event loop's own
+   * work). Rendering that blocks fails either way: before the limits, ten previews of the
+   * 8-level amplification spent 1.6 s of CPU and held /healthz 450 ms.
+   */
+  it('keeps /healthz under 100 ms while ten worst-case previews render in parallel', async () => {
+    const postPreview = (payload: string) =>
+      fetch(`${app.baseUrl}/v1/preview`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: payload }).then(async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      });
+    const worstCases: Array<[string, string, number]> = [
+      ['the filed amplification', JSON.stringify(integration({ body: filedAmplification })), 400],
+      ['amplification at the nesting limit', JSON.stringify(integration({ body: deepestAmplification })), 400],
+      ['the most padding still accepted', JSON.stringify(integration({ body: largestAcceptedPadding() })), 200],
+      ['a body near 1 MB', JSON.stringify(integration({ body: rows(200, (index) => ({ key: `b${index}`.padEnd(200, 'k'), type: 'TEXT', value: 'v'.repeat(4096) })) })), 400],
+    ];
+    const round = async (payload: string) => {
+      const probes: Array<{ latencyMs: number; cpuMs: number }> = [];
+      let probing = true;
+      const probe = (async () => {
+        while (probing) {
+          const cpuBefore = process.cpuUsage();
+          const started = performance.now();
+          await (await fetch(`${app.baseUrl}/healthz`)).arrayBuffer();
+          const latencyMs = performance.now() - started;
+          const cpu = process.cpuUsage(cpuBefore);
+          probes.push({ latencyMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const statuses = await Promise.all(Array.from({ length: 10 }, () => postPreview(payload)));
+      const elapsedMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      probing = false;
+      await probe;
+      return {
+        statuses,
+        elapsedMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        probes: probes.length,
+        latencyMs: Math.max(...probes.map((one) => one.latencyMs)),
+        waitedMs: Math.max(...probes.map((one) => Math.min(one.latencyMs, one.cpuMs))),
+      };
+    };
+
+    const report: string[] = [];
+    const waited: number[] = [];
+    for (const [name, payload, expectedStatus] of worstCases) {
+      await round(payload);
+      const measured = await round(payload);
+      expect(measured.statuses, name).toEqual(Array(10).fill(expectedStatus));
+      waited.push(measured.waitedMs);
+      report.push(
+        `${name} (${(payload.length / 1024).toFixed(0)} KiB): 10 previews in ${measured.elapsedMs.toFixed(0)} ms (${measured.cpuMs.toFixed(0)} ms CPU); ` +
+          `/healthz over ${measured.probes} probes: max latency ${measured.latencyMs.toFixed(1)} ms, max wait on this process ${measured.waitedMs.toFixed(1)} ms`,
+      );
+    }
+    console.log(report.join('\n'));
+    for (const [index, [name]] of worstCases.entries()) expect(waited[index], name).toBeLessThan(100);
+  });
+});
+
+describe('rate limits (RATE_LIMIT_*_PER_MINUTE)', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_MANAGEMENT_PER_MINUTE: '3', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: '2' } });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers the call after the limit 429 RATE_LIMITED with Retry-After, for that tenant only', async () => {
+    const acme = await app.tenant('Acme');
+    const globex = await app.tenant('Globex');
+    // Calls without a valid key are refused before they count.
+    for (let call = 0; call < 5; call++) expect((await apiClient(app.baseUrl, 'not-a-key').get('/v1/integrations')).status).toBe(401);
+    for (let call = 0; call < 3; call++) expect((await acme.client.get('/v1/integrations')).status).toBe(200);
+    const limited = await acme.client.post('/v1/preview', integration());
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringContaining('3 calls a minute') } });
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await globex.client.get('/v1/integrations')).status).toBe(200);
+    // The operator's root key is not a tenant's: not counted.
+    expect((await apiClient(app.baseUrl, app.config.adminKey).post('/v1/tenants', { name: 'Initech' })).status).toBe(201);
+  });
+
+  it('limits the response webhook per integration, not counting calls with an unknown token', async () => {
+    const tenant = await app.tenant('Hooli');
+    const first = await tenant.client.post('/v1/integrations', integration());
+    const second = await tenant.client.post('/v1/integrations', integration({ alias: 'Other' }));
+    const reply = (integrationId: string, token: string) =>
+      apiClient(app.baseUrl, token).post(`/integrations/live-chat/${integrationId}/chats/5491100000001/events`, { type: 'END' });
+    for (let call = 0; call < 3; call++) expect((await reply(first.body.id, 'crt_unknown')).status).toBe(401);
+    // Inactive integrations answer 409 INTEGRATION_INACTIVE: authenticated calls, so counted.
+    for (let call = 0; call < 2; call++) expect((await reply(first.body.id, first.body.responseToken)).status).toBe(409);
+    const limited = await reply(first.body.id, first.body.responseToken);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await reply(second.body.id, second.body.responseToken)).status).toBe(409);
+  });
+
+  it('declares the 429 with Retry-After on tenant and response-webhook operations', async () => {
+    const document = (await apiClient(app.baseUrl).get('/openapi.json')).body;
+    for (const [path, method] of [['/v1/integrations', 'post'], ['/v1/preview', 'post'], ['/integrations/live-chat/{integrationId}/chats/{chatIdentifier}/events', 'post']] as const) {
+      const reply = document.paths[path][method].responses['429'];
+      expect(reply.description, path).toContain('RATE_LIMITED');
+      expect(reply.headers['Retry-After'], path).toBeDefined();
+    }
+    expect(document.paths['/v1/tenants'].post.responses['429']).toBeUndefined();
+  });
+});
