@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError, createApi, describeError, storedKey, storeKey, type Api } from './api';
+import { ConnectionsView, type CarrierSecrets } from './Connections';
 import { ChatsView, DeliveriesView } from './Logs';
 import { Editor } from './Editor';
 import { IntegrationsView } from './Integrations';
@@ -50,7 +51,10 @@ export function App() {
   const route = useRoute();
   const api: Api | null = useMemo(() => (key ? createApi(key) : null), [key]);
   const dismiss = useCallback(() => setSnack(null), []);
+  // Carrier secrets the console saw (shown once by the API) stay in memory only, never in storage.
+  const carrierSecrets = useRef<CarrierSecrets>(new Map());
   const signOut = useCallback(() => {
+    carrierSecrets.current.clear();
     storeKey(null);
     setKey(null);
   }, []);
@@ -65,7 +69,7 @@ export function App() {
       />
     );
   }
-  const section = route.page === 'deliveries' || route.page === 'chats' ? route.page : 'integrations';
+  const section = route.page === 'connections' || route.page === 'deliveries' || route.page === 'chats' ? route.page : 'integrations';
   return (
     <div className="app">
       <header className="topbar">
@@ -73,6 +77,9 @@ export function App() {
         <nav aria-label="Sections">
           <a href={hrefOf({ page: 'integrations' })} aria-current={section === 'integrations' ? 'page' : undefined}>
             Integrations
+          </a>
+          <a href={hrefOf({ page: 'connections' })} aria-current={section === 'connections' ? 'page' : undefined}>
+            Connections
           </a>
           <a href={hrefOf({ page: 'deliveries', id: 'id' in route ? route.id : undefined })} aria-current={section === 'deliveries' ? 'page' : undefined}>
             Deliveries
@@ -92,6 +99,7 @@ export function App() {
       <Snackbar message={snack} onDismiss={dismiss} />
       <main className="content">
         {route.page === 'integrations' ? <IntegrationsView api={api} notify={setSnack} onUnauthorized={signOut} /> : null}
+        {route.page === 'connections' ? <ConnectionsView api={api} notify={setSnack} carrierSecrets={carrierSecrets.current} /> : null}
         {route.page === 'new' ? <Editor api={api} notify={setSnack} /> : null}
         {route.page === 'edit' ? <Editor key={route.id} api={api} id={route.id} notify={setSnack} /> : null}
         {route.page === 'deliveries' ? <DeliveriesView key={route.id ?? ''} api={api} id={route.id} notify={setSnack} /> : null}

@@ -9,6 +9,7 @@ import type {
   ActivationFailed,
   ApiDetails,
   ChatList,
+  ConnectionCreated,
   ConnectionList,
   ConnectionsDetails,
   DeliveryList,
@@ -16,16 +17,20 @@ import type {
   Integration,
   IntegrationCampaigns,
   IntegrationList,
+  MoAccepted,
   Preview,
   PreviewInput,
   RotatedSigningSecret,
   TryOutResult,
 } from '../../src/http/response-schemas.js';
-import type { IntegrationInputSchema, TryOutSchema } from '../../src/domain/request-schemas.js';
+import type { CarrierInboundSchema, ConnectionCreateSchema, IntegrationInputSchema, TryOutSchema } from '../../src/domain/request-schemas.js';
 
 export type IntegrationInput = z.input<typeof IntegrationInputSchema>;
 export type TryOutInput = z.input<typeof TryOutSchema>;
-export type { Activation, ActivationFailed, ApiDetails, ConnectionsDetails, Integration, IntegrationCampaigns, Preview };
+/** A tenant creates only sandbox connections: `http` ones are the operator's (root key). */
+export type SandboxConnectionInput = Omit<z.input<typeof ConnectionCreateSchema>, 'carrier'>;
+export type CarrierInbound = z.input<typeof CarrierInboundSchema>;
+export type { Activation, ActivationFailed, ApiDetails, ConnectionCreated, ConnectionsDetails, Integration, IntegrationCampaigns, MoAccepted, Preview };
 export type Connection = ConnectionList['items'][number];
 export type Delivery = DeliveryList['items'][number];
 export type Chat = ChatList['items'][number];
@@ -68,32 +73,35 @@ const withQuery = (path: string, query: Query = {}) => {
   return params.size > 0 ? `${path}?${params}` : path;
 };
 
-export function createApi(key: string) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, 'NETWORK', 'The server could not be reached', {});
-    }
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok) {
-      const errorBody = (parsed ?? {}) as Partial<ErrorBody> & Record<string, unknown>;
-      throw new ApiError(response.status, errorBody.error?.code ?? `HTTP_${response.status}`, errorBody.error?.message ?? `The server answered ${response.status}`, errorBody);
-    }
-    return parsed as T;
+/** One call with `bearer` as the credential: the tenant key, or a connection's carrier secret. */
+async function send<T>(bearer: string, method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The server could not be reached', {});
   }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const errorBody = (parsed ?? {}) as Partial<ErrorBody> & Record<string, unknown>;
+    throw new ApiError(response.status, errorBody.error?.code ?? `HTTP_${response.status}`, errorBody.error?.message ?? `The server answered ${response.status}`, errorBody);
+  }
+  return parsed as T;
+}
+
+export function createApi(key: string) {
+  const call = <T>(method: string, path: string, body?: unknown) => send<T>(key, method, path, body);
   const integration = (id: string) => `/v1/integrations/${encodeURIComponent(id)}`;
   return {
     listIntegrations: () => call<IntegrationList>('GET', '/v1/integrations?limit=500'),
@@ -113,6 +121,11 @@ export function createApi(key: string) {
     replay: (id: string, deliveryId: string) => call<Delivery>('POST', `${integration(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`),
     chats: (id: string, query: Query) => call<ChatList>('GET', withQuery(`${integration(id)}/chats`, query)),
     listConnections: () => call<ConnectionList>('GET', '/v1/connections?limit=500'),
+    createSandboxConnection: (input: SandboxConnectionInput) => call<ConnectionCreated>('POST', '/v1/connections', { ...input, carrier: { type: 'sandbox' } }),
+    deleteConnection: (code: string) => call<undefined>('DELETE', `/v1/connections/${encodeURIComponent(code)}`),
+    /** The carrier's own callback, as the sandbox carrier would post it: authenticated by the carrier secret, not the tenant key. */
+    simulateInbound: (code: string, carrierSecret: string, message: CarrierInbound) =>
+      send<MoAccepted>(carrierSecret, 'POST', `/carriers/${encodeURIComponent(code)}/inbound`, message),
     preview: (input: PreviewInput) => call<Preview>('POST', '/v1/preview', input),
   };
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 /** Screens are addressed by the URL hash, so reload, back and deep links work on a static host. */
 export type Route =
   | { page: 'integrations' }
+  | { page: 'connections' }
   | { page: 'new' }
   | { page: 'edit'; id: string }
   | { page: 'deliveries'; id?: string }
@@ -12,6 +13,7 @@ function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'new' };
   if (parts[0] === 'integrations' && parts[1] && parts[2] === 'edit') return { page: 'edit', id: parts[1] };
+  if (parts[0] === 'connections') return { page: 'connections' };
   if (parts[0] === 'deliveries') return { page: 'deliveries', id: parts[1] };
   if (parts[0] === 'chats') return { page: 'chats', id: parts[1] };
   return { page: 'integrations' };
@@ -23,6 +25,8 @@ export function hrefOf(route: Route): string {
       return '#/integrations/new';
     case 'edit':
       return `#/integrations/${encodeURIComponent(route.id)}/edit`;
+    case 'connections':
+      return '#/connections';
     case 'deliveries':
     case 'chats':
       return `#/${route.page}${route.id ? `/${encodeURIComponent(route.id)}` : ''}`;

@@ -23,6 +23,7 @@ const CONTACT = '5491100000042';
 let app: TestApp;
 let acme: ApiClient;
 let apiKey: string;
+let tenantId: string;
 let receiver: HttpPeer;
 let openConnection: ProvisionedConnection;
 let context: BrowserContext;
@@ -55,6 +56,9 @@ const cardsWithMethodAlone = () =>
 
 const logRows = () => page.locator('table.log tbody tr');
 
+/** The row of one connection on the Connections page (by its code cell, not by any text in it). */
+const connectionRow = (code: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: code, exact: true }) });
+
 beforeAll(async () => {
   // The same helper `npm start` uses: a fresh clone gets its console built here.
   await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
@@ -63,6 +67,7 @@ beforeAll(async () => {
   const tenant = await app.tenant('Acme');
   acme = tenant.client;
   apiKey = tenant.apiKey;
+  tenantId = tenant.id;
   receiver = await startHttpPeer();
 
   // The sender of RESERVED already serves an auto-reply: activating that connection must fail.
@@ -372,6 +377,88 @@ describe('web console', () => {
     await expect.poll(() => logRows().count()).toBe(11);
     expect(await page.locator('.list-footer').textContent()).toContain('All 11 chats shown');
     await shot('12-chats-load-more');
+  });
+
+  it('lists connections read-only: nothing creates or edits a carrier connection; a sandbox one is created, tried and deleted', async () => {
+    // Carrier (http) connections come from the operator, with the root key.
+    await app.provisionConnection(tenantId, { code: 'CARRIER', channel: 'SMS', senders: [uniqueSender()], carrier: { type: 'http', url: 'https://carrier.example.com/sms' } });
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    const carrierRow = connectionRow('CARRIER');
+    await expect.poll(() => carrierRow.textContent()).toContain('provisioned by the operator');
+    expect(await carrierRow.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /edit/i }).count()).toBe(0);
+    await connectionRow('OPEN').getByRole('button', { name: 'Simulate inbound message on OPEN' }).waitFor();
+    await shot('15a-connections');
+
+    // The only create is a sandbox one: no carrier type, no carrier URL.
+    await page.getByRole('button', { name: 'New sandbox connection' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByLabel(/URL|type/i).count()).toBe(0);
+    const trialSender = uniqueSender();
+    await dialog.getByLabel('Code').fill('TRIAL');
+    await dialog.getByLabel('Senders').fill(trialSender);
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByRole('heading', { name: 'Sandbox connection created' }).waitFor();
+    const secret = (await dialog.getByLabel('Carrier secret').textContent()) ?? '';
+    expect((await acme.get('/v1/connections/TRIAL')).body).toMatchObject({ senders: [trialSender], carrier: { type: 'sandbox', secretSet: true } });
+    // The secret shown is the one the carrier callback takes: past 401, no integration routes it.
+    const probe = await apiClient(app.baseUrl, secret).post('/carriers/TRIAL/inbound', { messageId: 'console-trial-probe', from: CONTACT, to: trialSender, text: 'probe' });
+    expect(probe.status).toBe(422);
+    await shot('15b-sandbox-created');
+
+    // Created in this session: Simulate has the secret filled in; no integration lists TRIAL yet.
+    await dialog.getByRole('button', { name: 'Simulate inbound message' }).click();
+    await dialog.getByRole('heading', { name: 'Simulate inbound message — TRIAL' }).waitFor();
+    expect(await dialog.getByLabel('Carrier secret').inputValue()).toBe(secret);
+    await dialog.getByRole('button', { name: 'Send inbound message' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('422 NO_ROUTE');
+    expect(await dialog.getByRole('alert').textContent()).toContain('Start an integration that lists this connection');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await connectionRow('TRIAL').getByRole('button', { name: 'Delete connection TRIAL' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => connectionRow('TRIAL').count()).toBe(0);
+    expect((await acme.get('/v1/connections/TRIAL')).status).toBe(404);
+  });
+
+  it('simulates an inbound message on a sandbox connection: the delivery shows in Deliveries', async () => {
+    const contact = '5491100000777';
+    const before = receiver.received.length;
+    await connectionRow('OPEN').getByRole('button', { name: 'Simulate inbound message on OPEN' }).click();
+    const dialog = page.getByRole('dialog');
+    // Not created by this console: the secret is asked for, and the form says where to find it.
+    expect(await dialog.getByLabel('Carrier secret').inputValue()).toBe('');
+    await dialog.getByText('the console cannot read it back').waitFor();
+    await dialog.getByLabel('Carrier secret').fill('not-the-secret');
+    await dialog.getByLabel('From (contact number)').fill(contact);
+    await dialog.getByLabel('To (sender)').selectOption(openSender);
+    await dialog.getByLabel('Text', { exact: true }).fill('Simulated from the console');
+    await dialog.getByRole('button', { name: 'Send inbound message' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('401');
+
+    await dialog.getByLabel('Carrier secret').fill(openConnection.carrierSecret);
+    await dialog.getByRole('button', { name: 'Send inbound message' }).click();
+    const answer = dialog.getByRole('status', { name: 'Answer' });
+    await expect.poll(() => answer.textContent()).toContain('202 Accepted: chat');
+    await shot('15c-simulated-inbound');
+    const delivered = (await receiver.waitFor(before + 1)).at(-1)!;
+    expect(JSON.parse(delivered.body)).toMatchObject({ contact, text: 'Simulated from the console' });
+
+    await answer.getByRole('link', { name: 'Deliveries of Support desk' }).click();
+    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: contact });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return row.textContent();
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toContain('SUCCEEDED');
+    expect(await row.textContent()).toContain('MESSAGE');
+    await shot('15d-simulated-delivery');
   });
 
   it('keeps a card inactive when no connection starts, and names live campaigns that block a stop', async () => {
