@@ -125,8 +125,12 @@ export class ChatSession {
     } finally {
       this.accepting -= 1;
     }
-    if (result.duplicateOf) return this.inboundResult(result.duplicateOf.chatId, true);
-    target.deliveries.push(queued(deliveryId, 'MESSAGE'));
+    const orphan = result.duplicateOf && this.isOrphanOf(target, result.duplicateOf);
+    if (result.duplicateOf && !orphan) return this.inboundResult(result.duplicateOf.chatId, true);
+    // An earlier acceptance of this message by this chat wrote its rows, but its update never
+    // became durable (the worker or Temporal died first), so the chat never queued it: the
+    // carrier's retry queues that same delivery now (same webhook-id), instead of dropping it.
+    target.deliveries.push(queued(orphan ? result.duplicateOf!.deliveryId : deliveryId, 'MESSAGE'));
     if (target === this.state.next) return this.inboundResult(target.chatId, false);
     this.state.lastInboundAt = acceptedAt;
     this.accepted();
@@ -321,6 +325,11 @@ export class ChatSession {
   /** True once END went out: the run closes (and may open the contact's next chat). */
   get isClosed(): boolean {
     return this.endDelivered;
+  }
+
+  /** Written for this chat, yet neither remembered nor queued by it: its accepting update was lost. */
+  private isOrphanOf(target: InboundTarget, first: { chatId: string; deliveryId: string }): boolean {
+    return first.chatId === target.chatId && !target.deliveries.some((delivery) => delivery.deliveryId === first.deliveryId);
   }
 
   private inboundTarget(): InboundTarget {

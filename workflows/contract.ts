@@ -31,7 +31,7 @@ export const deactivationWorkflowId = (integrationId: string) => `integration-de
 export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
 /** One replay series per delivery at a time: a second start while one runs is refused (409). */
 export const deliveryReplayWorkflowId = (deliveryId: string) => `delivery-replay-${deliveryId}`;
-/** Same carrier message, same update id: Temporal itself de-duplicates a carrier's retry. */
+/** The update id legacy chats were sent (one per carrier message); chat sessions get a fresh id per callback. */
 export const inboundUpdateId = (integrationId: string, connectionCode: string, messageId: string) =>
   `mo-${integrationId}-${connectionCode}-${messageId}`.slice(0, 250);
 

@@ -9,7 +9,6 @@ import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
-import { findInboundReceipt } from '../db/inbound-receipts.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
 import { connectionClaimantOf } from './sender-claimants.js';
@@ -82,13 +81,9 @@ async function routeOf(models: Models, connection: ConnectionDoc, to: string): P
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
   const { connection, message } = callback;
-  // A carrier's retry within 7 days costs one find by _id, not a trip to Temporal, also after
-  // its chat closed; a retry racing its first attempt is caught by the chat's own receipt insert.
-  const receipt = await findInboundReceipt(deps.models, connection.code, message.messageId);
-  if (receipt) {
-    log.info({ chatId: receipt.chatId, duplicate: true }, 'inbound message already accepted');
-    return { chatId: receipt.chatId, duplicate: true };
-  }
+  // No short cut on the receipt here: a receipt can outlive an update that never became durable
+  // (its worker or Temporal died before the workflow task completed), and only the chat can tell
+  // a carrier's retry of an accepted message from one it must still take (ChatSession.receiveInbound).
   const integration = await routeOf(deps.models, connection, message.to);
   const integrationId = integration._id.toHexString();
   const receivedAt = new Date();

@@ -3,6 +3,7 @@
  * HTTP layer needs, typed by workflows/contract.ts, with Temporal's failures turned into domain
  * results here (callers never see a Temporal error class or walk a cause chain).
  */
+import { randomUUID } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -23,7 +24,6 @@ import {
   chatWorkflowId,
   deactivationWorkflowId,
   deliveryReplayWorkflowId,
-  inboundUpdateId,
   receiveInboundUpdate,
   sendReplyUpdate,
   type ActivationInput,
@@ -255,7 +255,9 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
         const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
           client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
             args: [message],
-            updateId: inboundUpdateId(chat.integrationId, message.connectionCode, message.messageId),
+            // A fresh id per callback: a carrier's retry must reach the handler, which tells a
+            // duplicate ({duplicate: true}) from a message whose first update never became durable.
+            updateId: randomUUID(),
             startWorkflowOperation,
           }),
         );
