@@ -23,7 +23,14 @@ describe('operations', () => {
   it('refuses a webhook on a loopback address, records why, and serves metrics; chats are searchable', async () => {
     const sender = uniqueSender();
     const connection = await createConnection(acme, 'OPS', [sender]);
-    const integration = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: `${receiver.url}/ops`, connections: [{ code: 'OPS' }] });
+    // A literal loopback URL is refused when configured (400 naming url); stored anyway (as an
+    // older record or a database edit holds it), the delivery refuses it too.
+    const refused = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: `${receiver.url}/ops`, connections: [{ code: 'OPS' }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.fields).toEqual([expect.objectContaining({ path: 'url' })]);
+    const integration = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: 'https://hooks.example.com/ops', connections: [{ code: 'OPS' }] });
+    expect(integration.status).toBe(201);
+    await app.services.models.Integration.updateOne({ _id: integration.body.id }, { $set: { url: `${receiver.url}/ops` } });
     await acme.post(`/v1/integrations/${integration.body.id}/start`);
     const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
     expect(inbound.status).toBe(202);
