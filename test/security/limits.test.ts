@@ -85,6 +85,15 @@ describe('template limits (SPEC section 2)', () => {
     expect(byHeaders.body.error).toMatchObject({ code: 'TEMPLATE_TOO_LARGE', fields: [{ path: 'headers' }] });
   });
 
+  it('states the limits in the published document: row counts, key lengths, nesting and indices in the schema, TEMPLATE_TOO_LARGE on the 400s', async () => {
+    const document = (await apiClient(app.baseUrl).get('/openapi.json')).body;
+    for (const [path, method] of [['/v1/integrations', 'post'], ['/v1/integrations/{id}', 'put'], ['/v1/preview', 'post']] as const) {
+      expect(document.paths[path][method].responses['400'].description, `${method} ${path}`).toContain('TEMPLATE_TOO_LARGE');
+    }
+    const text = JSON.stringify(document.paths['/v1/integrations'].post.requestBody);
+    for (const bound of ['"maxItems":50', '"maxItems":200', '"maxLength":200', '"maxLength":4096', '{0,8}', '{0,7}', '[1-9][0-9]{0,2}']) expect(text).toContain(bound);
+  });
+
   it.each([
     ['params', { params: rows(51, (index) => ({ key: `p${index}`, type: 'TEXT', value: 'x' })) }, 'params'],
     ['headers', { headers: rows(51, (index) => ({ key: `X-H${index}`, type: 'TEXT', value: 'x' })) }, 'headers'],

@@ -21,9 +21,13 @@ export const IntegrationParams = z.object({ id: z.string().describe('the integra
 export const integrationNotFound = problem('NOT_FOUND: unknown id');
 /** The rules of an integration that no schema states, shared by create and update. */
 const integrationRulesBroken = problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other');
+/** SPEC section 2 names this a 400 although no schema can state it: the size of what a template renders. */
+export const TEMPLATE_TOO_LARGE =
+  'TEMPLATE_TOO_LARGE: the request this template renders for the largest allowed message (text 4,096, media url 2,048, caption 1,024 characters) would exceed 256 KiB (`fields` names the part that weighs most)';
+const createBadRequest = problem(`VALIDATION_ERROR (each bad field by path) or INVALID_JSON / ${TEMPLATE_TOO_LARGE}`);
 /** SPEC section 2 names this rule a 400 although it depends on what is stored: a secret stays with its origin. */
 const updateBadRequest = problem(
-  'VALIDATION_ERROR (each bad field by path) or INVALID_JSON / SECRET_REQUIRED: an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored',
+  `VALIDATION_ERROR (each bad field by path) or INVALID_JSON / SECRET_REQUIRED: an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored / ${TEMPLATE_TOO_LARGE}`,
 );
 
 const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
@@ -56,7 +60,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       summary: 'Create a Custom Webhook integration',
       auth: 'tenantKey',
       body: IntegrationCreateSchema,
-      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 422: integrationRulesBroken },
+      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 400: createBadRequest, 422: integrationRulesBroken },
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
