@@ -5,7 +5,7 @@
  */
 import type { ActivityOptions } from '@temporalio/common';
 import type { ChatEvent } from '../src/domain/webhook-template.js';
-import type { ChatClosedReason, ChatParties, ChatSettings, ChatStatus, ChatSummary, InboundMessage, PendingReply } from './contract.js';
+import type { ChatParties, ChatSettings, ChatSummary, ChatTimeline, InboundMessage, PendingReply } from './contract.js';
 
 // ─── Chat session (outbox): ids in the workflow, events in the deliveries collection ───────
 
@@ -21,13 +21,7 @@ export interface QueuedDelivery {
   nextAttemptAt: string | null;
 }
 
-export interface ChatSessionState {
-  chatId: string;
-  openedAt: string;
-  lastInboundAt: string;
-  lastActivityAt: string;
-  status: ChatStatus;
-  closedReason: ChatClosedReason | null;
+export interface ChatSessionState extends ChatTimeline {
   deliveries: QueuedDelivery[];
   replies: PendingReply[];
   seenMessageIds: string[];

@@ -170,14 +170,18 @@ export interface PendingReply {
 export type ChatStatus = 'OPEN' | 'CLOSING';
 export type ChatClosedReason = 'CLIENT_END' | 'IDLE';
 
-/** What one run hands the next when the chat continues as new. */
-export interface ChatCarriedState {
+/** What every chat run knows of its chat: its id, its clocks and whether it is closing. */
+export interface ChatTimeline {
   chatId: string;
   openedAt: string;
   lastInboundAt: string;
   lastActivityAt: string;
   status: ChatStatus;
   closedReason: ChatClosedReason | null;
+}
+
+/** What one run hands the next when the chat continues as new (legacy chats). */
+export interface ChatCarriedState extends ChatTimeline {
   deliveries: PendingDelivery[];
   replies: PendingReply[];
   /** The most recent carrier message ids, for de-duplication across retries and runs. */
