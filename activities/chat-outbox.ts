@@ -94,7 +94,11 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
       if (existing.deliveryId === receipt.deliveryId) return null;
       if (isReceiptCurrent(existing, nowMs)) {
         if (await models.DeliveryPayload.exists({ _id: existing.deliveryId })) return { chatId: existing.chatId, deliveryId: existing.deliveryId };
-        if (nowMs - existing.createdAt.getTime() < ABANDONED_RECEIPT_MS) {
+        // Written half-way for this very chat: the chat asks only about messages it has not
+        // taken, so that earlier acceptance died with its workflow task; take it over now
+        // instead of making the carrier wait out ABANDONED_RECEIPT_MS.
+        const ownLostAttempt = existing.chatId === receipt.chatId;
+        if (!ownLostAttempt && nowMs - existing.createdAt.getTime() < ABANDONED_RECEIPT_MS) {
           throw ApplicationFailure.create({ message: 'the first acceptance of this message is still being written' });
         }
       }

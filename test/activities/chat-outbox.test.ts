@@ -90,6 +90,15 @@ describe('acceptInboundEvent', () => {
     await expect(activities.acceptInboundEvent(racing)).rejects.toThrow('still being written');
     expect(await models.Delivery.countDocuments({ deliveryId: racing.deliveryId })).toBe(0);
   });
+
+  it('takes over at once a receipt its own chat wrote half-way (that acceptance died with its workflow task)', async () => {
+    const retry = accepting();
+    const key = inboundReceiptId('OUTBOX', retry.message.messageId);
+    await models.InboundReceipt.create({ _id: key, chatId: retry.chatId, deliveryId: 'msg-died-half-way', createdAt: new Date() });
+    expect(await activities.acceptInboundEvent(retry)).toEqual({ duplicateOf: null });
+    expect(await models.InboundReceipt.findById(key).lean()).toMatchObject({ deliveryId: retry.deliveryId });
+    expect(await models.Delivery.countDocuments({ deliveryId: retry.deliveryId })).toBe(1);
+  });
 });
 
 describe('the deliveries list', () => {
