@@ -111,7 +111,8 @@ export class ChatSession {
    */
   async receiveInbound(message: InboundMessage): Promise<InboundAccepted> {
     const target = this.inboundTarget();
-    if (target.seenMessageIds.includes(message.messageId)) return this.inboundResult(target.chatId, true);
+    const answer = (chatId: string, duplicate: boolean): InboundAccepted => ({ ...this.inboundResult(chatId, duplicate), callbackId: message.callbackId });
+    if (target.seenMessageIds.includes(message.messageId)) return answer(target.chatId, true);
     remember(target.seenMessageIds, message.messageId);
     const deliveryId = newDeliveryId();
     const acceptedAt = iso(Date.now());
@@ -126,15 +127,15 @@ export class ChatSession {
       this.accepting -= 1;
     }
     const orphan = result.duplicateOf && this.isOrphanOf(target, result.duplicateOf);
-    if (result.duplicateOf && !orphan) return this.inboundResult(result.duplicateOf.chatId, true);
+    if (result.duplicateOf && !orphan) return answer(result.duplicateOf.chatId, true);
     // An earlier acceptance of this message by this chat wrote its rows, but its update never
     // became durable (the worker or Temporal died first), so the chat never queued it: the
     // carrier's retry queues that same delivery now (same webhook-id), instead of dropping it.
     target.deliveries.push(queued(orphan ? result.duplicateOf!.deliveryId : deliveryId, 'MESSAGE'));
-    if (target === this.state.next) return this.inboundResult(target.chatId, false);
+    if (target === this.state.next) return answer(target.chatId, false);
     this.state.lastInboundAt = acceptedAt;
     this.accepted();
-    return this.inboundResult(target.chatId, false);
+    return answer(target.chatId, false);
   }
 
   // ─── Replies (MT) and END ────────────────────────────────────────────────────────────────

@@ -31,7 +31,7 @@ export const deactivationWorkflowId = (integrationId: string) => `integration-de
 export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
 /** One replay series per delivery at a time: a second start while one runs is refused (409). */
 export const deliveryReplayWorkflowId = (deliveryId: string) => `delivery-replay-${deliveryId}`;
-/** The update id legacy chats were sent (one per carrier message); chat sessions get a fresh id per callback. */
+/** Same carrier message, same update id: Temporal answers a retry that overlaps the first update with that update's result. */
 export const inboundUpdateId = (integrationId: string, connectionCode: string, messageId: string) =>
   `mo-${integrationId}-${connectionCode}-${messageId}`.slice(0, 250);
 
@@ -88,6 +88,8 @@ export interface InboundMessage {
   media: { url: string; caption: string | null } | null;
   /** ISO-8601: the carrier's timestamp, or when chathook received the message. */
   timestamp: string;
+  /** One per carrier callback: an answer naming another callback is Temporal's answer to an earlier one. */
+  callbackId?: string;
 }
 
 export interface InboundAccepted {
@@ -97,6 +99,8 @@ export interface InboundAccepted {
   openedAt: string;
   lastInboundAt: string;
   windowExpiresAt: string | null;
+  /** The callback this answer was computed for (chat sessions). */
+  callbackId?: string;
 }
 
 export type ReplyRequest =

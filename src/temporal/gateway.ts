@@ -18,6 +18,7 @@ import type { Logger } from '../platform/logger.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import {
   CHAT_SEARCH_ATTRIBUTE_KEYS,
+  inboundUpdateId,
   WorkflowType,
   activationWorkflowId,
   chatStateQuery,
@@ -251,18 +252,23 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
           { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
         ]),
       });
+      // The update id is the message's: a carrier's retry while the first update is still pending
+      // joins it instead of piling up beside it (Temporal de-duplicates update ids in a run). Its
+      // answer then names the first callback, which makes this one a duplicate. A retry after the
+      // first update was lost reaches the handler, which queues what that update wrote.
+      const callbackId = randomUUID();
       try {
         const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
           client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
-            args: [message],
-            // A fresh id per callback: a carrier's retry must reach the handler, which tells a
-            // duplicate ({duplicate: true}) from a message whose first update never became durable.
-            updateId: randomUUID(),
+            args: [{ ...message, callbackId }],
+            updateId: inboundUpdateId(chat.integrationId, message.connectionCode, message.messageId),
             startWorkflowOperation,
           }),
         );
         if ('timedOut' in answer) return reportUnavailable('inbound', { unavailable: 'update_timeout', workflowId });
-        return { accepted: answer.done };
+        const accepted = answer.done;
+        const answeredEarlierCallback = accepted.callbackId !== undefined && accepted.callbackId !== callbackId;
+        return { accepted: answeredEarlierCallback ? { ...accepted, duplicate: true } : accepted };
       } catch (error) {
         const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
         if (failure) return { rejected: rejectionOf(failure) };
