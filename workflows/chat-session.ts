@@ -9,7 +9,7 @@
  * its attempt series; at most CHAT_MAX_PENDING events and MAX_PENDING_REPLIES replies wait.
  * Everything here runs inside the workflow sandbox, which replays time and randomness.
  */
-import { ApplicationFailure, condition, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
 import {
   FailureType,
@@ -29,7 +29,17 @@ import {
   type ReplyRequest,
 } from './contract.js';
 
-const { acceptInboundEvent, recordChatEvent } = proxyLocalActivities<ChathookActivities>(RECORD_LOCAL_ACTIVITY_OPTIONS);
+const rowsByLocalActivity = proxyLocalActivities<ChathookActivities>(RECORD_LOCAL_ACTIVITY_OPTIONS);
+const rowsByActivity = proxyActivities<ChathookActivities>({ startToCloseTimeout: '10s', retry: RECORD_LOCAL_ACTIVITY_OPTIONS.retry });
+
+/**
+ * The rows an update writes before it answers. First written by local activities; under load,
+ * after a worker died, a chat's history did not always replay in the order it ran (an update
+ * handler awaiting a local activity while the delivery loop scheduled an activity). Activities
+ * resolve from their own history events, in order. Histories written before keep replaying.
+ */
+const ROWS_AS_ACTIVITIES = 'outbox-rows-as-activities';
+const rowWriters = () => (patched(ROWS_AS_ACTIVITIES) ? rowsByActivity : rowsByLocalActivity);
 
 /** CHAT_MAX_PENDING when the input predates the setting. */
 const DEFAULT_MAX_PENDING_DELIVERIES = 1_000;
@@ -119,7 +129,7 @@ export class ChatSession {
     this.accepting += 1;
     let result;
     try {
-      result = await acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt });
+      result = await rowWriters().acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt });
     } catch (error) {
       forget(target.seenMessageIds, message.messageId);
       unavailable('the message could not be recorded', error);
@@ -215,7 +225,7 @@ export class ChatSession {
     const closedAt = iso(Date.now());
     const { input } = this;
     try {
-      await recordChatEvent({
+      await rowWriters().recordChatEvent({
         deliveryId,
         tenantId: input.tenantId,
         integrationId: input.integrationId,
