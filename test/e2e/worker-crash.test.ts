@@ -1,40 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 let app: TestApp;
 let acme: ApiClient;
 let receiver: HttpPeer;
-
-/** The production worker entry point in its own process, so it can be killed for real. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker-main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...app.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not running in 60 s:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (output.includes('chathook worker running')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve(child);
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   // No in-process worker: the worker is the child process above. A 3 s first backoff leaves time to kill it mid-wait.
@@ -49,7 +21,7 @@ afterAll(async () => {
 
 describe('a worker killed during a backoff', () => {
   it('once restarted, still delivers exactly the events it owed', { timeout: 180_000 }, async () => {
-    let worker = await startWorkerProcess();
+    let worker = (await startWorkerProcess(app.env)).child;
     const sender = uniqueSender();
     const connection = await createConnection(acme, 'CRASH', [sender]);
     const integration = await acme.post('/v1/integrations', { alias: 'Crash', method: 'POST', url: `${receiver.url}/crash`, connections: [{ code: 'CRASH' }] });
@@ -66,7 +38,7 @@ describe('a worker killed during a backoff', () => {
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('exit', resolve));
     failing = false;
-    worker = await startWorkerProcess();
+    worker = (await startWorkerProcess(app.env)).child;
     try {
       const texts = () => receiver.received.filter((request) => request.url === '/crash').map((request) => JSON.parse(request.body).text as string);
       await expect.poll(() => texts().filter((text) => text !== 'one').length, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(2);

@@ -3,60 +3,18 @@
  * worker answers 503 in bounded time (never a hang), and a SIGTERM lets the carrier send in
  * flight finish, so the chat's next reply goes out within 5 s of the restart (SPEC sections 3, 6).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+import { runningWorkers, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const CHAT_UPDATE_WAIT_MS = 2_000;
 let app: TestApp;
 let acme: ApiClient;
 let acmeId: string;
 let receiver: HttpPeer;
 let carrier: HttpPeer;
-const workers = new Set<ChildProcess>();
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; at: number }>;
-}
-
-/** The production worker entry point in its own process; resolves once it polls. */
-function startWorkerProcess(): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker-main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...app.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.once('exit', (code) => {
-      workers.delete(child);
-      resolve({ code, at: Date.now() });
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not running in 60 s:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (output.includes('chathook worker running')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ child, output: () => output, exited });
-      }
-    }, 50);
-    void exited.then(({ code }) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   // No in-process worker: the worker is the child process above; the API waits 2 s for a chat.
@@ -66,7 +24,7 @@ beforeAll(async () => {
   carrier = await startHttpPeer({ status: 202 });
 });
 afterAll(async () => {
-  for (const child of workers) child.kill('SIGKILL');
+  for (const child of runningWorkers) child.kill('SIGKILL');
   await app.close();
   await receiver.close();
   await carrier.close();
@@ -101,7 +59,7 @@ async function stop(worker: WorkerProcess, signal: NodeJS.Signals) {
 
 describe('a chat whose worker is not running', () => {
   it('answers the MO 503 CHAT_UNAVAILABLE within the bounded wait, counts it, and the carrier retry is taken once the worker is back', { timeout: 180_000 }, async () => {
-    let worker = await startWorkerProcess();
+    let worker = await startWorkerProcess(app.env);
     const integration = await activeIntegration();
     await stop(worker, 'SIGTERM');
 
@@ -115,7 +73,7 @@ describe('a chat whose worker is not running', () => {
     const counted = (await app.services.metrics.chatUnavailable.get()).values;
     expect(counted).toContainEqual(expect.objectContaining({ labels: { reason: 'update_timeout', operation: 'inbound' }, value: 1 }));
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(app.env);
     try {
       // The carrier retries the same message: accepted (once), whatever became of the first try.
       await expect.poll(async () => (await integration.inbound('5491100000401', 'nw-1')).status, { timeout: 30_000, interval: 500 }).toBe(202);
@@ -130,7 +88,7 @@ describe('a chat whose worker is not running', () => {
 
 describe('a graceful restart (SIGTERM) with a carrier send in flight', () => {
   it('lets the send finish, exits 0, and the next queued reply goes out within 5 s of the restart', { timeout: 180_000 }, async () => {
-    let worker = await startWorkerProcess();
+    let worker = await startWorkerProcess(app.env);
     const integration = await activeIntegration();
     const contact = '5491100000402';
     expect((await integration.inbound(contact, 'gr-1')).status).toBe(202);
@@ -153,7 +111,7 @@ describe('a graceful restart (SIGTERM) with a carrier send in flight', () => {
     expect(exit.at).toBeGreaterThanOrEqual(firstAnsweredAt);
     expect(integration.sent().map((send) => send.text)).toEqual(['first']);
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(app.env);
     const restartedAt = Date.now();
     try {
       await expect.poll(() => integration.sent().map((send) => send.text), { timeout: 10_000, interval: 50 }).toEqual(['first', 'second']);
