@@ -97,6 +97,10 @@ const EnvSchema = z.object({
   EMBEDDED_TEMPORAL_PORT: port(7233),
   EMBEDDED_TEMPORAL_UI_PORT: port(8233),
   EMBEDDED_MONGO_PORT: port(27027),
+  // `npm run start:cluster`: processes of each role on one machine, and the wait before one that died is started again.
+  CLUSTER_API_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
+  CLUSTER_WORKER_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
+  CLUSTER_RESTART_DELAY: duration('2s'),
 });
 
 export interface Config {
@@ -129,6 +133,8 @@ export interface Config {
   logLevel: string;
   tools: { temporalCliPath: string | undefined; ferretdbPath: string | undefined; mongodBinary: string | undefined };
   embedded: { temporalPort: number; temporalUiPort: number; mongoPort: number };
+  /** `npm run start:cluster` (src/bin/cluster-main.ts): API and worker processes, restart delay. */
+  cluster: { apiProcesses: number; workerProcesses: number; restartDelayMs: number };
 }
 
 export class ConfigError extends Error {
@@ -172,6 +178,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },
     embedded: { temporalPort: e.EMBEDDED_TEMPORAL_PORT, temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT, mongoPort: e.EMBEDDED_MONGO_PORT },
+    cluster: { apiProcesses: e.CLUSTER_API_PROCESSES, workerProcesses: e.CLUSTER_WORKER_PROCESSES, restartDelayMs: e.CLUSTER_RESTART_DELAY },
   };
 }
 
