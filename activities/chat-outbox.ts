@@ -12,6 +12,7 @@ import type {
   DeliveryGivenUpInput,
   RecordChatEventInput,
 } from '../workflows/contract.js';
+import type { RecentPayloads } from './recent-payloads.js';
 import { MAX_ERROR_TEXT } from './webhook-request.js';
 
 /**
@@ -78,8 +79,8 @@ export async function insertAttemptRecord(models: Models, record: DeliveryAttemp
  * answers, and every attempt and series outcome is an inserted row. Every activity here is
  * idempotent, so Temporal may retry any of them.
  */
-export function createChatOutboxActivities(deps: { models: Models; metrics: ChathookMetrics }) {
-  const { models, metrics } = deps;
+export function createChatOutboxActivities(deps: { models: Models; metrics: ChathookMetrics; recentPayloads?: RecentPayloads }) {
+  const { models, metrics, recentPayloads } = deps;
 
   /**
    * Claims (connection, messageId) for this delivery: null when it is ours (new, our own retry,
@@ -130,12 +131,14 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
         timestamp: message.timestamp,
       };
       await insertDelivery(models, { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event, createdAt });
+      recentPayloads?.set(input.deliveryId, event);
       return { duplicateOf: null };
     },
 
     /** An event the chat itself creates (END): its delivery row and payload. */
     async recordChatEvent(input: RecordChatEventInput): Promise<void> {
       await insertDelivery(models, { ...input, createdAt: new Date(input.createdAt) });
+      recentPayloads?.set(input.deliveryId, input.event);
     },
 
     /** An attempt that `attemptWebhookDelivery` could not write in time. */

@@ -9,6 +9,7 @@ import { createCarrierSendActivities } from './carrier-send.js';
 const CARRIER_CALL_TIMEOUT_MAX_MS = 10_000;
 import { createChatOutboxActivities } from './chat-outbox.js';
 import { createChatRecordActivities } from './chat-records.js';
+import { createRecentPayloads } from './recent-payloads.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';
 import { createWebhookAttemptActivities } from './webhook-attempt.js';
 import { createWebhookDeliveryActivities } from './webhook-delivery.js';
@@ -37,14 +38,15 @@ export type ActivityServices = ActivityDeps;
  * (one connection pool per worker, nothing global).
  */
 export function createActivities(deps: ActivityDeps) {
+  const recentPayloads = createRecentPayloads();
   return {
     ...createIntegrationActivationActivities(deps.models),
     ...createWebhookDeliveryActivities(deps),
     // A carrier call must end inside its activity's 15 s start-to-close (CARRIER_SEND_ACTIVITY_OPTIONS).
     ...createCarrierSendActivities({ ...deps, timeoutMs: Math.min(deps.config.delivery.timeoutMs, CARRIER_CALL_TIMEOUT_MAX_MS) }),
     ...createChatRecordActivities(deps.models),
-    ...createChatOutboxActivities(deps),
-    ...createWebhookAttemptActivities(deps),
+    ...createChatOutboxActivities({ ...deps, recentPayloads }),
+    ...createWebhookAttemptActivities({ ...deps, recentPayloads }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ChathookMetrics } from '../src/platform/metrics.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { FailureType, type AttemptDeliveryInput, type AttemptOutcome, type DeliveryAttemptRecord } from '../workflows/contract.js';
 import { insertAttemptRecord } from './chat-outbox.js';
+import type { RecentPayloads } from './recent-payloads.js';
 import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
 import type { WebhookDeliveryDeps } from './webhook-delivery.js';
 
@@ -16,6 +17,8 @@ export interface WebhookAttemptDeps extends WebhookDeliveryDeps {
   /** How long an attempt waits for its record to be written before handing it to the workflow. */
   recordWaitMs?: number;
   announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
+  /** Payloads this worker wrote lately (read before the deliveries collection). */
+  recentPayloads?: RecentPayloads;
 }
 
 /**
@@ -37,7 +40,9 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
 }
 
 /** The event to send: its payload row (by `_id`), or the delivery row of a delivery recorded without one. */
-async function findDeliveryEvent(models: Models, deliveryId: string): Promise<ChatEvent | null> {
+async function findDeliveryEvent(models: Models, deliveryId: string, recentPayloads: RecentPayloads | undefined): Promise<ChatEvent | null> {
+  const recent = recentPayloads?.get(deliveryId);
+  if (recent) return recent;
   const payload = await models.DeliveryPayload.findById(deliveryId).lean<DeliveryPayloadDoc>();
   if (payload) return payload.event;
   const delivery = await models.Delivery.findOne({ deliveryId }).lean<DeliveryDoc>();
@@ -74,7 +79,7 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
       const at = new Date();
       const recordDeadlineMs = at.getTime() + info.startToCloseTimeoutMs - 1_000;
       const [event, integration] = await Promise.all([
-        findDeliveryEvent(models, input.deliveryId),
+        findDeliveryEvent(models, input.deliveryId, deps.recentPayloads),
         models.Integration.findById(input.integrationId).lean<IntegrationDoc>(),
       ]);
       let exchange: WebhookExchange;
@@ -89,6 +94,8 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
         log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
         // A success after a failed attempt: the receiver is back, and other chats may be waiting out a backoff.
         if (input.attempt > 1) deps.announceReceiverRecovered?.(input.integrationId, info.workflowExecution?.workflowId ?? '');
+        // Delivered: a replay, if ever, reads the row.
+        deps.recentPayloads?.delete(input.deliveryId);
         return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log) };
       }
       const retry = exchange.kind === 'RETRY';

@@ -106,10 +106,10 @@ const lines: string[] = [`engine: ${bench.engine}; ${MESSAGES} messages at ${RAT
 try {
   const CONTACTS = 50;
   const senders = Array.from({ length: 1 }, () => '141518');
-  await bench.client.post('/v1/connections', { code: 'BENCH', channel: 'SMS', senders, carrier: { type: 'sandbox' } });
+  const connection = await bench.client.post('/v1/connections', { code: 'BENCH', channel: 'SMS', senders, carrier: { type: 'sandbox' } });
   const created = await bench.client.post('/v1/integrations', { alias: 'Bench', method: 'POST', url: `${receiver.url}/hook`, connections: [{ code: 'BENCH' }] });
   await bench.client.post(`/v1/integrations/${created.body.id}/start`);
-  const carrier = apiClient(bench.baseUrl);
+  const carrier = apiClient(bench.baseUrl, connection.body.carrierSecret);
   const viaChathook = (contactBase: number, contacts: number) => async (id: string, index: number) =>
     (await carrier.post('/carriers/BENCH/inbound', { messageId: id, from: String(contactBase + (index % contacts)), to: '141518', text: id })).status;
 

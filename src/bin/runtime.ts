@@ -39,12 +39,15 @@ export interface ServiceOptions {
 }
 
 export async function openServices(config: Config, logger: Logger, endpoints: ServiceEndpoints, options: ServiceOptions = {}): Promise<Services> {
-  const db = await connectDatabase(endpoints.mongodbUri);
+  const metrics = createMetrics();
+  const db = await connectDatabase(endpoints.mongodbUri, {
+    onCommand: ({ command, collection, durationMs, failed }) =>
+      metrics.dbCommands.observe({ command, collection, outcome: failed ? 'failed' : 'ok' }, durationMs / 1000),
+  });
   const models = createModels(db);
   await ensureIndexes(models);
   const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
   const dispatcher = createOutboundDispatcher({ allowPrivate: config.webhookAllowPrivate, connectTimeoutMs: config.delivery.timeoutMs });
-  const metrics = createMetrics();
   const gateway = createTemporalGateway({
     client: temporal.client,
     taskQueue: config.temporal.taskQueue,

@@ -78,8 +78,33 @@ export async function ensureIndexes(models: Models): Promise<void> {
   for (const model of Object.values(models) as Array<{ createIndexes(): Promise<unknown> }>) await model.createIndexes();
 }
 
-export async function connectDatabase(uri: string): Promise<Connection> {
-  const db = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000, autoIndex: false });
+/** One finished database command, as the driver's command monitoring reports it. */
+export interface DbCommandTiming {
+  command: string;
+  collection: string;
+  durationMs: number;
+  failed: boolean;
+}
+
+export async function connectDatabase(uri: string, options: { onCommand?: (timing: DbCommandTiming) => void } = {}): Promise<Connection> {
+  const { onCommand } = options;
+  const db = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000, autoIndex: false, monitorCommands: Boolean(onCommand) });
+  if (onCommand) {
+    // The driver's started event names the collection; the finished one only carries its request id.
+    const collections = new Map<number, string>();
+    const client = db.getClient();
+    client.on('commandStarted', (event) => {
+      const target = event.command[event.commandName] as unknown;
+      collections.set(event.requestId, typeof target === 'string' ? target : '-');
+    });
+    const finished = (failed: boolean) => (event: { requestId: number; commandName: string; duration: number }) => {
+      const collection = collections.get(event.requestId) ?? '-';
+      collections.delete(event.requestId);
+      onCommand({ command: event.commandName, collection, durationMs: event.duration, failed });
+    };
+    client.on('commandSucceeded', finished(false));
+    client.on('commandFailed', finished(true));
+  }
   await db.asPromise();
   return db;
 }

@@ -36,6 +36,15 @@ export function createMetrics() {
       labelNames: ['reason', 'operation'] as const,
       registers: [registry],
     }),
+    // Per command and collection: where the embedded engine's time goes (FerretDB/SQLite scans
+    // anything but an _id look-up or an insert), read beside Temporal's own metrics.
+    dbCommands: new Histogram({
+      name: 'chathook_db_command_seconds',
+      help: 'Database commands, by command and collection (failed ones with outcome=failed)',
+      labelNames: ['command', 'collection', 'outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     openChats: new Gauge({
       name: 'chathook_open_chats',
       help: 'Chats open (read model)',
