@@ -279,6 +279,8 @@ describe('npm run start:cluster', () => {
     const exited = new Promise<number | null>((resolve) => cluster!.once('exit', (code) => resolve(code)));
     process.kill(-cluster!.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    // Each child was stopped once, by the primary, in order: none took a second signal as "exit now".
+    expect(started.output()).not.toContain('second signal');
     let orphans = descendants.filter(isAlive);
     for (let waited = 0; orphans.length > 0 && waited < 5_000; waited += 250) {
       await new Promise((resolve) => setTimeout(resolve, 250));
