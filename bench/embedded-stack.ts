@@ -45,6 +45,8 @@ export interface BenchStack {
   startMs: number;
   /** Whether main.ts found the console build stale and had to build it during this start. */
   consoleBuiltDuringStart: boolean;
+  /** The MongoDB-compatible engine main.ts started, as its banner names it (e.g. "FerretDB 1.24 (SQLite)"). */
+  engine: string;
   /** main.ts's pid (the API and the worker run in it). */
   pid: number;
   /** RSS (KiB) read from /proc: the chathook node process tree (API+worker), Temporal server, FerretDB. */
@@ -193,6 +195,7 @@ export async function startEmbeddedStack(options: { env?: Record<string, string>
     temporalDbFile,
     startMs,
     consoleBuiltDuringStart: !consoleWasFresh,
+    engine: /MongoDB:\s*(.+)/.exec(output)?.[1]?.trim() ?? 'unknown',
     pid: child.pid!,
     async memory() {
       const table = processTable();

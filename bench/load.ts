@@ -89,8 +89,10 @@ export type Send = (id: string, index: number) => Promise<number>;
 export interface DeliveryCheck {
   /** Messages whose send was answered with something other than `accept` (after retries). */
   rejected: number;
-  /** 429/503 answers retried (the carrier's behaviour; the latency includes the wait). */
+  /** 429/503 answers (and network errors, as 0) retried (the carrier's behaviour; the latency includes the wait). */
   retries: number;
+  /** The retried answers by status. */
+  retriedStatuses: Record<string, number>;
   /** Accepted but not arrived within the timeout. */
   missing: number;
   /** Arrived more than once. */
@@ -111,6 +113,8 @@ export interface OpenLoopResult extends DeliveryCheck {
   latency: LatencySummary;
   /** Messages sent / time from the first scheduled send to the last arrival. */
   throughput: number;
+  /** Time from sending to the accepting answer (the 202), per message. */
+  answer: LatencySummary;
   ids: string[];
 }
 
@@ -138,24 +142,35 @@ interface SendOptions {
   arrivalTimeoutMs?: number;
 }
 
-/** Sends, retrying 429/503 as a carrier would (honouring a short Retry-After), at most 20 times. */
-async function sendAccepted(send: Send, id: string, index: number, accept: number, counters: { retries: number; rejected: number; firstRejection?: string }) {
+interface Counters {
+  retries: number;
+  retriedStatuses: Record<string, number>;
+  rejected: number;
+  firstRejection: string | undefined;
+}
+
+const newCounters = (): Counters => ({ retries: 0, retriedStatuses: {}, rejected: 0, firstRejection: undefined });
+
+/** Sends, retrying 429/503 and network errors as a carrier would (backing off from 50 ms to 1 s), at most 20 times. */
+async function sendAccepted(send: Send, id: string, index: number, accept: number, counters: Counters) {
+  let lastError = '';
   for (let attempt = 0; ; attempt++) {
     let status: number;
     try {
       status = await send(id, index);
     } catch (error) {
       status = 0;
-      counters.firstRejection ??= `${id}: ${(error as Error).message}`;
+      lastError = ` (${(error as Error).message})`;
     }
     if (status === accept) return true;
     if ((status === 429 || status === 503 || status === 0) && attempt < 20) {
       counters.retries++;
+      counters.retriedStatuses[status] = (counters.retriedStatuses[status] ?? 0) + 1;
       await sleep(Math.min(1000, 50 * 2 ** attempt));
       continue;
     }
     counters.rejected++;
-    counters.firstRejection ??= `${id}: HTTP ${status}`;
+    counters.firstRejection ??= `${id}: HTTP ${status}${lastError}`;
     return false;
   }
 }
@@ -178,11 +193,15 @@ export async function runOpenLoop(options: { label: string; count: number; rate:
   const ids = Array.from({ length: count }, (_, index) => `${label}-${index}`);
   const start = wallNow() + 200;
   const due = ids.map((_, index) => start + (index * 1000) / rate);
-  const counters = { retries: 0, rejected: 0, firstRejection: undefined as string | undefined };
+  const counters = newCounters();
+  const answers: number[] = [];
   const accepted = await Promise.all(
     ids.map(async (id, index) => {
       await sleepUntil(due[index]!);
-      return sendAccepted(send, id, index, options.accept ?? 202, counters);
+      const sentAt = wallNow();
+      const ok = await sendAccepted(send, id, index, options.accept ?? 202, counters);
+      answers.push(wallNow() - sentAt);
+      return ok;
     }),
   );
   const acceptedIds = ids.filter((_, index) => accepted[index]);
@@ -201,8 +220,10 @@ export async function runOpenLoop(options: { label: string; count: number; rate:
     rate,
     latency: summarizeLatency(latencies),
     throughput: (latencies.length / Math.max(1, lastArrival - start)) * 1000,
+    answer: summarizeLatency(answers),
     ids,
     retries: counters.retries,
+    retriedStatuses: counters.retriedStatuses,
     rejected: counters.rejected,
     missing,
     duplicates,
@@ -213,7 +234,7 @@ export async function runOpenLoop(options: { label: string; count: number; rate:
 export async function runClosedLoop(options: { label: string; count: number; concurrency: number; send: Send; arrivals: Map<string, number[]> } & SendOptions): Promise<ClosedLoopResult> {
   const { label, count, concurrency, send, arrivals } = options;
   const ids = Array.from({ length: count }, (_, index) => `${label}-${index}`);
-  const counters = { retries: 0, rejected: 0, firstRejection: undefined as string | undefined };
+  const counters = newCounters();
   const answers: number[] = [];
   const accepted = new Array<boolean>(count).fill(false);
   const started = wallNow();
@@ -241,6 +262,7 @@ export async function runClosedLoop(options: { label: string; count: number; con
     wallMs: last - started,
     answer: summarizeLatency(answers),
     retries: counters.retries,
+    retriedStatuses: counters.retriedStatuses,
     rejected: counters.rejected,
     missing,
     duplicates,
@@ -254,6 +276,26 @@ export function deliveryVerdict(check: DeliveryCheck): string {
     check.missing ? `${check.missing} missing` : '',
     check.duplicates ? `${check.duplicates} duplicated` : '',
   ].filter(Boolean);
-  const retried = check.retries ? ` (${check.retries} retries of 429/503)` : '';
+  const statuses = Object.entries(check.retriedStatuses).map(([status, count]) => `${count}× ${status === '0' ? 'network error' : status}`);
+  const retried = check.retries ? ` (retried ${statuses.join(', ')})` : '';
   return (problems.length === 0 ? 'each arrived exactly once' : problems.join(', ')) + retried;
+}
+
+/** One row of the bench's table: a figure beside its baseline from the same run, its target and whether it is met. */
+export interface FigureRow {
+  figure: string;
+  chathook: string;
+  baseline: string;
+  target: string;
+  met: string;
+}
+
+/** The markdown table run-all prints. */
+export function figureTable(rows: readonly FigureRow[]): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return [
+    '| figure | chathook | baseline (same run) | target | met? |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${[row.figure, row.chathook, row.baseline, row.target, row.met].map(cell).join(' | ')} |`),
+  ].join('\n');
 }
