@@ -16,6 +16,7 @@ import { reservationsRoutes } from './routers/reservations-router.js';
 import { campaignsRoutes } from './routers/campaigns-router.js';
 import { integrationDetailsRoutes } from './routers/integration-details-router.js';
 import { integrationLifecycleRoutes } from './routers/integration-lifecycle-router.js';
+import { createRouteCache } from '../services/route-cache.js';
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
 import { carriersRoutes, requireCarrier } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
@@ -59,12 +60,19 @@ export function createApp(deps: AppDeps): Express {
   });
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
   // guards authenticate the caller kinds that are known before the request is read.
+  // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
+  // management API (every write is a non-GET under /v1) clears it once answered.
+  const routes = createRouteCache({ ttlMs: deps.config.routeCacheTtlMs });
+  app.use('/v1', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routes.clear());
+    next();
+  });
   const api = new ApiRoutes({
     // Rate limits count callers once they are known (RATE_LIMIT_*_PER_MINUTE; off when unset).
     tenantKey: tenantKeyRateLimited(requireTenant(deps.models), deps.config.rateLimits.managementPerMinute),
-    responseToken: responseWebhookRateLimited(deps.models, deps.config.rateLimits.responseWebhookPerMinute),
+    responseToken: responseWebhookRateLimited(deps.models, routes, deps.config.rateLimits.responseWebhookPerMinute),
     rootKey: requireAdmin(deps.config.adminKey),
-    carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox }),
+    carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox, routes }),
     metricsToken: requireMetricsToken(deps.config.metricsToken),
   });
   const { gateway } = deps;
@@ -75,8 +83,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
   tenantsRoutes(api, deps.models);
-  responseWebhookRoutes(api, { models: deps.models, gateway });
-  carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway });
+  responseWebhookRoutes(api, { models: deps.models, gateway, routes });
+  carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway, routes });
   connectionsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
   reservationsRoutes(api, deps.models);
   integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });

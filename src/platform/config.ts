@@ -80,6 +80,7 @@ const EnvSchema = z.object({
   DELIVERY_RETRY_INITIAL: duration('5s'),
   DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
   DELIVERY_TIMEOUT: duration('10s'),
+  ROUTE_CACHE_TTL: duration('1s'),
   SIGNING_SECRET_OVERLAP: duration('24h'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(5_000),
   // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.
@@ -124,6 +125,8 @@ export interface Config {
    */
   chatMaxPending: number;
   delivery: { maxDurationMs: number; retryInitialMs: number; retryMaxIntervalMs: number; timeoutMs: number };
+  /** How long an API process serves routing (connections, claims, integrations) from its cache; 0 = off. */
+  routeCacheTtlMs: number;
   /** How long the signing secret a rotation replaced still signs deliveries beside the new one. */
   signingSecretOverlapMs: number;
   /** Calls a minute per tenant key (management API) and per integration (response webhook); undefined = no limit. */
@@ -173,6 +176,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       timeoutMs: e.DELIVERY_TIMEOUT,
     },
     signingSecretOverlapMs: e.SIGNING_SECRET_OVERLAP,
+    routeCacheTtlMs: e.ROUTE_CACHE_TTL,
     rateLimits: { managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE, responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,

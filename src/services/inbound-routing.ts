@@ -11,12 +11,15 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
+import { NO_ROUTE_CACHE, type RouteCache } from './route-cache.js';
 import { connectionClaimantOf } from './sender-claimants.js';
 
 export interface InboundRoutingDeps {
   models: Models;
   secretBox: SecretBox;
   gateway: TemporalGateway;
+  /** Routing kept for ROUTE_CACHE_TTL (none when absent). */
+  routes?: RouteCache;
 }
 
 /** A carrier's inbound message, as its callback carries it (the contact's number without "+"). */
@@ -50,10 +53,11 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
  * section 3). Every way of failing (no token, a wrong one, an unknown code, a connection stored
  * before secrets existed) is the same 401, so codes cannot be probed.
  */
-export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
+export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox' | 'routes'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
   const refused = () => unauthorized('Missing or wrong carrier secret, or unknown connection code');
   if (!secret || secret.length > MAX_SECRET_LENGTH) throw refused();
-  const connection = await deps.models.Connection.findOne({ code }).lean();
+  const routes = deps.routes ?? NO_ROUTE_CACHE;
+  const connection = await routes.lookup(`connection:${code}`, () => deps.models.Connection.findOne({ code }).lean<ConnectionDoc>());
   const sealed = connection?.carrier.secretSealed;
   const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
   if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
@@ -65,12 +69,15 @@ const noRoute = (channel: Channel, to: string) =>
   new AppError(422, 'NO_ROUTE', `No active integration or live campaign of this connection claims ${channel} sender ${to}`);
 
 /** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
-async function routeOf(models: Models, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
+async function routeOf(models: Models, routes: RouteCache, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
   if (!connection.senders.includes(to)) throw noRoute(connection.channel, to);
-  const claimant = await connectionClaimantOf(models, connection, to);
+  const claimant = await routes.lookup(`claimant:${connection.code}:${to}`, () => connectionClaimantOf(models, connection, to));
   if (!claimant) throw noRoute(connection.channel, to);
-  const integration = await models.Integration.findOne({ _id: claimant.integrationId, tenantId: connection.tenantId, status: 'ACTIVE' }).lean();
-  if (!integration) throw noRoute(connection.channel, to);
+  const integration = await routes.lookup(`integration:${claimant.integrationId.toHexString()}`, () =>
+    models.Integration.findOne({ _id: claimant.integrationId, tenantId: connection.tenantId, status: 'ACTIVE' }).lean<IntegrationDoc>(),
+  );
+  // A cached integration was found for this tenant's claim; checked again, as a fresh read would filter.
+  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, to);
   return integration;
 }
 
@@ -84,7 +91,7 @@ export async function receiveInbound(deps: InboundRoutingDeps, callback: Inbound
   // No short cut on the receipt here: a receipt can outlive an update that never became durable
   // (its worker or Temporal died before the workflow task completed), and only the chat can tell
   // a carrier's retry of an accepted message from one it must still take (ChatSession.receiveInbound).
-  const integration = await routeOf(deps.models, connection, message.to);
+  const integration = await routeOf(deps.models, deps.routes ?? NO_ROUTE_CACHE, connection, message.to);
   const integrationId = integration._id.toHexString();
   const receivedAt = new Date();
   const outcome = await deps.gateway.deliverInbound(

@@ -24,11 +24,20 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
+import { NO_ROUTE_CACHE, type RouteCache } from './route-cache.js';
 import { integrationClaimantOf } from './sender-claimants.js';
 
 export interface ReplyRoutingDeps {
   models: Models;
   gateway: TemporalGateway;
+  /** Routing kept for ROUTE_CACHE_TTL (none when absent). */
+  routes?: RouteCache;
+}
+
+/** The integration a response token names (the token's hash is what is stored), through the route cache. */
+export function integrationOfResponseToken(models: Models, routes: RouteCache, token: string): Promise<IntegrationDoc | null | undefined> {
+  const tokenHash = hashToken(token);
+  return routes.lookup(`response-token:${tokenHash}`, () => models.Integration.findOne({ responseTokenHash: tokenHash }).lean<IntegrationDoc>());
 }
 
 export interface ReplyPost {
@@ -57,9 +66,9 @@ const chatNotFound = (contact: string) =>
 const unknownSender = (message: string) => new AppError(422, 'UNKNOWN_SENDER', message);
 
 /** The integration whose response token this is: another integration's token is a 403. */
-async function authenticatedIntegrationOf(models: Models, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
+async function authenticatedIntegrationOf(models: Models, routes: RouteCache, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized('Missing or unknown response token');
-  const integration = await models.Integration.findOne({ responseTokenHash: hashToken(token) }).lean();
+  const integration = await integrationOfResponseToken(models, routes, token);
   if (!integration) throw unauthorized('Missing or unknown response token');
   if (integration._id.toHexString() !== integrationId) {
     throw new AppError(403, 'FORBIDDEN', 'This response token belongs to another integration');
@@ -68,12 +77,12 @@ async function authenticatedIntegrationOf(models: Models, token: string | undefi
 }
 
 /** Rule 4: the sender the reply goes out from, and the connection that carries it. */
-async function replyRequestOf(models: Models, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
+async function replyRequestOf(models: Models, routes: RouteCache, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
   if (event.type === 'END') return { type: 'END' };
   const channel = event.channel;
   const from = channel.type === 'SMS' ? channel.route : channel.sender;
   const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
-  const claimant = await integrationClaimantOf(models, integration, channel.type, from);
+  const claimant = await routes.lookup(`reply-claimant:${integration._id.toHexString()}:${channel.type}:${from}`, () => integrationClaimantOf(models, integration, channel.type, from));
   if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
   // through the connection the contact wrote to (empty code).
@@ -126,11 +135,12 @@ function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
 /** Takes a reply or END into the contact's chat, or throws the AppError that says why not. */
 export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): Promise<ReplyAccepted> {
   const { models } = deps;
+  const routes = deps.routes ?? NO_ROUTE_CACHE;
   const { contact, event, idempotencyKey: key } = post;
-  const integration = await authenticatedIntegrationOf(models, post.responseToken, post.integrationId);
+  const integration = await authenticatedIntegrationOf(models, routes, post.responseToken, post.integrationId);
   if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The integration is not active');
   if (!/^\d{5,15}$/.test(contact)) throw chatNotFound(contact);
-  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(models, integration, event), undefined));
+  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(models, routes, integration, event), undefined));
 
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new AppError(400, 'VALIDATION_ERROR', `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
@@ -147,7 +157,7 @@ export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): P
   if (earlier) return settle(earlier);
   // The update id makes Temporal itself ignore a second send of the same key within the chat run.
   const updateId = `mt-${integration._id.toHexString()}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-  const answer = await askChat(deps, integration, contact, await replyRequestOf(models, integration, event), updateId);
+  const answer = await askChat(deps, integration, contact, await replyRequestOf(models, routes, integration, event), updateId);
   try {
     await models.IdempotencyRecord.create({ integrationId: integration._id, key, requestHash, ...storedAnswerOf(answer), createdAt: new Date() });
   } catch (error) {

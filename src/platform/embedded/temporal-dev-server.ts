@@ -12,6 +12,25 @@ export interface TemporalDevServerOptions {
   keywordSearchAttributes?: readonly string[];
 }
 
+/**
+ * Dynamic config of the embedded Temporal (one machine, one or a few workers), each measured with
+ * `npm run bench` (README, Performance):
+ * - eager activities: an activity a workflow task schedules comes back in that task's completion
+ *   when the worker has a free slot, instead of a round trip through matching (off by default
+ *   in the server);
+ * - one task-queue partition instead of four: with few pollers, a task in a partition nobody
+ *   polls waits to be forwarded to the root partition.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
+  'system.enableActivityEagerExecution': 'true',
+  'matching.numTaskqueueReadPartitions': '1',
+  'matching.numTaskqueueWritePartitions': '1',
+};
+
+export function devServerDynamicConfigArgs(config: Readonly<Record<string, string>> = DEV_SERVER_DYNAMIC_CONFIG): string[] {
+  return Object.entries(config).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+}
+
 export async function startTemporalDevServer(options: TemporalDevServerOptions, logger: Logger): Promise<ManagedChild> {
   await assertPortFree('127.0.0.1', options.port, 'EMBEDDED_TEMPORAL_PORT');
   await assertPortFree('127.0.0.1', options.uiPort, 'EMBEDDED_TEMPORAL_UI_PORT');
@@ -24,6 +43,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions, 
     '--db-filename', options.dbFile,
     '--namespace', options.namespace,
     '--log-level', 'warn',
+    ...devServerDynamicConfigArgs(),
     ...(options.keywordSearchAttributes ?? []).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];
   const child = startChild('temporal', options.cliPath, args, options.logFile, logger);

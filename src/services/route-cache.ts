@@ -1,0 +1,38 @@
+import { LRUCache } from 'lru-cache';
+
+/**
+ * What an MO or MT is routed by (a connection by code with its sealed carrier secret, a sender's
+ * claimant, the integration a response token names and its status), kept by one API process for
+ * ROUTE_CACHE_TTL (1 s by default) so the hot path skips its database round trips (three per MO
+ * on the embedded engine; see README, Performance).
+ *
+ * Only what was found is kept: a route that appears (an integration started, a sender claimed)
+ * routes at once, so nothing is refused because of the cache. What goes away (a stop, a secret
+ * rotated, a claim moved) is seen at once by the process that made the change (every write through
+ * the management API clears its cache) and by the other API processes within the TTL.
+ */
+export interface RouteCache {
+  /** The cached value for `key`, or what `load` finds (kept when it is not null). */
+  lookup<T extends object>(key: string, load: () => Promise<T | null | undefined>): Promise<T | null | undefined>;
+  clear(): void;
+}
+
+const ROUTES_KEPT = 10_000;
+
+export function createRouteCache(options: { ttlMs: number; max?: number }): RouteCache {
+  if (options.ttlMs <= 0) return { lookup: (_key, load) => load(), clear: () => undefined };
+  const entries = new LRUCache<string, object>({ max: options.max ?? ROUTES_KEPT, ttl: options.ttlMs });
+  return {
+    async lookup<T extends object>(key: string, load: () => Promise<T | null | undefined>) {
+      const cached = entries.get(key) as T | undefined;
+      if (cached) return cached;
+      const loaded = await load();
+      if (loaded) entries.set(key, loaded);
+      return loaded;
+    },
+    clear: () => entries.clear(),
+  };
+}
+
+/** No cache: every lookup loads (tests of the uncached paths, and callers that must read fresh). */
+export const NO_ROUTE_CACHE: RouteCache = createRouteCache({ ttlMs: 0 });
