@@ -147,7 +147,8 @@ async function main() {
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
     `Stack: embedded default (node --import tsx src/bin/main.ts${cpuProfDir ? ' --cpu-prof' : ''}): API + worker in one process; MongoDB engine: ${first?.engine ?? '—'}; Temporal persistence: dev server, SQLite file (--db-filename <dataDir>/temporal.sqlite)`,
     `Worker cache (WORKER_MAX_CACHED_WORKFLOWS): ${cacheSizes.join('; ') || '—'}`,
-    `Preset: ${context.full ? '--full' : 'default (small)'}; extra env: ${JSON.stringify(env)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    `Stack start (spawn to ready): ${stacks.map(({ suite, stack }) => `${suite} ${(stack.startMs / 1000).toFixed(1)} s${stack.consoleBuiltDuringStart ? ' (built the console first)' : ''}`).join('; ') || '—'}`,
+    `Command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}; preset ${context.full ? '--full' : 'default (small)'}; extra env ${JSON.stringify(env)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   ];
   const report = [...header, '', figureTable(rows), '', 'Notes:', ...notes.map((line) => `- ${line}`)].join('\n');
   process.stdout.write(`\n${report}\n`);
