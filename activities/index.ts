@@ -4,6 +4,7 @@ import type { Config } from '../src/platform/config.js';
 import type { Logger } from '../src/platform/logger.js';
 import type { ChathookMetrics } from '../src/platform/metrics.js';
 import type { SecretBox } from '../src/platform/secrets.js';
+import type { RouteCache } from '../src/platform/route-cache.js';
 import { createCarrierSendActivities } from './carrier-send.js';
 
 const CARRIER_CALL_TIMEOUT_MAX_MS = 10_000;
@@ -28,6 +29,11 @@ export interface ActivityDeps {
   dispatcher: Dispatcher;
   /** Tells an integration's other chats that its receiver answered again (the worker wires it to Temporal). */
   announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
+  /**
+   * The process's routing cache (ROUTE_CACHE_TTL): a delivery's first attempt may read its
+   * integration from it; every retry reads the integration fresh.
+   */
+  routes?: RouteCache;
 }
 
 /** @deprecated the former name of ActivityDeps. */

@@ -10,6 +10,7 @@ import type { SecretBox } from '../src/platform/secrets.js';
 import { FailureType, type AttemptDeliveryInput, type AttemptOutcome, type DeliveryAttemptRecord } from '../workflows/contract.js';
 import { insertAttemptRecord } from './chat-outbox.js';
 import type { RecentPayloads } from './recent-payloads.js';
+import type { RouteCache } from '../src/platform/route-cache.js';
 import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
 import type { WebhookDeliveryDeps } from './webhook-delivery.js';
 
@@ -19,6 +20,8 @@ export interface WebhookAttemptDeps extends WebhookDeliveryDeps {
   announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
   /** Payloads this worker wrote lately (read before the deliveries collection). */
   recentPayloads?: RecentPayloads;
+  /** The process's routing cache: a first attempt may take its integration from it. */
+  routes?: RouteCache;
 }
 
 /**
@@ -78,9 +81,14 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
       const log = logger.child({ integrationId: input.integrationId, webhookId: input.deliveryId, series: input.series, attempt: input.attempt, execution: info.attempt });
       const at = new Date();
       const recordDeadlineMs = at.getTime() + info.startToCloseTimeoutMs - 1_000;
+      // A first attempt follows its acceptance by milliseconds: the integration as the route cache
+      // has it (at most ROUTE_CACHE_TTL old) is the one the message was accepted for. A retry
+      // reads it fresh, so a receiver fixed by a PUT is what the next attempt goes to.
+      const loadIntegration = () => models.Integration.findById(input.integrationId).lean<IntegrationDoc>();
+      const firstAttempt = input.attempt === 1 && info.attempt === 1 && deps.routes;
       const [event, integration] = await Promise.all([
         findDeliveryEvent(models, input.deliveryId, deps.recentPayloads),
-        models.Integration.findById(input.integrationId).lean<IntegrationDoc>(),
+        firstAttempt ? deps.routes!.lookup(`integration-doc:${input.integrationId}`, loadIntegration) : loadIntegration(),
       ]);
       let exchange: WebhookExchange;
       if (!event) exchange = { kind: 'FAILED', type: FailureType.NOT_FOUND, error: 'the delivery is not recorded', statusCode: null, durationMs: 0 };

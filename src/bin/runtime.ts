@@ -11,6 +11,7 @@ import type { AppDeps } from '../http/app.js';
 import { createMetrics, type ChathookMetrics } from '../platform/metrics.js';
 import { createOutboundDispatcher } from '../platform/outbound-http.js';
 import type { Dispatcher } from 'undici';
+import { createRouteCache, type RouteCache } from '../platform/route-cache.js';
 
 /** The long-lived clients every entry point shares, opened once at start and passed down. */
 export interface Services {
@@ -24,6 +25,8 @@ export interface Services {
   metrics: ChathookMetrics;
   /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
   dispatcher: Dispatcher;
+  /** One per process: the API's routing and the worker's first attempts read it; management writes here clear it. */
+  routes: RouteCache;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     gateway,
     metrics,
     dispatcher,
+    routes: createRouteCache({ ttlMs: config.routeCacheTtlMs }),
     async close() {
       await dispatcher.close();
       await temporal.connection.close();
@@ -84,6 +88,7 @@ export function appDepsOf(services: Services, options: { lifecycleWaitMs?: numbe
     readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
     gateway: services.gateway,
     metrics: services.metrics,
+    routes: services.routes,
     lifecycleWaitMs: options.lifecycleWaitMs,
   };
 }

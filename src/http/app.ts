@@ -16,7 +16,7 @@ import { reservationsRoutes } from './routers/reservations-router.js';
 import { campaignsRoutes } from './routers/campaigns-router.js';
 import { integrationDetailsRoutes } from './routers/integration-details-router.js';
 import { integrationLifecycleRoutes } from './routers/integration-lifecycle-router.js';
-import { createRouteCache } from '../services/route-cache.js';
+import { createRouteCache, type RouteCache } from '../platform/route-cache.js';
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
 import { carriersRoutes, requireCarrier } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
@@ -35,6 +35,8 @@ export interface AppDeps {
   /** The one way to Temporal, built at start (src/bin) and handed to the services. */
   gateway: TemporalGateway;
   metrics: ChathookMetrics;
+  /** The process's routing cache (src/bin/runtime.ts); one of the app's own when absent. */
+  routes?: RouteCache;
   /** How long start/stop wait for their workflow before answering 503 (default 25 s). */
   lifecycleWaitMs?: number;
 }
@@ -62,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
   // guards authenticate the caller kinds that are known before the request is read.
   // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
   // management API (every write is a non-GET under /v1) clears it once answered.
-  const routes = createRouteCache({ ttlMs: deps.config.routeCacheTtlMs });
+  const routes = deps.routes ?? createRouteCache({ ttlMs: deps.config.routeCacheTtlMs });
   app.use('/v1', (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routes.clear());
     next();

@@ -14,7 +14,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Models } from '../db/models.js';
 import { AppError } from '../services/errors.js';
 import { integrationOfResponseToken } from '../services/reply-routing.js';
-import type { RouteCache } from '../services/route-cache.js';
+import type { RouteCache } from '../platform/route-cache.js';
 import { bearerTokenOf } from './auth.js';
 
 const WINDOW_MS = 60_000;

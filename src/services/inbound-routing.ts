@@ -11,7 +11,7 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
-import { NO_ROUTE_CACHE, type RouteCache } from './route-cache.js';
+import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
 import { connectionClaimantOf } from './sender-claimants.js';
 
 export interface InboundRoutingDeps {

@@ -24,7 +24,7 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
-import { NO_ROUTE_CACHE, type RouteCache } from './route-cache.js';
+import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
 import { integrationClaimantOf } from './sender-claimants.js';
 
 export interface ReplyRoutingDeps {
