@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { startEmbeddedStack, type BenchStack } from './embedded-stack.js';
 import { LATENCY_DEFAULTS, LATENCY_FULL, latencyFigures, type LatencyOptions } from './latency-figures.js';
 import { figureTable, type FigureRow } from './load.js';
+import { actionsSuite, chatScaleSuite, longChatSuite } from './scale-suites.js';
 
 export interface SuiteContext {
   full: boolean;
@@ -92,7 +93,7 @@ const latencySuite: BenchSuite = {
 };
 
 /** In the order they run: the latency suite first, so the others can scale to its measured capacity. */
-export const SUITES: BenchSuite[] = [latencySuite];
+export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite];
 
 async function main() {
   const values = parseFlags(process.argv.slice(2));

@@ -78,6 +78,13 @@ function runPrimary() {
       CHATHOOK_ADMIN_KEY: secrets.adminKey,
       CHATHOOK_ENCRYPTION_KEY: secrets.encryptionKey.toString('base64'),
     };
+    // Each worker's SDK metrics on a port of its own: WORKER_METRICS_ADDRESS's port for the first, +1 for the next...
+    const workerMetricsEnvOf = (role: Role, index: number): Record<string, string> => {
+      const address = config.temporal.workerMetricsAddress;
+      if (role !== 'worker' || !address) return {};
+      const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+      return { WORKER_METRICS_ADDRESS: `${host}:${port + index - 1}` };
+    };
     const stateFile = join(dataDir, 'cluster.json');
     writeState = () => {
       const processes = [...children.values()].map(({ role, index, child, startedAt }) => ({ role, name: keyOf(role, index), pid: child.process.pid, startedAt }));
@@ -87,7 +94,7 @@ function runPrimary() {
     cluster.schedulingPolicy = cluster.SCHED_RR;
     const fork = (role: Role, index: number): ChildRecord => {
       cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), execArgv: ['--import', 'tsx'], args: [role] });
-      const child = cluster.fork(childEnv);
+      const child = cluster.fork({ ...childEnv, ...workerMetricsEnvOf(role, index) });
       const record = { role, index, child, startedAt: new Date().toISOString() };
       children.set(keyOf(role, index), record);
       writeState();
