@@ -51,6 +51,8 @@ export interface BenchStack {
   pid: number;
   /** RSS (KiB) read from /proc: the chathook node process tree (API+worker), Temporal server, FerretDB. */
   memory(): Promise<{ chathookKiB: number; temporalKiB: number; ferretKiB: number }>;
+  /** CPU time (ms, user + system) used so far by the same three, from /proc/<pid>/stat. */
+  cpu(): Promise<{ chathookMs: number; temporalMs: number; ferretMs: number }>;
   /**
    * A connection with one sender plus an ACTIVE integration pointing to `webhookUrl`. A sandbox
    * connection made by the tenant, unless `carrierUrl` is given: then an `http` connection
@@ -90,6 +92,20 @@ function processTable(): Map<number, { ppid: number; comm: string; rssKiB: numbe
   }
   return table;
 }
+
+/** User + system CPU time of one process (its threads included), in ms. */
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on Linux everywhere this runs. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function subtreeRss(table: ReturnType<typeof processTable>, root: number, exclude: ReadonlySet<number> = new Set()): number {
   if (exclude.has(root)) return 0;
@@ -205,6 +221,15 @@ export async function startEmbeddedStack(options: { env?: Record<string, string>
       const servers = new Set([...temporalPids, ...ferretPids]);
       const sum = (pids: number[]) => pids.reduce((total, pid) => total + subtreeRss(table, pid), 0);
       return { chathookKiB: subtreeRss(table, child.pid!, servers), temporalKiB: sum(temporalPids), ferretKiB: sum(ferretPids) };
+    },
+    async cpu() {
+      const table = processTable();
+      const children = [...table].filter(([, info]) => info.ppid === child.pid);
+      const pidsOf = (prefix: string) => children.filter(([, info]) => info.comm.startsWith(prefix)).map(([pid]) => pid);
+      const servers = [...pidsOf('temporal'), ...pidsOf('ferretdb')];
+      const chathookPids = [child.pid!, ...[...table].filter(([pid, info]) => info.ppid === child.pid && !servers.includes(pid)).map(([pid]) => pid)];
+      const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMsOf(pid), 0);
+      return { chathookMs: sum(chathookPids), temporalMs: sum(pidsOf('temporal')), ferretMs: sum(pidsOf('ferretdb')) };
     },
     async provisionChatRoute({ code, sender, webhookUrl, channel = 'SMS', carrierUrl }) {
       const connection = carrierUrl

@@ -171,8 +171,13 @@ export async function latencyFigures(stack: BenchStack, options: LatencyOptions,
 
     // 1. Sustained MO/s vs the floor.
     const floorRun = await runClosedLoop({ label: 'floor', count: options.burst, concurrency: options.concurrency, send: throughFloor, arrivals: webhook.arrivals });
+    const cpuBefore = await stack.cpu();
     const sustained = await runClosedLoop({ label: 'sustained', count: options.burst, concurrency: options.concurrency, send: viaChathook(mo, OPEN, options.contacts), arrivals: webhook.arrivals });
+    const cpuAfter = await stack.cpu();
     const capacity = sustained.perSecond;
+    // CPU per MO while saturated, by process (the capacity model of README "Scaling out").
+    const perMo = (key: keyof typeof cpuAfter) => ((cpuAfter[key] - cpuBefore[key]) / options.burst).toFixed(1);
+    note(`CPU per MO at saturation: chathook (API + worker) ${perMo('chathookMs')} ms, Temporal server ${perMo('temporalMs')} ms, FerretDB ${perMo('ferretMs')} ms`);
     const ratio = capacity / floorRun.perSecond;
     note(`row 1: chathook ${capacity.toFixed(1)} msg/s (202 answered in p50 ${ms(sustained.answer.p50)} ms, p99 ${ms(sustained.answer.p99)} ms); floor ${floorRun.perSecond.toFixed(1)} msg/s (${deliveryVerdict(floorRun)})`);
     const rows: FigureRow[] = [
