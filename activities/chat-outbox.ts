@@ -12,6 +12,7 @@ import type {
   DeliveryGivenUpInput,
   RecordChatEventInput,
 } from '../workflows/contract.js';
+import { recordChatOpenedRow } from './chat-records.js';
 import type { RecentPayloads } from './recent-payloads.js';
 import { MAX_ERROR_TEXT } from './webhook-request.js';
 
@@ -118,6 +119,8 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
     async acceptInboundEvent(input: AcceptInboundInput): Promise<AcceptInboundResult> {
       const { message } = input;
       const createdAt = new Date(input.acceptedAt);
+      // A new chat is listed before its first message's 202 (the chat is there when the client hears of it).
+      if (input.openChat) await recordChatOpenedRow(models, input.openChat);
       const duplicateOf = await claimReceipt({ _id: inboundReceiptId(message.connectionCode, message.messageId), chatId: input.chatId, deliveryId: input.deliveryId, createdAt });
       if (duplicateOf) return { duplicateOf };
       const event: ChatEvent = {

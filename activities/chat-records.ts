@@ -1,26 +1,25 @@
 import mongoose from 'mongoose';
 import type { Models } from '../src/db/models.js';
-import type { ChatParties } from '../workflows/contract.js';
+import type { ChatOpenedRecord } from '../workflows/contract.js';
 import { upsertChatRecord } from '../src/db/chats.js';
+
+/** The chat's row, listed OPEN (an insert; a second writer, e.g. a retried activity, finds it there). */
+export async function recordChatOpenedRow(models: Models, input: ChatOpenedRecord): Promise<void> {
+  await upsertChatRecord(models, {
+    ...input,
+    tenantId: new mongoose.Types.ObjectId(input.tenantId),
+    integrationId: new mongoose.Types.ObjectId(input.integrationId),
+    openedAt: new Date(input.openedAt),
+    lastInboundAt: new Date(input.lastInboundAt ?? input.openedAt),
+    windowExpiresAt: input.windowExpiresAt ? new Date(input.windowExpiresAt) : null,
+  });
+}
 
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
 export function createChatRecordActivities(models: Models) {
   return {
-    async recordChatOpened(input: ChatParties & {
-      chatId: string;
-      workflowId: string;
-      openedAt: string;
-      lastInboundAt?: string;
-      windowExpiresAt?: string | null;
-    }): Promise<void> {
-      await upsertChatRecord(models, {
-        ...input,
-        tenantId: new mongoose.Types.ObjectId(input.tenantId),
-        integrationId: new mongoose.Types.ObjectId(input.integrationId),
-        openedAt: new Date(input.openedAt),
-        lastInboundAt: new Date(input.lastInboundAt ?? input.openedAt),
-        windowExpiresAt: input.windowExpiresAt ? new Date(input.windowExpiresAt) : null,
-      });
+    async recordChatOpened(input: ChatOpenedRecord): Promise<void> {
+      await recordChatOpenedRow(models, input);
     },
 
     async recordChatClosed(input: { chatId: string; closedAt: string; reason: string }): Promise<void> {

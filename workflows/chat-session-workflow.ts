@@ -21,7 +21,7 @@
  * A long chat continues as new after `maxMessagesPerRun` accepted messages or when Temporal
  * suggests it; a delivery waiting to retry is carried into the next run, never awaited.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
 import {
   CARRIER_SEND_ACTIVITY_OPTIONS,
@@ -44,13 +44,18 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
   const chat = new ChatSession(input);
   const { tenantId, integrationId, contact, settings } = input;
 
+  // Open: a chat started by its first message is recorded by that message's accept activity; a
+  // next chat (its first messages accepted by the run before) and histories from before
+  // OPEN_ON_FIRST_ACCEPT record it by an activity of its own, beside the first deliveries.
+  const openOnAccept = !input.carried && patched(OPEN_ON_FIRST_ACCEPT);
+  if (openOnAccept) chat.recordOpenOnAccept();
+  // Before the handlers: a buffered update (update-with-start) runs as soon as its handler is set.
   setHandler(receiveInboundUpdate, (message) => chat.receiveInbound(message), { validator: (message) => chat.validateInbound(message) });
   setHandler(sendReplyUpdate, (request) => chat.acceptReply(request), { validator: (request) => chat.validateReply(request) });
   setHandler(chatStateQuery, () => chat.snapshot());
   setHandler(receiverRecoveredSignal, () => chat.receiverRecovered());
 
-  // Open: recorded beside the first deliveries, so a new chat's first message is not held up.
-  const opened = chat.state.recordedOpen ? Promise.resolve() : recordOpen(chat, input);
+  const opened = chat.state.recordedOpen || openOnAccept ? Promise.resolve() : recordOpen(chat);
 
   // Deliver in order: client webhook events, and carrier replies, each queue on its own.
   const queuesDone = Promise.all([
@@ -88,21 +93,14 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
   return summary;
 }
 
-async function recordOpen(chat: ChatSession, input: ChatSessionInput): Promise<void> {
-  const { chatId, openedAt, lastInboundAt } = chat.state;
-  await recordChatOpened({
-    chatId,
-    workflowId: workflowInfo().workflowId,
-    tenantId: input.tenantId,
-    integrationId: input.integrationId,
-    contact: input.contact,
-    channel: input.channel,
-    connectionCode: input.connectionCode,
-    sender: input.sender,
-    openedAt,
-    lastInboundAt,
-    windowExpiresAt: chat.windowExpiresAt(),
-  });
+/**
+ * Saves an activity, its workflow task and a search-attribute upsert per chat (the start already
+ * sets the chat's status OPEN); recorded histories before it replay the activity.
+ */
+const OPEN_ON_FIRST_ACCEPT = 'open-recorded-by-first-accept';
+
+async function recordOpen(chat: ChatSession): Promise<void> {
+  await recordChatOpened(chat.openedRecord());
   // A chat opened by messages that came while the previous one closed: searchable as open again.
   upsertSearchAttributes([{ key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' }]);
   chat.markRecordedOpen();

@@ -17,6 +17,7 @@ import {
   RECORD_LOCAL_ACTIVITY_OPTIONS,
   SEEN_MESSAGE_IDS_KEPT,
   type ChatClosedReason,
+  type ChatOpenedRecord,
   type ChatSessionInput,
   type ChatSessionState,
   type ChatSnapshot,
@@ -77,6 +78,8 @@ export class ChatSession {
   private accepting = 0;
   /** When the integration's receiver was last reported back (receiverRecovered). */
   private receiverRecoveredAt = 0;
+  /** A new chat's row is written by its first accepted message's activity (recordOpenOnAccept). */
+  private openOnAccept = false;
 
   constructor(private readonly input: ChatSessionInput) {
     const now = iso(Date.now());
@@ -95,6 +98,32 @@ export class ChatSession {
       recordedOpen: false,
     };
     this.closeRequested = this.state.status === 'CLOSING';
+  }
+
+  /** The chat read model's row of this chat as it opens. */
+  openedRecord(): ChatOpenedRecord {
+    const { input, state } = this;
+    return {
+      chatId: state.chatId,
+      workflowId: workflowInfo().workflowId,
+      tenantId: input.tenantId,
+      integrationId: input.integrationId,
+      contact: input.contact,
+      channel: input.channel,
+      connectionCode: input.connectionCode,
+      sender: input.sender,
+      openedAt: state.openedAt,
+      lastInboundAt: state.lastInboundAt,
+      windowExpiresAt: this.windowExpiresAt(),
+    };
+  }
+
+  /**
+   * A chat started by its first message records its row in that message's accept activity
+   * (before the 202), instead of an activity and a workflow task of its own.
+   */
+  recordOpenOnAccept(): void {
+    this.openOnAccept = true;
   }
 
   get isOpen(): boolean {
@@ -127,9 +156,11 @@ export class ChatSession {
     const deliveryId = newDeliveryId();
     const acceptedAt = iso(Date.now());
     this.accepting += 1;
+    const openChat = this.openOnAccept && !this.state.recordedOpen && target === this.state ? this.openedRecord() : undefined;
     let result;
     try {
-      result = await rowWriters().acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt });
+      result = await rowWriters().acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt, ...(openChat ? { openChat } : {}) });
+      if (openChat) this.markRecordedOpen();
     } catch (error) {
       forget(target.seenMessageIds, message.messageId);
       unavailable('the message could not be recorded', error);

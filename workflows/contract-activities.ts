@@ -39,6 +39,15 @@ export interface ChatSessionInput extends ChatParties {
 
 export type ChatSessionWorkflow = (input: ChatSessionInput) => Promise<ChatSummary>;
 
+/** The chat read model's row of a chat that opens (recordChatOpened, or the first accept of a new chat). */
+export interface ChatOpenedRecord extends ChatParties {
+  chatId: string;
+  workflowId: string;
+  openedAt: string;
+  lastInboundAt?: string;
+  windowExpiresAt?: string | null;
+}
+
 /** Accepting an inbound message: its delivery row and its (connection, messageId) receipt, inserted once. */
 export interface AcceptInboundInput {
   deliveryId: string;
@@ -48,6 +57,8 @@ export interface AcceptInboundInput {
   contact: string;
   message: InboundMessage;
   acceptedAt: string;
+  /** A new chat's first accepts also write its read-model row (no activity of its own). */
+  openChat?: ChatOpenedRecord;
 }
 
 /** `duplicateOf`: the same (connection, messageId) was accepted within 7 days, by this chat or another. */

@@ -57,6 +57,13 @@ const SESSION_FILES = [
   'session-delivery-replay-series.json',
 ];
 
+/**
+ * The same chat scenarios recorded again once rows were written by activities
+ * ('outbox-rows-as-activities') and a new chat's row by its first accept
+ * ('open-recorded-by-first-accept'): both patched branches replay.
+ */
+const PATCHED_SESSION_FILES = SESSION_FILES.filter((file) => !file.startsWith('session-delivery-replay')).map((file) => file.replace('session-', 'session-p2-'));
+
 const workflowTypeOf = (history: (typeof recorded)[number]['history']) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
@@ -64,12 +71,13 @@ describe('recorded workflow histories', () => {
   it('cover every workflow type the worker runs, including chats that continued as new and closed as idle, on both chat workflows', () => {
     const types = new Set(recorded.map(({ history }) => workflowTypeOf(history)));
     expect([...types].sort()).toEqual(Object.values(WorkflowType).sort());
-    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining([...LEGACY_CHAT_FILES, ...SESSION_FILES]));
+    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining([...LEGACY_CHAT_FILES, ...SESSION_FILES, ...PATCHED_SESSION_FILES]));
   });
 
   it('hold each scenario under the workflow type it was recorded from', () => {
     const typeOf = (file: string) => workflowTypeOf(recorded.find((history) => history.file === file)!.history);
     expect(LEGACY_CHAT_FILES.map(typeOf)).toEqual(LEGACY_CHAT_FILES.map(() => WorkflowType.LEGACY_CHAT));
+    expect(PATCHED_SESSION_FILES.map(typeOf)).toEqual(PATCHED_SESSION_FILES.map(() => WorkflowType.CHAT));
     expect(SESSION_FILES.map(typeOf)).toEqual(SESSION_FILES.map((file) => (file.startsWith('session-delivery-replay') ? WorkflowType.DELIVERY_REPLAY : WorkflowType.CHAT)));
   });
 
