@@ -8,7 +8,7 @@
  *      from the worker's cache (WORKER_MAX_CACHED_WORKFLOWS, reported) and are replayed;
  *   4. messages to open chats, 16 concurrent, beside the opening rate of 2 (opening a chat should
  *      cost at most 1.5× a message to an open chat).
- * Usage: npx tsx bench/chat-scale.ts [openChats=1000] [workerCache=openChats/2, 5000 from 10,000 on] [rate=10] [messages=200]
+ * Usage: npx tsx bench/chat-scale.ts [openChats=1000] [workerCache=openChats/2, the product's default (1,000) from 10,000 on] [rate=10] [messages=200]
  */
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';
@@ -29,7 +29,7 @@ export interface ChatScaleOptions {
 }
 
 /** The worker's cache when the stack's environment does not set it (src/platform/config.ts). */
-const DEFAULT_WORKER_CACHE = 5_000;
+const DEFAULT_WORKER_CACHE = 1_000;
 const SETTLE_MS = 3_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const contactOf = (index: number) => `54911${String(8_000_000 + index).padStart(8, '0')}`;

@@ -143,7 +143,7 @@ async function main() {
   }
 
   const first = stacks[0]?.stack;
-  const cacheSizes = [...new Set(stacks.map(({ suite, stack }) => `${suite}: ${stack.env.WORKER_MAX_CACHED_WORKFLOWS ?? '5000 (default)'}`))];
+  const cacheSizes = [...new Set(stacks.map(({ suite, stack }) => `${suite}: ${stack.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000 (default)'}`))];
   const header = [
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
     `Stack: embedded default (node --import tsx src/bin/main.ts${cpuProfDir ? ' --cpu-prof' : ''}): API + worker in one process; MongoDB engine: ${first?.engine ?? '—'}; Temporal persistence: dev server, SQLite file (--db-filename <dataDir>/temporal.sqlite)`,

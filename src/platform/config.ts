@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   DELIVERY_TIMEOUT: duration('10s'),
   ROUTE_CACHE_TTL: duration('1s'),
   SIGNING_SECRET_OVERLAP: duration('24h'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(5_000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1_000),
   // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.
   WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),

@@ -82,7 +82,9 @@ export async function startWorker(services: WorkerDeps, temporalAddress: string)
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: createActivities({ ...services, announceReceiverRecovered: createReceiverRecoveryAnnouncer(services.temporal.client, services.logger) }),
     // Every open chat is a long-lived workflow: evicting one from the cache means replaying its
-    // history on its next message. The SDK's default (from heap size) is ~900 here.
+    // current run's history on its next message (milliseconds for a short run). A cached chat
+    // costs a few hundred KiB, so the cache, not the number of open chats, bounds the worker's
+    // memory (README, Performance: 10,000 open chats).
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     shutdownGraceTime: shutdownGraceMs,
     // An activity that ignores cancellation after the grace must not keep the process alive.
