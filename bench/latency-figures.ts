@@ -170,14 +170,21 @@ export async function latencyFigures(stack: BenchStack, options: LatencyOptions,
     await runOpenLoop({ label: 'relay-warm', count: 50, rate: 50, send: throughRelay, arrivals: webhook.arrivals });
 
     // 1. Sustained MO/s vs the floor.
+    const floorCpuBefore = { server: await stack.cpu(), bench: process.cpuUsage() };
     const floorRun = await runClosedLoop({ label: 'floor', count: options.burst, concurrency: options.concurrency, send: throughFloor, arrivals: webhook.arrivals });
+    const floorServerMs = ((await stack.cpu()).temporalMs - floorCpuBefore.server.temporalMs) / options.burst;
+    const floorBench = process.cpuUsage(floorCpuBefore.bench);
+    // The floor's worker and its client run in this bench process, beside the load and the receiver.
+    note(`CPU per message of the floor: Temporal server ${floorServerMs.toFixed(1)} ms; bench process (floor worker + load + receiver) ${((floorBench.user + floorBench.system) / 1000 / options.burst).toFixed(1)} ms`);
     const cpuBefore = await stack.cpu();
+    const benchCpuBefore = process.cpuUsage();
     const sustained = await runClosedLoop({ label: 'sustained', count: options.burst, concurrency: options.concurrency, send: viaChathook(mo, OPEN, options.contacts), arrivals: webhook.arrivals });
     const cpuAfter = await stack.cpu();
     const capacity = sustained.perSecond;
     // CPU per MO while saturated, by process (the capacity model of README "Scaling out").
     const perMo = (key: keyof typeof cpuAfter) => ((cpuAfter[key] - cpuBefore[key]) / options.burst).toFixed(1);
-    note(`CPU per MO at saturation: chathook (API + worker) ${perMo('chathookMs')} ms, Temporal server ${perMo('temporalMs')} ms, FerretDB ${perMo('ferretMs')} ms`);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    note(`CPU per MO at saturation: chathook (API + worker) ${perMo('chathookMs')} ms, Temporal server ${perMo('temporalMs')} ms, FerretDB ${perMo('ferretMs')} ms; bench process (load + receiver) ${((benchCpu.user + benchCpu.system) / 1000 / options.burst).toFixed(1)} ms`);
     const ratio = capacity / floorRun.perSecond;
     note(`row 1: chathook ${capacity.toFixed(1)} msg/s (202 answered in p50 ${ms(sustained.answer.p50)} ms, p99 ${ms(sustained.answer.p99)} ms); floor ${floorRun.perSecond.toFixed(1)} msg/s (${deliveryVerdict(floorRun)})`);
     const rows: FigureRow[] = [
