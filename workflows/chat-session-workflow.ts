@@ -8,7 +8,9 @@
  * frozen `chatLifecycleWorkflow` (legacy/) until they close.
  *
  * Lifecycle:
- *   open     — the read model records the chat, beside the first deliveries (not before them);
+ *   open     — the read model lists the chat: written by its first message's accept activity,
+ *              before that message's 202 (a next chat, whose first messages the run before
+ *              accepted: by an activity of its own, beside its first deliveries);
  *   deliver  — each accepted event's row is written before its update returns (the workflow
  *              keeps its id); events go to the client webhook one at a time, in order, each as
  *              an attempt series with workflow-owned backoff; replies go through the carrier,

@@ -4,8 +4,8 @@
  * the two queues (webhook deliveries to the client, replies to the carrier) and the clocks
  * (WhatsApp window, idle timeout, continue-as-new).
  *
- * Bounded by design: an accepted event's payload is written to the deliveries collection by a
- * local activity before its update returns, and the state keeps only its id and the progress of
+ * Bounded by design: an accepted event's payload is written to the deliveries collection by an
+ * activity before its update returns, and the state keeps only its id and the progress of
  * its attempt series; at most CHAT_MAX_PENDING events and MAX_PENDING_REPLIES replies wait.
  * Everything here runs inside the workflow sandbox, which replays time and randomness.
  */
