@@ -17,6 +17,7 @@ import { apiClient, type ApiClient } from '../support/harness.js';
 import { freePort } from '../support/free-port.js';
 import { startHttpPeer } from '../support/http-peer.js';
 import { chatWorkflowId } from '../../workflows/contract.js';
+import { descendantsOf, isAlive } from '../support/process-tree.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CONTACTS = 20;
@@ -62,32 +63,6 @@ function startCluster(env: Record<string, string>): Promise<{ output: () => stri
   });
 }
 
-const descendantsOf = (pid: number): number[] => {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const result: number[] = [];
-  const walk = (parent: number) => {
-    for (const [child, ppid] of rows) {
-      if (ppid === parent) {
-        result.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return result;
-};
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** GET on a connection of its own (no keep-alive), so the primary hands each one to the next API process. */
 const getOnNewConnection = (url: string) =>

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/harness.js';
 import { freePort } from '../support/free-port.js';
+import { descendantsOf, isAlive } from '../support/process-tree.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -39,35 +40,6 @@ function startEmbedded(env: Record<string, string>): Promise<Started> {
   });
 }
 
-const descendantsOf = (pid: number): number[] => {
-  let listing = '';
-  try {
-    listing = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const rows = listing.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const result: number[] = [];
-  const walk = (parent: number) => {
-    for (const [child, ppid] of rows) {
-      if (ppid === parent) {
-        result.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return result;
-};
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function stop(started: Started): Promise<{ code: number | null; orphans: number[] }> {
   const descendants = descendantsOf(started.child.pid!);
