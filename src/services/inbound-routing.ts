@@ -6,7 +6,7 @@
 import type { ConnectionDoc, IntegrationDoc, Models } from '../db/models.js';
 import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
-import { constantTimeEquals, type SecretBox } from '../platform/secrets.js';
+import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
@@ -56,12 +56,19 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
 export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox' | 'routes'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
   const refused = () => unauthorized('Missing or wrong carrier secret, or unknown connection code');
   if (!secret || secret.length > MAX_SECRET_LENGTH) throw refused();
+  // Cached under the code *and* the secret presented: only a carrier that authenticated before
+  // skips the read. A wrong secret, like an unknown code, always reads and compares, so a cached
+  // connection answers a probe no faster than a code that does not exist.
   const routes = deps.routes ?? NO_ROUTE_CACHE;
-  const connection = await routes.lookup(`connection:${code}`, () => deps.models.Connection.findOne({ code }).lean<ConnectionDoc>());
-  const sealed = connection?.carrier.secretSealed;
-  const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
-  if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
-  return connection;
+  const authenticated = await routes.lookup(`carrier:${code}:${hashToken(secret)}`, async () => {
+    const connection = await deps.models.Connection.findOne({ code }).lean<ConnectionDoc>();
+    const sealed = connection?.carrier.secretSealed;
+    const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
+    if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
+    return connection;
+  });
+  if (!authenticated) throw refused();
+  return authenticated;
 }
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */

@@ -74,6 +74,24 @@ describe('carrier inbound needs the connection carrier secret', () => {
     expect(answers[0]!.body.error.code).toBe('UNAUTHORIZED');
   });
 
+  it('reads the connection for a wrong secret as for an unknown code, even while the right one is cached', async () => {
+    // Database commands on the connections collection, from this process's own metrics.
+    const connectionReads = async () => {
+      const metrics = await app.services.metrics.registry.getSingleMetricAsString('chathook_db_command_seconds');
+      const line = metrics.split('\n').find((row) => row.startsWith('chathook_db_command_seconds_count{') && row.includes('command="find"') && row.includes('collection="connections"') && row.includes('outcome="ok"'));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    const genuine = carrierOf(app.baseUrl, http);
+    expect((await genuine.post(path, mo(protectedSender, 'cache-1'))).status).toBe(202);
+    const afterFirst = await connectionReads();
+    expect((await genuine.post(path, mo(protectedSender, 'cache-2'))).status).toBe(202);
+    expect(await connectionReads()).toBe(afterFirst);
+    expect((await apiClient(app.baseUrl, 'wrong-secret').post(path, mo(protectedSender, 'cache-3'))).status).toBe(401);
+    expect(await connectionReads()).toBe(afterFirst + 1);
+    expect((await apiClient(app.baseUrl, 'wrong-secret').post('/carriers/NO-SUCH-CODE/inbound', mo(protectedSender, 'cache-4'))).status).toBe(401);
+    expect(await connectionReads()).toBe(afterFirst + 2);
+  });
+
   it('authenticates sandbox callbacks too', async () => {
     expect((await apiClient(app.baseUrl).post('/carriers/AUTH-SB/inbound', mo(sandboxSender, 'sb-1'))).status).toBe(401);
   });
