@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
 
 /**
- * What an MO or MT is routed by (a connection by code with its sealed carrier secret, a sender's
- * claimant, the integration a response token names and its status), kept by one API process for
+ * What an MO or MT is routed by (a connection by its code and the carrier secret that
+ * authenticated it, a sender's claimant, the integration a response token names and its status),
+ * kept by one process for
  * ROUTE_CACHE_TTL (1 s by default) so the hot path skips its database round trips (three per MO
  * on the embedded engine; see README, Performance).
  *
