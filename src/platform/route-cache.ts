@@ -3,9 +3,9 @@ import { LRUCache } from 'lru-cache';
 /**
  * What an MO or MT is routed by (a connection by its code and the carrier secret that
  * authenticated it, a sender's claimant, the integration a response token names and its status),
- * kept by one process for
- * ROUTE_CACHE_TTL (1 s by default) so the hot path skips its database round trips (three per MO
- * on the embedded engine; see README, Performance).
+ * kept by one process for ROUTE_CACHE_TTL (1 s by default) so the hot path skips its database
+ * round trips (three per MO on the embedded engine; see README, Performance). The worker reads a
+ * first attempt's integration and a carrier send's connection from it too.
  *
  * Only what was found is kept: a route that appears (an integration started, a sender claimed)
  * routes at once, so nothing is refused because of the cache. What goes away (a stop, a secret
