@@ -85,10 +85,10 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
       // has it (at most ROUTE_CACHE_TTL old) is the one the message was accepted for. A retry
       // reads it fresh, so a receiver fixed by a PUT is what the next attempt goes to.
       const loadIntegration = () => models.Integration.findById(input.integrationId).lean<IntegrationDoc>();
-      const firstAttempt = input.attempt === 1 && info.attempt === 1 && deps.routes;
+      const routes = input.attempt === 1 && info.attempt === 1 ? deps.routes : undefined;
       const [event, integration] = await Promise.all([
         findDeliveryEvent(models, input.deliveryId, deps.recentPayloads),
-        firstAttempt ? deps.routes!.lookup(`integration-doc:${input.integrationId}`, loadIntegration) : loadIntegration(),
+        routes ? routes.lookup(`integration-doc:${input.integrationId}`, loadIntegration) : loadIntegration(),
       ]);
       let exchange: WebhookExchange;
       if (!event) exchange = { kind: 'FAILED', type: FailureType.NOT_FOUND, error: 'the delivery is not recorded', statusCode: null, durationMs: 0 };
