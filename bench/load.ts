@@ -230,6 +230,16 @@ export async function runOpenLoop(options: { label: string; count: number; rate:
   };
 }
 
+/** Runs `work(0 … count-1)` with at most `concurrency` in flight, each lane taking the next index when it is free. */
+export async function forEachConcurrently(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
+
 /** Closed loop: `concurrency` senders, each sending its next message when the last was answered. */
 export async function runClosedLoop(options: { label: string; count: number; concurrency: number; send: Send; arrivals: Map<string, number[]> } & SendOptions): Promise<ClosedLoopResult> {
   const { label, count, concurrency, send, arrivals } = options;
@@ -238,17 +248,11 @@ export async function runClosedLoop(options: { label: string; count: number; con
   const answers: number[] = [];
   const accepted = new Array<boolean>(count).fill(false);
   const started = wallNow();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const index = next++;
-        const sentAt = wallNow();
-        accepted[index] = await sendAccepted(send, ids[index]!, index, options.accept ?? 202, counters);
-        answers.push(wallNow() - sentAt);
-      }
-    }),
-  );
+  await forEachConcurrently(count, concurrency, async (index) => {
+    const sentAt = wallNow();
+    accepted[index] = await sendAccepted(send, ids[index]!, index, options.accept ?? 202, counters);
+    answers.push(wallNow() - sentAt);
+  });
   const acceptedIds = ids.filter((_, index) => accepted[index]);
   const { missing, duplicates } = await awaitArrivals(arrivals, acceptedIds, options.arrivalTimeoutMs);
   const last = Math.max(started, ...acceptedIds.map((id) => arrivals.get(id)?.[0] ?? started));

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { chatWorkflowId } from '../workflows/contract.js';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';
-import { awaitArrivals, loadAgent, startReceiver, wallNow } from './load.js';
+import { forEachConcurrently, awaitArrivals, loadAgent, startReceiver, wallNow } from './load.js';
 import { connectTemporal, printRows, type BenchRow } from './temporal-actions.js';
 
 export interface LongChatOptions {
@@ -99,30 +99,24 @@ export async function benchLongChat(stack: BenchStack, options: LongChatOptions 
     const retries = { posted: 0, answeredDuplicate: 0, other: [] as string[] };
     const failures: string[] = [];
     const started = wallNow();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < messages) {
-          const index = next++;
-          const id = ids[index]!;
-          const sentAt = wallNow();
-          const answer = await postMo(stack, route, id, counters);
-          if (answer.status !== 202 || answer.body?.duplicate) {
-            failures.push(`${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-            continue;
-          }
-          sent.push({ id, sentAt, acceptedAt: wallNow() });
-          // A carrier retry: of this message right away, or (every other time) of one 50 back.
-          if (index % retryEvery === retryEvery - 1) {
-            const retried = ids[Math.floor(index / retryEvery) % 2 === 0 ? index : Math.max(0, index - 50)]!;
-            const again = await postMo(stack, route, retried, counters);
-            retries.posted++;
-            if (again.status === 202 && again.body?.duplicate === true) retries.answeredDuplicate++;
-            else retries.other.push(`${retried}: ${again.status} ${JSON.stringify(again.body)}`);
-          }
-        }
-      }),
-    );
+    await forEachConcurrently(messages, inFlight, async (index) => {
+      const id = ids[index]!;
+      const sentAt = wallNow();
+      const answer = await postMo(stack, route, id, counters);
+      if (answer.status !== 202 || answer.body?.duplicate) {
+        failures.push(`${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        return;
+      }
+      sent.push({ id, sentAt, acceptedAt: wallNow() });
+      // A carrier retry: of this message right away, or (every other time) of one 50 back.
+      if (index % retryEvery === retryEvery - 1) {
+        const retried = ids[Math.floor(index / retryEvery) % 2 === 0 ? index : Math.max(0, index - 50)]!;
+        const again = await postMo(stack, route, retried, counters);
+        retries.posted++;
+        if (again.status === 202 && again.body?.duplicate === true) retries.answeredDuplicate++;
+        else retries.other.push(`${retried}: ${again.status} ${JSON.stringify(again.body)}`);
+      }
+    });
     const lastAccepted = wallNow();
     const acceptedIds = sent.map((message) => message.id);
     const { missing, duplicates } = await awaitArrivals(receiver.arrivals, acceptedIds, 600_000);

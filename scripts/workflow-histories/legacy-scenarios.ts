@@ -5,9 +5,8 @@
  * checking the recorder (into another directory) or for re-recording on purpose.
  */
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { openChatSearchAttributes } from '../../src/temporal/search-attributes.js';
 import {
-  CHAT_SEARCH_ATTRIBUTE_KEYS,
   WorkflowType,
   chatWorkflowId,
   inboundUpdateId,
@@ -32,12 +31,7 @@ function legacyChat(recording: Recording, name: string, channel: ChatParties['ch
       taskQueue: TASK_QUEUE,
       args: [{ ...chat, settings }],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
-        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
-        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
-        { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
-      ]),
+      typedSearchAttributes: openChatSearchAttributes(chat),
     });
     return client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
       args: [message],

@@ -12,12 +12,12 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes, rootCause } from '@temporalio/common';
+import { ApplicationFailure, rootCause } from '@temporalio/common';
 import type { Config } from '../platform/config.js';
+import { openChatSearchAttributes } from './search-attributes.js';
 import type { Logger } from '../platform/logger.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import {
-  CHAT_SEARCH_ATTRIBUTE_KEYS,
   inboundUpdateId,
   WorkflowType,
   activationWorkflowId,
@@ -245,12 +245,7 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
         taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
-          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
-          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
-          { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
-        ]),
+        typedSearchAttributes: openChatSearchAttributes(chat),
       });
       // The update id is the message's: a carrier's retry while the first update is still pending
       // joins it instead of piling up beside it (Temporal de-duplicates update ids in a run). Its

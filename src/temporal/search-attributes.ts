@@ -1,8 +1,19 @@
 import type { Connection } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract.js';
+import { CHAT_SEARCH_ATTRIBUTE_KEYS, CHAT_SEARCH_ATTRIBUTE_NAMES, type ChatParties } from '../../workflows/contract.js';
 
 export { CHAT_SEARCH_ATTRIBUTE_NAMES };
+
+/** What a chat workflow starts with: filterable by integration, contact and channel, and OPEN. */
+export function openChatSearchAttributes(chat: Pick<ChatParties, 'integrationId' | 'contact' | 'channel'>): TypedSearchAttributes {
+  return new TypedSearchAttributes([
+    { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
+    { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
+    { key: CHAT_SEARCH_ATTRIBUTE_KEYS.channel, value: chat.channel },
+    { key: CHAT_SEARCH_ATTRIBUTE_KEYS.status, value: 'OPEN' },
+  ]);
+}
 
 /** The dev server's `--search-attribute` flags for the chat search attributes (tests, benches). */
 export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
