@@ -16,13 +16,6 @@ import { recordChatOpenedRow } from './chat-records.js';
 import type { RecentPayloads } from './recent-payloads.js';
 import { MAX_ERROR_TEXT } from './webhook-request.js';
 
-/**
- * A receipt whose delivery was never fully written is taken over after this long: its first
- * acceptance failed half-way (the chat answered 503 and forgot it), so the carrier's retry of
- * the message must be accepted, not answered as a duplicate of nothing.
- */
-const ABANDONED_RECEIPT_MS = 2 * 60 * 1000;
-
 /** Inserts that a retry may repeat: the unique key makes the second one a no-op. */
 async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -34,27 +27,29 @@ async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** The delivery's rows, in the order that makes the payload row the proof of a complete write. */
-async function insertDelivery(models: Models, input: { deliveryId: string; tenantId: string; integrationId: string; event: ChatEvent; createdAt: Date }): Promise<void> {
+type DeliveryRows = { deliveryId: string; tenantId: string; integrationId: string; event: ChatEvent; createdAt: Date };
+
+/** The payload a delivery's attempts render: read by `_id` only, never listed. */
+async function insertPayload(models: Models, input: DeliveryRows): Promise<void> {
   const tenantId = new mongoose.Types.ObjectId(input.tenantId);
   const integrationId = new mongoose.Types.ObjectId(input.integrationId);
+  await insertOnce(() => models.DeliveryPayload.create({ _id: input.deliveryId, tenantId, integrationId, event: { ...input.event }, createdAt: input.createdAt }));
+}
+
+/** The delivery as listed (PENDING until its attempt log says otherwise). */
+async function insertListedDelivery(models: Models, input: DeliveryRows): Promise<void> {
   await insertOnce(() =>
     models.Delivery.create({
       deliveryId: input.deliveryId,
-      tenantId,
-      integrationId,
+      tenantId: new mongoose.Types.ObjectId(input.tenantId),
+      integrationId: new mongoose.Types.ObjectId(input.integrationId),
       chatId: input.event.chatId,
       contact: input.event.contact,
       event: input.event.event,
       payload: { ...input.event },
-      status: 'PENDING',
       createdAt: input.createdAt,
-      attempts: [],
-      lastError: null,
-      outbox: true,
     }),
   );
-  await insertOnce(() => models.DeliveryPayload.create({ _id: input.deliveryId, tenantId, integrationId, event: { ...input.event }, createdAt: input.createdAt }));
 }
 
 export async function insertAttemptRecord(models: Models, record: DeliveryAttemptRecord): Promise<boolean> {
@@ -84,26 +79,17 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
   const { models, metrics, recentPayloads } = deps;
 
   /**
-   * Claims (connection, messageId) for this delivery: null when it is ours (new, our own retry,
-   * or an expired or abandoned receipt taken over), else the delivery that accepted it first.
+   * Takes (connection, messageId) for this delivery: null when it is ours (new, our own retry, or
+   * an expired receipt replaced), else the delivery that took it first. The unique `_id` decides.
    */
-  async function claimReceipt(receipt: InboundReceiptDoc): Promise<{ chatId: string; deliveryId: string } | null> {
+  async function takeReceipt(receipt: InboundReceiptDoc): Promise<{ chatId: string; deliveryId: string } | null> {
     const nowMs = receipt.createdAt.getTime();
     for (let round = 0; round < 3; round += 1) {
       if (await insertOnce(() => models.InboundReceipt.create(receipt))) return null;
       const existing = await models.InboundReceipt.findById(receipt._id).lean<InboundReceiptDoc>();
       if (!existing) continue;
       if (existing.deliveryId === receipt.deliveryId) return null;
-      if (isReceiptCurrent(existing, nowMs)) {
-        if (await models.DeliveryPayload.exists({ _id: existing.deliveryId })) return { chatId: existing.chatId, deliveryId: existing.deliveryId };
-        // Written half-way for this very chat: the chat asks only about messages it has not
-        // taken, so that earlier acceptance died with its workflow task; take it over now
-        // instead of making the carrier wait out ABANDONED_RECEIPT_MS.
-        const ownLostAttempt = existing.chatId === receipt.chatId;
-        if (!ownLostAttempt && nowMs - existing.createdAt.getTime() < ABANDONED_RECEIPT_MS) {
-          throw ApplicationFailure.create({ message: 'the first acceptance of this message is still being written' });
-        }
-      }
+      if (isReceiptCurrent(existing, nowMs)) return { chatId: existing.chatId, deliveryId: existing.deliveryId };
       const replaced = await models.InboundReceipt.replaceOne({ _id: receipt._id, deliveryId: existing.deliveryId }, receipt);
       if (replaced.matchedCount === 1) return null;
     }
@@ -112,17 +98,18 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
 
   return {
     /**
-     * An inbound message accepted by a chat: its (connection, messageId) receipt, then its
-     * delivery row (listed PENDING from now on) and payload. A message accepted within 7 days,
-     * by this chat or another, is not written again: `duplicateOf` names the first.
+     * An inbound message accepted by a chat's update: its payload, then its (connection,
+     * messageId) receipt, then its listed delivery row. The receipt decides: the acceptance that
+     * inserts it has the message, and every later one (a carrier retry, within 7 days, by this
+     * chat or another) is answered `duplicateOf` that first delivery, having listed nothing.
+     * This activity is scheduled only by a durable update and is retried until it succeeds, so a
+     * receipt always belongs to a delivery that its chat queues (ACCEPT_ACTIVITY_OPTIONS).
      */
     async acceptInboundEvent(input: AcceptInboundInput): Promise<AcceptInboundResult> {
       const { message } = input;
       const createdAt = new Date(input.acceptedAt);
       // A new chat is listed before its first message's 202 (the chat is there when the client hears of it).
       if (input.openChat) await recordChatOpenedRow(models, input.openChat);
-      const duplicateOf = await claimReceipt({ _id: inboundReceiptId(message.connectionCode, message.messageId), chatId: input.chatId, deliveryId: input.deliveryId, createdAt });
-      if (duplicateOf) return { duplicateOf };
       const event: ChatEvent = {
         chatId: input.chatId,
         contact: input.contact,
@@ -133,14 +120,20 @@ export function createChatOutboxActivities(deps: { models: Models; metrics: Chat
         channel: message.channel,
         timestamp: message.timestamp,
       };
-      await insertDelivery(models, { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event, createdAt });
+      const rows = { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event, createdAt };
+      await insertPayload(models, rows);
+      const duplicateOf = await takeReceipt({ _id: inboundReceiptId(message.connectionCode, message.messageId), chatId: input.chatId, deliveryId: input.deliveryId, createdAt });
+      if (duplicateOf) return { duplicateOf };
+      await insertListedDelivery(models, rows);
       recentPayloads?.set(input.deliveryId, event);
       return { duplicateOf: null };
     },
 
     /** An event the chat itself creates (END): its delivery row and payload. */
     async recordChatEvent(input: RecordChatEventInput): Promise<void> {
-      await insertDelivery(models, { ...input, createdAt: new Date(input.createdAt) });
+      const rows = { ...input, createdAt: new Date(input.createdAt) };
+      await insertPayload(models, rows);
+      await insertListedDelivery(models, rows);
       recentPayloads?.set(input.deliveryId, input.event);
     },
 

@@ -1,219 +1,174 @@
 /**
- * One chat's state and rules (chat sessions with an outbox), apart from the workflow that drives
- * them (chat-session-workflow.ts): what the update validators accept, what the handlers change,
- * the two queues (webhook deliveries to the client, replies to the carrier) and the clocks
- * (WhatsApp window, idle timeout, continue-as-new).
+ * One chat's state and rules (SPEC section 6), apart from the workflow that drives them
+ * (chat-session-workflow.ts): what the update validators accept, what the handlers change, the
+ * two queues (webhook deliveries to the client, replies to the carrier) and the clocks (WhatsApp
+ * window, idle timeout, continue-as-new).
  *
- * Bounded by design: an accepted event's payload is written to the deliveries collection by an
- * activity before its update returns, and the state keeps only its id and the progress of
+ * Two facts decide everything here: the chat's phase (ChatPhase: OPEN → CLOSE_REQUESTED →
+ * CLOSING → CLOSED), changed only by the transition methods below, and whether this run is
+ * ending (`RunEnd`: RUNNING → ENDING, the queues stop after their current step → HANDING_OVER,
+ * nothing more is accepted). Each validator reads the run's mark first, then the phase.
+ *
+ * Bounded by design: an accepted message's payload is written to the deliveries collection by
+ * an activity before its update returns, and the state keeps only its id and the progress of
  * its attempt series; at most CHAT_MAX_PENDING events and MAX_PENDING_REPLIES replies wait.
  * Everything here runs inside the workflow sandbox, which replays time and randomness.
  */
-import { ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
 import {
+  ACCEPT_ACTIVITY_OPTIONS,
   FailureType,
   MAX_PENDING_REPLIES,
-  RECORD_LOCAL_ACTIVITY_OPTIONS,
-  SEEN_MESSAGE_IDS_KEPT,
+  RECORD_ACTIVITY_OPTIONS,
   type ChatClosedReason,
   type ChatOpenedRecord,
+  type ChatPhase,
   type ChatSessionInput,
   type ChatSessionState,
   type ChatSnapshot,
   type ChatSummary,
   type InboundAccepted,
   type InboundMessage,
+  type NextChat,
   type PendingReply,
   type QueuedDelivery,
   type ReplyAccepted,
   type ReplyRequest,
 } from './contract.js';
 
-const rowsByLocalActivity = proxyLocalActivities<ChathookActivities>(RECORD_LOCAL_ACTIVITY_OPTIONS);
-const rowsByActivity = proxyActivities<ChathookActivities>({ startToCloseTimeout: '10s', retry: RECORD_LOCAL_ACTIVITY_OPTIONS.retry });
+const { acceptInboundEvent } = proxyActivities<ChathookActivities>(ACCEPT_ACTIVITY_OPTIONS);
+const { recordChatEvent } = proxyActivities<ChathookActivities>(RECORD_ACTIVITY_OPTIONS);
 
-/**
- * The rows an update writes before it answers. First written by local activities; under load,
- * after a worker died, a chat's history did not always replay in the order it ran (an update
- * handler awaiting a local activity while the delivery loop scheduled an activity). Activities
- * resolve from their own history events, in order. Histories written before keep replaying.
- */
-const ROWS_AS_ACTIVITIES = 'outbox-rows-as-activities';
-const rowWriters = () => (patched(ROWS_AS_ACTIVITIES) ? rowsByActivity : rowsByLocalActivity);
-
-/** CHAT_MAX_PENDING when the input predates the setting. */
-const DEFAULT_MAX_PENDING_DELIVERIES = 1_000;
+/** RUNNING; ENDING: the queues stop after their current step; HANDING_OVER: every update is refused, the next run takes it. */
+type RunEnd = 'RUNNING' | 'ENDING' | 'HANDING_OVER';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (isoText: string) => new Date(isoText).getTime();
 const newDeliveryId = () => `msg_${uuid4().replace(/-/g, '')}`;
 const queued = (deliveryId: string, event: QueuedDelivery['event']): QueuedDelivery => ({ deliveryId, event, attempts: 0, firstAttemptAt: null, nextAttemptAt: null });
 
-function rejected(type: FailureType, message: string): never {
+function refused(type: FailureType, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-/** A store that does not answer is the caller's 503, never a failed workflow task. */
-function unavailable(what: string, error: unknown): never {
-  throw ApplicationFailure.create({ type: FailureType.UNAVAILABLE, message: `${what}: ${error instanceof Error ? error.message : String(error)}`, nonRetryable: true });
-}
-
-/** The chat a message belongs to: this one, or (while this one closes) the contact's next one. */
-interface InboundTarget {
-  chatId: string;
-  deliveries: QueuedDelivery[];
-  seenMessageIds: string[];
-}
+/** The chat an inbound message joins: this one while it is OPEN, else the contact's next one. */
+type InboundTarget = Pick<NextChat, 'chatId' | 'openedAt' | 'lastInboundAt' | 'deliveries' | 'listed'>;
 
 export class ChatSession {
   readonly state: ChatSessionState;
-  private acceptedInRun = 0;
-  /** Set once the run must end: the queues stop after their current attempt. */
-  private runEnding = false;
-  /** END was asked for (by the client or idleness): no second close, no reply after it. */
-  private closeRequested = false;
-  private endDelivered = false;
+  private phaseNow: ChatPhase;
+  private run: RunEnd = 'RUNNING';
+  /** Updates this run accepted: Temporal bounds them per run, so they decide continue-as-new. */
+  private updatesInRun = 0;
   /** Inbound messages whose rows are being written: they count against the backlog already. */
   private accepting = 0;
+  /** Of those, the ones that join this chat: END is queued after them. */
+  private acceptingHere = 0;
   /** When the integration's receiver was last reported back (receiverRecovered). */
   private receiverRecoveredAt = 0;
-  /** A new chat's row is written by its first accepted message's activity (recordOpenOnAccept). */
-  private openOnAccept = false;
 
   constructor(private readonly input: ChatSessionInput) {
     const now = iso(Date.now());
     this.state = input.carried ?? {
       chatId: uuid4(),
+      phase: 'OPEN',
+      closedReason: null,
       openedAt: now,
       lastInboundAt: now,
       lastActivityAt: now,
-      status: 'OPEN',
-      closedReason: null,
       deliveries: [],
       replies: [],
-      seenMessageIds: [],
       acceptedTotal: 0,
+      listed: false,
       next: null,
-      recordedOpen: false,
     };
-    this.closeRequested = this.state.status === 'CLOSING';
+    this.phaseNow = this.state.phase;
   }
 
-  /** The chat read model's row of this chat as it opens. */
-  openedRecord(): ChatOpenedRecord {
-    const { input, state } = this;
-    return {
-      chatId: state.chatId,
-      workflowId: workflowInfo().workflowId,
-      tenantId: input.tenantId,
-      integrationId: input.integrationId,
-      contact: input.contact,
-      channel: input.channel,
-      connectionCode: input.connectionCode,
-      sender: input.sender,
-      openedAt: state.openedAt,
-      lastInboundAt: state.lastInboundAt,
-      windowExpiresAt: this.windowExpiresAt(),
-    };
+  get phase(): ChatPhase {
+    return this.phaseNow;
   }
 
-  /**
-   * A chat started by its first message records its row in that message's accept activity
-   * (before the 202), instead of an activity and a workflow task of its own.
-   */
-  recordOpenOnAccept(): void {
-    this.openOnAccept = true;
-  }
-
-  get isOpen(): boolean {
-    return this.state.status === 'OPEN';
-  }
-
-  /** WhatsApp only: replies are allowed until `whatsappWindowMs` after the contact's last message. */
-  windowExpiresAt(): string | null {
-    return this.input.channel === 'WHATSAPP' ? iso(ms(this.state.lastInboundAt) + this.input.settings.whatsappWindowMs) : null;
-  }
-
-  // ─── Inbound (MO) ────────────────────────────────────────────────────────────────────────
+  // ─── Validators: the run's mark, then the phase ─────────────────────────────────────────
 
   /** Backpressure, never loss: past CHAT_MAX_PENDING undelivered events the carrier is asked to retry. */
   validateInbound(_message: InboundMessage): void {
-    const limit = this.input.settings.maxPendingDeliveries ?? DEFAULT_MAX_PENDING_DELIVERIES;
+    if (this.run === 'HANDING_OVER') refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
+    const limit = this.input.settings.maxPendingDeliveries;
     const pending = this.state.deliveries.length + (this.state.next?.deliveries.length ?? 0) + this.accepting;
-    if (pending >= limit) rejected(FailureType.CHAT_BACKLOG, `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`);
+    if (pending >= limit) refused(FailureType.CHAT_BACKLOG, `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`);
   }
-
-  /**
-   * Writes the message's row (payload, receipt) and queues its id. While this chat closes, the
-   * message opens the contact's next chat instead, delivered after this chat's END.
-   */
-  async receiveInbound(message: InboundMessage): Promise<InboundAccepted> {
-    const target = this.inboundTarget();
-    const answer = (chatId: string, duplicate: boolean): InboundAccepted => ({ ...this.inboundResult(chatId, duplicate), callbackId: message.callbackId });
-    if (target.seenMessageIds.includes(message.messageId)) return answer(target.chatId, true);
-    remember(target.seenMessageIds, message.messageId);
-    const deliveryId = newDeliveryId();
-    const acceptedAt = iso(Date.now());
-    this.accepting += 1;
-    const openChat = this.openOnAccept && !this.state.recordedOpen && target === this.state ? this.openedRecord() : undefined;
-    let result;
-    try {
-      result = await rowWriters().acceptInboundEvent({ deliveryId, tenantId: this.input.tenantId, integrationId: this.input.integrationId, chatId: target.chatId, contact: this.input.contact, message, acceptedAt, ...(openChat ? { openChat } : {}) });
-      if (openChat) this.markRecordedOpen();
-    } catch (error) {
-      forget(target.seenMessageIds, message.messageId);
-      unavailable('the message could not be recorded', error);
-    } finally {
-      this.accepting -= 1;
-    }
-    const orphan = result.duplicateOf && this.isOrphanOf(target, result.duplicateOf);
-    if (result.duplicateOf && !orphan) return answer(result.duplicateOf.chatId, true);
-    // An earlier acceptance of this message by this chat wrote its rows, but its update never
-    // became durable (the worker or Temporal died first), so the chat never queued it: the
-    // carrier's retry queues that same delivery now (same webhook-id), instead of dropping it.
-    target.deliveries.push(queued(orphan ? result.duplicateOf!.deliveryId : deliveryId, 'MESSAGE'));
-    if (target === this.state.next) return answer(target.chatId, false);
-    this.state.lastInboundAt = acceptedAt;
-    this.accepted();
-    return answer(target.chatId, false);
-  }
-
-  // ─── Replies (MT) and END ────────────────────────────────────────────────────────────────
 
   validateReply(request: ReplyRequest): void {
-    if (!this.isOpen || this.closeRequested) rejected(FailureType.CHAT_NOT_FOUND, 'this chat is closed');
+    if (this.phaseNow !== 'OPEN') refused(FailureType.CHAT_NOT_FOUND, 'this chat is closed');
+    if (this.run === 'HANDING_OVER') refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
     if (request.type === 'END') return;
-    if (request.channel !== this.input.channel) {
-      rejected(FailureType.UNKNOWN_SENDER, `this chat is on ${this.input.channel}, not ${request.channel}`);
-    }
+    if (request.channel !== this.input.channel) refused(FailureType.UNKNOWN_SENDER, `this chat is on ${this.input.channel}, not ${request.channel}`);
     const expires = this.windowExpiresAt();
-    if (expires !== null && Date.now() > ms(expires)) {
-      rejected(FailureType.WINDOW_CLOSED, `the 24-hour customer service window closed at ${expires}`);
-    }
+    if (expires !== null && Date.now() > ms(expires)) refused(FailureType.WINDOW_CLOSED, `the 24-hour customer service window closed at ${expires}`);
     // Reply texts live in the state until sent: their number is bounded so the state stays small.
     if (this.state.replies.length >= MAX_PENDING_REPLIES) {
-      rejected(FailureType.CHAT_BACKLOG, `${this.state.replies.length} replies are waiting for the carrier; retry later`);
+      refused(FailureType.CHAT_BACKLOG, `${this.state.replies.length} replies are waiting for the carrier; retry later`);
     }
   }
 
-  /** Queues a carrier send, or (END) closes the chat. */
-  async acceptReply(request: ReplyRequest): Promise<ReplyAccepted> {
-    const eventId = uuid4();
-    if (request.type === 'END') {
-      await this.close('CLIENT_END');
-    } else {
-      const reply: PendingReply = {
-        eventId,
-        channel: request.channel,
-        connectionCode: request.connectionCode || this.input.connectionCode,
-        from: request.from,
-        text: request.text,
-        createdAt: iso(Date.now()),
-      };
-      this.state.replies.push(reply);
+  // ─── Handlers ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes the message's rows and queues its id, in this chat while it is OPEN, else in the
+   * contact's next chat (delivered after this chat's END). Whether the message is new is the
+   * receipt's to say, not this chat's: a receipt taken by another acceptance names the chat that
+   * has the message, and nothing is queued.
+   */
+  async receiveInbound(message: InboundMessage): Promise<InboundAccepted> {
+    this.updatesInRun += 1;
+    const target = this.inboundTarget();
+    const deliveryId = newDeliveryId();
+    const acceptedAt = iso(Date.now());
+    const here = target === this.state;
+    this.accepting += 1;
+    if (here) this.acceptingHere += 1;
+    let result;
+    try {
+      result = await acceptInboundEvent({
+        deliveryId,
+        tenantId: this.input.tenantId,
+        integrationId: this.input.integrationId,
+        chatId: target.chatId,
+        contact: this.input.contact,
+        message,
+        acceptedAt,
+        ...(target.listed ? {} : { openChat: this.listedRecord(target, acceptedAt) }),
+      });
+    } finally {
+      this.accepting -= 1;
+      if (here) this.acceptingHere -= 1;
     }
-    this.accepted();
+    if (result.duplicateOf) return { chatId: result.duplicateOf.chatId, duplicate: true };
+    target.listed = true;
+    target.lastInboundAt = acceptedAt;
+    target.deliveries.push(queued(deliveryId, 'MESSAGE'));
+    if (here) {
+      this.state.acceptedTotal += 1;
+      this.state.lastActivityAt = acceptedAt;
+    }
+    return { chatId: target.chatId, duplicate: false };
+  }
+
+  /** Queues a carrier send, or (END) asks the chat to close; answered in the task that accepted it. */
+  acceptReply(request: ReplyRequest): ReplyAccepted {
+    this.updatesInRun += 1;
+    const eventId = uuid4();
+    this.state.acceptedTotal += 1;
+    if (request.type === 'END') {
+      this.requestClose('CLIENT_END');
+    } else {
+      const createdAt = iso(Date.now());
+      const reply: PendingReply = { eventId, channel: request.channel, connectionCode: request.connectionCode || this.input.connectionCode, from: request.from, text: request.text, createdAt };
+      this.state.replies.push(reply);
+      this.state.lastActivityAt = createdAt;
+    }
     return { eventId, chatId: this.state.chatId };
   }
 
@@ -225,7 +180,7 @@ export class ChatSession {
       channel: input.channel,
       connectionCode: input.connectionCode,
       sender: input.sender,
-      status: state.status,
+      status: this.phaseNow === 'OPEN' ? 'OPEN' : 'CLOSING',
       openedAt: state.openedAt,
       lastInboundAt: state.lastInboundAt,
       windowExpiresAt: this.windowExpiresAt(),
@@ -243,33 +198,60 @@ export class ChatSession {
     return this.receiverRecoveredAt >= since;
   }
 
-  // ─── Closing, idleness, continue-as-new ──────────────────────────────────────────────────
+  // ─── Phase transitions ───────────────────────────────────────────────────────────────────
+
+  /** OPEN → CLOSE_REQUESTED: by the client's END or by idleness; messages from now on open the next chat. */
+  requestClose(reason: ChatClosedReason): void {
+    if (this.phaseNow !== 'OPEN') return;
+    this.phaseNow = 'CLOSE_REQUESTED';
+    this.state.closedReason = reason;
+  }
 
   /**
-   * CLOSING: the END event's row is written, then END is queued after everything already queued.
-   * Messages accepted while the row is written still belong to this chat (they came before END).
+   * CLOSE_REQUESTED → CLOSING: the END event's row is written (retried until it is), then END is
+   * queued last, after the messages whose acceptance began while the chat was OPEN.
    */
-  async close(reason: ChatClosedReason): Promise<void> {
-    if (this.closeRequested) return;
-    this.closeRequested = true;
+  async queueEnd(): Promise<void> {
+    if (this.phaseNow !== 'CLOSE_REQUESTED') return;
     const deliveryId = newDeliveryId();
     const closedAt = iso(Date.now());
-    const { input } = this;
-    try {
-      await rowWriters().recordChatEvent({
-        deliveryId,
-        tenantId: input.tenantId,
-        integrationId: input.integrationId,
-        createdAt: closedAt,
-        event: { event: 'END', chatId: this.state.chatId, contact: input.contact, channel: input.channel, sender: input.sender, text: null, multimedia: { url: null, caption: null }, timestamp: closedAt },
-      });
-    } catch (error) {
-      this.closeRequested = false;
-      unavailable('the chat could not be closed', error);
-    }
-    this.state.status = 'CLOSING';
-    this.state.closedReason = reason;
-    this.state.deliveries.push(queued(deliveryId, 'END'));
+    const { input, state } = this;
+    await recordChatEvent({
+      deliveryId,
+      tenantId: input.tenantId,
+      integrationId: input.integrationId,
+      createdAt: closedAt,
+      event: { event: 'END', chatId: state.chatId, contact: input.contact, channel: input.channel, sender: input.sender, text: null, multimedia: { url: null, caption: null }, timestamp: closedAt },
+    });
+    await condition(() => this.acceptingHere === 0);
+    state.deliveries.push(queued(deliveryId, 'END'));
+    this.phaseNow = 'CLOSING';
+  }
+
+  /** CLOSING → CLOSED: END went out (or failed for good); nothing of this chat is delivered after it. */
+  private endDelivered(): void {
+    this.phaseNow = 'CLOSED';
+  }
+
+  /** RUNNING → ENDING: the queues stop after their current attempt or send (a retrying delivery is carried, not awaited). */
+  endRun(): void {
+    if (this.run === 'RUNNING') this.run = 'ENDING';
+  }
+
+  /** → HANDING_OVER: from here every update is refused (the caller asks again, and the next run answers). */
+  beginHandOver(): void {
+    this.run = 'HANDING_OVER';
+  }
+
+  get isRunEnding(): boolean {
+    return this.run !== 'RUNNING';
+  }
+
+  // ─── Clocks ──────────────────────────────────────────────────────────────────────────────
+
+  /** WhatsApp only: replies are allowed until `whatsappWindowMs` after the contact's last message. */
+  windowExpiresAt(): string | null {
+    return this.input.channel === 'WHATSAPP' ? iso(ms(this.state.lastInboundAt) + this.input.settings.whatsappWindowMs) : null;
   }
 
   /** When the chat goes idle: `idleTimeoutMs` after the last accepted message either way. */
@@ -281,34 +263,19 @@ export class ChatSession {
     return Date.now() >= this.idleDeadline();
   }
 
-  get isClosing(): boolean {
-    return this.closeRequested;
-  }
-
-  /** After `maxMessagesPerRun` accepted messages, or when Temporal finds the history long. */
+  /** After `maxMessagesPerRun` accepted updates, or when Temporal finds the history long. */
   continueAsNewDue(): boolean {
-    return this.acceptedInRun >= this.input.settings.maxMessagesPerRun || workflowInfo().continueAsNewSuggested;
+    return this.updatesInRun >= this.input.settings.maxMessagesPerRun || workflowInfo().continueAsNewSuggested;
   }
 
-  /** The queues stop after their current attempt (a retrying delivery's backoff is carried, not awaited). */
-  endRun(): void {
-    this.runEnding = true;
-  }
+  // ─── Hand-overs: called after the last await, with no handler in flight ─────────────────
 
-  get isRunEnding(): boolean {
-    return this.runEnding;
-  }
-
-  markRecordedOpen(): void {
-    this.state.recordedOpen = true;
-  }
-
-  /** The next run's input: the same chat, with its state and queues. */
+  /** The same chat in a new run, with its phase and queues. */
   nextRunInput(): ChatSessionInput {
-    return { ...this.input, carried: this.state };
+    return { ...this.input, carried: { ...this.state, phase: this.carriedPhase() } };
   }
 
-  /** The contact's next chat, opened by messages that came while this one closed (or null). */
+  /** The contact's next chat, opened by messages that came once END was asked for (or null). */
   nextChatInput(): ChatSessionInput | null {
     const { next } = this.state;
     if (!next) return null;
@@ -316,17 +283,17 @@ export class ChatSession {
       ...this.input,
       carried: {
         chatId: next.chatId,
-        openedAt: next.firstInboundAt,
-        lastInboundAt: next.firstInboundAt,
-        lastActivityAt: iso(Date.now()),
-        status: 'OPEN',
+        phase: 'OPEN',
         closedReason: null,
+        openedAt: next.openedAt,
+        lastInboundAt: next.lastInboundAt,
+        // Its idle clock starts when it runs: its first messages may have waited for a long END.
+        lastActivityAt: iso(Date.now()),
         deliveries: next.deliveries,
         replies: [],
-        seenMessageIds: next.seenMessageIds,
         acceptedTotal: next.deliveries.length,
+        listed: next.listed,
         next: null,
-        recordedOpen: false,
       },
     };
   }
@@ -335,72 +302,62 @@ export class ChatSession {
     return { chatId: this.state.chatId, closedReason: this.state.closedReason ?? 'CLIENT_END', acceptedTotal: this.state.acceptedTotal };
   }
 
+  /** The chat read model's row of the chat a message joins, written by that message's accept. */
+  private listedRecord(target: InboundTarget, acceptedAt: string): ChatOpenedRecord {
+    const { input } = this;
+    const windowExpiresAt = input.channel === 'WHATSAPP' ? iso(ms(acceptedAt) + input.settings.whatsappWindowMs) : null;
+    return {
+      chatId: target.chatId,
+      workflowId: workflowInfo().workflowId,
+      tenantId: input.tenantId,
+      integrationId: input.integrationId,
+      contact: input.contact,
+      channel: input.channel,
+      connectionCode: input.connectionCode,
+      sender: input.sender,
+      openedAt: target.openedAt,
+      lastInboundAt: acceptedAt,
+      windowExpiresAt,
+    };
+  }
+
+  private carriedPhase(): ChatSessionState['phase'] {
+    if (this.phaseNow === 'CLOSED') throw new Error('a closed chat hands over to its next chat, not to a run of its own');
+    return this.phaseNow;
+  }
+
+  private inboundTarget(): InboundTarget {
+    if (this.phaseNow === 'OPEN') return this.state;
+    const now = iso(Date.now());
+    this.state.next ??= { chatId: uuid4(), openedAt: now, lastInboundAt: now, deliveries: [], listed: false };
+    return this.state.next;
+  }
+
   // ─── Queues ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Delivers the queued webhook events one at a time, in order, until the run ends or END went
-   * out. `deliver` resolves 'PAUSED' when it stopped a series for the run's end (carried on).
+   * Delivers the queued webhook events one at a time, in order, until END went out or the run
+   * ends. `deliver` resolves 'PAUSED' when it stopped a series for the run's end (carried on).
    */
   async deliverInOrder(deliver: (delivery: QueuedDelivery) => Promise<'DONE' | 'PAUSED'>): Promise<void> {
     const queue = this.state.deliveries;
     for (;;) {
-      await condition(() => queue.length > 0 || this.runEnding || this.endDelivered);
-      if (this.endDelivered || queue.length === 0) return;
-      const head = queue[0]!;
-      if ((await deliver(head)) === 'PAUSED') return;
+      await condition(() => queue.length > 0 || this.isRunEnding);
+      const head = queue[0];
+      if (!head || (await deliver(head)) === 'PAUSED') return;
       queue.shift();
-      if (head.event === 'END') this.endDelivered = true;
+      if (head.event === 'END') return this.endDelivered();
     }
   }
 
-  /** Sends the queued replies one at a time, in order, until the run ends or the chat closed. */
+  /** Sends the queued replies one at a time, in order, until the run ends, or the chat closed and nothing is left. */
   async sendInOrder(send: (reply: PendingReply) => Promise<void>): Promise<void> {
     const queue = this.state.replies;
     for (;;) {
-      await condition(() => queue.length > 0 || this.runEnding || this.endDelivered);
-      if (queue.length === 0 || (this.runEnding && !this.endDelivered)) return;
+      await condition(() => queue.length > 0 || this.isRunEnding || this.phaseNow === 'CLOSED');
+      if (queue.length === 0 || this.isRunEnding) return;
       await send(queue[0]!);
       queue.shift();
     }
   }
-
-  /** True once END went out: the run closes (and may open the contact's next chat). */
-  get isClosed(): boolean {
-    return this.endDelivered;
-  }
-
-  /** Written for this chat, yet neither remembered nor queued by it: its accepting update was lost. */
-  private isOrphanOf(target: InboundTarget, first: { chatId: string; deliveryId: string }): boolean {
-    return first.chatId === target.chatId && !target.deliveries.some((delivery) => delivery.deliveryId === first.deliveryId);
-  }
-
-  private inboundTarget(): InboundTarget {
-    if (!this.closeRequested) return this.state;
-    this.state.next ??= { chatId: uuid4(), deliveries: [], seenMessageIds: [], firstInboundAt: iso(Date.now()) };
-    return this.state.next;
-  }
-
-  private inboundResult(chatId: string, duplicate: boolean): InboundAccepted {
-    const next = this.state.next;
-    if (next && chatId === next.chatId) {
-      return { chatId, duplicate, openedAt: next.firstInboundAt, lastInboundAt: next.firstInboundAt, windowExpiresAt: null };
-    }
-    return { chatId, duplicate, openedAt: this.state.openedAt, lastInboundAt: this.state.lastInboundAt, windowExpiresAt: this.windowExpiresAt() };
-  }
-
-  private accepted(): void {
-    this.acceptedInRun += 1;
-    this.state.acceptedTotal += 1;
-    this.state.lastActivityAt = iso(Date.now());
-  }
-}
-
-function remember(seen: string[], messageId: string): void {
-  seen.push(messageId);
-  if (seen.length > SEEN_MESSAGE_IDS_KEPT) seen.shift();
-}
-
-function forget(seen: string[], messageId: string): void {
-  const index = seen.lastIndexOf(messageId);
-  if (index >= 0) seen.splice(index, 1);
 }

@@ -5,7 +5,7 @@
  */
 import type { ActivityOptions } from '@temporalio/common';
 import type { ChatEvent } from '../src/domain/webhook-template.js';
-import type { ChatParties, ChatSettings, ChatSummary, ChatTimeline, InboundMessage, PendingReply } from './contract.js';
+import type { ChatClosedReason, ChatParties, ChatSettings, ChatSummary, InboundMessage, PendingReply } from './contract.js';
 
 // ─── Chat session (outbox): ids in the workflow, events in the deliveries collection ───────
 
@@ -21,15 +21,44 @@ export interface QueuedDelivery {
   nextAttemptAt: string | null;
 }
 
-export interface ChatSessionState extends ChatTimeline {
+/**
+ * Where a chat is in its life (SPEC section 6); every validator and handler decides by it.
+ *   OPEN            — inbound messages join this chat; replies and END are accepted.
+ *   CLOSE_REQUESTED — END was asked for (by the client, or idleness): from here on inbound
+ *                     messages open the contact's next chat and replies are refused; the
+ *                     workflow writes the END event's row.
+ *   CLOSING         — END is queued after everything accepted before it; the queues drain.
+ *   CLOSED          — END went out; the read model closes, then the run hands over to the next
+ *                     chat (if messages came meanwhile) or completes. Never carried.
+ */
+export type ChatPhase = 'OPEN' | 'CLOSE_REQUESTED' | 'CLOSING' | 'CLOSED';
+export type CarriedChatPhase = Exclude<ChatPhase, 'CLOSED'>;
+
+/** One chat's conversation as the run hands it to the next: ids and clocks only, never a message body but a reply's. */
+export interface ChatSessionState {
+  chatId: string;
+  phase: CarriedChatPhase;
+  closedReason: ChatClosedReason | null;
+  openedAt: string;
+  lastInboundAt: string;
+  /** The idle timeout counts from here: the last accepted message either way. */
+  lastActivityAt: string;
   deliveries: QueuedDelivery[];
   replies: PendingReply[];
-  seenMessageIds: string[];
   acceptedTotal: number;
-  /** Inbound messages that arrived while this chat was closing: they open the contact's next chat. */
-  next: { chatId: string; deliveries: QueuedDelivery[]; seenMessageIds: string[]; firstInboundAt: string } | null;
-  /** False until the read model has recorded the chat as open. */
-  recordedOpen: boolean;
+  /** True once the chat read model has this chat's row (written by an accept, before its 202). */
+  listed: boolean;
+  /** The contact's next chat, opened by messages that came once END was asked for. */
+  next: NextChat | null;
+}
+
+/** Messages accepted for the contact's next chat while this one closes: that chat's first queue. */
+export interface NextChat {
+  chatId: string;
+  openedAt: string;
+  lastInboundAt: string;
+  deliveries: QueuedDelivery[];
+  listed: boolean;
 }
 
 export interface ChatSessionInput extends ChatParties {
@@ -48,7 +77,11 @@ export interface ChatOpenedRecord extends ChatParties {
   windowExpiresAt?: string | null;
 }
 
-/** Accepting an inbound message: its delivery row and its (connection, messageId) receipt, inserted once. */
+/**
+ * Accepting an inbound message: its payload, its (connection, messageId) receipt, then its listed
+ * delivery row. The receipt is the one judge of "duplicate": whoever inserts it first has the
+ * message (see acceptInboundEvent).
+ */
 export interface AcceptInboundInput {
   deliveryId: string;
   tenantId: string;
@@ -61,7 +94,7 @@ export interface AcceptInboundInput {
   openChat?: ChatOpenedRecord;
 }
 
-/** `duplicateOf`: the same (connection, messageId) was accepted within 7 days, by this chat or another. */
+/** `duplicateOf`: the same (connection, messageId) was taken within 7 days by another acceptance, of this chat or another. */
 export type AcceptInboundResult = { duplicateOf: null } | { duplicateOf: { chatId: string; deliveryId: string } };
 
 /** A chat event the workflow itself creates (END): its delivery row. */
@@ -152,22 +185,14 @@ export const attemptActivityOptions = (settings: ChatSettings): ActivityOptions 
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-/** Inserting a chat's rows (accepted events, attempts, outcomes) from inside a handler: fast, retried locally. */
-export const RECORD_LOCAL_ACTIVITY_OPTIONS = {
-  startToCloseTimeout: '5s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
-} as const;
-
 /**
- * One webhook delivery as an attempt series: the chat's queue and a replay use the same policy.
- * Each attempt sets its own next interval (`nextRetryDelay`); these bound it.
+ * Accepting an inbound message (from its update's handler): retried until the database answers,
+ * never given up. Once its receipt may be written, the message belongs to this acceptance, whose
+ * update is durable (the activity was scheduled by the task that accepted it): giving up would
+ * leave a receipt that answers "duplicate" for a message no chat queued. A caller that waits too
+ * long gets its 503 from the gateway's bound and retries; the retry reads the receipt.
  */
-export const deliveryActivityOptions = (settings: ChatSettings): ActivityOptions => ({
-  startToCloseTimeout: settings.deliveryTimeoutMs + 5_000,
-  scheduleToCloseTimeout: settings.deliveryMaxDurationMs,
-  retry: {
-    initialInterval: settings.deliveryRetryInitialMs,
-    backoffCoefficient: 2,
-    maximumInterval: settings.deliveryRetryMaxIntervalMs,
-  },
-});
+export const ACCEPT_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
+};

@@ -15,10 +15,8 @@ import type { Channel, ChatEvent } from '../src/domain/webhook-template.js';
 
 /** The names the worker registers (workflows/index.ts exports functions of these names). */
 export const WorkflowType = {
-  /** New chats (since the outbox): events live in the deliveries collection, the workflow carries ids. */
+  /** Events live in the deliveries collection; the workflow carries ids. */
   CHAT: 'chatSessionWorkflow',
-  /** Chats started before the outbox: frozen code, kept registered until none of them runs any more. */
-  LEGACY_CHAT: 'chatLifecycleWorkflow',
   ACTIVATION: 'integrationActivationWorkflow',
   DEACTIVATION: 'integrationDeactivationWorkflow',
   DELIVERY_REPLAY: 'deliveryReplayWorkflow',
@@ -28,19 +26,18 @@ export const WorkflowType = {
 export const chatWorkflowId = (integrationId: string, contact: string) => `chat-${integrationId}-${contact}`;
 export const activationWorkflowId = (integrationId: string) => `integration-activation-${integrationId}`;
 export const deactivationWorkflowId = (integrationId: string) => `integration-deactivation-${integrationId}`;
-export const replayWorkflowId = (deliveryId: string, requestId: string) => `delivery-replay-${deliveryId}-${requestId}`;
 /** One replay series per delivery at a time: a second start while one runs is refused (409). */
 export const deliveryReplayWorkflowId = (deliveryId: string) => `delivery-replay-${deliveryId}`;
-/** Same carrier message, same update id: Temporal answers a retry that overlaps the first update with that update's result. */
-export const inboundUpdateId = (integrationId: string, connectionCode: string, messageId: string) =>
-  `mo-${integrationId}-${connectionCode}-${messageId}`.slice(0, 250);
 
 // ─── Failure types ─────────────────────────────────────────────────────────────────────────
 
 /** `ApplicationFailure.type`s thrown by workflows and activities; callers map them by these. */
 export const FailureType = {
-  /** Chat update validators. */
-  CHAT_CLOSING: 'CHAT_CLOSING',
+  /**
+   * Chat update validators. CHAT_HANDING_OVER: the run is handing over (continue-as-new, or the
+   * contact's next chat) and takes nothing more; the gateway asks again, and the next run answers.
+   */
+  CHAT_HANDING_OVER: 'CHAT_HANDING_OVER',
   /** CHAT_MAX_PENDING undelivered events (or too many unsent replies): the caller retries later. */
   CHAT_BACKLOG: 'CHAT_BACKLOG',
   CHAT_NOT_FOUND: 'CHAT_NOT_FOUND',
@@ -88,19 +85,13 @@ export interface InboundMessage {
   media: { url: string; caption: string | null } | null;
   /** ISO-8601: the carrier's timestamp, or when chathook received the message. */
   timestamp: string;
-  /** One per carrier callback: an answer naming another callback is Temporal's answer to an earlier one. */
-  callbackId?: string;
 }
 
 export interface InboundAccepted {
+  /** The chat that has the message: this chat, the contact's next one, or (duplicate) the one that took it first. */
   chatId: string;
-  /** True when this messageId was already accepted: nothing new is delivered. */
+  /** True when this (connection, messageId) was taken before (its receipt says by whom): nothing new is delivered. */
   duplicate: boolean;
-  openedAt: string;
-  lastInboundAt: string;
-  windowExpiresAt: string | null;
-  /** The callback this answer was computed for (chat sessions). */
-  callbackId?: string;
 }
 
 export type ReplyRequest =
@@ -147,20 +138,12 @@ export interface ChatSettings {
   deliveryRetryMaxIntervalMs: number;
   /** Continue as new after this many accepted messages in one run (Temporal caps updates per run at 2,000). */
   maxMessagesPerRun: number;
-  /** CHAT_MAX_PENDING: undelivered events a chat holds before inbound messages are refused (429). Absent in legacy inputs. */
-  maxPendingDeliveries?: number;
+  /** CHAT_MAX_PENDING: undelivered events a chat holds before inbound messages are refused (429). */
+  maxPendingDeliveries: number;
 }
 
 /** Replies waiting for their carrier that one chat holds (their text is in the workflow state, so it is bounded). */
 export const MAX_PENDING_REPLIES = 50;
-/** Carrier message ids a chat remembers (the deliveries store de-duplicates across chats for 7 days). */
-export const SEEN_MESSAGE_IDS_KEPT = 200;
-
-export interface PendingDelivery {
-  deliveryId: string;
-  event: ChatEvent;
-  createdAt: string;
-}
 
 export interface PendingReply {
   eventId: string;
@@ -184,15 +167,6 @@ export interface ChatTimeline {
   closedReason: ChatClosedReason | null;
 }
 
-/** What one run hands the next when the chat continues as new (legacy chats). */
-export interface ChatCarriedState extends ChatTimeline {
-  deliveries: PendingDelivery[];
-  replies: PendingReply[];
-  /** The most recent carrier message ids, for de-duplication across retries and runs. */
-  seenMessageIds: string[];
-  acceptedTotal: number;
-}
-
 /** Who the chat is between: what the first message fixes for the chat's whole life. */
 export interface ChatParties {
   tenantId: string;
@@ -203,18 +177,11 @@ export interface ChatParties {
   sender: string;
 }
 
-export interface ChatWorkflowInput extends ChatParties {
-  settings: ChatSettings;
-  carried?: ChatCarriedState;
-}
-
 export interface ChatSummary {
   chatId: string;
   closedReason: ChatClosedReason;
   acceptedTotal: number;
 }
-
-export type ChatLifecycleWorkflow = (input: ChatWorkflowInput) => Promise<ChatSummary>;
 
 // ─── Delivery replay ───────────────────────────────────────────────────────────────────────
 
@@ -224,15 +191,13 @@ export interface DeliverWebhookInput {
   deliveryId: string;
   event: ChatEvent;
   createdAt: string;
-  /** A replay starts a new attempt series on a recorded delivery (same webhook-id). */
-  replay?: boolean;
 }
 
 export interface DeliveryReplayInput {
   delivery: DeliverWebhookInput;
   settings: ChatSettings;
-  /** Set for deliveries recorded by chat sessions (outbox rows): the replay's series number. */
-  series?: number;
+  /** The replay's series number: one after the last recorded (the chat's own is 0). */
+  series: number;
 }
 
 export type DeliveryReplayWorkflow = (input: DeliveryReplayInput) => Promise<void>;

@@ -3,7 +3,7 @@
  * HTTP layer needs, typed by workflows/contract.ts, with Temporal's failures turned into domain
  * results here (callers never see a Temporal error class or walk a cause chain).
  */
-import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -18,7 +18,7 @@ import { openChatSearchAttributes } from './search-attributes.js';
 import type { Logger } from '../platform/logger.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import {
-  inboundUpdateId,
+  FailureType,
   WorkflowType,
   activationWorkflowId,
   chatStateQuery,
@@ -147,6 +147,29 @@ function boundedChatCall<T>(client: Client, waitMs: number, call: () => Promise<
   return within(client.withDeadline(Date.now() + waitMs + 1_000, call), waitMs);
 }
 
+/**
+ * A chat run that is handing over (continue-as-new, or the contact's next chat) refuses updates
+ * for the moment it takes its handlers to finish; asking again soon reaches the next run.
+ */
+const HANDING_OVER_FIRST_PAUSE_MS = 10;
+const HANDING_OVER_MAX_PAUSE_MS = 200;
+
+function isHandingOver(error: unknown): boolean {
+  return error instanceof WorkflowUpdateFailedError && applicationFailureOf(error)?.type === FailureType.CHAT_HANDING_OVER;
+}
+
+/** Asks a chat until a run answers (the last refusal is rethrown once `deadline` is near). */
+async function askChat<T>(deadline: number, ask: () => Promise<T>): Promise<T> {
+  for (let pause = HANDING_OVER_FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, HANDING_OVER_MAX_PAUSE_MS)) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (!isHandingOver(error) || Date.now() + pause >= deadline) throw error;
+      await sleep(pause);
+    }
+  }
+}
+
 /** The chat durations and limits from the configuration (workflows read no configuration). */
 export function chatSettingsOf(config: Config): ChatSettings {
   return {
@@ -176,7 +199,8 @@ export async function replyToChat(
   const workflowId = chatWorkflowId(integrationId, contact);
   const handle = client.workflow.getHandle(workflowId);
   try {
-    const answer = await boundedChatCall(client, waitMs, () => handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) }));
+    const deadline = Date.now() + waitMs;
+    const answer = await boundedChatCall(client, waitMs, () => askChat(deadline, () => handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) })));
     return 'done' in answer ? { accepted: answer.done } : { unavailable: 'update_timeout', workflowId };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { noChat: true };
@@ -240,30 +264,24 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
     async deliverInbound(chat: ChatParties, message: InboundMessage): Promise<InboundOutcome> {
       const workflowId = chatWorkflowId(chat.integrationId, chat.contact);
       const input: ChatSessionInput = { ...chat, settings: chatSettings };
-      const startWorkflowOperation = new WithStartWorkflowOperation<ChatSessionWorkflow>(WorkflowType.CHAT, {
-        workflowId,
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: openChatSearchAttributes(chat),
-      });
-      // The update id is the message's: a carrier's retry while the first update is still pending
-      // joins it instead of piling up beside it (Temporal de-duplicates update ids in a run). Its
-      // answer then names the first callback, which makes this one a duplicate. A retry after the
-      // first update was lost reaches the handler, which queues what that update wrote.
-      const callbackId = randomUUID();
+      // One operation per call: an operation is used up by the call it was passed to.
+      const startWorkflowOperation = () =>
+        new WithStartWorkflowOperation<ChatSessionWorkflow>(WorkflowType.CHAT, {
+          workflowId,
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: openChatSearchAttributes(chat),
+        });
+      // Every callback is an update of its own: whether the message is new is decided once, by
+      // its receipt (acceptInboundEvent), whichever run or chat the update reaches.
+      const deadline = Date.now() + chatUpdateWaitMs;
       try {
         const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
-          client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
-            args: [{ ...message, callbackId }],
-            updateId: inboundUpdateId(chat.integrationId, message.connectionCode, message.messageId),
-            startWorkflowOperation,
-          }),
+          askChat(deadline, () => client.workflow.executeUpdateWithStart(receiveInboundUpdate, { args: [message], startWorkflowOperation: startWorkflowOperation() })),
         );
         if ('timedOut' in answer) return reportUnavailable('inbound', { unavailable: 'update_timeout', workflowId });
-        const accepted = answer.done;
-        const answeredEarlierCallback = accepted.callbackId !== undefined && accepted.callbackId !== callbackId;
-        return { accepted: answeredEarlierCallback ? { ...accepted, duplicate: true } : accepted };
+        return { accepted: answer.done };
       } catch (error) {
         const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
         if (failure) return { rejected: rejectionOf(failure) };
@@ -299,12 +317,12 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
      * rows). One series per delivery at a time: the workflow id is the delivery's, and a start
      * while one runs is refused (`inProgress`); a finished one may be followed by another.
      */
-    async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>, series?: number): Promise<ReplayStartOutcome> {
+    async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>, series: number): Promise<ReplayStartOutcome> {
       try {
         const handle = await client.workflow.start<DeliveryReplayWorkflow>(WorkflowType.DELIVERY_REPLAY, {
           workflowId: deliveryReplayWorkflowId(delivery.deliveryId),
           taskQueue,
-          args: [{ delivery, settings: chatSettings, ...(series === undefined ? {} : { series }) }],
+          args: [{ delivery, settings: chatSettings, series }],
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         });

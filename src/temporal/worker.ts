@@ -8,9 +8,8 @@ import {
   CARRIER_SEND_ACTIVITY_OPTIONS,
   LIFECYCLE_ACTIVITY_OPTIONS,
   RECORD_ACTIVITY_OPTIONS,
-  RECORD_LOCAL_ACTIVITY_OPTIONS,
+  ACCEPT_ACTIVITY_OPTIONS,
   attemptActivityOptions,
-  deliveryActivityOptions,
   type ChatSettings,
 } from '../../workflows/contract.js';
 import { chatSettingsOf } from './gateway.js';
@@ -49,11 +48,11 @@ const msOf = (timeout: ActivityOptions['startToCloseTimeout']) => (typeof timeou
  *
  * A worker that is SIGKILLed has no grace: Temporal's timeouts recover its work. Its workflow
  * tasks are retried on another worker after the sticky queue's schedule-to-start (3 s, above) or,
- * for a task it had started, the workflow task timeout (10 s); local activities (the inbound
- * receipt and delivery row inserts) run again within that task, idempotently. Each activity it
+ * for a task it had started, the workflow task timeout (10 s). Each activity it
  * was running is retried after its start-to-close: a webhook attempt after DELIVERY_TIMEOUT + 5 s
  * (the one place a duplicate POST with the same webhook-id can happen, since its outcome is
- * unknown), a carrier send after 15 s (same eventId), a record write after 30 s. Short
+ * unknown), a carrier send after 15 s (same eventId), an inbound message's rows after 10 s
+ * (idempotent inserts), a record write after 30 s. Short
  * start-to-close timeouts, not heartbeats, bound the wait: every activity is a single request.
  */
 export function shutdownGraceMsOf(settings: ChatSettings): number {
@@ -61,9 +60,8 @@ export function shutdownGraceMsOf(settings: ChatSettings): number {
     RECORD_ACTIVITY_OPTIONS,
     CARRIER_SEND_ACTIVITY_OPTIONS,
     LIFECYCLE_ACTIVITY_OPTIONS,
-    RECORD_LOCAL_ACTIVITY_OPTIONS,
+    ACCEPT_ACTIVITY_OPTIONS,
     attemptActivityOptions(settings),
-    deliveryActivityOptions(settings),
   ].map((options) => msOf(options.startToCloseTimeout));
   return Math.max(...startToClose) + 5_000;
 }
