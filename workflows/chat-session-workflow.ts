@@ -16,8 +16,9 @@
  *   CLOSING         — END is queued last; both queues drain.
  *   CLOSED          — END went out; the read model closes; then the hand-over.
  * A run also ends after `maxMessagesPerRun` accepted updates or when Temporal suggests it: the
- * queues stop after their current step and the chat continues as new in any phase but CLOSED; a
- * delivery waiting to retry is carried into the next run, never awaited.
+ * queues stop after their current step and the chat continues as new in its phase (CLOSED too,
+ * when END's last attempt was in flight); a delivery waiting to retry is carried into the next
+ * run, never awaited.
  *
  * Hand-over rule (continue-as-new, the next chat, or completion): the run first stops taking
  * updates (`beginHandOver`: validators refuse with CHAT_HANDING_OVER, and the gateway asks

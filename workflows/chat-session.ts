@@ -272,7 +272,7 @@ export class ChatSession {
 
   /** The same chat in a new run, with its phase and queues. */
   nextRunInput(): ChatSessionInput {
-    return { ...this.input, carried: { ...this.state, phase: this.carriedPhase() } };
+    return { ...this.input, carried: { ...this.state, phase: this.phaseNow } };
   }
 
   /** The contact's next chat, opened by messages that came once END was asked for (or null). */
@@ -321,11 +321,6 @@ export class ChatSession {
     };
   }
 
-  private carriedPhase(): ChatSessionState['phase'] {
-    if (this.phaseNow === 'CLOSED') throw new Error('a closed chat hands over to its next chat, not to a run of its own');
-    return this.phaseNow;
-  }
-
   private inboundTarget(): InboundTarget {
     if (this.phaseNow === 'OPEN') return this.state;
     const now = iso(Date.now());
@@ -342,9 +337,9 @@ export class ChatSession {
   async deliverInOrder(deliver: (delivery: QueuedDelivery) => Promise<'DONE' | 'PAUSED'>): Promise<void> {
     const queue = this.state.deliveries;
     for (;;) {
-      await condition(() => queue.length > 0 || this.isRunEnding);
+      await condition(() => queue.length > 0 || this.isRunEnding || this.phaseNow === 'CLOSED');
       const head = queue[0];
-      if (!head || (await deliver(head)) === 'PAUSED') return;
+      if (!head || this.phaseNow === 'CLOSED' || (await deliver(head)) === 'PAUSED') return;
       queue.shift();
       if (head.event === 'END') return this.endDelivered();
     }

@@ -28,16 +28,16 @@ export interface QueuedDelivery {
  *                     messages open the contact's next chat and replies are refused; the
  *                     workflow writes the END event's row.
  *   CLOSING         — END is queued after everything accepted before it; the queues drain.
- *   CLOSED          — END went out; the read model closes, then the run hands over to the next
- *                     chat (if messages came meanwhile) or completes. Never carried.
+ *   CLOSED          — END went out; the replies left are sent, the read model closes, then the
+ *                     run hands over to the next chat (if messages came meanwhile) or completes.
+ *                     Carried only by a run that ended while END's last attempt was in flight.
  */
 export type ChatPhase = 'OPEN' | 'CLOSE_REQUESTED' | 'CLOSING' | 'CLOSED';
-export type CarriedChatPhase = Exclude<ChatPhase, 'CLOSED'>;
 
 /** One chat's conversation as the run hands it to the next: ids and clocks only, never a message body but a reply's. */
 export interface ChatSessionState {
   chatId: string;
-  phase: CarriedChatPhase;
+  phase: ChatPhase;
   closedReason: ChatClosedReason | null;
   openedAt: string;
   lastInboundAt: string;
