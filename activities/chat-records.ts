@@ -18,10 +18,6 @@ export async function recordChatOpenedRow(models: Models, input: ChatOpenedRecor
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
 export function createChatRecordActivities(models: Models) {
   return {
-    async recordChatOpened(input: ChatOpenedRecord): Promise<void> {
-      await recordChatOpenedRow(models, input);
-    },
-
     async recordChatClosed(input: { chatId: string; closedAt: string; reason: string }): Promise<void> {
       await models.Chat.updateOne({ chatId: input.chatId }, { $set: { status: 'CLOSED', closedAt: new Date(input.closedAt) } });
     },

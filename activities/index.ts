@@ -13,7 +13,6 @@ import { createChatRecordActivities } from './chat-records.js';
 import { createRecentPayloads } from './recent-payloads.js';
 import { createIntegrationActivationActivities } from './integration-activation.js';
 import { createWebhookAttemptActivities } from './webhook-attempt.js';
-import { createWebhookDeliveryActivities } from './webhook-delivery.js';
 
 /**
  * What the activities need from the process: the long-lived clients the entry point opened
@@ -36,9 +35,6 @@ export interface ActivityDeps {
   routes?: RouteCache;
 }
 
-/** @deprecated the former name of ActivityDeps. */
-export type ActivityServices = ActivityDeps;
-
 /**
  * The worker's activities, built from the shared clients so each activity gets them by closure
  * (one connection pool per worker, nothing global).
@@ -47,7 +43,6 @@ export function createActivities(deps: ActivityDeps) {
   const recentPayloads = createRecentPayloads();
   return {
     ...createIntegrationActivationActivities(deps.models),
-    ...createWebhookDeliveryActivities(deps),
     // A carrier call must end inside its activity's 15 s start-to-close (CARRIER_SEND_ACTIVITY_OPTIONS).
     ...createCarrierSendActivities({ ...deps, timeoutMs: Math.min(deps.config.delivery.timeoutMs, CARRIER_CALL_TIMEOUT_MAX_MS) }),
     ...createChatRecordActivities(deps.models),

@@ -12,9 +12,14 @@ import { insertAttemptRecord } from './chat-outbox.js';
 import type { RecentPayloads } from './recent-payloads.js';
 import type { RouteCache } from '../src/platform/route-cache.js';
 import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
-import type { WebhookDeliveryDeps } from './webhook-delivery.js';
 
-export interface WebhookAttemptDeps extends WebhookDeliveryDeps {
+export interface WebhookAttemptDeps {
+  models: Models;
+  secretBox: SecretBox;
+  config: Config;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  metrics: ChathookMetrics;
   /** How long an attempt waits for its record to be written before handing it to the workflow. */
   recordWaitMs?: number;
   announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;

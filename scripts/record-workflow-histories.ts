@@ -8,8 +8,8 @@
  *
  *   node --import tsx scripts/record-workflow-histories.ts [--only <name-prefix>] [--overwrite] [output-dir]
  *
- *   --only session-   records the chat-session scenarios (scripts/workflow-histories/session-scenarios.ts)
- *   --only chat-      the chats on the frozen chatLifecycleWorkflow (legacy-scenarios.ts)
+ *   --only session-       records the chat-session scenarios (scripts/workflow-histories/session-scenarios.ts)
+ *   --only integration-   activation and stop (integration-scenarios.ts)
  *
  * Activities are stand-ins with scripted outcomes (scripts/workflow-histories/stand-in-activities.ts):
  * a replay never runs them (their results are in the history), so only the commands the
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../src/platform/logger.js';
 import { installTemporalRuntimeLogger } from '../src/temporal/runtime-logger.js';
-import { LEGACY_SCENARIOS } from './workflow-histories/legacy-scenarios.js';
+import { INTEGRATION_SCENARIOS } from './workflow-histories/integration-scenarios.js';
 import { runScenarios } from './workflow-histories/recording.js';
 import { SESSION_SCENARIOS } from './workflow-histories/session-scenarios.js';
 
@@ -30,7 +30,7 @@ const { values, positionals } = parseArgs({
   options: { only: { type: 'string', default: '' }, overwrite: { type: 'boolean', default: false } },
 });
 const outDir = positionals[0] ? `${resolve(positionals[0])}/` : fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
-const scenarios = [...LEGACY_SCENARIOS, ...SESSION_SCENARIOS].filter((scenario) => scenario.name.startsWith(values.only));
+const scenarios = [...INTEGRATION_SCENARIOS, ...SESSION_SCENARIOS].filter((scenario) => scenario.name.startsWith(values.only));
 if (scenarios.length === 0) throw new Error(`no scenario is named ${values.only}…`);
 
 installTemporalRuntimeLogger(createLogger('warn'));

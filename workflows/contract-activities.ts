@@ -68,7 +68,7 @@ export interface ChatSessionInput extends ChatParties {
 
 export type ChatSessionWorkflow = (input: ChatSessionInput) => Promise<ChatSummary>;
 
-/** The chat read model's row of a chat that opens (recordChatOpened, or the first accept of a new chat). */
+/** The chat read model's row of a chat, written by the first accept of a message that joins it. */
 export interface ChatOpenedRecord extends ChatParties {
   chatId: string;
   workflowId: string;

@@ -20,8 +20,7 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.
 export const TASK_QUEUE = 'record-histories';
 const HOUR = 3_600_000;
 
-/** The settings chats started before CHAT_MAX_PENDING existed had (legacy inputs lack it). */
-export const LEGACY_SETTINGS: ChatSettings = {
+export const SESSION_SETTINGS: ChatSettings = {
   whatsappWindowMs: 24 * HOUR,
   idleTimeoutMs: 24 * HOUR,
   deliveryMaxDurationMs: HOUR,
@@ -29,9 +28,8 @@ export const LEGACY_SETTINGS: ChatSettings = {
   deliveryRetryInitialMs: 1_000,
   deliveryRetryMaxIntervalMs: 60_000,
   maxMessagesPerRun: 1_000,
+  maxPendingDeliveries: 1_000,
 };
-
-export const SESSION_SETTINGS: ChatSettings = { ...LEGACY_SETTINGS, maxPendingDeliveries: 1_000 };
 
 export interface RecordingOptions {
   outDir: string;

@@ -11,7 +11,7 @@
  */
 import type { InboundOutcome, ReplyOutcome } from '../../src/temporal/gateway.js';
 import { FailureType, WorkflowType, chatWorkflowId, deliveryReplayWorkflowId, type ChatParties, type ChatSettings, type InboundAccepted } from '../../workflows/contract.js';
-import { DUPLICATE_OF, DUPLICATE_TEXT } from './stand-in-activities.js';
+import { DUPLICATE_OF, DUPLICATE_TEXT, SLOW_ACCEPT_TEXT } from './stand-in-activities.js';
 import { SESSION_SETTINGS, chatParties, expectThat, inboundMessage, type Recording, type Scenario } from './recording.js';
 
 function accepted(outcome: InboundOutcome): InboundAccepted {
@@ -115,6 +115,30 @@ export const SESSION_SCENARIOS: Scenario[] = [
       expectThat(next.chatId !== first.chatId && !next.duplicate, 'a new chatId for the message after END', { first: first.chatId, next });
       await standIns.until('attempt are you still there? 1');
       expectThat(standIns.log.indexOf('attempt END 2') < standIns.log.indexOf('attempt are you still there? 1'), 'the END to be delivered first', standIns.log);
+      await chat.end();
+      const runs = await chat.finish();
+      expectThat(runs === 2, 'two runs: the closed chat and the next one', runs);
+    },
+  },
+  {
+    // The hand-over with a handler in flight: END went out and the read model is closing when a
+    // message comes whose rows take longer than the close; the run seals, waits for that handler,
+    // and continues as new as the next chat with the message queued there.
+    name: 'session-hand-over-in-flight',
+    server: 'dev',
+    async run(recording) {
+      const { standIns } = recording;
+      const chat = sessionChat(recording, 'session-hand-over-in-flight');
+      standIns.closeDelayMs = 500;
+      const first = await chat.inbound('hello');
+      await standIns.until('attempt hello 1');
+      await chat.end();
+      await standIns.until('close started');
+      const late = await chat.inbound(SLOW_ACCEPT_TEXT);
+      expectThat(late.chatId !== first.chatId && !late.duplicate, 'the late message in the next chat', { first: first.chatId, late });
+      expectThat(standIns.log.indexOf('closed') < standIns.log.indexOf(`attempt ${SLOW_ACCEPT_TEXT} 1`) || !standIns.log.includes(`attempt ${SLOW_ACCEPT_TEXT} 1`), 'the close before the next chat', standIns.log);
+      await standIns.until(`attempt ${SLOW_ACCEPT_TEXT} 1`);
+      standIns.closeDelayMs = 0;
       await chat.end();
       const runs = await chat.finish();
       expectThat(runs === 2, 'two runs: the closed chat and the next one', runs);

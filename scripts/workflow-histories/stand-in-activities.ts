@@ -36,6 +36,9 @@ export type AttemptScript =
 /** Inbound text that the receipt store answers as a duplicate of another chat's message. */
 export const DUPLICATE_TEXT = 'dup';
 export const DUPLICATE_OF = { chatId: 'chat-of-the-first-message', deliveryId: 'msg_firstdelivery' } as const;
+/** Inbound text whose rows take a while to write: its update is still in flight when the run seals. */
+export const SLOW_ACCEPT_TEXT = 'slow accept';
+const SLOW_ACCEPT_MS = 1_500;
 
 const ATTEMPT_SCRIPTS: readonly string[] = ['retry', 'slow', 'never', 'fail', 'record'];
 
@@ -45,12 +48,14 @@ export class StandInActivities {
   readonly deliveryScripts = new Map<string, AttemptScript>();
   /** contact → the script of its chats' END deliveries. */
   readonly endScripts = new Map<string, AttemptScript>();
+  /** Closing a chat's read-model row takes this long (a hand-over racing the messages that come meanwhile). */
+  closeDelayMs = 0;
 
   /** deliveryId → a name for the log: the MO text, or END. */
   private readonly labels = new Map<string, string>();
 
   activities(): ChathookActivities {
-    return { ...this.legacyChatActivities(), ...this.lifecycleActivities(), ...this.outboxActivities() } as unknown as ChathookActivities;
+    return { ...this.chatActivities(), ...this.lifecycleActivities(), ...this.outboxActivities() } as unknown as ChathookActivities;
   }
 
   /** Waits until the log has a line (the stand-ins log `deliver …`, `send …`, `attempt <label> <n>`, …). */
@@ -62,17 +67,15 @@ export class StandInActivities {
     }
   }
 
-  /** Chats on the frozen chatLifecycleWorkflow, and the legacy path of deliveryReplayWorkflow: text `fail` fails for good. */
-  private legacyChatActivities() {
+  /** The chat read model and carrier sends: a reply with text `fail` fails for good. */
+  private chatActivities() {
     const { log } = this;
+    const closeDelayMs = () => this.closeDelayMs;
     return {
-      async recordChatOpened() {},
-      async recordChatClosed() {},
-      async markDeliveryFailed() {},
-      async deliverWebhookEvent(input: { deliveryId: string; event: { event: string; text: string | null } }) {
-        log.push(`deliver ${input.event.event} ${input.event.text ?? ''}`);
-        if (input.event.text === 'fail') throw ApplicationFailure.create({ type: 'HTTP_400', message: 'the endpoint answered 400', nonRetryable: true });
-        return { statusCode: 200 };
+      async recordChatClosed() {
+        log.push('close started');
+        await new Promise((resolve) => setTimeout(resolve, closeDelayMs()));
+        log.push('closed');
       },
       async sendCarrierMessage(input: { text: string }) {
         log.push(`send ${input.text}`);
@@ -113,6 +116,7 @@ export class StandInActivities {
         const text = input.message.text ?? '';
         log.push(`accept ${text}`);
         if (text === DUPLICATE_TEXT) return { duplicateOf: DUPLICATE_OF };
+        if (text === SLOW_ACCEPT_TEXT) await new Promise((resolve) => setTimeout(resolve, SLOW_ACCEPT_MS));
         labels.set(input.deliveryId, text);
         deliveryScripts.set(input.deliveryId, ATTEMPT_SCRIPTS.includes(text) ? (text as AttemptScript) : 'deliver');
         return { duplicateOf: null };

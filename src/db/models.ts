@@ -24,7 +24,7 @@ import { createTenantModel, type TenantModel } from './tenants.js';
 export type { CampaignDoc } from './campaigns.js';
 export type { ChatDoc } from './chats.js';
 export type { ConnectionDoc } from './connections.js';
-export type { DeliveryAttempt, DeliveryDoc } from './deliveries.js';
+export type { DeliveryDoc } from './deliveries.js';
 export type { AttemptLogSummary, DeliveryAttemptRowDoc } from './delivery-attempts.js';
 export type { DeliveryPayloadDoc } from './delivery-payloads.js';
 export type { IdempotencyRecordDoc } from './idempotency-records.js';

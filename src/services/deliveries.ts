@@ -1,7 +1,7 @@
 /** The client-webhook delivery log of an integration, and replays of recorded deliveries. */
 import mongoose from 'mongoose';
 import type { AttemptLogSummary, DeliveryDoc, DeliveryPayloadDoc, Models } from '../db/models.js';
-import { ATTEMPTS_LISTED, attemptLogsOf, nextReplaySeries } from '../db/delivery-attempts.js';
+import { attemptLogsOf, nextReplaySeries } from '../db/delivery-attempts.js';
 import type { Page } from '../db/pagination.js';
 import type { ChatEvent } from '../domain/webhook-template.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
@@ -12,17 +12,17 @@ export interface DeliveryFilter {
   limit: number;
   cursor?: string | undefined;
   chatId?: string | undefined;
-  status?: DeliveryDoc['status'] | undefined;
+  status?: AttemptLogSummary['status'] | undefined;
   event?: DeliveryDoc['event'] | undefined;
 }
 
-/** A delivery as listed: for rows of chat sessions, status and attempts come from their attempt log. */
+/** A delivery as listed: its row, with status and attempts from its attempt log. */
 export interface DeliveryView {
   deliveryId: string;
   chatId: string;
   contact: string;
   event: DeliveryDoc['event'];
-  status: DeliveryDoc['status'];
+  status: AttemptLogSummary['status'];
   createdAt: Date;
   lastError: string | null;
   /** Every attempt of every series. */
@@ -35,35 +35,25 @@ export interface DeliveryView {
 const MAX_FILTER_BATCHES = 10;
 
 async function deliveryViewsOf(models: Models, docs: DeliveryDoc[]): Promise<DeliveryView[]> {
-  const logs = await attemptLogsOf(models, docs.filter((doc) => doc.outbox).map((doc) => doc.deliveryId));
+  const logs = await attemptLogsOf(models, docs.map((doc) => doc.deliveryId));
   return docs.map((doc) => {
-    const common = { deliveryId: doc.deliveryId, chatId: doc.chatId, contact: doc.contact, event: doc.event, createdAt: doc.createdAt };
-    const log = logs.get(doc.deliveryId);
-    if (log) return { ...common, status: log.status, lastError: log.lastError, attemptCount: log.attemptCount, attempts: log.attempts };
-    // Rows of legacy chats embed their attempts and keep their status.
-    return {
-      ...common,
-      status: doc.status,
-      lastError: doc.lastError ?? null,
-      attemptCount: doc.attempts.length,
-      attempts: doc.attempts.slice(-ATTEMPTS_LISTED).map(({ at, statusCode, error, durationMs }) => ({ at, statusCode: statusCode ?? null, error: error ?? null, durationMs })) };
+    const { status, lastError, attemptCount, attempts } = logs.get(doc.deliveryId)!;
+    return { deliveryId: doc.deliveryId, chatId: doc.chatId, contact: doc.contact, event: doc.event, createdAt: doc.createdAt, status, lastError, attemptCount, attempts };
   });
 }
 
 export const deliveryViewOf = async (models: Models, doc: DeliveryDoc): Promise<DeliveryView> => (await deliveryViewsOf(models, [doc]))[0]!;
 
 /**
- * A page of an integration's deliveries, keyset-paginated on `_id`. A status filter applies to
- * the stored status of legacy rows and to the attempt log of chat-session rows (whose stored
- * status stays PENDING), so those are filtered after reading: a page reads batches until it is
- * full, and may come back short with a cursor when the matching rows are sparse.
+ * A page of an integration's deliveries, keyset-paginated on `_id`. A status is its attempt
+ * log's, not a field of the row, so a status filter applies after reading: a page reads batches
+ * until it is full, and may come back short with a cursor when the matching rows are sparse.
  */
 export async function listDeliveries<T>(models: Models, tenantId: string, integrationId: string, query: DeliveryFilter, present: (view: DeliveryView) => T): Promise<Page<T>> {
   const integration = await findTenantIntegration(models, tenantId, integrationId);
   const filter = {
     integrationId: integration._id,
     ...(query.chatId ? { chatId: query.chatId } : {}),
-    ...(query.status ? { $or: [{ outbox: true }, { status: query.status }] } : {}),
     ...(query.event ? { event: query.event } : {}),
   };
   const batchSize = query.status ? Math.max(2 * query.limit, 100) : query.limit + 1;
@@ -90,43 +80,25 @@ export async function listDeliveries<T>(models: Models, tenantId: string, integr
 
 /**
  * Sends a recorded delivery again as a new attempt series (same webhook-id, so the client can
- * de-duplicate); one series per delivery at a time (409 REPLAY_IN_PROGRESS).
- *
- * A legacy row reads PENDING before its series starts: written after, PENDING could overwrite
- * the outcome of a first attempt quicker than this request (and it is set back if no series
- * starts). A chat session's row is never updated: its status is its attempt log's, where the
- * new series (numbered after the last one recorded) writes its own rows.
+ * de-duplicate); one series per delivery at a time (409 REPLAY_IN_PROGRESS). The row is not
+ * updated: the new series, numbered after the last one recorded, writes its own attempt rows,
+ * and the delivery's status follows them.
  */
 export async function replayDelivery(models: Models, gateway: TemporalGateway, tenantId: string, integrationId: string, deliveryId: string): Promise<{ delivery: DeliveryDoc; replayId: string }> {
   const integration = await findTenantIntegration(models, tenantId, integrationId);
   const delivery = await models.Delivery.findOne({ integrationId: integration._id, deliveryId }).lean<DeliveryDoc>();
   if (!delivery) throw notFound('Delivery');
-  const outbox = delivery.outbox === true;
-  const [payload, series] = outbox
-    ? await Promise.all([models.DeliveryPayload.findById(delivery.deliveryId).lean<DeliveryPayloadDoc>(), nextReplaySeries(models, delivery.deliveryId)])
-    : [null, undefined];
-  if (!outbox) await models.Delivery.updateOne({ _id: delivery._id }, { $set: { status: 'PENDING' } });
-  const restore = async () => {
-    if (!outbox) await models.Delivery.updateOne({ _id: delivery._id, status: 'PENDING' }, { $set: { status: delivery.status } });
-  };
-  const outcome = await gateway
-    .startDeliveryReplay(
-      {
-        tenantId,
-        integrationId: integration._id.toHexString(),
-        deliveryId: delivery.deliveryId,
-        event: payload?.event ?? (delivery.payload as unknown as ChatEvent),
-        createdAt: delivery.createdAt.toISOString(),
-      },
-      series,
-    )
-    .catch(async (error: unknown) => {
-      await restore();
-      throw error;
-    });
-  if ('inProgress' in outcome) {
-    await restore();
-    throw conflict('REPLAY_IN_PROGRESS', 'A replay of this delivery is still running; wait for its outcome');
-  }
-  return { delivery: { ...delivery, status: 'PENDING' }, replayId: outcome.started.replayId };
+  const [payload, series] = await Promise.all([models.DeliveryPayload.findById(delivery.deliveryId).lean<DeliveryPayloadDoc>(), nextReplaySeries(models, delivery.deliveryId)]);
+  const outcome = await gateway.startDeliveryReplay(
+    {
+      tenantId,
+      integrationId: integration._id.toHexString(),
+      deliveryId: delivery.deliveryId,
+      event: payload?.event ?? (delivery.payload as unknown as ChatEvent),
+      createdAt: delivery.createdAt.toISOString(),
+    },
+    series,
+  );
+  if ('inProgress' in outcome) throw conflict('REPLAY_IN_PROGRESS', 'A replay of this delivery is still running; wait for its outcome');
+  return { delivery, replayId: outcome.started.replayId };
 }

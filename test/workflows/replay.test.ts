@@ -13,16 +13,14 @@ import { WorkflowType } from '../../workflows/contract.js';
  * replay emit different commands fails here with a DeterminismViolationError instead of in
  * production. A change meant to be incompatible goes behind `patched('<id>')` so these still replay.
  *
- * Keeping the chat workflow replay-safe: chats live for days and continue as new, so some are
- * always mid-run when a worker with new code starts. A change to the commands chatSessionWorkflow
- * emits (an activity, local activity or timer added, removed or reordered; activity options,
- * arguments and new signal or query handlers replay fine) goes behind `patched('<id>')`, keeping
- * the old branch until no chat can still be on it (`deprecatePatch` after that), and the new
- * branch gets a recorded scenario of its own. A rewrite that cannot be expressed as patches
- * becomes a new workflow type for new chats, and the old one is frozen and kept registered, as
- * chatLifecycleWorkflow was (workflows/legacy/). Committed histories are never re-recorded to make
- * this test pass: new scenarios are added beside them (`--only <prefix>`, files of a new name),
- * and a file is replaced (`--overwrite`) only on purpose, when no production run can replay it.
+ * Keeping the chat workflow replay-safe (README, "Hand-overs, duplicates and versions"): the chat
+ * workflow starts at one clean generation, and these session-* histories were recorded from it.
+ * A later change to the commands chatSessionWorkflow emits (an activity or timer added, removed
+ * or reordered; activity options, arguments and new handlers replay fine) lives through
+ * `patched('<id>')` → `deprecatePatch('<id>')` → removal, each step with a recorded scenario of
+ * the new branch beside these (`--only <prefix>`, files of a new name). Committed histories are
+ * never re-recorded to make this test pass; a file goes only with the step that makes its
+ * branch unreachable.
  */
 const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -38,9 +36,6 @@ const recorded = readdirSync(HISTORIES_DIR)
     return { file, workflowId: file.replace(/\.json$/, ''), history };
   });
 
-/** Recorded from chatLifecycleWorkflow before chat sessions: chats still open on it must replay. */
-const LEGACY_CHAT_FILES = ['chat-mo-end.json', 'chat-mo-mt.json', 'chat-continue-as-new.run-2.json', 'chat-continue-as-new.run-3.json', 'chat-idle-close.json'];
-
 /** chatSessionWorkflow and series replays (scripts/workflow-histories/session-scenarios.ts). */
 const SESSION_FILES = [
   'session-mo-mt-end.json',
@@ -49,35 +44,30 @@ const SESSION_FILES = [
   // The second run resumes the attempt series the first ended during.
   'session-continue-as-new.run-1.json',
   'session-continue-as-new.run-2.json',
+  'session-continue-as-new.run-3.json',
   // An MO while END retries opens the next chat; the workflow continues as new as it.
   'session-closing-next-chat.run-1.json',
   'session-closing-next-chat.run-2.json',
+  // An MO whose rows are still being written when the closed run seals: the hand-over waits for it.
+  'session-hand-over-in-flight.run-1.json',
+  'session-hand-over-in-flight.run-2.json',
   'session-backlog-duplicate.json',
   'session-idle-close.json',
   'session-delivery-replay-series.json',
 ];
 
-/**
- * The same chat scenarios recorded again once rows were written by activities
- * ('outbox-rows-as-activities') and a new chat's row by its first accept
- * ('open-recorded-by-first-accept'): both patched branches replay.
- */
-const PATCHED_SESSION_FILES = SESSION_FILES.filter((file) => !file.startsWith('session-delivery-replay')).map((file) => file.replace('session-', 'session-p2-'));
-
 const workflowTypeOf = (history: (typeof recorded)[number]['history']) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
 describe('recorded workflow histories', () => {
-  it('cover every workflow type the worker runs, including chats that continued as new and closed as idle, on both chat workflows', () => {
+  it('cover every workflow type the worker runs, including chats that continued as new and closed as idle', () => {
     const types = new Set(recorded.map(({ history }) => workflowTypeOf(history)));
     expect([...types].sort()).toEqual(Object.values(WorkflowType).sort());
-    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining([...LEGACY_CHAT_FILES, ...SESSION_FILES, ...PATCHED_SESSION_FILES]));
+    expect(recorded.map(({ file }) => file)).toEqual(expect.arrayContaining(SESSION_FILES));
   });
 
   it('hold each scenario under the workflow type it was recorded from', () => {
     const typeOf = (file: string) => workflowTypeOf(recorded.find((history) => history.file === file)!.history);
-    expect(LEGACY_CHAT_FILES.map(typeOf)).toEqual(LEGACY_CHAT_FILES.map(() => WorkflowType.LEGACY_CHAT));
-    expect(PATCHED_SESSION_FILES.map(typeOf)).toEqual(PATCHED_SESSION_FILES.map(() => WorkflowType.CHAT));
     expect(SESSION_FILES.map(typeOf)).toEqual(SESSION_FILES.map((file) => (file.startsWith('session-delivery-replay') ? WorkflowType.DELIVERY_REPLAY : WorkflowType.CHAT)));
   });
 
