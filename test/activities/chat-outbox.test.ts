@@ -77,26 +77,25 @@ describe('acceptInboundEvent', () => {
     expect(await models.Delivery.countDocuments({ deliveryId: fresh.deliveryId })).toBe(1);
   });
 
-  it('takes over a receipt whose delivery was never written once it is abandoned, and waits while it may still be written', async () => {
-    const abandoned = accepting();
-    const key = inboundReceiptId('OUTBOX', abandoned.message.messageId);
-    await models.InboundReceipt.create({ _id: key, chatId: 'chat-lost', deliveryId: 'msg-never-written', createdAt: new Date(Date.now() - 5 * 60_000) });
-    expect(await activities.acceptInboundEvent(abandoned)).toEqual({ duplicateOf: null });
-    expect(await models.InboundReceipt.findById(key).lean()).toMatchObject({ deliveryId: abandoned.deliveryId });
-
-    const racing = accepting();
-    await models.InboundReceipt.create({ _id: inboundReceiptId('OUTBOX', racing.message.messageId), chatId: 'chat-writing', deliveryId: 'msg-being-written', createdAt: new Date() });
-    await expect(activities.acceptInboundEvent(racing)).rejects.toThrow('still being written');
-    expect(await models.Delivery.countDocuments({ deliveryId: racing.deliveryId })).toBe(0);
+  it('finishes the rows of the delivery its receipt names when the activity is retried after the receipt was written', async () => {
+    // The first try died after inserting the receipt (its completion was lost): the retry, same
+    // deliveryId, owns the receipt and lists the delivery; nothing answers "duplicate" for it.
+    const first = accepting();
+    const key = inboundReceiptId('OUTBOX', first.message.messageId);
+    await models.InboundReceipt.create({ _id: key, chatId: first.chatId, deliveryId: first.deliveryId, createdAt: new Date(first.acceptedAt) });
+    expect(await activities.acceptInboundEvent(first)).toEqual({ duplicateOf: null });
+    expect(await models.Delivery.countDocuments({ deliveryId: first.deliveryId })).toBe(1);
+    expect(await models.DeliveryPayload.countDocuments({ _id: first.deliveryId })).toBe(1);
   });
 
-  it('takes over at once a receipt its own chat wrote half-way (that acceptance died with its workflow task)', async () => {
-    const retry = accepting();
-    const key = inboundReceiptId('OUTBOX', retry.message.messageId);
-    await models.InboundReceipt.create({ _id: key, chatId: retry.chatId, deliveryId: 'msg-died-half-way', createdAt: new Date() });
-    expect(await activities.acceptInboundEvent(retry)).toEqual({ duplicateOf: null });
-    expect(await models.InboundReceipt.findById(key).lean()).toMatchObject({ deliveryId: retry.deliveryId });
-    expect(await models.Delivery.countDocuments({ deliveryId: retry.deliveryId })).toBe(1);
+  it('lets the receipt alone decide between two acceptances of one message at once: one lists its delivery, the other is its duplicate', async () => {
+    const messageId = nextId('carrier');
+    const [a, b] = [accepting({ messageId }), accepting({ messageId })];
+    const results = await Promise.all([activities.acceptInboundEvent(a), activities.acceptInboundEvent(b)]);
+    const winner = results[0]!.duplicateOf === null ? a : b;
+    expect(results.filter((result) => result.duplicateOf === null)).toHaveLength(1);
+    expect(results.find((result) => result.duplicateOf !== null)).toEqual({ duplicateOf: { chatId: winner.chatId, deliveryId: winner.deliveryId } });
+    expect(await models.Delivery.countDocuments({ deliveryId: { $in: [a.deliveryId, b.deliveryId] } })).toBe(1);
   });
 });
 
