@@ -154,18 +154,7 @@ export interface PendingReply {
   createdAt: string;
 }
 
-export type ChatStatus = 'OPEN' | 'CLOSING';
 export type ChatClosedReason = 'CLIENT_END' | 'IDLE';
-
-/** What every chat run knows of its chat: its id, its clocks and whether it is closing. */
-export interface ChatTimeline {
-  chatId: string;
-  openedAt: string;
-  lastInboundAt: string;
-  lastActivityAt: string;
-  status: ChatStatus;
-  closedReason: ChatClosedReason | null;
-}
 
 /** Who the chat is between: what the first message fixes for the chat's whole life. */
 export interface ChatParties {

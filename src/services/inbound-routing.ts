@@ -95,9 +95,9 @@ async function routeOf(models: Models, routes: RouteCache, connection: Connectio
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
   const { connection, message } = callback;
-  // No short cut on the receipt here: a receipt can outlive an update that never became durable
-  // (its worker or Temporal died before the workflow task completed), and only the chat can tell
-  // a carrier's retry of an accepted message from one it must still take (ChatSession.receiveInbound).
+  // "Duplicate" is the receipt's to say, and it is written by the chat's accept activity, so every
+  // callback goes to the chat: one rule, whichever run or chat the update reaches (README,
+  // "Hand-overs, duplicates and versions").
   const integration = await routeOf(deps.models, deps.routes ?? NO_ROUTE_CACHE, connection, message.to);
   const integrationId = integration._id.toHexString();
   const receivedAt = new Date();
@@ -122,7 +122,7 @@ export async function receiveInbound(deps: InboundRoutingDeps, callback: Inbound
   );
   if ('rejected' in outcome) {
     if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
-    // Nothing else is refused on purpose (a legacy chat that is closing is; it ends soon).
+    // Nothing else is refused on purpose (a run handing over is asked again by the gateway).
     log.warn({ integrationId, rejection: outcome.rejected.type }, 'inbound message refused by its chat');
     throw chatUnavailable('The chat could not take the message now; retry the callback');
   }
