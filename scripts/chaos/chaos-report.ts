@@ -1,4 +1,5 @@
 /** The chaos table and the figures behind it, as Markdown. */
+import type { ChurnResult } from './churn-runner.js';
 import type { ScenarioResult } from './scenario-runner.js';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -74,6 +75,26 @@ export function chaosDetails(results: readonly ScenarioResult[]): string {
     const lost = result.ledger?.lost ?? [];
     if (lost.length > 0) lines.push(`- ${result.scenario}: lost ${lost.length}, e.g. ${lost.slice(0, 5).join(', ')}`);
     for (const exit of result.unexpectedExits) lines.push(`- ${result.scenario}: unexpected exit of ${exit} (restarted after 1 s)`);
+  }
+  return lines.join('\n');
+}
+
+/** The churn rows: the message ledger, the replies, the faults that fired, and the seed that replays the run. */
+export function churnTable(results: readonly ChurnResult[]): string {
+  const lines = [
+    '| scenario | seed | sent | accepted (202) | delivered once | lost | duplicates | order violations | delivered w/o 202 | replies accepted / sent once / again (same id) | ENDs accepted | kills | outages | violations | time to drain |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const result of results) {
+    const ledger = result.ledger;
+    const replies = result.churn?.replies;
+    lines.push(
+      `| ${result.scenario} | ${result.seed} | ${ledger?.sent ?? '–'} | ${ledger?.accepted ?? '–'} | ${ledger?.deliveredOnce ?? '–'} | ${ledger?.lost.length ?? '–'} | ${duplicatesCell(result)} | ${ledger?.orderViolations ?? '–'} | ${ledger?.deliveredWithoutAcceptance ?? '–'} | ${replies ? `${replies.accepted} / ${replies.sentOnce} / ${replies.sentAgainSameId}` : '–'} | ${result.churn?.endsAccepted ?? '–'} | ${result.faultsFired.workerKills} | ${result.faultsFired.receiverOutages} | ${result.violations.length} | ${drainCell(result)} |`,
+    );
+  }
+  for (const result of results) {
+    if (result.steps) lines.push('', `Steps of seed ${result.seed}: ${Object.entries(result.steps).map(([step, count]) => `${step} ${count}`).join(', ')}.`);
+    for (const violation of result.violations) lines.push(`- seed ${result.seed}: ${violation}`);
   }
   return lines.join('\n');
 }

@@ -5,10 +5,22 @@
 import type { ChaosReceiver } from './chaos-receiver.js';
 import type { ChaosStack } from './chaos-stack.js';
 
+/** What the faults of a run actually did: a run whose fault never fired proves nothing. */
+export interface FaultsFired {
+  workerKills: number;
+  receiverOutages: number;
+  temporalKills: number;
+  fullStops: number;
+}
+
+export const noFaultsFired = (): FaultsFired => ({ workerKills: 0, receiverOutages: 0, temporalKills: 0, fullStops: 0 });
+
 export interface FaultContext {
   stack: ChaosStack;
   receiver: ChaosReceiver;
   loadDurationMs: number;
+  /** Each fault counts itself here once it happened. */
+  fired: FaultsFired;
   /** Sleeps until `offsetMs` after the load started. */
   at(offsetMs: number): Promise<void>;
   log(line: string): void;
@@ -39,6 +51,7 @@ export const killWorkerEvery =
       const worker = context.stack.workers[index]!;
       context.log(`SIGKILL ${worker.options.name}`);
       await worker.stop('SIGKILL');
+      context.fired.workerKills += 1;
       await worker.start();
       context.log(`${worker.options.name} running again`);
     }
@@ -51,6 +64,7 @@ export const killTemporalAt =
     await context.at(context.loadDurationMs * fraction);
     context.log('SIGKILL the Temporal dev server');
     await context.stack.killTemporal('SIGKILL');
+    context.fired.temporalKills += 1;
     await context.stack.startTemporal();
     context.log('Temporal dev server running again (same database file)');
   };
@@ -64,6 +78,7 @@ export const receiverOutage =
     context.receiver.setMode({ kind });
     await new Promise((resolve) => setTimeout(resolve, lengthMs));
     context.receiver.setMode({ kind: 'ok' });
+    context.fired.receiverOutages += 1;
     context.log('receiver answers 200 again');
   };
 
@@ -74,6 +89,7 @@ export const stopEverythingAt =
     await context.at(context.loadDurationMs * fraction);
     context.log(`${signal} to every process`);
     await context.stack.stopAll(signal);
+    context.fired.fullStops += 1;
     context.log('everything stopped; starting again');
     await context.stack.startAll();
     context.log('everything running again');

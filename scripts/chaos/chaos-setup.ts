@@ -12,6 +12,8 @@ export interface ChaosRoute {
   sender: string;
   /** Sent as `Authorization: Bearer …` on every inbound when the connection has one. */
   carrierSecret: string | undefined;
+  /** Guards the integration's response webhook (MT and END). */
+  responseToken: string;
 }
 
 async function call(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -26,12 +28,23 @@ async function call(baseUrl: string, token: string, method: string, path: string
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-export async function provisionChaosRoute(baseUrl: string, adminKey: string, receiverUrl: string): Promise<ChaosRoute> {
+/**
+ * `carrierUrl` given: an `http` connection provisioned by the operator (root key), so replies go
+ * out to that carrier; otherwise a sandbox connection the tenant creates itself.
+ */
+export async function provisionChaosRoute(baseUrl: string, adminKey: string, receiverUrl: string, carrierUrl?: string): Promise<ChaosRoute> {
   const tenant = await call(baseUrl, adminKey, 'POST', '/v1/tenants', { name: 'Chaos' });
   const tenantApiKey = String(tenant.apiKey);
   const connectionCode = 'CHAOS';
   const sender = '141518';
-  const connection = await call(baseUrl, tenantApiKey, 'POST', '/v1/connections', { code: connectionCode, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+  const connection = carrierUrl
+    ? await call(baseUrl, adminKey, 'POST', `/v1/tenants/${String(tenant.id)}/connections`, {
+        code: connectionCode,
+        channel: 'SMS',
+        senders: [sender],
+        carrier: { type: 'http', url: `${carrierUrl}/sms`, secret: 'chaos-carrier-secret' },
+      })
+    : await call(baseUrl, tenantApiKey, 'POST', '/v1/connections', { code: connectionCode, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
   const integration = await call(baseUrl, tenantApiKey, 'POST', '/v1/integrations', {
     alias: 'Chaos receiver',
     method: 'POST',
@@ -41,7 +54,7 @@ export async function provisionChaosRoute(baseUrl: string, adminKey: string, rec
   const integrationId = String(integration.id);
   await call(baseUrl, tenantApiKey, 'POST', `/v1/integrations/${integrationId}/start`);
   const secret = connection.carrierSecret ?? (connection.carrier as { secret?: unknown } | undefined)?.secret;
-  return { integrationId, tenantApiKey, connectionCode, sender, carrierSecret: typeof secret === 'string' ? secret : undefined };
+  return { integrationId, tenantApiKey, connectionCode, sender, carrierSecret: typeof secret === 'string' ? secret : undefined, responseToken: String(integration.responseToken) };
 }
 
 export interface DeliveryStatusCounts {

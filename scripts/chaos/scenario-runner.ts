@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ChaosReceiver } from './chaos-receiver.js';
 import { countListedDeliveries, provisionChaosRoute, type DeliveryStatusCounts } from './chaos-setup.js';
 import { ChaosStack, type PeakRss } from './chaos-stack.js';
-import type { Scenario } from './chaos-scenarios.js';
+import { noFaultsFired, type FaultsFired, type Scenario } from './chaos-scenarios.js';
 import { startLoad, type LoadRun, type ResponseTally } from './load-generator.js';
 import { reconcile, undeliveredCount, type Ledger } from './loss-ledger.js';
 import { measureWorkflowHistories, type HistorySizeReport } from './workflow-history-size.js';
@@ -41,6 +41,9 @@ export interface ScenarioResult {
   listed: DeliveryStatusCounts | undefined;
   rss: PeakRss | undefined;
   unexpectedExits: string[];
+  /** What the faults did, and how many requests the receiver refused (its outages' effect). */
+  faultsFired: FaultsFired;
+  receiverRefused: number;
   error: string | undefined;
 }
 
@@ -49,12 +52,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Late duplicates (a retry of a delivered request) get this long to show up once all arrived. */
 const DUPLICATE_SETTLE_MS = 3_000;
 
-export async function runScenario(scenario: Scenario, settings: RunSettings): Promise<ScenarioResult> {
-  const dir = join(settings.baseDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);
-  const log = (line: string) => settings.log(`[${scenario.name}] ${line}`);
-  const result: ScenarioResult = {
-    scenario: scenario.name,
-    summary: scenario.summary,
+/** A row before its run: nothing measured yet. */
+export function emptyResult(scenario: string, summary: string, settings: Pick<RunSettings, 'ratePerSecond' | 'drainDeadlineMs'>): ScenarioResult {
+  return {
+    scenario,
+    summary,
     ratePerSecond: settings.ratePerSecond,
     ledger: undefined,
     tally: undefined,
@@ -64,8 +66,21 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     listed: undefined,
     rss: undefined,
     unexpectedExits: [],
+    faultsFired: noFaultsFired(),
+    receiverRefused: 0,
     error: undefined,
   };
+}
+
+/** Logs stay for a post-mortem; the databases go. */
+export function removeDatabases(dir: string): void {
+  for (const data of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'ferretdb', 'mongod']) rmSync(join(dir, data), { recursive: true, force: true });
+}
+
+export async function runScenario(scenario: Scenario, settings: RunSettings): Promise<ScenarioResult> {
+  const dir = join(settings.baseDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);
+  const log = (line: string) => settings.log(`[${scenario.name}] ${line}`);
+  const result = emptyResult(scenario.name, scenario.summary, settings);
   const receiver = await ChaosReceiver.start();
   let stack: ChaosStack | undefined;
   let load: LoadRun | undefined;
@@ -90,7 +105,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     let settled = false;
     void run.settled.then(() => (settled = true));
     const faultsEnded = Promise.all(
-      scenario.faults.map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, at: (offset) => sleep(run.startedAt + offset - Date.now()), log })),
+      scenario.faults.map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, fired: result.faultsFired, at: (offset) => sleep(run.startedAt + offset - Date.now()), log })),
     ).then(() => Date.now());
     const drainStart = Math.max(await run.sent, await faultsEnded);
     log(`load and faults over; draining (deadline ${settings.drainDeadlineMs / 1000} s)`);
@@ -117,6 +132,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     log(`failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
     load?.stop();
+    result.receiverRefused = receiver.refused;
     if (stack) {
       stack.sampleRss();
       result.rss = stack.peakRss();
@@ -124,10 +140,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
       await stack.destroy();
     }
     await receiver.close();
-    if (!settings.keepData) {
-      // Logs stay for a post-mortem; the databases go.
-      for (const data of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'ferretdb', 'mongod']) rmSync(join(dir, data), { recursive: true, force: true });
-    }
+    if (!settings.keepData) removeDatabases(dir);
   }
   return result;
 }
