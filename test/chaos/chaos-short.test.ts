@@ -1,7 +1,8 @@
 /**
  * The short version of `npm run chaos`: the real stack as separate processes (API, two
  * workers, Temporal dev server on a file, FerretDB) under carrier load, one worker SIGKILLed
- * and a 10 s receiver outage; every 202 must reach the receiver, repeats only under one webhook-id.
+ * and a 10 s receiver outage; every 202 must reach the receiver, repeats only under one webhook-id,
+ * in its chat's order, and both faults must have fired (a run whose fault missed proves nothing).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChaosReceiver } from '../../scripts/chaos/chaos-receiver.js';
 import { killWorkerEvery, receiverOutage } from '../../scripts/chaos/chaos-scenarios.js';
 import type { MessageOutcome } from '../../scripts/chaos/load-generator.js';
-import { reconcile } from '../../scripts/chaos/loss-ledger.js';
+import { ledgerViolations, reconcile } from '../../scripts/chaos/loss-ledger.js';
 import { runScenario } from '../../scripts/chaos/scenario-runner.js';
 
 const baseDir = mkdtempSync(join(tmpdir(), 'chathook-chaos-'));
@@ -91,6 +92,11 @@ describe('chaos, short', () => {
     expect(ledger.lost, context).toEqual([]);
     expect(ledger.duplicates.filter((duplicate) => !duplicate.sameWebhookId), context).toEqual([]);
     expect(ledger.deliveredOnce + ledger.duplicates.length, context).toBe(ledger.accepted);
+    expect(ledger.orderViolations, context).toBe(0);
+    expect(ledger.deliveredWithoutAcceptance, context).toBe(0);
+    expect(ledgerViolations(ledger), context).toEqual([]);
     expect(result.drainMs, context).toBeDefined();
+    expect(result.faultsFired, context).toMatchObject({ workerKills: 1, receiverOutages: 1 });
+    expect(result.receiverRefused, context).toBeGreaterThan(0);
   });
 });
