@@ -18,7 +18,8 @@ let sandbox: ProvisionedConnection;
 let integrationId: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ worker: true });
+  // Reads are counted against the cache: a TTL the test cannot outlast on a loaded machine.
+  app = await startTestApp({ worker: true, env: { ROUTE_CACHE_TTL: '5m' } });
   receiver = await startHttpPeer();
   acme = await app.tenant('Acme');
   [protectedSender, sandboxSender] = [uniqueSender(), uniqueSender()];
