@@ -81,13 +81,21 @@ mkdirSync(baseDir, { recursive: true });
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const contacts = Number(values.contacts ?? (churnWanted && chosen.length === 0 ? '60' : '40'));
 
+// Every row runs at a share of the capacity measured first (steady MOs), unless --rate is given.
+let rate = values.rate === undefined ? undefined : Number(values.rate);
+if (rate === undefined) {
+  const capacity = await measureCapacity({ baseDir, env, contacts, log }, parseDuration(values['capacity-duration']));
+  rate = Math.max(0.5, Math.round(capacity * Number(values['capacity-share']) * 10) / 10);
+  log(`load rate: ${rate}/s (${Number(values['capacity-share']) * 100} % of ${capacity.toFixed(1)} MO/s)`);
+}
+
 let churnResult: ChurnResult | undefined;
 if (churnWanted) {
   const seed = values.seed === undefined ? Math.floor(Math.random() * 1e9) : Number(values.seed);
   log(`churn seed ${seed} (replay: --scenario churn --seed ${seed})`);
   churnResult = await runChurn({
     seed,
-    ratePerSecond: Number(values.rate ?? '8'),
+    ratePerSecond: rate,
     loadDurationMs: parseDuration(duration),
     contacts,
     idleTimeoutMs: parseDuration(values['idle-timeout']),
@@ -108,12 +116,6 @@ if (churnWanted) {
   if (chosen.length === 0) process.exit(churnResult.violations.length > 0 ? 1 : 0);
 }
 
-let rate = values.rate === undefined ? undefined : Number(values.rate);
-if (rate === undefined) {
-  const capacity = await measureCapacity({ baseDir, env, contacts, log }, parseDuration(values['capacity-duration']));
-  rate = Math.max(0.5, Math.round(capacity * Number(values['capacity-share']) * 10) / 10);
-  log(`load rate: ${rate}/s (${Number(values['capacity-share']) * 100} % of ${capacity.toFixed(1)} MO/s)`);
-}
 
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
