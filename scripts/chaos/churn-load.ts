@@ -48,6 +48,8 @@ export interface ChurnSteps {
   moJustAfterEnd: number;
   replyRacingEnd: number;
   idleCloses: number;
+  /** The contact's next MO sent within ±300 ms of the idle deadline: it races the idle close's hand-over. */
+  moAtIdleDeadline: number;
   lateReplies: number;
 }
 
@@ -84,7 +86,7 @@ export function startChurn(options: ChurnOptions): ChurnRun {
   const retryDeadline = loadEndsAt + options.retryWindowMs;
   const attempts: InboundAttempt[] = [];
   const calls: ResponseCall[] = [];
-  const steps: ChurnSteps = { chats: 0, longChats: 0, concurrentDuplicates: 0, retriesAfter202: 0, replies: 0, endsByClient: 0, moBeforeEnd: 0, moDuringEnd: 0, moJustAfterEnd: 0, replyRacingEnd: 0, idleCloses: 0, lateReplies: 0 };
+  const steps: ChurnSteps = { chats: 0, longChats: 0, concurrentDuplicates: 0, retriesAfter202: 0, replies: 0, endsByClient: 0, moBeforeEnd: 0, moDuringEnd: 0, moJustAfterEnd: 0, replyRacingEnd: 0, idleCloses: 0, moAtIdleDeadline: 0, lateReplies: 0 };
   const { route } = options;
   let stopped = false;
 
@@ -187,6 +189,12 @@ export function startChurn(options: ChurnOptions): ChurnRun {
       if (ending < 0.5) await endByClient(contact, random, nextMessageId, nextKey);
       else if (ending < 0.75) {
         steps.idleCloses += 1;
+        if (random() < 0.5) {
+          // The loop's next MO lands around the deadline: in this chat, or in the next one while this one closes.
+          steps.moAtIdleDeadline += 1;
+          await sleep(options.idleTimeoutMs - 300 + below(600));
+          continue;
+        }
         await sleep(options.idleTimeoutMs + 500 + below(1_500));
         if (random() < 0.3) {
           steps.lateReplies += 1;

@@ -13,7 +13,7 @@ import { killWorkerEvery, receiverOutage, type Fault } from './chaos-scenarios.j
 import { ChaosStack } from './chaos-stack.js';
 import { END_ANSWER_DELAY_MS, startChurn, type ChurnRun, type ChurnSteps } from './churn-load.js';
 import { churnViolations, isAccepted, outcomesOf, reconcileChurn, type ChurnLedger } from './loss-ledger.js';
-import { emptyResult, removeDatabases, type RunSettings, type ScenarioResult } from './scenario-runner.js';
+import { emptyResult, tearDown, type RunSettings, type ScenarioResult } from './scenario-runner.js';
 import { measureWorkflowHistories } from './workflow-history-size.js';
 
 export interface ChurnSettings extends Omit<RunSettings, 'contacts'> {
@@ -101,16 +101,8 @@ export async function runChurn(settings: ChurnSettings): Promise<ChurnResult> {
     log(`failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
     run?.stop();
-    result.receiverRefused = receiver.refused;
-    if (stack) {
-      stack.sampleRss();
-      result.rss = stack.peakRss();
-      result.unexpectedExits = stack.unexpectedExits();
-      await stack.destroy();
-    }
-    await receiver.close();
+    await tearDown({ stack, receiver, result, dir, keepData: settings.keepData });
     await carrier.close();
-    if (!settings.keepData) removeDatabases(dir);
   }
   return result;
 }

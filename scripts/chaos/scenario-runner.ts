@@ -77,6 +77,20 @@ export function removeDatabases(dir: string): void {
   for (const data of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'ferretdb', 'mongod']) rmSync(join(dir, data), { recursive: true, force: true });
 }
 
+/** What every run records as it stops, whatever happened: refusals, peak memory, unexpected exits; then nothing is left running. */
+export async function tearDown(run: { stack: ChaosStack | undefined; receiver: ChaosReceiver; result: ScenarioResult; dir: string; keepData: boolean | undefined }): Promise<void> {
+  const { stack, receiver, result } = run;
+  result.receiverRefused = receiver.refused;
+  if (stack) {
+    stack.sampleRss();
+    result.rss = stack.peakRss();
+    result.unexpectedExits = stack.unexpectedExits();
+    await stack.destroy();
+  }
+  await receiver.close();
+  if (!run.keepData) removeDatabases(run.dir);
+}
+
 export async function runScenario(scenario: Scenario, settings: RunSettings): Promise<ScenarioResult> {
   const dir = join(settings.baseDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);
   const log = (line: string) => settings.log(`[${scenario.name}] ${line}`);
@@ -132,15 +146,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     log(`failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
     load?.stop();
-    result.receiverRefused = receiver.refused;
-    if (stack) {
-      stack.sampleRss();
-      result.rss = stack.peakRss();
-      result.unexpectedExits = stack.unexpectedExits();
-      await stack.destroy();
-    }
-    await receiver.close();
-    if (!settings.keepData) removeDatabases(dir);
+    await tearDown({ stack, receiver, result, dir, keepData: settings.keepData });
   }
   return result;
 }

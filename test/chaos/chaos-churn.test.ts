@@ -152,6 +152,6 @@ describe('chaos, churn (short, seeded)', () => {
     expect(result.receiverRefused, context).toBeGreaterThan(0);
     // The scripts went through every kind of step the churn is about.
     const steps = result.steps!;
-    for (const step of ['longChats', 'concurrentDuplicates', 'retriesAfter202', 'endsByClient', 'moBeforeEnd', 'moJustAfterEnd', 'idleCloses', 'replyRacingEnd'] as const) expect(steps[step], `${step}\n${context}`).toBeGreaterThan(0);
+    for (const step of ['longChats', 'concurrentDuplicates', 'retriesAfter202', 'endsByClient', 'moBeforeEnd', 'moJustAfterEnd', 'idleCloses', 'moAtIdleDeadline', 'replyRacingEnd'] as const) expect(steps[step], `${step}\n${context}`).toBeGreaterThan(0);
   });
 });
