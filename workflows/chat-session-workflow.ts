@@ -97,7 +97,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
         // Messages that come meanwhile join the next chat, which this workflow continues as.
         await queuesDone;
         const summary = chat.summary();
-        await recordChatClosed({ chatId: summary.chatId, closedAt: new Date(Date.now()).toISOString(), reason: summary.closedReason });
+        await recordChatClosed({ chatId: summary.chatId, closedAt: new Date(Date.now()).toISOString(), reason: summary.closedReason, lastInboundAt: chat.state.lastInboundAt });
         await sealRun();
         const nextChat = chat.nextChatInput();
         if (nextChat) return continueAsNew<typeof chatSessionWorkflow>(nextChat);

@@ -61,10 +61,12 @@ export class ChatSession {
   private run: RunEnd = 'RUNNING';
   /** Updates this run accepted: Temporal bounds them per run, so they decide continue-as-new. */
   private updatesInRun = 0;
-  /** Inbound messages whose rows are being written: they count against the backlog already. */
-  private accepting = 0;
-  /** Of those, the ones that join this chat: END is queued after them. */
-  private acceptingHere = 0;
+  /**
+   * Queued deliveries whose rows are still being written: each holds its place in its queue from
+   * the moment its update was accepted (so nothing accepted later overtakes it, and a duplicate
+   * answered meanwhile names a message already queued), and is not attempted until written.
+   */
+  private readonly writing = new Set<string>();
   /** When the integration's receiver was last reported back (receiverRecovered). */
   private receiverRecoveredAt = 0;
 
@@ -96,7 +98,7 @@ export class ChatSession {
   validateInbound(_message: InboundMessage): void {
     if (this.run === 'HANDING_OVER') refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
     const limit = this.input.settings.maxPendingDeliveries;
-    const pending = this.state.deliveries.length + (this.state.next?.deliveries.length ?? 0) + this.accepting;
+    const pending = this.state.deliveries.length + (this.state.next?.deliveries.length ?? 0);
     if (pending >= limit) refused(FailureType.CHAT_BACKLOG, `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`);
   }
 
@@ -126,9 +128,9 @@ export class ChatSession {
     const target = this.inboundTarget();
     const deliveryId = newDeliveryId();
     const acceptedAt = iso(Date.now());
-    const here = target === this.state;
-    this.accepting += 1;
-    if (here) this.acceptingHere += 1;
+    const slot = queued(deliveryId, 'MESSAGE');
+    target.deliveries.push(slot);
+    this.writing.add(deliveryId);
     let result;
     try {
       result = await acceptInboundEvent({
@@ -142,14 +144,15 @@ export class ChatSession {
         ...(target.listed ? {} : { openChat: this.listedRecord(target, acceptedAt) }),
       });
     } finally {
-      this.accepting -= 1;
-      if (here) this.acceptingHere -= 1;
+      this.writing.delete(deliveryId);
     }
-    if (result.duplicateOf) return { chatId: result.duplicateOf.chatId, duplicate: true };
+    if (result.duplicateOf) {
+      target.deliveries.splice(target.deliveries.indexOf(slot), 1);
+      return { chatId: result.duplicateOf.chatId, duplicate: true };
+    }
     target.listed = true;
     target.lastInboundAt = acceptedAt;
-    target.deliveries.push(queued(deliveryId, 'MESSAGE'));
-    if (here) {
+    if (target === this.state) {
       this.state.acceptedTotal += 1;
       this.state.lastActivityAt = acceptedAt;
     }
@@ -209,7 +212,7 @@ export class ChatSession {
 
   /**
    * CLOSE_REQUESTED → CLOSING: the END event's row is written (retried until it is), then END is
-   * queued last, after the messages whose acceptance began while the chat was OPEN.
+   * queued last, after every message accepted while the chat was OPEN (each holds its place).
    */
   async queueEnd(): Promise<void> {
     if (this.phaseNow !== 'CLOSE_REQUESTED') return;
@@ -223,7 +226,6 @@ export class ChatSession {
       createdAt: closedAt,
       event: { event: 'END', chatId: state.chatId, contact: input.contact, channel: input.channel, sender: input.sender, text: null, multimedia: { url: null, caption: null }, timestamp: closedAt },
     });
-    await condition(() => this.acceptingHere === 0);
     state.deliveries.push(queued(deliveryId, 'END'));
     this.phaseNow = 'CLOSING';
   }
@@ -337,9 +339,11 @@ export class ChatSession {
   async deliverInOrder(deliver: (delivery: QueuedDelivery) => Promise<'DONE' | 'PAUSED'>): Promise<void> {
     const queue = this.state.deliveries;
     for (;;) {
-      await condition(() => queue.length > 0 || this.isRunEnding || this.phaseNow === 'CLOSED');
-      const head = queue[0];
-      if (!head || this.phaseNow === 'CLOSED' || (await deliver(head)) === 'PAUSED') return;
+      const ready = () => queue.length > 0 && !this.writing.has(queue[0]!.deliveryId);
+      await condition(() => ready() || this.isRunEnding || this.phaseNow === 'CLOSED');
+      // A head still being written is left for its handler, which the hand-over waits for.
+      const head = ready() && this.phaseNow !== 'CLOSED' ? queue[0]! : undefined;
+      if (!head || (await deliver(head)) === 'PAUSED') return;
       queue.shift();
       if (head.event === 'END') return this.endDelivered();
     }

@@ -193,6 +193,8 @@ export const attemptActivityOptions = (settings: ChatSettings): ActivityOptions 
  * long gets its 503 from the gateway's bound and retries; the retry reads the receipt.
  */
 export const ACCEPT_ACTIVITY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '10s',
+  // Long enough for a loaded database: a timed-out attempt is not stopped, so a short timeout
+  // stacks attempts on the store that is already slow.
+  startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
 };

@@ -32,29 +32,18 @@ export type ChatDoc = InferRawDocTypeFromSchema<typeof chatSchema>;
 export const createChatModel = (db: Connection) => db.model('Chat', chatSchema);
 export type ChatModel = ReturnType<typeof createChatModel>;
 
-export type ChatRecordUpsert = Omit<ChatDoc, '_id' | 'status' | 'closedAt'>;
+export type ChatRecordInsert = Omit<ChatDoc, '_id' | 'status' | 'closedAt'>;
 
 /**
- * Inserts the chat's read-model row or moves its inbound time forward. The API (after each
- * inbound message) and the workflow (when the chat opens) both write it, in either order.
+ * Inserts the chat's read-model row, once: a second writer (a retried or concurrent accept)
+ * finds it there and leaves it. Only an insert: an update or upsert scans the collection on the
+ * embedded FerretDB/SQLite engine, and under load its lock held up every other write. The row's
+ * later values come from the workflow: an open chat's by query, a closed chat's at its close.
  */
-export async function upsertChatRecord(models: Models, chat: ChatRecordUpsert): Promise<void> {
-  // An insert first: it stays cheap as the collection grows, where an upsert on the embedded
-  // FerretDB/SQLite engine scans it. A second writer (a retried activity) finds the row there.
+export async function insertChatRecord(models: Models, chat: ChatRecordInsert): Promise<void> {
   try {
     await models.Chat.create({ ...chat, status: 'OPEN', closedAt: null });
-    return;
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
-  }
-  const { lastInboundAt, windowExpiresAt, ...fixed } = chat;
-  const later = { lastInboundAt, ...(windowExpiresAt ? { windowExpiresAt } : {}) };
-  const update = { $setOnInsert: { ...fixed, status: 'OPEN', closedAt: null }, $max: later };
-  try {
-    await models.Chat.updateOne({ chatId: chat.chatId }, update, { upsert: true });
-  } catch (error) {
-    // Two first writers raced on the unique chatId: the row exists now, so update it.
-    if (!isDuplicateKeyError(error)) throw error;
-    await models.Chat.updateOne({ chatId: chat.chatId }, { $max: later });
   }
 }

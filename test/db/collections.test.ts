@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
 import { connectDatabase, createModels, ensureIndexes, type Models } from '../../src/db/models.js';
-import { upsertChatRecord } from '../../src/db/chats.js';
+import { insertChatRecord } from '../../src/db/chats.js';
 
 /**
  * The collection files are a restructuring of one schema module: the collections, their
@@ -93,7 +93,7 @@ describe('collections', () => {
     expect(hydrated.auth.secretSealed).toBe('sealed');
   });
 
-  it('reads a chat row an upsert wrote without a window', async () => {
+  it('writes a chat row once, without a window; a second writer leaves it as it is', async () => {
     const integrationId = new mongoose.Types.ObjectId();
     const row = {
       chatId: `chat-${integrationId.toHexString()}`,
@@ -108,9 +108,10 @@ describe('collections', () => {
       lastInboundAt: new Date('2026-01-02T00:00:00.000Z'),
       windowExpiresAt: null,
     };
-    await upsertChatRecord(models, row);
-    await upsertChatRecord(models, { ...row, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
-    const chat = await models.Chat.findOne({ chatId: row.chatId }).lean().orFail();
-    expect(chat).toMatchObject({ status: 'OPEN', closedAt: null, windowExpiresAt: null, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
+    await insertChatRecord(models, row);
+    await insertChatRecord(models, { ...row, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
+    const chats = await models.Chat.find({ chatId: row.chatId }).lean();
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ status: 'OPEN', closedAt: null, windowExpiresAt: null, lastInboundAt: new Date('2026-01-02T00:00:00.000Z') });
   });
 });
