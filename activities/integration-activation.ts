@@ -17,8 +17,8 @@ const objectId = (id: string) => new mongoose.Types.ObjectId(id);
 
 /**
  * Activities of the activation and stop workflows. Failures about the data (sender in use,
- * connection gone, campaigns live) are non-retryable; anything else (the database not
- * answering) is thrown as is and retried by the workflow's retry policy.
+ * connection gone) are non-retryable; anything else (the database not answering) is thrown as
+ * is and retried by the workflow's retry policy.
  */
 export function createIntegrationActivationActivities(models: Models) {
   return {
@@ -101,18 +101,12 @@ export function createIntegrationActivationActivities(models: Models) {
       };
     },
 
-    /** Stops the integration: no longer routable first, then its senders are released. */
+    /**
+     * Stops the integration: no longer routable first, then its senders are released. Whether
+     * linked live campaigns block the stop is the stop service's to decide, before it runs this.
+     */
     async deactivateIntegration(input: DeactivationInput): Promise<{ status: 'INACTIVE' }> {
       const integrationId = objectId(input.integrationId);
-      const live = await models.Campaign.find({ integrationId, status: 'LIVE' }, { name: 1 }).lean();
-      if (live.length > 0) {
-        throw ApplicationFailure.create({
-          type: FailureType.LINKED_TO_LIVE_CAMPAIGNS,
-          message: `linked campaigns are live: ${live.map((campaign) => campaign.name).join(', ')}`,
-          nonRetryable: true,
-          details: [live.map((campaign) => ({ id: campaign._id.toHexString(), name: campaign.name }))],
-        });
-      }
       const current = await models.Integration.findOne({ _id: integrationId, tenantId: objectId(input.tenantId) }).lean();
       if (current) {
         const at = new Date();

@@ -36,7 +36,6 @@ const linkedToLiveCampaigns = (campaigns: unknown[]) =>
 
 /** A workflow's failure, as the API answers it: data problems keep their code. */
 function rejectionError(rejection: WorkflowRejection): AppError {
-  if (rejection.type === FailureType.LINKED_TO_LIVE_CAMPAIGNS) return linkedToLiveCampaigns((rejection.details[0] as unknown[] | undefined) ?? []);
   if (rejection.type === FailureType.NOT_FOUND) return notFound('Integration');
   return temporalUnavailable();
 }
