@@ -5,6 +5,13 @@ import tseslint from 'typescript-eslint';
 // contract. Matched on the import specifier's folder, whatever the relative depth.
 const importsOf = (...folders) => `(^|/)(${folders.join('|')})/`;
 const WORKFLOW_CODE = '(^|/)workflows/(?!contract\\.js$)';
+// The collections are private to src/db: its repositories (one module per aggregate) hold every
+// query, and services, activities, routers and entry points call those (src/bin opens the
+// database through src/db/database.ts). Only tests reach the models, to look at what is stored.
+const STORE_PRIVATE = [
+  { regex: '(^|/)db/(models(\\.js)?$|schemas/)', message: 'The models are private to src/db: call a repository (src/db/<aggregate>.ts).' },
+  { regex: '^mongoose$', allowTypeImports: true, message: 'Queries belong in a src/db repository; outside it mongoose is for types only.' },
+];
 const LAYERS = [
   { files: ['src/domain/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'db', 'temporal', 'platform', 'bin', 'activities', 'workflows'), message: 'src/domain is pure: zod and its own modules only.' }] },
   { files: ['src/platform/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'db', 'temporal', 'bin', 'activities', 'workflows'), message: 'src/platform is the bottom layer: it knows no domain, store or Temporal.' }] },
@@ -19,7 +26,8 @@ const LAYERS = [
     ],
   },
   { files: ['activities/**/*.ts'], patterns: [{ regex: importsOf('http', 'services', 'bin', 'temporal'), message: 'Activities get their dependencies from createActivities(deps).' }, { regex: WORKFLOW_CODE, message: 'Activities share only workflows/contract.ts with workflows.' }] },
-];
+  { files: ['src/bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], patterns: [] },
+].map((layer) => (layer.files.includes('src/db/**/*.ts') ? layer : { ...layer, patterns: [...layer.patterns, ...STORE_PRIVATE] }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.chathook/**', 'dist/**', 'console/dist/**'] },

@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import mongoose from 'mongoose';
 import { request, type Dispatcher } from 'undici';
-import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../src/db/models.js';
+import type { ConnectionRepository } from '../src/db/connections.js';
+import type { ReplyRepository } from '../src/db/replies.js';
 import { isRetryableStatus } from '../src/domain/retry-delay.js';
 import type { Channel } from '../src/domain/webhook-template.js';
 import type { Logger } from '../src/platform/logger.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
-import { NO_ROUTE_CACHE, type RouteCache } from '../src/platform/route-cache.js';
+import type { RouteCache } from '../src/platform/route-cache.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { USER_AGENT } from '../src/platform/version.js';
 import { FailureType, httpStatusFailureType } from '../workflows/contract.js';
@@ -23,26 +23,31 @@ export interface CarrierSendInput {
   text: string;
 }
 
+export interface CarrierSendDeps {
+  connections: ConnectionRepository;
+  replies: ReplyRepository;
+  secretBox: SecretBox;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  timeoutMs: number;
+  /** The process's routing cache: a send takes its connection from it (at most ROUTE_CACHE_TTL old). */
+  routes: RouteCache;
+}
+
 /**
  * Sends one reply (MT) through the connection's carrier. `http` carriers get
  * `{id, channel, connection, from, to, text}` with the carrier secret; `id` is the eventId, so a
  * retried send is recognisable by the carrier. The `sandbox` carrier only records the message.
  */
-export function createCarrierSendActivities(deps: { models: Models; secretBox: SecretBox; dispatcher: Dispatcher; logger: Logger; timeoutMs: number; routes?: RouteCache }) {
-  const { models } = deps;
-  const routes = deps.routes ?? NO_ROUTE_CACHE;
-  /**
-   * One row per reply: an insert, which stays cheap as the collection grows (an upsert on the
-   * embedded FerretDB/SQLite engine scans it); a second outcome of the same eventId (a send that
-   * failed, then succeeded on retry) finds the row and updates it.
-   */
-  const record = async (input: CarrierSendInput, carrierType: 'http' | 'sandbox', status: 'SENT' | 'FAILED', error: string | null) => {
-    const outcome = { status, error, at: new Date() };
-    try {
-      await models.OutboundMessage.create({
+export function createCarrierSendActivities(deps: CarrierSendDeps) {
+  const { routes } = deps;
+  /** One row per reply, its outcome as of now (a later outcome of the same eventId replaces it). */
+  const record = (input: CarrierSendInput, carrierType: 'http' | 'sandbox', status: 'SENT' | 'FAILED', error: string | null) =>
+    deps.replies.recordSend(
+      {
         eventId: input.eventId,
-        tenantId: new mongoose.Types.ObjectId(input.tenantId),
-        integrationId: new mongoose.Types.ObjectId(input.integrationId),
+        tenantId: input.tenantId,
+        integrationId: input.integrationId,
         chatId: input.chatId,
         connectionCode: input.connectionCode,
         carrierType,
@@ -50,19 +55,15 @@ export function createCarrierSendActivities(deps: { models: Models; secretBox: S
         from: input.from,
         to: input.contact,
         text: input.text,
-        ...outcome,
-      });
-    } catch (insertError) {
-      if (!isDuplicateKeyError(insertError)) throw insertError;
-      await models.OutboundMessage.updateOne({ eventId: input.eventId }, { $set: outcome });
-    }
-  };
+      },
+      { status, error, at: new Date() },
+    );
 
   return {
     async sendCarrierMessage(input: CarrierSendInput): Promise<void> {
       const log = deps.logger.child({ chatId: input.chatId, integrationId: input.integrationId, eventId: input.eventId });
       // The connection as the route cache has it (at most ROUTE_CACHE_TTL old), if it is this tenant's.
-      const byCode = await routes.lookup(`connection:${input.connectionCode}`, () => models.Connection.findOne({ code: input.connectionCode }).lean<ConnectionDoc>());
+      const byCode = await routes.lookup(`connection:${input.connectionCode}`, () => deps.connections.findByCode(input.connectionCode));
       const connection = byCode?.tenantId.equals(input.tenantId) ? byCode : null;
       if (!connection) {
         await record(input, 'http', 'FAILED', 'the connection no longer exists');

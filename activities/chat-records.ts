@@ -1,14 +1,10 @@
-import mongoose from 'mongoose';
-import type { Models } from '../src/db/models.js';
+import type { ChatRepository } from '../src/db/chats.js';
 import type { ChatOpenedRecord } from '../workflows/contract.js';
-import { insertChatRecord } from '../src/db/chats.js';
 
 /** The chat's row, listed OPEN (an insert; a second writer, e.g. a retried activity, finds it there and leaves it). */
-export async function recordChatOpenedRow(models: Models, input: ChatOpenedRecord): Promise<void> {
-  await insertChatRecord(models, {
+export async function recordChatOpenedRow(chats: ChatRepository, input: ChatOpenedRecord): Promise<void> {
+  await chats.insertOpened({
     ...input,
-    tenantId: new mongoose.Types.ObjectId(input.tenantId),
-    integrationId: new mongoose.Types.ObjectId(input.integrationId),
     openedAt: new Date(input.openedAt),
     lastInboundAt: new Date(input.lastInboundAt ?? input.openedAt),
     windowExpiresAt: input.windowExpiresAt ? new Date(input.windowExpiresAt) : null,
@@ -16,11 +12,10 @@ export async function recordChatOpenedRow(models: Models, input: ChatOpenedRecor
 }
 
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
-export function createChatRecordActivities(models: Models) {
+export function createChatRecordActivities(deps: { chats: ChatRepository }) {
   return {
     async recordChatClosed(input: { chatId: string; closedAt: string; reason: string; lastInboundAt?: string }): Promise<void> {
-      const last = input.lastInboundAt ? { lastInboundAt: new Date(input.lastInboundAt) } : {};
-      await models.Chat.updateOne({ chatId: input.chatId }, { $set: { status: 'CLOSED', closedAt: new Date(input.closedAt), ...last } });
+      await deps.chats.markClosed(input.chatId, new Date(input.closedAt), input.lastInboundAt ? new Date(input.lastInboundAt) : undefined);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
-import type { DeliveryDoc, DeliveryPayloadDoc, IntegrationDoc, Models } from '../src/db/models.js';
+import type { DeliveryRepository } from '../src/db/deliveries.js';
+import type { IntegrationRepository } from '../src/db/integrations.js';
 import { nextRetryDelayMs } from '../src/domain/retry-delay.js';
 import type { ChatEvent } from '../src/domain/webhook-template.js';
 import type { Config } from '../src/platform/config.js';
@@ -14,7 +15,8 @@ import type { RouteCache } from '../src/platform/route-cache.js';
 import { sendSignedWebhook, type WebhookExchange } from './webhook-request.js';
 
 export interface WebhookAttemptDeps {
-  models: Models;
+  integrations: IntegrationRepository;
+  deliveries: DeliveryRepository;
   secretBox: SecretBox;
   config: Config;
   logger: Logger;
@@ -22,11 +24,12 @@ export interface WebhookAttemptDeps {
   metrics: ChathookMetrics;
   /** How long an attempt waits for its record to be written before handing it to the workflow. */
   recordWaitMs?: number;
-  announceReceiverRecovered?: (integrationId: string, fromWorkflowId: string) => void;
+  /** Tells the integration's other chats that its receiver answered again. */
+  announceReceiverRecovered: (integrationId: string, fromWorkflowId: string) => void;
   /** Payloads this worker wrote lately (read before the deliveries collection). */
-  recentPayloads?: RecentPayloads;
+  recentPayloads: RecentPayloads;
   /** The process's routing cache: a first attempt may take its integration from it. */
-  routes?: RouteCache;
+  routes: RouteCache;
 }
 
 /**
@@ -47,14 +50,9 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
   }
 }
 
-/** The event to send: its payload row (by `_id`), or the delivery row of a delivery recorded without one. */
-async function findDeliveryEvent(models: Models, deliveryId: string, recentPayloads: RecentPayloads | undefined): Promise<ChatEvent | null> {
-  const recent = recentPayloads?.get(deliveryId);
-  if (recent) return recent;
-  const payload = await models.DeliveryPayload.findById(deliveryId).lean<DeliveryPayloadDoc>();
-  if (payload) return payload.event;
-  const delivery = await models.Delivery.findOne({ deliveryId }).lean<DeliveryDoc>();
-  return delivery ? (delivery.payload as unknown as ChatEvent) : null;
+/** The event to send: as this worker wrote it lately, else as stored. */
+async function findDeliveryEvent(deps: Pick<WebhookAttemptDeps, 'deliveries' | 'recentPayloads'>, deliveryId: string): Promise<ChatEvent | null> {
+  return deps.recentPayloads.get(deliveryId) ?? deps.deliveries.findEvent(deliveryId);
 }
 
 /**
@@ -64,7 +62,7 @@ async function findDeliveryEvent(models: Models, deliveryId: string, recentPaylo
  * answering): Temporal retries that. What the receiver did is an outcome, never an exception.
  */
 export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
-  const { models, config, logger, metrics } = deps;
+  const { config, logger, metrics } = deps;
   const recordWaitMs = deps.recordWaitMs ?? RECORD_WAIT_MS;
 
   /**
@@ -73,7 +71,7 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
    * the record is returned when the write did not finish.
    */
   async function recordWithin(record: DeliveryAttemptRecord, deadlineMs: number, log: Logger): Promise<DeliveryAttemptRecord | null> {
-    const write = insertAttemptRecord(models, record);
+    const write = insertAttemptRecord(deps.deliveries, record);
     const waitMs = Math.min(recordWaitMs, deadlineMs - Date.now());
     if (waitMs > 0 && (await settledWithin(write, waitMs))) return null;
     write.catch((error: unknown) => log.warn({ err: error }, 'webhook attempt record failed; the workflow writes it'));
@@ -89,10 +87,10 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
       // A first attempt follows its acceptance by milliseconds: the integration as the route cache
       // has it (at most ROUTE_CACHE_TTL old) is the one the message was accepted for. A retry
       // reads it fresh, so a receiver fixed by a PUT is what the next attempt goes to.
-      const loadIntegration = () => models.Integration.findById(input.integrationId).lean<IntegrationDoc>();
+      const loadIntegration = () => deps.integrations.findById(input.integrationId);
       const routes = input.attempt === 1 && info.attempt === 1 ? deps.routes : undefined;
       const [event, integration] = await Promise.all([
-        findDeliveryEvent(models, input.deliveryId, deps.recentPayloads),
+        findDeliveryEvent(deps, input.deliveryId),
         routes ? routes.lookup(`integration-doc:${input.integrationId}`, loadIntegration) : loadIntegration(),
       ]);
       let exchange: WebhookExchange;
@@ -106,9 +104,9 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
         // A success after a failed attempt: the receiver is back, and other chats may be waiting out a backoff.
-        if (input.attempt > 1) deps.announceReceiverRecovered?.(input.integrationId, info.workflowExecution?.workflowId ?? '');
+        if (input.attempt > 1) deps.announceReceiverRecovered(input.integrationId, info.workflowExecution?.workflowId ?? '');
         // Delivered: a replay, if ever, reads the row.
-        deps.recentPayloads?.delete(input.deliveryId);
+        deps.recentPayloads.delete(input.deliveryId);
         return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log) };
       }
       const retry = exchange.kind === 'RETRY';

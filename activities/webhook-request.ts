@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { request, type Dispatcher } from 'undici';
 import { signingSecretsOf, webhookTemplateOf } from '../src/db/integration-template.js';
-import type { IntegrationDoc } from '../src/db/models.js';
+import type { IntegrationDoc } from '../src/db/integrations.js';
 import { renderWebhookRequest, TemplateRenderError } from '../src/domain/render-webhook-request.js';
 import { isRetryableStatus, parseRetryAfterMs } from '../src/domain/retry-delay.js';
 import type { ChatEvent } from '../src/domain/webhook-template.js';

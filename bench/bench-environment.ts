@@ -71,7 +71,7 @@ async function startServices(
   const worker = await startWorker(services, temporal.address);
   const api = await startApi(appDepsOf(services), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
-  const tenant = await createTenant(services.models, 'Bench');
+  const tenant = await createTenant(services.repositories, { name: 'Bench' });
   return {
     engine: mongo.engine,
     baseUrl,

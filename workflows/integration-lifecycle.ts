@@ -10,8 +10,8 @@
  *
  * Stop — id `integration-deactivation-<integrationId>` (contract.deactivationWorkflowId). One
  * activity that makes the integration unroutable and releases its senders; as a workflow, a
- * worker crash mid-stop is finished by the next worker. Fails with LINKED_TO_LIVE_CAMPAIGNS while
- * linked campaigns are live.
+ * worker crash mid-stop is finished by the next worker. Linked live campaigns block a stop before
+ * it starts (services/activation.ts), so this run never refuses one.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';

@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, parseConfig, type Config } from '../platform/config.js';
-import { hashToken } from '../platform/secrets.js';
-import { createTenant } from '../services/tenants.js';
+import { createTenant, tenantOfApiKey } from '../services/tenants.js';
 import { createConnection } from '../services/connections.js';
 import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant, type DevTenantFile, type EmbeddedSecrets } from '../platform/embedded/data-dir.js';
 import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
@@ -104,8 +103,8 @@ export interface DevTenantSetup {
 export async function ensureDevTenant(services: Services, dataDir: string): Promise<DevTenantSetup> {
   let devTenant = readDevTenant(dataDir);
   let devTenantIsNew = false;
-  if (!devTenant || !(await services.models.Tenant.exists({ apiKeyHash: hashToken(devTenant.apiKey) }))) {
-    devTenant = await createTenant(services.models, 'Development tenant');
+  if (!devTenant || !(await tenantOfApiKey(services.repositories, { apiKey: devTenant.apiKey }))) {
+    devTenant = await createTenant(services.repositories, { name: 'Development tenant' });
     writeDevTenant(dataDir, devTenant);
     devTenantIsNew = true;
   }
@@ -127,11 +126,8 @@ async function createDevSandbox(services: Services, tenantId: string): Promise<N
   // Codes are platform-wide: a random suffix keeps a shared database's dev tenants apart.
   const code = `SANDBOX-${randomBytes(3).toString('hex').toUpperCase()}`;
   const created = await createConnection(
-    services.models,
-    services.secretBox,
-    tenantId,
-    { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } },
-    'TENANT',
+    { ...services.repositories, secretBox: services.secretBox },
+    { tenantId, input: { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } }, actor: 'TENANT' },
   );
   return { code, sender: DEV_SANDBOX_SENDER, carrierSecret: created.carrierSecret };
 }

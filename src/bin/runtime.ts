@@ -2,7 +2,7 @@ import type { Connection as MongoConnection } from 'mongoose';
 import { parseConfig, requireProductionSettings, type Config } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { createShutdown } from '../platform/shutdown.js';
-import { connectDatabase, createModels, ensureIndexes, type Models } from '../db/models.js';
+import { connectDatabase, openRepositories, type Repositories } from '../db/database.js';
 import type { Logger } from '../platform/logger.js';
 import { createSecretBox, type SecretBox } from '../platform/secrets.js';
 import { connectTemporalClient, type TemporalClientHandle } from '../temporal/client.js';
@@ -13,12 +13,16 @@ import { createOutboundDispatcher } from '../platform/outbound-http.js';
 import type { Dispatcher } from 'undici';
 import { createRouteCache, type RouteCache } from '../platform/route-cache.js';
 
-/** The long-lived clients every entry point shares, opened once at start and passed down. */
+/**
+ * The long-lived clients every entry point shares, opened once at start and passed down. The
+ * database is reached through `repositories` only; `db` is the handle itself, for readiness
+ * probes and closing.
+ */
 export interface Services {
   config: Config;
   logger: Logger;
   db: MongoConnection;
-  models: Models;
+  repositories: Repositories;
   secretBox: SecretBox;
   temporal: TemporalClientHandle;
   gateway: TemporalGateway;
@@ -47,8 +51,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     onCommand: ({ command, collection, durationMs, failed }) =>
       metrics.dbCommands.observe({ command, collection, outcome: failed ? 'failed' : 'ok' }, durationMs / 1000),
   });
-  const models = createModels(db);
-  await ensureIndexes(models);
+  const repositories = await openRepositories(db);
   const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
   const dispatcher = createOutboundDispatcher({ allowPrivate: config.webhookAllowPrivate, connectTimeoutMs: config.delivery.timeoutMs });
   const gateway = createTemporalGateway({
@@ -63,7 +66,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     config,
     logger,
     db,
-    models,
+    repositories,
     secretBox: createSecretBox(endpoints.encryptionKey),
     temporal,
     gateway,
@@ -78,18 +81,21 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
   };
 }
 
+/** How long start/stop wait for their workflow before a 503, unless a test shortens it. */
+const LIFECYCLE_WAIT_MS = 25_000;
+
 /** What the HTTP app needs of the services (`lifecycleWaitMs`: how long start/stop wait before a 503). */
 export function appDepsOf(services: Services, options: { lifecycleWaitMs?: number } = {}): AppDeps {
   return {
     config: services.config,
-    models: services.models,
+    repositories: services.repositories,
     secretBox: services.secretBox,
     logger: services.logger,
     readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
     gateway: services.gateway,
     metrics: services.metrics,
     routes: services.routes,
-    lifecycleWaitMs: options.lifecycleWaitMs,
+    lifecycleWaitMs: options.lifecycleWaitMs ?? LIFECYCLE_WAIT_MS,
   };
 }
 

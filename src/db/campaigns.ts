@@ -1,22 +1,62 @@
-import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
-import { ChannelSchema } from '../domain/webhook-template.js';
+import type { Types } from 'mongoose';
+import type { Channel } from '../domain/webhook-template.js';
+import { objectIdOrNull, type Id } from './ids.js';
+import type { Models } from './models.js';
+import { listPage, type Page, type PageQuery } from './pagination.js';
+import type { CampaignDoc } from './schemas/campaigns.js';
 
-const { Schema } = mongoose;
+export type { CampaignDoc };
 
-const campaignSchema = Schema.create(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
-    name: { type: String, required: true },
-    integrationId: { type: Schema.Types.ObjectId, required: true, index: true },
-    channel: { type: String, enum: ChannelSchema.options, required: true },
-    senders: { type: [String], required: true },
-    status: { type: String, enum: ['DRAFT', 'LIVE', 'PAUSED'] as const, required: true, default: 'DRAFT' },
-    integrationDate: { type: Date, default: null },
-  },
-  { timestamps: true, versionKey: false },
-);
+export interface NewCampaign {
+  tenantId: Id;
+  name: string;
+  integrationId: Types.ObjectId;
+  channel: Channel;
+  senders: string[];
+}
 
-export type CampaignDoc = InferRawDocTypeFromSchema<typeof campaignSchema>;
+/** Chatbot campaigns linked to an integration; a LIVE one holds sender claims (senders.ts). */
+export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
+  const { Campaign } = models;
+  return {
+    /** A malformed id names nothing. */
+    findForTenant(tenantId: Id, id: string): Promise<CampaignDoc | null> {
+      return Campaign.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<CampaignDoc>();
+    },
 
-export const createCampaignModel = (db: Connection) => db.model('Campaign', campaignSchema);
-export type CampaignModel = ReturnType<typeof createCampaignModel>;
+    /** The campaign if it is LIVE: its claims route only while it is (status and claims are separate writes). */
+    findLive(id: Types.ObjectId): Promise<Pick<CampaignDoc, '_id' | 'integrationId'> | null> {
+      return Campaign.findOne({ _id: id, status: 'LIVE' }, { integrationId: 1 }).lean<Pick<CampaignDoc, '_id' | 'integrationId'>>();
+    },
+
+    /** Created DRAFT. */
+    async insert(campaign: NewCampaign): Promise<CampaignDoc> {
+      return (await Campaign.create({ ...campaign, status: 'DRAFT' })).toObject();
+    },
+
+    list(tenantId: Id, query: PageQuery): Promise<Page<CampaignDoc>> {
+      return listPage(query, (range, limit) => Campaign.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<CampaignDoc[]>());
+    },
+
+    /** Every campaign linked to the integration, oldest first. */
+    listLinkedTo(tenantId: Id, integrationId: Types.ObjectId): Promise<CampaignDoc[]> {
+      return Campaign.find({ tenantId, integrationId }).sort({ _id: 1 }).lean<CampaignDoc[]>();
+    },
+
+    /** The LIVE campaigns linked to the integration (they block its stop). */
+    listLiveLinkedTo(integrationId: Types.ObjectId): Promise<Array<Pick<CampaignDoc, '_id' | 'name'>>> {
+      return Campaign.find({ integrationId, status: 'LIVE' }, { name: 1 }).lean<Array<Pick<CampaignDoc, '_id' | 'name'>>>();
+    },
+
+    /** LIVE, dated by its first going live; null when the campaign is gone. */
+    markLive(id: Types.ObjectId, integrationDate: Date): Promise<CampaignDoc | null> {
+      return Campaign.findOneAndUpdate({ _id: id }, { $set: { status: 'LIVE', integrationDate } }, { returnDocument: 'after', lean: true });
+    },
+
+    async markPaused(id: Types.ObjectId): Promise<void> {
+      await Campaign.updateOne({ _id: id }, { $set: { status: 'PAUSED' } });
+    },
+  };
+}
+
+export type CampaignRepository = ReturnType<typeof createCampaignRepository>;

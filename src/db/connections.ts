@@ -1,29 +1,68 @@
-import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
-import { ChannelSchema } from '../domain/webhook-template.js';
+import type { Types } from 'mongoose';
+import type { Channel } from '../domain/webhook-template.js';
+import { insertOr } from './duplicate-key.js';
+import { objectIdOrNull, type Id } from './ids.js';
+import type { Models } from './models.js';
+import { listPage, type Page, type PageQuery } from './pagination.js';
+import type { ConnectionDoc } from './schemas/connections.js';
 
-const { Schema } = mongoose;
+export type { ConnectionDoc };
 
-const carrierSchema = Schema.create(
-  {
-    type: { type: String, enum: ['http', 'sandbox'] as const, required: true },
-    url: { type: String, allowNull: false },
-    secretSealed: { type: String, allowNull: false },
-  },
-  { _id: false },
-);
+export interface NewConnection {
+  tenantId: Id;
+  code: string;
+  channel: Channel;
+  senders: string[];
+  carrier: ConnectionDoc['carrier'];
+}
 
-const connectionSchema = Schema.create(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
-    code: { type: String, required: true, unique: true },
-    channel: { type: String, enum: ChannelSchema.options, required: true },
-    senders: { type: [String], required: true },
-    carrier: { type: carrierSchema, required: true },
-  },
-  { timestamps: true, versionKey: false },
-);
+/** Connections (carrier accounts): the code is unique platform-wide and is the connection's id. */
+export function createConnectionRepository(models: Pick<Models, 'Connection'>) {
+  return {
+    /** The MO's and MT's look-up: by its unique code, whoever's it is. */
+    findByCode(code: string): Promise<ConnectionDoc | null> {
+      return models.Connection.findOne({ code }).lean<ConnectionDoc>();
+    },
 
-export type ConnectionDoc = InferRawDocTypeFromSchema<typeof connectionSchema>;
+    findForTenant(tenantId: Id, code: string): Promise<ConnectionDoc | null> {
+      return models.Connection.findOne({ tenantId, code }).lean<ConnectionDoc>();
+    },
 
-export const createConnectionModel = (db: Connection) => db.model('Connection', connectionSchema);
-export type ConnectionModel = ReturnType<typeof createConnectionModel>;
+    /** For ids from a URL: a malformed tenant id names nothing. */
+    findForTenantId(tenantId: string, code: string): Promise<ConnectionDoc | null> {
+      return models.Connection.findOne({ tenantId: objectIdOrNull(tenantId), code }).lean<ConnectionDoc>();
+    },
+
+    async codeExists(code: string): Promise<boolean> {
+      return Boolean(await models.Connection.exists({ code }));
+    },
+
+    /** The stored connection, or null when its code is taken (the unique index decides between racing creates). */
+    insert(connection: NewConnection): Promise<ConnectionDoc | null> {
+      return insertOr(
+        async () => (await models.Connection.create(connection)).toObject(),
+        () => null,
+      );
+    },
+
+    list(tenantId: Id, query: PageQuery): Promise<Page<ConnectionDoc>> {
+      return listPage(query, (range, limit) => models.Connection.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<ConnectionDoc[]>());
+    },
+
+    /** The tenant's connections among these codes (unknown codes are left out). */
+    listByCodes(tenantId: Id, codes: readonly string[]): Promise<ConnectionDoc[]> {
+      return models.Connection.find({ tenantId, code: { $in: [...codes] } }).lean<ConnectionDoc[]>();
+    },
+
+    /** The tenant's connections on `channel` listing any of `senders`: their senders and carrier. */
+    listListingSenders(tenantId: Id, channel: Channel, senders: readonly string[]): Promise<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>> {
+      return models.Connection.find({ tenantId, channel, senders: { $in: [...senders] } }, { senders: 1, carrier: 1 }).lean<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>>();
+    },
+
+    async deleteById(id: Types.ObjectId): Promise<void> {
+      await models.Connection.deleteOne({ _id: id });
+    },
+  };
+}
+
+export type ConnectionRepository = ReturnType<typeof createConnectionRepository>;

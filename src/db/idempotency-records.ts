@@ -1,23 +1,25 @@
-import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
+import type { Types } from 'mongoose';
+import { insertOnce } from './duplicate-key.js';
+import type { Models } from './models.js';
+import type { IdempotencyRecordDoc } from './schemas/idempotency-records.js';
 
-const { Schema } = mongoose;
+export type { IdempotencyRecordDoc };
 
-/** The first answer to a response-webhook request carrying an Idempotency-Key. */
-const idempotencyRecordSchema = Schema.create(
-  {
-    integrationId: { type: Schema.Types.ObjectId, required: true },
-    key: { type: String, required: true },
-    requestHash: { type: String, required: true },
-    status: { type: Number, required: true },
-    body: { type: Schema.Types.Mixed, required: true },
-    createdAt: { type: Date, required: true },
-  },
-  { versionKey: false, minimize: false },
-);
-idempotencyRecordSchema.index({ integrationId: 1, key: 1 }, { unique: true });
+export type NewIdempotencyRecord = Omit<IdempotencyRecordDoc, '_id'>;
 
-/** Mongoose types a Mixed path as `any`; the body is the JSON answer. */
-export type IdempotencyRecordDoc = Omit<InferRawDocTypeFromSchema<typeof idempotencyRecordSchema>, 'body'> & { body: Record<string, unknown> };
+/** The first answer to a response-webhook request with an Idempotency-Key, unique per (integration, key). */
+export function createIdempotencyRepository(models: Pick<Models, 'IdempotencyRecord'>) {
+  const { IdempotencyRecord } = models;
+  return {
+    find(integrationId: Types.ObjectId, key: string): Promise<IdempotencyRecordDoc | null> {
+      return IdempotencyRecord.findOne({ integrationId, key }).lean<IdempotencyRecordDoc>();
+    },
 
-export const createIdempotencyRecordModel = (db: Connection) => db.model('IdempotencyRecord', idempotencyRecordSchema);
-export type IdempotencyRecordModel = ReturnType<typeof createIdempotencyRecordModel>;
+    /** False when a concurrent request with the same key stored its answer first. */
+    insert(record: NewIdempotencyRecord): Promise<boolean> {
+      return insertOnce(() => IdempotencyRecord.create(record));
+    },
+  };
+}
+
+export type IdempotencyRepository = ReturnType<typeof createIdempotencyRepository>;

@@ -1,5 +1,5 @@
 import type { WebhookAuth, WebhookTemplate, Field, HttpMethod } from '../domain/webhook-template.js';
-import type { IntegrationDoc, StoredAuth } from './models.js';
+import type { IntegrationDoc, StoredAuth } from './integrations.js';
 import type { SecretBox } from '../platform/secrets.js';
 
 /** The stored auth with its secret opened: for rendering requests, never for responses. */

@@ -1,22 +1,40 @@
-import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
-import { ChannelSchema } from '../domain/webhook-template.js';
+import type { Channel } from '../domain/webhook-template.js';
+import { objectIdOrNull, type Id } from './ids.js';
+import type { Models } from './models.js';
+import { listPage, type Page, type PageQuery } from './pagination.js';
+import type { ReservationDoc } from './schemas/reservations.js';
 
-const { Schema } = mongoose;
+export type { ReservationDoc };
 
-/** A sender kept for another feature (auto-reply, keyword campaign): sender claims yield to it. */
-const reservationSchema = Schema.create(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
-    channel: { type: String, enum: ChannelSchema.options, required: true },
-    sender: { type: String, required: true },
-    feature: { type: String, enum: ['AUTO_REPLY', 'KEYWORD_CAMPAIGN'] as const, required: true },
-    label: { type: String, allowNull: false },
-  },
-  { timestamps: true, versionKey: false },
-);
-reservationSchema.index({ channel: 1, sender: 1 });
+export interface NewReservation {
+  tenantId: Id;
+  channel: Channel;
+  sender: string;
+  feature: ReservationDoc['feature'];
+  label?: string | undefined;
+}
 
-export type ReservationDoc = InferRawDocTypeFromSchema<typeof reservationSchema>;
+/** Senders a tenant keeps for another feature; sender claims (senders.ts) read them too. */
+export function createReservationRepository(models: Pick<Models, 'Reservation'>) {
+  return {
+    async insert(reservation: NewReservation): Promise<ReservationDoc> {
+      return (await models.Reservation.create(reservation)).toObject();
+    },
 
-export const createReservationModel = (db: Connection) => db.model('Reservation', reservationSchema);
-export type ReservationModel = ReturnType<typeof createReservationModel>;
+    list(tenantId: Id, query: PageQuery): Promise<Page<ReservationDoc>> {
+      return listPage(query, (range, limit) => models.Reservation.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<ReservationDoc[]>());
+    },
+
+    findForTenant(tenantId: Id, id: string): Promise<ReservationDoc | null> {
+      return models.Reservation.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<ReservationDoc>();
+    },
+
+    /** False when the tenant has no such reservation. */
+    async deleteForTenant(tenantId: Id, id: string): Promise<boolean> {
+      const result = await models.Reservation.deleteOne({ tenantId, _id: objectIdOrNull(id) });
+      return result.deletedCount > 0;
+    },
+  };
+}
+
+export type ReservationRepository = ReturnType<typeof createReservationRepository>;

@@ -1,16 +1,27 @@
-import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
+import type { Models } from './models.js';
+import { objectIdOrNull } from './ids.js';
+import type { TenantDoc } from './schemas/tenants.js';
 
-const { Schema } = mongoose;
+export type { TenantDoc };
 
-const tenantSchema = Schema.create(
-  {
-    name: { type: String, required: true },
-    apiKeyHash: { type: String, required: true, unique: true },
-  },
-  { timestamps: true, versionKey: false },
-);
+/** Tenants: found by the hash of their API key (the key itself is never stored). */
+export function createTenantRepository(models: Pick<Models, 'Tenant'>) {
+  return {
+    async insert(tenant: { name: string; apiKeyHash: string }): Promise<TenantDoc> {
+      return (await models.Tenant.create(tenant)).toObject();
+    },
 
-export type TenantDoc = InferRawDocTypeFromSchema<typeof tenantSchema>;
+    /** The id of the tenant whose API key hashes to this, or null. */
+    async idOfApiKeyHash(apiKeyHash: string): Promise<string | null> {
+      const tenant = await models.Tenant.findOne({ apiKeyHash }, { _id: 1 }).lean();
+      return tenant ? tenant._id.toHexString() : null;
+    },
 
-export const createTenantModel = (db: Connection) => db.model('Tenant', tenantSchema);
-export type TenantModel = ReturnType<typeof createTenantModel>;
+    /** A malformed id names no tenant. */
+    async exists(id: string): Promise<boolean> {
+      return Boolean(await models.Tenant.exists({ _id: objectIdOrNull(id) }));
+    },
+  };
+}
+
+export type TenantRepository = ReturnType<typeof createTenantRepository>;

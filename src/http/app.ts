@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../platform/config.js';
-import type { Models } from '../db/models.js';
+import type { Repositories } from '../db/repositories.js';
 import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
@@ -16,7 +16,7 @@ import { reservationsRoutes } from './routers/reservations-router.js';
 import { campaignsRoutes } from './routers/campaigns-router.js';
 import { integrationDetailsRoutes } from './routers/integration-details-router.js';
 import { integrationLifecycleRoutes } from './routers/integration-lifecycle-router.js';
-import { createRouteCache, type RouteCache } from '../platform/route-cache.js';
+import type { RouteCache } from '../platform/route-cache.js';
 import { responseWebhookRoutes } from './routers/response-webhook-router.js';
 import { carriersRoutes, requireCarrier } from './routers/carriers-router.js';
 import { chatsAndDeliveriesRoutes } from './routers/chats-and-deliveries-router.js';
@@ -28,17 +28,18 @@ import { previewRoutes } from './routers/preview-router.js';
 
 export interface AppDeps {
   config: Config;
-  models: Models;
+  /** Handed on to the services, which alone call them. */
+  repositories: Repositories;
   secretBox: SecretBox;
   logger: Logger;
   readiness: ReadinessTargets;
   /** The one way to Temporal, built at start (src/bin) and handed to the services. */
   gateway: TemporalGateway;
   metrics: ChathookMetrics;
-  /** The process's routing cache (src/bin/runtime.ts); one of the app's own when absent. */
-  routes?: RouteCache;
-  /** How long start/stop wait for their workflow before answering 503 (default 25 s). */
-  lifecycleWaitMs?: number;
+  /** The process's routing cache (src/bin/runtime.ts), shared with the worker of the same process. */
+  routes: RouteCache;
+  /** How long start/stop wait for their workflow before answering 503. */
+  lifecycleWaitMs: number;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -64,37 +65,38 @@ export function createApp(deps: AppDeps): Express {
   // guards authenticate the caller kinds that are known before the request is read.
   // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
   // management API (every write is a non-GET under /v1) clears it once answered.
-  const routes = deps.routes ?? createRouteCache({ ttlMs: deps.config.routeCacheTtlMs });
+  const { routes, gateway, secretBox, repositories } = deps;
+  const { tenants, connections, senders, reservations, integrations, campaigns, chats, deliveries, replies, idempotency } = repositories;
   app.use('/v1', (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routes.clear());
     next();
   });
   const api = new ApiRoutes({
     // Rate limits count callers once they are known (RATE_LIMIT_*_PER_MINUTE; off when unset).
-    tenantKey: tenantKeyRateLimited(requireTenant(deps.models), deps.config.rateLimits.managementPerMinute),
-    responseToken: responseWebhookRateLimited(deps.models, routes, deps.config.rateLimits.responseWebhookPerMinute),
+    tenantKey: tenantKeyRateLimited(requireTenant({ tenants }), deps.config.rateLimits.managementPerMinute),
+    responseToken: responseWebhookRateLimited({ integrations, routes }, deps.config.rateLimits.responseWebhookPerMinute),
     rootKey: requireAdmin(deps.config.adminKey),
-    carrierSecret: requireCarrier({ models: deps.models, secretBox: deps.secretBox, routes }),
+    carrierSecret: requireCarrier({ connections, secretBox, routes }),
     metricsToken: requireMetricsToken(deps.config.metricsToken),
   });
-  const { gateway } = deps;
-  healthRoutes(api, { readiness: deps.readiness, models: deps.models, metrics: deps.metrics, metricsTokenSet: deps.config.metricsToken !== undefined });
+  healthRoutes(api, { readiness: deps.readiness, chats, metrics: deps.metrics, metricsTokenSet: deps.config.metricsToken !== undefined });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
-  tenantsRoutes(api, deps.models);
-  responseWebhookRoutes(api, { models: deps.models, gateway, routes });
-  carriersRoutes(api, { models: deps.models, secretBox: deps.secretBox, gateway, routes });
-  connectionsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
-  reservationsRoutes(api, deps.models);
-  integrationsRoutes(api, { models: deps.models, secretBox: deps.secretBox, allowPrivateTargets: deps.config.webhookAllowPrivate });
+  const allowPrivateTargets = deps.config.webhookAllowPrivate;
+  tenantsRoutes(api, { tenants });
+  responseWebhookRoutes(api, { integrations, senders, campaigns, idempotency, gateway, routes });
+  carriersRoutes(api, { connections, integrations, senders, campaigns, secretBox, gateway, routes });
+  connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, allowPrivateTargets });
+  reservationsRoutes(api, { reservations, connections });
+  integrationsRoutes(api, { integrations, connections, secretBox, allowPrivateTargets });
   previewRoutes(api);
-  integrationLifecycleRoutes(api, { models: deps.models, gateway, waitMs: deps.lifecycleWaitMs ?? 25_000 });
-  integrationDetailsRoutes(api, { models: deps.models, secretBox: deps.secretBox, publicBaseUrl: deps.config.publicBaseUrl, signingSecretOverlapMs: deps.config.signingSecretOverlapMs });
-  campaignsRoutes(api, deps.models);
-  chatsAndDeliveriesRoutes(api, { models: deps.models, gateway });
+  integrationLifecycleRoutes(api, { integrations, campaigns, connections, gateway, waitMs: deps.lifecycleWaitMs });
+  integrationDetailsRoutes(api, { integrations, connections, secretBox, publicBaseUrl: deps.config.publicBaseUrl, signingSecretOverlapMs: deps.config.signingSecretOverlapMs });
+  campaignsRoutes(api, { campaigns, integrations, connections, senders });
+  chatsAndDeliveriesRoutes(api, { chats, deliveries, integrations, replies, gateway });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);
   return app;

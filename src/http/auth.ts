@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import type { Models } from '../db/models.js';
 import { AppError, unauthorized } from '../services/errors.js';
-import { constantTimeEquals, hashToken } from '../platform/secrets.js';
+import { tenantOfApiKey, type TenantDeps } from '../services/tenants.js';
+import { constantTimeEquals } from '../platform/secrets.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -14,13 +14,13 @@ export function bearerTokenOf(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function requireTenant(models: Models): RequestHandler {
+export function requireTenant(deps: TenantDeps): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerTokenOf(req.headers.authorization);
     if (!token || token.length > 512) throw unauthorized();
-    const tenant = await models.Tenant.findOne({ apiKeyHash: hashToken(token) }, { _id: 1 }).lean();
-    if (!tenant) throw unauthorized();
-    req.tenantId = tenant._id.toHexString();
+    const tenantId = await tenantOfApiKey(deps, { apiKey: token });
+    if (!tenantId) throw unauthorized();
+    req.tenantId = tenantId;
     next();
   };
 }

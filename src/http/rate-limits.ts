@@ -11,10 +11,8 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Models } from '../db/models.js';
 import { AppError } from '../services/errors.js';
-import { integrationOfResponseToken } from '../services/reply-routing.js';
-import type { RouteCache } from '../platform/route-cache.js';
+import { integrationOfResponseToken, type ReplyRoutingDeps } from '../services/reply-routing.js';
 import { bearerTokenOf } from './auth.js';
 
 const WINDOW_MS = 60_000;
@@ -71,12 +69,12 @@ export function tenantKeyRateLimited(requireTenant: RequestHandler, perMinute: n
  * to (one indexed read, only when the limit is on). A missing or unknown token is not counted:
  * the reply service answers it 401, and a stranger's calls never use up an integration's allowance.
  */
-export function responseWebhookRateLimited(models: Models, routes: RouteCache, perMinute: number | undefined): RequestHandler | undefined {
+export function responseWebhookRateLimited(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routes'>, perMinute: number | undefined): RequestHandler | undefined {
   if (perMinute === undefined) return undefined;
   const limiter = limiterOf(perMinute, 'integration');
   return async (req, res, next) => {
     const token = bearerTokenOf(req.headers.authorization);
-    const integration = token && token.length <= 512 ? await integrationOfResponseToken(models, routes, token) : null;
+    const integration = token && token.length <= 512 ? await integrationOfResponseToken(deps, { token }) : null;
     if (!integration) {
       next();
       return;

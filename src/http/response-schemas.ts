@@ -38,6 +38,12 @@ export type ErrorBody = z.output<typeof ErrorBodySchema>;
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** A page of a service's list, each item presented. */
+export const presentPage = <D, T>(listed: { items: D[]; nextCursor: string | null }, present: (item: D) => T) => ({
+  items: listed.items.map(present),
+  nextCursor: listed.nextCursor,
+});
+
 export const MaskedAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NONE') }),
   z.object({ type: z.literal('API_KEY'), key: z.string(), value: z.literal(MASKED_SECRET), in: z.enum(['header', 'query']) }),

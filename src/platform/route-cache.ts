@@ -34,6 +34,3 @@ export function createRouteCache(options: { ttlMs: number; max?: number }): Rout
     clear: () => entries.clear(),
   };
 }
-
-/** No cache: every lookup loads (tests of the uncached paths, and callers that must read fresh). */
-export const NO_ROUTE_CACHE: RouteCache = createRouteCache({ ttlMs: 0 });

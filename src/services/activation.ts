@@ -3,15 +3,20 @@
  * do the work (claims per connection, cancellation by a stop); this decides when to run them,
  * waits a bounded time for their result, and turns results and failures into answers.
  */
-import type { IntegrationDoc, Models } from '../db/models.js';
-import { activationResultOf } from '../db/integrations.js';
+import type { CampaignRepository } from '../db/campaigns.js';
+import type { ConnectionRepository } from '../db/connections.js';
+import { activationResultOf, type IntegrationDoc, type IntegrationRepository } from '../db/integrations.js';
 import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
 import { FailureType, type ActivationResult } from '../../workflows/contract.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
 export interface ActivationDeps {
-  models: Models;
+  integrations: IntegrationRepository;
+  /** Linked live campaigns block a stop. */
+  campaigns: CampaignRepository;
+  /** Connections Details show each connection's channel and senders. */
+  connections: ConnectionRepository;
   gateway: TemporalGateway;
   /** How long a start or stop waits for its workflow before answering 503 (it goes on in the background). */
   waitMs: number;
@@ -36,7 +41,6 @@ const linkedToLiveCampaigns = (campaigns: unknown[]) =>
 
 /** A workflow's failure, as the API answers it: data problems keep their code. */
 function rejectionError(rejection: WorkflowRejection): AppError {
-  if (rejection.type === FailureType.LINKED_TO_LIVE_CAMPAIGNS) return linkedToLiveCampaigns((rejection.details[0] as unknown[] | undefined) ?? []);
   if (rejection.type === FailureType.NOT_FOUND) return notFound('Integration');
   return temporalUnavailable();
 }
@@ -74,17 +78,22 @@ function activatedOf(result: ActivationResult): Activated {
 }
 
 /** Activates every connection independently; an active integration answers with its recorded state. */
-export async function startIntegration(deps: ActivationDeps, tenantId: string, id: string): Promise<Activated> {
-  const integration = await findTenantIntegration(deps.models, tenantId, id);
+export async function startIntegration(deps: Pick<ActivationDeps, 'integrations' | 'gateway' | 'waitMs'>, input: { tenantId: string; id: string }): Promise<Activated> {
+  const { tenantId } = input;
+  const integration = await findTenantIntegration(deps, input);
   if (integration.status === 'ACTIVE' && !integration.activating) return activatedOf(activationResultOf(integration));
   const outcome = await deps.gateway.runActivation({ tenantId, integrationId: integration._id.toHexString() }, deps.waitMs);
   return activatedOf(resultOf(outcome, 'activation'));
 }
 
-/** Releases the senders; refused while linked campaigns are live, a no-op when already inactive. */
-export async function stopIntegration(deps: ActivationDeps, tenantId: string, id: string): Promise<void> {
-  const integration = await findTenantIntegration(deps.models, tenantId, id);
-  const live = await deps.models.Campaign.find({ integrationId: integration._id, status: 'LIVE' }, { name: 1 }).lean();
+/**
+ * Releases the senders; refused while linked campaigns are live (checked here only: the stop's
+ * workflow does not look again), a no-op when already inactive.
+ */
+export async function stopIntegration(deps: Pick<ActivationDeps, 'integrations' | 'campaigns' | 'gateway' | 'waitMs'>, input: { tenantId: string; id: string }): Promise<void> {
+  const { tenantId } = input;
+  const integration = await findTenantIntegration(deps, input);
+  const live = await deps.campaigns.listLiveLinkedTo(integration._id);
   if (live.length > 0) throw linkedToLiveCampaigns(live.map((campaign) => ({ id: campaign._id.toHexString(), name: campaign.name })));
   if (integration.status === 'INACTIVE' && !integration.activating) return;
   resultOf(await deps.gateway.runDeactivation({ tenantId, integrationId: integration._id.toHexString() }, deps.waitMs), 'stop');
@@ -104,10 +113,10 @@ export interface ConnectionDetails {
 }
 
 /** Connections Details: each connection of the integration with the outcome of its last start or stop. */
-export async function connectionDetails(models: Models, tenantId: string, id: string): Promise<ConnectionDetails> {
-  const integration = await findTenantIntegration(models, tenantId, id);
+export async function connectionDetails(deps: Pick<ActivationDeps, 'integrations' | 'connections'>, input: { tenantId: string; id: string }): Promise<ConnectionDetails> {
+  const integration = await findTenantIntegration(deps, input);
   const codes = integration.connections.map(({ code }) => code ?? '');
-  const connections = new Map((await models.Connection.find({ tenantId, code: { $in: codes } }).lean()).map((connection) => [connection.code, connection]));
+  const connections = new Map((await deps.connections.listByCodes(input.tenantId, codes)).map((connection) => [connection.code, connection]));
   const statuses = new Map((integration.connectionStatuses ?? []).map((status) => [status.code, status]));
   const items = codes.map((code) => {
     const connection = connections.get(code);

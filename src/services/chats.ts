@@ -1,9 +1,17 @@
 /** Chats of an integration, as their read model lists them with the live values of open ones. */
-import type { ChatDoc, Models } from '../db/models.js';
-import { listPage, type Page } from '../db/pagination.js';
+import type { ChatDoc, ChatRepository } from '../db/chats.js';
+import type { IntegrationRepository } from '../db/integrations.js';
+import type { Page } from '../db/pagination.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
+
+export interface ChatDeps {
+  chats: ChatRepository;
+  integrations: IntegrationRepository;
+  /** An open chat is asked for its live values. */
+  gateway: TemporalGateway;
+}
 
 export interface ChatFilter {
   limit: number;
@@ -26,21 +34,21 @@ async function withLiveValues(gateway: TemporalGateway, chat: ChatDoc): Promise<
   return { ...chat, lastInboundAt: new Date(live.lastInboundAt), windowExpiresAt: live.windowExpiresAt ? new Date(live.windowExpiresAt) : null };
 }
 
-export async function listChats(models: Models, gateway: TemporalGateway, tenantId: string, integrationId: string, query: ChatFilter): Promise<Page<ChatDoc>> {
-  const integration = await findTenantIntegration(models, tenantId, integrationId);
-  const filter = { integrationId: integration._id, ...(query.status ? { status: query.status } : {}) };
-  const page = await listPage(query, (range, limit) => models.Chat.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean(), (chat) => chat);
-  return { items: await Promise.all(page.items.map((chat) => withLiveValues(gateway, chat))), nextCursor: page.nextCursor };
+export async function listChats(deps: ChatDeps, input: { tenantId: string; integrationId: string; query: ChatFilter }): Promise<Page<ChatDoc>> {
+  const { query } = input;
+  const integration = await findTenantIntegration(deps, { tenantId: input.tenantId, id: input.integrationId });
+  const page = await deps.chats.list(integration._id, query.status, query);
+  return { items: await Promise.all(page.items.map((chat) => withLiveValues(deps.gateway, chat))), nextCursor: page.nextCursor };
 }
 
 /** The contact's open chat, or else the last one. */
-export async function findContactChat(models: Models, gateway: TemporalGateway, tenantId: string, integrationId: string, contact: string): Promise<ChatDoc> {
-  const integration = await findTenantIntegration(models, tenantId, integrationId);
-  const chats = await models.Chat.find({ integrationId: integration._id, contact }).sort({ openedAt: -1 }).limit(CONTACT_CHATS_READ).lean();
+export async function findContactChat(deps: ChatDeps, input: { tenantId: string; integrationId: string; contact: string }): Promise<ChatDoc> {
+  const integration = await findTenantIntegration(deps, { tenantId: input.tenantId, id: input.integrationId });
+  const chats = await deps.chats.latestOfContact(integration._id, input.contact, CONTACT_CHATS_READ);
   const chat = chats.find((candidate) => candidate.status === 'OPEN') ?? chats[0];
   if (!chat) throw notFound('Chat');
-  return withLiveValues(gateway, chat);
+  return withLiveValues(deps.gateway, chat);
 }
 
 /** Open chats platform-wide, for the `chathook_open_chats` gauge. */
-export const countOpenChats = (models: Models): Promise<number> => models.Chat.countDocuments({ status: 'OPEN' });
+export const countOpenChats = (deps: Pick<ChatDeps, 'chats'>): Promise<number> => deps.chats.countOpen();

@@ -4,15 +4,27 @@
  * `sandbox` connections. Every connection has a carrier secret, shown once at creation.
  */
 import { randomBytes } from 'node:crypto';
-import mongoose from 'mongoose';
-import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../db/models.js';
-import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
-import { senderScopeOf, type ScopedSender } from '../db/sender-claims.js';
-import { disownSenders, ownSenders } from '../db/sender-ownerships.js';
+import type { Types } from 'mongoose';
+import type { ConnectionDoc, ConnectionRepository } from '../db/connections.js';
+import type { IntegrationRepository } from '../db/integrations.js';
+import type { Page } from '../db/pagination.js';
+import { senderScopeOf, type ScopedSender, type SenderRepository } from '../db/senders.js';
+import type { TenantRepository } from '../db/tenants.js';
 import type { Channel } from '../domain/webhook-template.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ConnectionCreate, ListQuery } from '../domain/request-schemas.js';
 import { AppError, conflict, notFound, unprocessableFields } from './errors.js';
+
+export interface ConnectionDeps {
+  connections: ConnectionRepository;
+  /** The operator provisions for a tenant that exists. */
+  tenants: TenantRepository;
+  /** Real senders' ownership (SPEC section 2). */
+  senders: SenderRepository;
+  /** A connection an integration lists cannot be deleted. */
+  integrations: IntegrationRepository;
+  secretBox: SecretBox;
+}
 
 /** Who asks: the operator (root key) may do anything to a tenant's connections, a tenant only to its sandboxes. */
 export type ConnectionActor = 'OPERATOR' | 'TENANT';
@@ -29,61 +41,73 @@ const operatorOnly = () =>
 /** 256 random bits: as strong as an API key. */
 const generateCarrierSecret = () => `csk_${randomBytes(32).toString('base64url')}`;
 
-const objectId = (id: string) => new mongoose.Types.ObjectId(id);
-
-export async function createConnection(models: Models, secretBox: SecretBox, tenantId: string, input: ConnectionCreate, actor: ConnectionActor): Promise<CreatedConnection> {
+export async function createConnection(
+  deps: Pick<ConnectionDeps, 'connections' | 'tenants' | 'senders' | 'secretBox'>,
+  request: { tenantId: string; input: ConnectionCreate; actor: ConnectionActor },
+): Promise<CreatedConnection> {
+  const { tenantId, input, actor } = request;
+  const { secretBox } = deps;
   if (input.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
-  if (actor === 'OPERATOR' && !(await models.Tenant.exists({ _id: objectIdOrNull(tenantId) }))) throw notFound('Tenant');
+  if (actor === 'OPERATOR' && !(await deps.tenants.exists(tenantId))) throw notFound('Tenant');
   const taken = () => conflict('CONNECTION_CODE_TAKEN', `Connection code ${input.code} is already taken`);
-  if (await models.Connection.exists({ code: input.code })) throw taken();
+  if (await deps.connections.codeExists(input.code)) throw taken();
   const carrierSecret = (input.carrier.type === 'http' ? input.carrier.secret : undefined) ?? generateCarrierSecret();
   const carrier: ConnectionDoc['carrier'] =
     input.carrier.type === 'http'
       ? { type: 'http', url: input.carrier.url, secretSealed: secretBox.seal(carrierSecret) }
       : { type: 'sandbox', secretSealed: secretBox.seal(carrierSecret) };
-  const ownership = { channel: input.channel, senders: input.senders, tenantId: objectId(tenantId), connectionCode: input.code };
+  const ownership = { channel: input.channel, senders: input.senders, tenantId, connectionCode: input.code };
   if (input.carrier.type === 'http') {
-    const owned = await ownSenders(models, ownership);
+    const owned = await deps.senders.own(ownership);
     if (!owned.ok) {
       // The senders are the operator's own input: naming them tells nothing of their holder.
       throw conflict('SENDER_TAKEN', `${input.channel} sender${owned.taken.length > 1 ? 's' : ''} ${owned.taken.join(', ')} belong${owned.taken.length > 1 ? '' : 's'} to another tenant`, { senders: owned.taken });
     }
   }
+  const disown = async () => {
+    if (input.carrier.type === 'http') await deps.senders.disown(ownership);
+  };
+  let connection: ConnectionDoc | null;
   try {
-    const doc = await models.Connection.create({ tenantId, code: input.code, channel: input.channel, senders: input.senders, carrier });
-    return { connection: doc.toObject(), carrierSecret };
+    connection = await deps.connections.insert({ tenantId, code: input.code, channel: input.channel, senders: input.senders, carrier });
   } catch (error) {
-    if (input.carrier.type === 'http') await disownSenders(models, ownership);
-    // Two creates of one code racing: the unique index decides.
-    if (isDuplicateKeyError(error)) throw taken();
+    await disown();
     throw error;
   }
+  if (connection) return { connection, carrierSecret };
+  await disown();
+  // Two creates of one code racing: the unique index decides.
+  throw taken();
 }
 
-export function listConnections<T>(models: Models, tenantId: string, query: ListQuery, present: (doc: ConnectionDoc) => T): Promise<Page<T>> {
-  return listPage(query, (range, limit) => models.Connection.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean(), present);
+export function listConnections(deps: Pick<ConnectionDeps, 'connections'>, input: { tenantId: string; query: ListQuery }): Promise<Page<ConnectionDoc>> {
+  return deps.connections.list(input.tenantId, input.query);
 }
 
-export async function findTenantConnection(models: Models, tenantId: string, code: string): Promise<ConnectionDoc> {
-  const doc = await models.Connection.findOne({ tenantId, code }).lean();
+export async function findTenantConnection(deps: Pick<ConnectionDeps, 'connections'>, input: { tenantId: string; code: string }): Promise<ConnectionDoc> {
+  const doc = await deps.connections.findForTenant(input.tenantId, input.code);
   if (!doc) throw notFound('Connection');
   return doc;
 }
 
 /** Deletes a connection no integration lists (an integration's connections are its routes). */
-export async function deleteConnection(models: Models, tenantId: string, code: string, actor: ConnectionActor): Promise<void> {
-  const doc = await models.Connection.findOne({ tenantId: objectIdOrNull(tenantId), code }).lean();
+export async function deleteConnection(
+  deps: Pick<ConnectionDeps, 'connections' | 'senders' | 'integrations'>,
+  input: { tenantId: string; code: string; actor: ConnectionActor },
+): Promise<void> {
+  const { code, actor } = input;
+  const doc = await deps.connections.findForTenantId(input.tenantId, code);
   if (!doc) throw notFound('Connection');
   if (doc.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
-  const users = await models.Integration.find({ tenantId: doc.tenantId, 'connections.code': code }, { _id: 1, alias: 1 }).limit(20).lean();
+  const users = await deps.integrations.listUsingConnection(doc.tenantId, code, 20);
   if (users.length > 0) {
     throw conflict('CONNECTION_IN_USE', `Connection ${code} is used by ${users.length === 1 ? 'an integration' : 'integrations'}: remove it from them first`, {
       integrations: users.map((user) => ({ id: user._id.toHexString(), alias: user.alias })),
     });
   }
-  await models.Connection.deleteOne({ _id: doc._id });
+  await deps.connections.deleteById(doc._id);
   // After the connection: a crash in between leaves the sender owned, never a listed sender unowned.
-  if (doc.carrier.type === 'http') await disownSenders(models, { channel: doc.channel, senders: doc.senders, tenantId: doc.tenantId, connectionCode: code });
+  if (doc.carrier.type === 'http') await deps.senders.disown({ channel: doc.channel, senders: doc.senders, tenantId: doc.tenantId, connectionCode: code });
 }
 
 /**
@@ -91,8 +115,12 @@ export async function deleteConnection(models: Models, tenantId: string, code: s
  * tenant lists it (a sender may be both a real one and a sandbox one); any other sender is a
  * `422 UNKNOWN_SENDER` (SPEC section 2: reservations and campaigns take only those).
  */
-export async function tenantSendersOf(models: Models, tenantId: string | mongoose.Types.ObjectId, channel: Channel, senders: readonly string[], field: string): Promise<ScopedSender[]> {
-  const connections = await models.Connection.find({ tenantId, channel, senders: { $in: [...senders] } }, { senders: 1, carrier: 1 }).lean();
+export async function tenantSendersOf(
+  deps: Pick<ConnectionDeps, 'connections'>,
+  input: { tenantId: string | Types.ObjectId; channel: Channel; senders: readonly string[]; field: string },
+): Promise<ScopedSender[]> {
+  const { channel, senders, field } = input;
+  const connections = await deps.connections.listListingSenders(input.tenantId, channel, senders);
   const scoped: ScopedSender[] = [];
   const problems: { path: string; message: string }[] = [];
   senders.forEach((sender, index) => {

@@ -3,7 +3,8 @@
  * routed through that connection's claim of the sender the contact wrote to, and handed to that
  * contact's chat workflow, which opens the chat if none is open (SPEC sections 3 and 6).
  */
-import type { ConnectionDoc, IntegrationDoc, Models } from '../db/models.js';
+import type { ConnectionDoc, ConnectionRepository } from '../db/connections.js';
+import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.js';
 import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secrets.js';
@@ -11,15 +12,18 @@ import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
-import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
-import { connectionClaimantOf } from './sender-claimants.js';
+import type { RouteCache } from '../platform/route-cache.js';
+import { connectionClaimantOf, type ClaimantDeps } from './sender-claimants.js';
 
-export interface InboundRoutingDeps {
-  models: Models;
+export interface InboundRoutingDeps extends ClaimantDeps {
+  connections: ConnectionRepository;
+  integrations: IntegrationRepository;
   secretBox: SecretBox;
   gateway: TemporalGateway;
-  /** Routing kept for ROUTE_CACHE_TTL (none when absent). */
-  routes?: RouteCache;
+  /** Routing kept for ROUTE_CACHE_TTL (a cache of TTL 0 reads every time). */
+  routes: RouteCache;
+  /** The request's logger: an accepted or refused message is logged with its ids. */
+  logger: Logger;
 }
 
 /** A carrier's inbound message, as its callback carries it (the contact's number without "+"). */
@@ -53,15 +57,18 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
  * section 3). Every way of failing (no token, a wrong one, an unknown code, a connection stored
  * before secrets existed) is the same 401, so codes cannot be probed.
  */
-export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox' | 'routes'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
+export async function authenticateCarrier(
+  deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routes'>,
+  input: { code: string; secret: string | undefined },
+): Promise<ConnectionDoc> {
+  const { code, secret } = input;
   const refused = () => unauthorized('Missing or wrong carrier secret, or unknown connection code');
   if (!secret || secret.length > MAX_SECRET_LENGTH) throw refused();
   // Cached under the code *and* the secret presented: only a carrier that authenticated before
   // skips the read. A wrong secret, like an unknown code, always reads and compares, so a cached
   // connection answers a probe no faster than a code that does not exist.
-  const routes = deps.routes ?? NO_ROUTE_CACHE;
-  const authenticated = await routes.lookup(`carrier:${code}:${hashToken(secret)}`, async () => {
-    const connection = await deps.models.Connection.findOne({ code }).lean<ConnectionDoc>();
+  const authenticated = await deps.routes.lookup(`carrier:${code}:${hashToken(secret)}`, async () => {
+    const connection = await deps.connections.findByCode(code);
     const sealed = connection?.carrier.secretSealed;
     const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
     if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
@@ -76,12 +83,13 @@ const noRoute = (channel: Channel, to: string) =>
   new AppError(422, 'NO_ROUTE', `No active integration or live campaign of this connection claims ${channel} sender ${to}`);
 
 /** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
-async function routeOf(models: Models, routes: RouteCache, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
+async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
+  const { routes } = deps;
   if (!connection.senders.includes(to)) throw noRoute(connection.channel, to);
-  const claimant = await routes.lookup(`claimant:${connection.code}:${to}`, () => connectionClaimantOf(models, connection, to));
+  const claimant = await routes.lookup(`claimant:${connection.code}:${to}`, () => connectionClaimantOf(deps, { connection, sender: to }));
   if (!claimant) throw noRoute(connection.channel, to);
   const integration = await routes.lookup(`integration:${claimant.integrationId.toHexString()}`, () =>
-    models.Integration.findOne({ _id: claimant.integrationId, tenantId: connection.tenantId, status: 'ACTIVE' }).lean<IntegrationDoc>(),
+    deps.integrations.findActiveForTenant(claimant.integrationId, connection.tenantId),
   );
   // A cached integration was found for this tenant's claim; checked again, as a fresh read would filter.
   if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, to);
@@ -93,12 +101,13 @@ async function routeOf(models: Models, routes: RouteCache, connection: Connectio
  * carrier that gets no answer retries, and the retry is found by its receipt and never
  * delivered twice. Bounded: a chat that does not answer in time is a 503, never a hang.
  */
-export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
+export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback): Promise<InboundReceipt> {
+  const log = deps.logger;
   const { connection, message } = callback;
   // "Duplicate" is the receipt's to say, and it is written by the chat's accept activity, so every
   // callback goes to the chat: one rule, whichever run or chat the update reaches (README,
   // "Hand-overs, duplicates and versions").
-  const integration = await routeOf(deps.models, deps.routes ?? NO_ROUTE_CACHE, connection, message.to);
+  const integration = await routeOf(deps, connection, message.to);
   const integrationId = integration._id.toHexString();
   const receivedAt = new Date();
   const outcome = await deps.gateway.deliverInbound(

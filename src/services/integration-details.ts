@@ -3,7 +3,8 @@
  * a ready cURL to try it, and the rotation of its response token and of its signing secret.
  */
 import { z } from 'zod';
-import type { Models } from '../db/models.js';
+import type { ConnectionRepository } from '../db/connections.js';
+import type { IntegrationRepository } from '../db/integrations.js';
 import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
 import type { TryOut } from '../domain/request-schemas.js';
@@ -12,7 +13,9 @@ import { AppError, conflict } from './errors.js';
 import { findTenantIntegration, newResponseToken } from './integrations.js';
 
 export interface IntegrationDetailsDeps {
-  models: Models;
+  integrations: IntegrationRepository;
+  /** Try Out builds its command for one of the integration's connections. */
+  connections: ConnectionRepository;
   secretBox: SecretBox;
   /** SIGNING_SECRET_OVERLAP: how long the replaced signing secret still signs beside the new one. */
   signingSecretOverlapMs: number;
@@ -29,8 +32,9 @@ const BODY_SCHEMAS = {
 };
 
 /** Everything a client needs to call the response webhook, the token included (the owner asks). */
-export async function apiDetailsOf(deps: IntegrationDetailsDeps, tenantId: string, id: string, baseUrl: string) {
-  const integration = await findTenantIntegration(deps.models, tenantId, id);
+export async function apiDetailsOf(deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>, input: { tenantId: string; id: string; baseUrl: string }) {
+  const { baseUrl } = input;
+  const integration = await findTenantIntegration(deps, input);
   const responseToken = deps.secretBox.open(integration.responseTokenSealed);
   return {
     endpoint: { method: 'POST' as const, url: `${baseUrl}${responseEndpointPath(integration._id.toHexString())}` },
@@ -51,11 +55,13 @@ export async function apiDetailsOf(deps: IntegrationDetailsDeps, tenantId: strin
 }
 
 /** A ready cURL command for one of the integration's connections and senders. */
-export async function tryOutCommand(deps: IntegrationDetailsDeps, tenantId: string, id: string, input: TryOut, baseUrl: string) {
-  const integration = await findTenantIntegration(deps.models, tenantId, id);
-  const connection = integration.connections.some(({ code }) => code === input.connection)
-    ? await deps.models.Connection.findOne({ tenantId, code: input.connection }).lean()
-    : null;
+export async function tryOutCommand(
+  deps: Pick<IntegrationDetailsDeps, 'integrations' | 'connections' | 'secretBox'>,
+  request: { tenantId: string; id: string; input: TryOut; baseUrl: string },
+) {
+  const { tenantId, input, baseUrl } = request;
+  const integration = await findTenantIntegration(deps, request);
+  const connection = integration.connections.some(({ code }) => code === input.connection) ? await deps.connections.findForTenant(tenantId, input.connection) : null;
   if (!connection) throw new AppError(422, 'UNKNOWN_CONNECTION', `${input.connection} is not a connection of this integration`);
   const sender = input.sender ?? connection.senders[0]!;
   if (!connection.senders.includes(sender)) throw new AppError(422, 'UNKNOWN_SENDER', `${sender} is not a sender of ${connection.code}`);
@@ -68,10 +74,10 @@ export async function tryOutCommand(deps: IntegrationDetailsDeps, tenantId: stri
 }
 
 /** A new response token; the old one stops working at once. */
-export async function rotateResponseToken(deps: IntegrationDetailsDeps, tenantId: string, id: string): Promise<string> {
-  const integration = await findTenantIntegration(deps.models, tenantId, id);
+export async function rotateResponseToken(deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>, input: { tenantId: string; id: string }): Promise<string> {
+  const integration = await findTenantIntegration(deps, input);
   const { responseToken, stored } = newResponseToken(deps.secretBox);
-  await deps.models.Integration.updateOne({ _id: integration._id }, { $set: stored });
+  await deps.integrations.setResponseToken(integration._id, stored);
   return responseToken;
 }
 
@@ -83,18 +89,18 @@ const ROTATION_TRIES = 5;
  * so receivers can switch without rejecting a delivery; only the latest replaced secret is kept,
  * so a second rotation within the overlap ends the first one's.
  */
-export async function rotateSigningSecret(deps: IntegrationDetailsDeps, tenantId: string, id: string): Promise<string> {
+export async function rotateSigningSecret(
+  deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox' | 'signingSecretOverlapMs'>,
+  input: { tenantId: string; id: string },
+): Promise<string> {
   const signingSecret = generateSigningSecret();
   const signingSecretSealed = deps.secretBox.seal(signingSecret);
   for (let tries = 0; tries < ROTATION_TRIES; tries += 1) {
-    const integration = await findTenantIntegration(deps.models, tenantId, id);
+    const integration = await findTenantIntegration(deps, input);
     const previousSigningSecret = { secretSealed: integration.signingSecretSealed, expiresAt: new Date(Date.now() + deps.signingSecretOverlapMs) };
-    // Guarded by the secret it replaces: a concurrent rotation cannot make this one's secret the one nobody stored.
-    const result = await deps.models.Integration.updateOne(
-      { _id: integration._id, tenantId, signingSecretSealed: integration.signingSecretSealed },
-      { $set: { signingSecretSealed, previousSigningSecret } },
-    );
-    if (result.matchedCount === 1) return signingSecret;
+    if (await deps.integrations.replaceSigningSecret(integration._id, input.tenantId, integration.signingSecretSealed, { signingSecretSealed, previousSigningSecret })) {
+      return signingSecret;
+    }
   }
   throw conflict('ROTATION_CONFLICT', 'The signing secret is being rotated by another request: try again');
 }

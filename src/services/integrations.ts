@@ -1,11 +1,19 @@
-import type { IntegrationDoc, Models, StoredAuth } from '../db/models.js';
-import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
+import type { ConnectionRepository } from '../db/connections.js';
+import type { IntegrationDoc, IntegrationRepository, StoredAuth } from '../db/integrations.js';
+import type { Page } from '../db/pagination.js';
 import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
 import { MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../domain/rendered-request-size.js';
 import { DEFAULT_BODY, type Field } from '../domain/webhook-template.js';
 import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../domain/request-schemas.js';
 import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../platform/secrets.js';
 import { AppError, conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
+
+export interface IntegrationDeps {
+  integrations: IntegrationRepository;
+  /** An integration lists only its tenant's connections. */
+  connections: ConnectionRepository;
+  secretBox: SecretBox;
+}
 
 /* ─── Secrets: sealed once on the way in, masked once on the way out ─────────────────────── */
 
@@ -127,11 +135,11 @@ export function checkWebhookTemplate(
   return { body, problems };
 }
 
-async function checkInput(models: Models, tenantId: string, input: IntegrationInput): Promise<{ body: Field[] }> {
+async function checkInput(deps: Pick<IntegrationDeps, 'connections'>, tenantId: string, input: IntegrationInput): Promise<{ body: Field[] }> {
   const { body, problems } = checkWebhookTemplate(input);
   const codes = input.connections.map(({ code }) => code);
   if (codes.length > 0) {
-    const known = new Set((await models.Connection.find({ tenantId, code: { $in: codes } }, { code: 1 }).lean()).map((connection) => connection.code));
+    const known = new Set((await deps.connections.listByCodes(tenantId, codes)).map((connection) => connection.code));
     const unknown = codes.flatMap((code, index) => (known.has(code) ? [] : [{ path: `connections.${index}.code`, message: `${code} is not one of your connections` }]));
     if (unknown.length > 0) throw unprocessableFields('UNKNOWN_CONNECTION', unknown);
   }
@@ -142,8 +150,8 @@ async function checkInput(models: Models, tenantId: string, input: IntegrationIn
 
 /* ─── Integrations ───────────────────────────────────────────────────────────────────────── */
 
-export async function findTenantIntegration(models: Models, tenantId: string, id: string): Promise<IntegrationDoc> {
-  const doc = await models.Integration.findOne({ tenantId, _id: objectIdOrNull(id) }).lean();
+export async function findTenantIntegration(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; id: string }): Promise<IntegrationDoc> {
+  const doc = await deps.integrations.findForTenant(input.tenantId, input.id);
   if (!doc) throw notFound('Integration');
   return doc;
 }
@@ -155,11 +163,13 @@ export interface CreatedIntegration {
   signingSecret: string;
 }
 
-export async function createIntegration(models: Models, secretBox: SecretBox, tenantId: string, input: IntegrationInput): Promise<CreatedIntegration> {
-  const { body } = await checkInput(models, tenantId, input);
+export async function createIntegration(deps: IntegrationDeps, request: { tenantId: string; input: IntegrationInput }): Promise<CreatedIntegration> {
+  const { tenantId, input } = request;
+  const { secretBox } = deps;
+  const { body } = await checkInput(deps, tenantId, input);
   const { responseToken, stored } = newResponseToken(secretBox);
   const signingSecret = generateSigningSecret();
-  const doc = await models.Integration.create({
+  const integration = await deps.integrations.insert({
     tenantId,
     alias: input.alias,
     method: input.method,
@@ -169,15 +179,14 @@ export async function createIntegration(models: Models, secretBox: SecretBox, te
     headers: input.headers,
     body,
     connections: input.connections,
-    status: 'INACTIVE',
     ...stored,
     signingSecretSealed: secretBox.seal(signingSecret),
   });
-  return { integration: doc.toObject(), responseToken, signingSecret };
+  return { integration, responseToken, signingSecret };
 }
 
-export function listIntegrations<T>(models: Models, tenantId: string, query: ListQuery, present: (doc: IntegrationDoc) => T): Promise<Page<T>> {
-  return listPage(query, (range, limit) => models.Integration.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean(), present);
+export function listIntegrations(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; query: ListQuery }): Promise<Page<IntegrationDoc>> {
+  return deps.integrations.list(input.tenantId, input.query);
 }
 
 const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ code?: string | null }>) => {
@@ -189,44 +198,32 @@ const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ 
 const activeConflict = (message: string) => conflict('INTEGRATION_ACTIVE', message);
 
 /** Replaces the editable fields; the connections of an active (or activating) integration cannot change. */
-export async function updateIntegration(models: Models, secretBox: SecretBox, tenantId: string, id: string, input: IntegrationInput): Promise<IntegrationDoc> {
-  const current = await findTenantIntegration(models, tenantId, id);
-  const auth = sealAuth(input.auth, { auth: current.auth, previousUrl: current.url, url: input.url }, secretBox);
-  const { body } = await checkInput(models, tenantId, input);
+export async function updateIntegration(deps: IntegrationDeps, request: { tenantId: string; id: string; input: IntegrationInput }): Promise<IntegrationDoc> {
+  const { tenantId, id, input } = request;
+  const current = await findTenantIntegration(deps, { tenantId, id });
+  const auth = sealAuth(input.auth, { auth: current.auth, previousUrl: current.url, url: input.url }, deps.secretBox);
+  const { body } = await checkInput(deps, tenantId, input);
   const connectionsChanged = !sameConnections(input.connections, current.connections);
   const activeMessage = 'The connections of an active integration cannot change: stop it first';
   if (connectionsChanged && (current.status === 'ACTIVE' || current.activating)) throw activeConflict(activeMessage);
-  // The status guard makes "change connections" and "start" exclusive even when they race.
-  const guard: Record<string, unknown> = connectionsChanged ? { status: 'INACTIVE', activating: { $ne: true } } : {};
-  const updated = await models.Integration.findOneAndUpdate(
-    { _id: current._id, tenantId, ...guard },
-    {
-      $set: {
-        alias: input.alias,
-        method: input.method,
-        url: input.url,
-        params: input.params,
-        auth,
-        headers: input.headers,
-        body,
-        connections: input.connections,
-      },
-    },
-    { returnDocument: 'after', lean: true },
+  const updated = await deps.integrations.replaceEditable(
+    current._id,
+    tenantId,
+    { alias: input.alias, method: input.method, url: input.url, params: input.params, auth, headers: input.headers, body, connections: input.connections },
+    connectionsChanged,
   );
   if (!updated) {
-    if (await models.Integration.exists({ _id: current._id, tenantId })) throw activeConflict(activeMessage);
+    if (await deps.integrations.existsForTenant(current._id, tenantId)) throw activeConflict(activeMessage);
     throw notFound('Integration');
   }
   return updated;
 }
 
 /** Deletes an inactive integration; the status guard loses no race with a start. */
-export async function deleteIntegration(models: Models, tenantId: string, id: string): Promise<void> {
-  const current = await findTenantIntegration(models, tenantId, id);
-  const result = await models.Integration.deleteOne({ _id: current._id, tenantId, status: 'INACTIVE', activating: { $ne: true } });
-  if (result.deletedCount === 0) {
-    if (await models.Integration.exists({ _id: current._id, tenantId })) throw activeConflict('An active integration cannot be deleted: stop it first');
+export async function deleteIntegration(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; id: string }): Promise<void> {
+  const current = await findTenantIntegration(deps, input);
+  if (!(await deps.integrations.deleteInactive(current._id, input.tenantId))) {
+    if (await deps.integrations.existsForTenant(current._id, input.tenantId)) throw activeConflict('An active integration cannot be deleted: stop it first');
     throw notFound('Integration');
   }
 }

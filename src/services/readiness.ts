@@ -1,6 +1,7 @@
 /** Readiness: the process serves only while MongoDB and the Temporal namespace both answer. */
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Connection as TemporalConnection } from '@temporalio/client';
+import { pingDatabase } from '../db/database.js';
 import { describeNamespace } from '../temporal/namespace-probe.js';
 
 export interface ReadinessTargets {
@@ -36,11 +37,7 @@ async function probe(check: () => Promise<unknown>): Promise<Check> {
 
 export async function checkReadiness(targets: ReadinessTargets): Promise<Readiness> {
   const [mongodb, temporal] = await Promise.all([
-    probe(async () => {
-      const db = targets.db.db;
-      if (!db) throw new Error('not connected');
-      await db.admin().command({ ping: 1 });
-    }),
+    probe(() => pingDatabase(targets.db)),
     probe(() => describeNamespace(targets.temporal, targets.namespace)),
   ]);
   return { ready: mongodb.ok && temporal.ok, checks: { mongodb, temporal } };

@@ -17,27 +17,30 @@
  * chat's: it is not stored, so the repeat is asked again.
  */
 import { createHash } from 'node:crypto';
-import { isDuplicateKeyError, type IdempotencyRecordDoc, type IntegrationDoc, type Models } from '../db/models.js';
+import type { IdempotencyRecordDoc, IdempotencyRepository } from '../db/idempotency-records.js';
+import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.js';
 import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
-import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
-import { integrationClaimantOf } from './sender-claimants.js';
+import type { RouteCache } from '../platform/route-cache.js';
+import { integrationClaimantOf, type ClaimantDeps } from './sender-claimants.js';
 
-export interface ReplyRoutingDeps {
-  models: Models;
+export interface ReplyRoutingDeps extends ClaimantDeps {
+  integrations: IntegrationRepository;
+  /** The first answer to each Idempotency-Key. */
+  idempotency: IdempotencyRepository;
   gateway: TemporalGateway;
-  /** Routing kept for ROUTE_CACHE_TTL (none when absent). */
-  routes?: RouteCache;
+  /** Routing kept for ROUTE_CACHE_TTL (a cache of TTL 0 reads every time). */
+  routes: RouteCache;
 }
 
 /** The integration a response token names (the token's hash is what is stored), through the route cache. */
-export function integrationOfResponseToken(models: Models, routes: RouteCache, token: string): Promise<IntegrationDoc | null | undefined> {
-  const tokenHash = hashToken(token);
-  return routes.lookup(`response-token:${tokenHash}`, () => models.Integration.findOne({ responseTokenHash: tokenHash }).lean<IntegrationDoc>());
+export function integrationOfResponseToken(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routes'>, input: { token: string }): Promise<IntegrationDoc | null | undefined> {
+  const tokenHash = hashToken(input.token);
+  return deps.routes.lookup(`response-token:${tokenHash}`, () => deps.integrations.findByResponseTokenHash(tokenHash));
 }
 
 export interface ReplyPost {
@@ -66,9 +69,9 @@ const chatNotFound = (contact: string) =>
 const unknownSender = (message: string) => new AppError(422, 'UNKNOWN_SENDER', message);
 
 /** The integration whose response token this is: another integration's token is a 403. */
-async function authenticatedIntegrationOf(models: Models, routes: RouteCache, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
+async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized('Missing or unknown response token');
-  const integration = await integrationOfResponseToken(models, routes, token);
+  const integration = await integrationOfResponseToken(deps, { token });
   if (!integration) throw unauthorized('Missing or unknown response token');
   if (integration._id.toHexString() !== integrationId) {
     throw new AppError(403, 'FORBIDDEN', 'This response token belongs to another integration');
@@ -77,12 +80,14 @@ async function authenticatedIntegrationOf(models: Models, routes: RouteCache, to
 }
 
 /** Rule 4: the sender the reply goes out from, and the connection that carries it. */
-async function replyRequestOf(models: Models, routes: RouteCache, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
+async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
   if (event.type === 'END') return { type: 'END' };
   const channel = event.channel;
   const from = channel.type === 'SMS' ? channel.route : channel.sender;
   const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
-  const claimant = await routes.lookup(`reply-claimant:${integration._id.toHexString()}:${channel.type}:${from}`, () => integrationClaimantOf(models, integration, channel.type, from));
+  const claimant = await deps.routes.lookup(`reply-claimant:${integration._id.toHexString()}:${channel.type}:${from}`, () =>
+    integrationClaimantOf(deps, { integration, channel: channel.type, sender: from }),
+  );
   if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
   // through the connection the contact wrote to (empty code).
@@ -134,20 +139,18 @@ function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
 
 /** Takes a reply or END into the contact's chat, or throws the AppError that says why not. */
 export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): Promise<ReplyAccepted> {
-  const { models } = deps;
-  const routes = deps.routes ?? NO_ROUTE_CACHE;
   const { contact, event, idempotencyKey: key } = post;
-  const integration = await authenticatedIntegrationOf(models, routes, post.responseToken, post.integrationId);
+  const integration = await authenticatedIntegrationOf(deps, post.responseToken, post.integrationId);
   if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The integration is not active');
   if (!/^\d{5,15}$/.test(contact)) throw chatNotFound(contact);
-  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(models, routes, integration, event), undefined));
+  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), undefined));
 
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new AppError(400, 'VALIDATION_ERROR', `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
   const requestHash = createHash('sha256').update(JSON.stringify({ contact, event })).digest('hex');
   const stored = async () => {
-    const record = await models.IdempotencyRecord.findOne({ integrationId: integration._id, key }).lean();
+    const record = await deps.idempotency.find(integration._id, key);
     if (record && record.requestHash !== requestHash) {
       throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
     }
@@ -157,14 +160,10 @@ export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): P
   if (earlier) return settle(earlier);
   // The update id makes Temporal itself ignore a second send of the same key within the chat run.
   const updateId = `mt-${integration._id.toHexString()}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-  const answer = await askChat(deps, integration, contact, await replyRequestOf(models, routes, integration, event), updateId);
-  try {
-    await models.IdempotencyRecord.create({ integrationId: integration._id, key, requestHash, ...storedAnswerOf(answer), createdAt: new Date() });
-  } catch (error) {
-    // A concurrent request with the same key stored its answer first: both give that one.
-    const concurrent = isDuplicateKeyError(error) ? await stored() : undefined;
-    if (!concurrent) throw error;
-    return settle(concurrent);
-  }
-  return settle(answer);
+  const answer = await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), updateId);
+  if (await deps.idempotency.insert({ integrationId: integration._id, key, requestHash, ...storedAnswerOf(answer), createdAt: new Date() })) return settle(answer);
+  // A concurrent request with the same key stored its answer first: both give that one.
+  const concurrent = await stored();
+  if (!concurrent) throw new Error('the Idempotency-Key record that refused this answer is gone');
+  return settle(concurrent);
 }

@@ -1,8 +1,15 @@
-import type { Models, ReservationDoc } from '../db/models.js';
-import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
+import type { ConnectionRepository } from '../db/connections.js';
+import type { Page } from '../db/pagination.js';
+import type { ReservationDoc, ReservationRepository } from '../db/reservations.js';
 import type { ListQuery, ReservationCreate } from '../domain/request-schemas.js';
 import { tenantSendersOf } from './connections.js';
 import { notFound } from './errors.js';
+
+export interface ReservationDeps {
+  reservations: ReservationRepository;
+  /** Only the tenant's own connections' senders may be reserved. */
+  connections: ConnectionRepository;
+}
 
 /**
  * Senders another platform feature holds, among the tenant's own connections' senders
@@ -10,22 +17,22 @@ import { notFound } from './errors.js';
  * one never fails because an integration uses the sender: conflicts are evaluated when an
  * integration is activated (SPEC section 2).
  */
-export async function createReservation(models: Models, tenantId: string, input: ReservationCreate): Promise<ReservationDoc> {
-  await tenantSendersOf(models, tenantId, input.channel, [input.sender], 'sender');
-  return (await models.Reservation.create({ tenantId, ...input })).toObject();
+export async function createReservation(deps: ReservationDeps, input: { tenantId: string; reservation: ReservationCreate }): Promise<ReservationDoc> {
+  const { tenantId, reservation } = input;
+  await tenantSendersOf(deps, { tenantId, channel: reservation.channel, senders: [reservation.sender], field: 'sender' });
+  return deps.reservations.insert({ tenantId, ...reservation });
 }
 
-export function listReservations<T>(models: Models, tenantId: string, query: ListQuery, present: (doc: ReservationDoc) => T): Promise<Page<T>> {
-  return listPage(query, (range, limit) => models.Reservation.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean(), present);
+export function listReservations(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; query: ListQuery }): Promise<Page<ReservationDoc>> {
+  return deps.reservations.list(input.tenantId, input.query);
 }
 
-export async function findReservation(models: Models, tenantId: string, id: string): Promise<ReservationDoc> {
-  const doc = await models.Reservation.findOne({ tenantId, _id: objectIdOrNull(id) }).lean();
+export async function findReservation(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; id: string }): Promise<ReservationDoc> {
+  const doc = await deps.reservations.findForTenant(input.tenantId, input.id);
   if (!doc) throw notFound('Reservation');
   return doc;
 }
 
-export async function deleteReservation(models: Models, tenantId: string, id: string): Promise<void> {
-  const result = await models.Reservation.deleteOne({ tenantId, _id: objectIdOrNull(id) });
-  if (result.deletedCount === 0) throw notFound('Reservation');
+export async function deleteReservation(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; id: string }): Promise<void> {
+  if (!(await deps.reservations.deleteForTenant(input.tenantId, input.id))) throw notFound('Reservation');
 }

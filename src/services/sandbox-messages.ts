@@ -1,7 +1,7 @@
 /** Replies the sandbox carrier "sent": recorded instead of sent, so a tenant can see them without a carrier. */
-import type { Models, OutboundMessageDoc } from '../db/models.js';
-import { listPage, type Page } from '../db/pagination.js';
+import type { Page, PageQuery } from '../db/pagination.js';
+import type { OutboundMessageDoc, ReplyRepository } from '../db/replies.js';
 
-export function listSandboxMessages<T>(models: Models, tenantId: string, query: { limit: number; cursor?: string | undefined }, present: (doc: OutboundMessageDoc) => T): Promise<Page<T>> {
-  return listPage(query, (range, limit) => models.OutboundMessage.find({ tenantId, carrierType: 'sandbox', ...range }).sort({ _id: 1 }).limit(limit).lean(), present);
+export function listSandboxMessages(deps: { replies: ReplyRepository }, input: { tenantId: string; query: PageQuery }): Promise<Page<OutboundMessageDoc>> {
+  return deps.replies.listSandbox(input.tenantId, input.query);
 }

@@ -26,8 +26,11 @@ export interface RunningWorker {
   shutdownGraceMs: number;
 }
 
-/** What a worker needs: the activities' clients, and the API-side Temporal connection (search attributes). */
-export interface WorkerDeps extends ActivityDeps {
+/**
+ * What a worker needs: the activities' clients, and the API-side Temporal connection (search
+ * attributes, and the announcer of a receiver's recovery the worker wires from it).
+ */
+export interface WorkerDeps extends Omit<ActivityDeps, 'announceReceiverRecovered'> {
   temporal: { connection: Connection; client: Client };
 }
 

@@ -3,8 +3,10 @@ import mongoose from 'mongoose';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { createRecentPayloads } from '../../activities/recent-payloads.js';
 import { createWebhookAttemptActivities } from '../../activities/webhook-attempt.js';
-import { createDeliveryAttemptRowModel } from '../../src/db/delivery-attempts.js';
+import { createDeliveryRepository } from '../../src/db/deliveries.js';
+import { createDeliveryAttemptRowModel } from '../../src/db/schemas/delivery-attempts.js';
 import type { AttemptDeliveryInput, AttemptOutcome, InboundMessage } from '../../workflows/contract.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
@@ -25,7 +27,7 @@ beforeAll(async () => {
   app = await startTestApp({ env: { DELIVERY_RETRY_INITIAL: `${INITIAL_MS}ms`, DELIVERY_RETRY_MAX_INTERVAL: `${MAX_MS}ms`, DELIVERY_TIMEOUT: '2s' } });
   acme = await app.tenant('Acme');
   receiver = await startHttpPeer();
-  activities = createActivities(app.services);
+  activities = createActivities({ ...app.services, announceReceiverRecovered: () => undefined });
 });
 afterAll(async () => {
   await app.close();
@@ -48,7 +50,7 @@ async function acceptedMessage(url?: string) {
 }
 
 const attempt = (input: AttemptDeliveryInput, run = activities.attemptWebhookDelivery): Promise<AttemptOutcome> => new MockActivityEnvironment({ startToCloseTimeoutMs: 7_000 }).run(run, input);
-const rowsOf = (deliveryId: string) => app.services.models.DeliveryAttemptRow.find({ deliveryId }).lean();
+const rowsOf = (deliveryId: string) => app.models.DeliveryAttemptRow.find({ deliveryId }).lean();
 
 describe('attemptWebhookDelivery against a loopback receiver', () => {
   it('2xx: DELIVERED, the attempt recorded, signed with the integration secret and webhook-id = the delivery id', async () => {
@@ -116,7 +118,7 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
 
   it('an integration deleted meanwhile: FAILED without a request', async () => {
     const { input, requests } = await acceptedMessage();
-    await app.services.models.Integration.deleteOne({ _id: input.integrationId });
+    await app.models.Integration.deleteOne({ _id: input.integrationId });
     expect(await attempt(input)).toMatchObject({ kind: 'FAILED', reason: 'the integration was deleted', record: null });
     expect(requests()).toHaveLength(0);
   });
@@ -127,7 +129,14 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
     const closed = mongoose.createConnection(app.env.MONGODB_URI!, { serverSelectionTimeoutMS: 5_000 });
     await closed.asPromise();
     await closed.close();
-    const slow = createWebhookAttemptActivities({ ...app.services, models: { ...app.services.models, DeliveryAttemptRow: createDeliveryAttemptRowModel(closed) }, recordWaitMs: 300 });
+    const slow = createWebhookAttemptActivities({
+      ...app.services,
+      ...app.services.repositories,
+      deliveries: createDeliveryRepository({ ...app.models, DeliveryAttemptRow: createDeliveryAttemptRowModel(closed) }),
+      recentPayloads: createRecentPayloads(),
+      announceReceiverRecovered: () => undefined,
+      recordWaitMs: 300,
+    });
     const started = Date.now();
     const outcome = await attempt(input, slow.attemptWebhookDelivery);
     expect(Date.now() - started).toBeLessThan(2_000);

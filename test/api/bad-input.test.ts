@@ -15,7 +15,7 @@ afterAll(async () => {
 const valid = { alias: 'A', method: 'POST', url: 'https://client.example/hook' };
 
 async function integrationCount() {
-  return app.services.models.Integration.countDocuments({});
+  return app.models.Integration.countDocuments({});
 }
 
 describe('bad input never answers 500 and changes nothing', () => {
@@ -51,12 +51,12 @@ describe('bad input never answers 500 and changes nothing', () => {
 
   it('rejects bad input on PUT without touching the stored integration', async () => {
     const created = await acme.post('/v1/integrations', valid);
-    const before = await app.services.models.Integration.findById(created.body.id).lean();
+    const before = await app.models.Integration.findById(created.body.id).lean();
     const response = await acme.raw(`/v1/integrations/${created.body.id}`, { method: 'PUT', body: '{"alias":', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
     const invalid = await acme.put(`/v1/integrations/${created.body.id}`, { ...valid, method: 'GET', body: [{ key: 'a', type: 'TEXT', value: 'b' }] });
     expect(invalid.status).toBe(400);
-    expect(await app.services.models.Integration.findById(created.body.id).lean()).toEqual(before);
+    expect(await app.models.Integration.findById(created.body.id).lean()).toEqual(before);
   });
 
   it('lists every bad field at once, the rules between fields included', async () => {

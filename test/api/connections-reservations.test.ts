@@ -39,7 +39,7 @@ describe('connections', () => {
       label: 'SMS - AWSexample121218',
       carrierSecret: 'carrier-secret-value',
     });
-    const stored = await app.services.models.Connection.findOne({ code: 'AWSexample121218' }).lean();
+    const stored = await app.models.Connection.findOne({ code: 'AWSexample121218' }).lean();
     expect(JSON.stringify(stored)).not.toContain('carrier-secret-value');
     expect(app.services.secretBox.open(stored!.carrier.secretSealed!)).toBe('carrier-secret-value');
 

@@ -50,7 +50,7 @@ describe('integrations', () => {
     expect(secretBytes.length).toBeGreaterThanOrEqual(24);
     expect(secretBytes.length).toBeLessThanOrEqual(64);
 
-    const stored = await app.services.models.Integration.findById(created.body.id).lean();
+    const stored = await app.models.Integration.findById(created.body.id).lean();
     const storedText = JSON.stringify(stored);
     for (const secret of ['basic-pass-secret', created.body.responseToken, created.body.signingSecret]) {
       expect(storedText).not.toContain(secret);
@@ -146,12 +146,12 @@ describe('integrations', () => {
     });
     expect(masked.status).toBe(200);
     expect(masked.body).toMatchObject({ alias: 'Renamed', headers: [], connections: [{ code: 'SMS-A' }, { code: 'WA-A' }] });
-    let stored = await app.services.models.Integration.findById(id).lean();
+    let stored = await app.models.Integration.findById(id).lean();
     expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
     const omitted = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BASIC', username: 'other' } }));
     expect(omitted.status).toBe(200);
-    stored = await app.services.models.Integration.findById(id).lean();
+    stored = await app.models.Integration.findById(id).lean();
     expect(stored!.auth.username).toBe('other');
     expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
@@ -162,14 +162,14 @@ describe('integrations', () => {
 
     const changed = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER', token: 'new-token' } }));
     expect(changed.status).toBe(200);
-    stored = await app.services.models.Integration.findById(id).lean();
+    stored = await app.models.Integration.findById(id).lean();
     expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('new-token');
   });
 
   it('guards active integrations: connections fixed, no delete', async () => {
     const created = await acme.post('/v1/integrations', integration());
     const id = created.body.id;
-    await app.services.models.Integration.updateOne({ _id: id }, { $set: { status: 'ACTIVE' } });
+    await app.models.Integration.updateOne({ _id: id }, { $set: { status: 'ACTIVE' } });
     const change = await acme.put(`/v1/integrations/${id}`, integration({ connections: [{ code: 'WA-A' }] }));
     expect(change.status).toBe(409);
     expect(change.body.error.code).toBe('INTEGRATION_ACTIVE');
@@ -179,7 +179,7 @@ describe('integrations', () => {
     const remove = await acme.delete(`/v1/integrations/${id}`);
     expect(remove.status).toBe(409);
     expect(remove.body.error.code).toBe('INTEGRATION_ACTIVE');
-    await app.services.models.Integration.updateOne({ _id: id }, { $set: { status: 'INACTIVE' } });
+    await app.models.Integration.updateOne({ _id: id }, { $set: { status: 'INACTIVE' } });
     expect((await acme.delete(`/v1/integrations/${id}`)).status).toBe(204);
     expect((await acme.get(`/v1/integrations/${id}`)).status).toBe(404);
   });

@@ -27,7 +27,7 @@ describe('tenants', () => {
     expect(created.body).toMatchObject({ name: 'Globex', id: expect.stringMatching(/^[0-9a-f]{24}$/) });
     expect(created.body.apiKey).toMatch(/^chk_[A-Za-z0-9_-]{43}$/);
 
-    const stored = await app.services.models.Tenant.findById(created.body.id).lean();
+    const stored = await app.models.Tenant.findById(created.body.id).lean();
     expect(JSON.stringify(stored)).not.toContain(created.body.apiKey);
 
     const tenant = apiClient(app.baseUrl, created.body.apiKey);

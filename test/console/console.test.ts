@@ -270,7 +270,7 @@ describe('web console', () => {
     await dialog.getByRole('tab', { name: 'API Details' }).click();
     const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
     const signingSecret = async () => {
-      const stored = await app.services.models.Integration.findById(integrationId).lean();
+      const stored = await app.models.Integration.findById(integrationId).lean();
       return app.services.secretBox.open(stored!.signingSecretSealed);
     };
     const before = await signingSecret();

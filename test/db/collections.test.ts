@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
-import { connectDatabase, createModels, ensureIndexes, type Models } from '../../src/db/models.js';
-import { insertChatRecord } from '../../src/db/chats.js';
+import { createChatRepository } from '../../src/db/chats.js';
+import { connectDatabase } from '../../src/db/database.js';
+import { createModels, ensureIndexes, type Models } from '../../src/db/models.js';
 
 /**
  * The collection files are a restructuring of one schema module: the collections, their
@@ -108,10 +109,11 @@ describe('collections', () => {
       lastInboundAt: new Date('2026-01-02T00:00:00.000Z'),
       windowExpiresAt: null,
     };
-    await insertChatRecord(models, row);
-    await insertChatRecord(models, { ...row, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
-    const chats = await models.Chat.find({ chatId: row.chatId }).lean();
-    expect(chats).toHaveLength(1);
-    expect(chats[0]).toMatchObject({ status: 'OPEN', closedAt: null, windowExpiresAt: null, lastInboundAt: new Date('2026-01-02T00:00:00.000Z') });
+    const chats = createChatRepository(models);
+    await chats.insertOpened(row);
+    await chats.insertOpened({ ...row, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
+    const stored = await models.Chat.find({ chatId: row.chatId }).lean();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ status: 'OPEN', closedAt: null, windowExpiresAt: null, lastInboundAt: new Date('2026-01-02T00:00:00.000Z') });
   });
 });

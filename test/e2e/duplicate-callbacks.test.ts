@@ -60,7 +60,7 @@ describe('callbacks of one message posted at the same moment', () => {
     // Nothing more comes: a copy that lost the receipt queued nothing.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(texts().sort()).toEqual(contacts.flatMap((contact) => [`${contact} a`, `${contact} b`]).sort());
-    const listed = await app.services.models.Delivery.countDocuments({ integrationId, event: 'MESSAGE' });
+    const listed = await app.models.Delivery.countDocuments({ integrationId, event: 'MESSAGE' });
     expect(listed).toBe(CONTACTS * 2);
   });
 });

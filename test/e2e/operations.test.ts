@@ -30,7 +30,7 @@ describe('operations', () => {
     expect(refused.body.error.fields).toEqual([expect.objectContaining({ path: 'url' })]);
     const integration = await acme.post('/v1/integrations', { alias: 'Ops', method: 'POST', url: 'https://hooks.example.com/ops', connections: [{ code: 'OPS' }] });
     expect(integration.status).toBe(201);
-    await app.services.models.Integration.updateOne({ _id: integration.body.id }, { $set: { url: `${receiver.url}/ops` } });
+    await app.models.Integration.updateOne({ _id: integration.body.id }, { $set: { url: `${receiver.url}/ops` } });
     await acme.post(`/v1/integrations/${integration.body.id}/start`);
     const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/OPS/inbound', { messageId: 'o1', from: '5491100000095', to: sender, text: 'hi' });
     expect(inbound.status).toBe(202);

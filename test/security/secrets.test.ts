@@ -66,7 +66,7 @@ const recorded = (client: ApiClient): ApiClient => {
   };
 };
 
-const stored = async (id: string) => (await app.services.models.Integration.findById(id).lean())!;
+const stored = async (id: string) => (await app.models.Integration.findById(id).lean())!;
 const openSecret = async (id: string) => {
   const { auth } = await stored(id);
   return auth.secretSealed ? app.services.secretBox.open(auth.secretSealed) : undefined;

@@ -106,7 +106,7 @@ describe('a real sender belongs to one tenant', () => {
     const legacy = uniqueSender();
     const connection = await app.provisionConnection(acme.id, httpConnection('LEGACY-ACME', [legacy]));
     // As stored by the old API, which took any sender from any tenant.
-    await app.services.models.Reservation.create({ tenantId: globex.id, channel: 'SMS', sender: legacy, feature: 'AUTO_REPLY' });
+    await app.models.Reservation.create({ tenantId: globex.id, channel: 'SMS', sender: legacy, feature: 'AUTO_REPLY' });
     await startedIntegration(acme.client, 'LegacyHook', ['LEGACY-ACME']);
     expect((await carrierOf(app.baseUrl, connection).post('/carriers/LEGACY-ACME/inbound', mo(legacy, 'legacy-1'))).status).toBe(202);
     const delivered = await receiver.waitFor(2);

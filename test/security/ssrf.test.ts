@@ -88,7 +88,7 @@ afterAll(async () => {
 let contacts = 0;
 /** Points the stored integration at `url`, simulates an MO from a new contact and waits for its delivery to settle. */
 async function deliverTo(url: string) {
-  await app.services.models.Integration.updateOne({ _id: integrationId }, { $set: { url } });
+  await app.models.Integration.updateOne({ _id: integrationId }, { $set: { url } });
   // Written behind the API's back (the API refuses these URLs): what a write through the API does
   // to the process's route cache, done here, so the first attempt sees this URL (ROUTE_CACHE_TTL).
   app.services.routes.clear();

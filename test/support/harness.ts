@@ -6,6 +6,7 @@ import { createTenant } from '../../src/services/tenants.js';
 import { startApi, type RunningApi } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { appDepsOf, openServices, type Services } from '../../src/bin/runtime.js';
+import { createModels, type Models } from '../../src/db/models.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -16,6 +17,8 @@ export interface TestApp {
   env: Record<string, string>;
   temporalAddress: string;
   services: Services;
+  /** The collections themselves, for tests that look at (or plant) what is stored; the app reaches them through its repositories. */
+  models: Models;
   config: Config;
   api: RunningApi;
   worker: RunningWorker | undefined;
@@ -121,11 +124,12 @@ export async function startTestApp(
     env,
     temporalAddress,
     services,
+    models: createModels(services.db),
     config,
     api,
     worker,
     async tenant(name = 'Acme') {
-      const created = await createTenant(services.models, name);
+      const created = await createTenant(services.repositories, { name });
       return { id: created.id, apiKey: created.apiKey, client: apiClient(baseUrl, created.apiKey) };
     },
     async provisionConnection(tenantId, connection) {

@@ -12,6 +12,7 @@ import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/search-attribute
 import { temporalTestServerPath } from '../../src/platform/embedded/tool-paths.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { openServices, type Services } from '../../src/bin/runtime.js';
+import { createModels, type Models } from '../../src/db/models.js';
 import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
 import { generateResponseToken, generateSigningSecret, hashToken } from '../../src/platform/secrets.js';
 
@@ -19,6 +20,8 @@ export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
   config: Config;
   services: Services;
+  /** The collections themselves, for seeding and inspection. */
+  models: Models;
   worker: Worker;
   tenantId: string;
   close(): Promise<void>;
@@ -68,15 +71,16 @@ export async function startTimeSkippingStack(env: Record<string, string> = {}): 
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-      activities: createActivities(services),
+      // No receiver-recovery announcements: these tests drive each chat's timers themselves.
+      activities: createActivities({ ...services, announceReceiverRecovered: () => undefined }),
     });
     const running = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
-    const tenant = await createTenant(services.models, 'Acme');
-    return { env: testEnv, config, services, worker, tenantId: tenant.id, close };
+    const tenant = await createTenant(services.repositories, { name: 'Acme' });
+    return { env: testEnv, config, services, models: createModels(services.db), worker, tenantId: tenant.id, close };
   } catch (error) {
     await close();
     throw error;
@@ -99,7 +103,8 @@ let seeded = 0;
  */
 export async function seedIntegration(stack: TimeSkippingStack, url: string, channel: Channel): Promise<SeededIntegration> {
   seeded += 1;
-  const { models, secretBox } = stack.services;
+  const { models } = stack;
+  const { secretBox } = stack.services;
   const connectionCode = `TS-${channel}-${seeded}`;
   const sender = `58412${String(seeded).padStart(7, '0')}`;
   await models.Connection.create({ tenantId: stack.tenantId, code: connectionCode, channel, senders: [sender], carrier: { type: 'sandbox' } });

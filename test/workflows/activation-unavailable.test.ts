@@ -24,7 +24,7 @@ describe('a start that cannot finish in time', () => {
     const pending = await acme.post(`/v1/integrations/${integration.id}/start`);
     expect(pending.status).toBe(503);
     expect(pending.body.error.code).toBe('ACTIVATION_PENDING');
-    expect(await app.services.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(0);
+    expect(await app.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(0);
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
 
     const worker = await startWorker(app.services, app.temporalAddress);

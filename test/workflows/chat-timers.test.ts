@@ -66,9 +66,8 @@ function chatWith(integration: SeededIntegration) {
 const ms = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
 /** Deliveries as the API presents them (status and attempts come from the attempt log). */
 async function deliveriesOf(filter: Record<string, unknown>) {
-  const { models } = stack.services;
-  const docs = await models.Delivery.find(filter).sort({ createdAt: 1 }).lean();
-  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(models, doc)), payload: doc.payload })));
+  const docs = await stack.models.Delivery.find(filter).sort({ createdAt: 1 }).lean();
+  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.services.repositories, doc)), payload: doc.payload })));
 }
 const bodiesOf = (peer: HttpPeer) => peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
 const acceptedIn = (chatId: string) => ({ accepted: { eventId: expect.any(String), chatId } });
@@ -118,7 +117,7 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
       ['END', null],
     ]);
     // The rejected reply never reached the carrier.
-    const sent = await stack.services.models.OutboundMessage.find({ chatId: opened.chatId }).lean();
+    const sent = await stack.models.OutboundMessage.find({ chatId: opened.chatId }).lean();
     expect(sent.map((message) => [message.text, message.status, message.channel, message.to]).sort()).toEqual([
       ['after reopening', 'SENT', 'WHATSAPP', chat.contact],
       ['at 23h', 'SENT', 'WHATSAPP', chat.contact],
@@ -166,7 +165,7 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
       ['END', 'SUCCEEDED', 1],
     ]);
 
-    const row = await stack.services.models.Chat.findOne({ chatId: opened.chatId }).lean();
+    const row = await stack.models.Chat.findOne({ chatId: opened.chatId }).lean();
     expect(row).toMatchObject({ status: 'CLOSED', channel: 'SMS', contact: chat.contact });
     expect(row!.closedAt).toBeInstanceOf(Date);
     const openFor = row!.closedAt!.getTime() - row!.openedAt.getTime();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activationWorkflowId } from '../../workflows/contract.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
-import { claimKeyOf } from '../../src/db/sender-claims.js';
+import { claimKeyOf } from '../../src/db/senders.js';
 
 let app: TestApp;
 let acme: ApiClient;
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const claimsOf = (integrationId: string) =>
-  app.services.models.SenderClaim.find({ holderId: new mongoose.Types.ObjectId(integrationId) }).lean();
+  app.models.SenderClaim.find({ holderId: new mongoose.Types.ObjectId(integrationId) }).lean();
 /** The connections here are sandboxes: their senders are claimed in their tenant's namespace. */
 const sandboxKey = (tenantId: string, sender: string) => claimKeyOf(new mongoose.Types.ObjectId(tenantId), 'SANDBOX', sender);
 
@@ -102,7 +102,7 @@ describe('activation workflow', () => {
       ],
     });
     expect(await claimsOf(integration.id)).toEqual([]);
-    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, free) }).lean()).toBeNull();
+    expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, free) }).lean()).toBeNull();
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
   });
 
@@ -186,9 +186,9 @@ describe('activation workflow', () => {
       const statuses = [results[index * 2]!.status, results[index * 2 + 1]!.status].sort();
       expect(statuses, `pair ${index}`).toEqual([200, 409]);
       const winner = results[index * 2]!.status === 200 ? pair.ids[0]! : pair.ids[1]!;
-      const claim = await app.services.models.SenderClaim.findOne({ channel: 'SMS', sender: sandboxKey(globexId, pair.sender) }).lean();
+      const claim = await app.models.SenderClaim.findOne({ channel: 'SMS', sender: sandboxKey(globexId, pair.sender) }).lean();
       expect(claim!.holderId.toHexString()).toBe(winner);
-      const docs = await app.services.models.Integration.find({ _id: { $in: pair.ids } }, { status: 1 }).lean();
+      const docs = await app.models.Integration.find({ _id: { $in: pair.ids } }, { status: 1 }).lean();
       expect(docs.map((doc) => doc.status).sort()).toEqual(['ACTIVE', 'INACTIVE']);
     }
   });
@@ -220,10 +220,10 @@ describe('campaigns', () => {
     expect(live.body.status).toBe('LIVE');
     const firstDate = live.body.integrationDate;
     expect(firstDate).toEqual(expect.any(String));
-    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toMatchObject({ holderKind: 'CAMPAIGN' });
+    expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toMatchObject({ holderKind: 'CAMPAIGN' });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).body.status).toBe('PAUSED');
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).status).toBe(200);
-    expect(await app.services.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toBeNull();
+    expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toBeNull();
     const again = await acme.post(`/v1/campaigns/${campaign.body.id}/live`);
     expect(again.body.integrationDate).toBe(firstDate);
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { CampaignDoc, Models } from '../../db/models.js';
-import { createCampaign, findTenantCampaign, goLive, integrationCampaigns, listCampaigns, pauseCampaign } from '../../services/campaigns.js';
+import type { CampaignDoc } from '../../db/campaigns.js';
+import { createCampaign, findTenantCampaign, goLive, integrationCampaigns, listCampaigns, pauseCampaign, type CampaignDeps } from '../../services/campaigns.js';
 import { tenantIdOf } from '../auth.js';
-import { CampaignListSchema, CampaignSchema, IntegrationCampaignsSchema, type Campaign, type IntegrationCampaigns } from '../response-schemas.js';
+import { CampaignListSchema, CampaignSchema, IntegrationCampaignsSchema, presentPage, type Campaign, type IntegrationCampaigns } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { CampaignCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
@@ -23,7 +23,7 @@ export const presentCampaign = (doc: CampaignDoc) =>
     createdAt: doc.createdAt.toISOString(),
   }) satisfies Campaign;
 
-export function campaignsRoutes(api: ApiRoutes, models: Models): void {
+export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
   api.route(
     {
       method: 'post',
@@ -40,14 +40,14 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
       },
     },
     async ({ body, req, res }) => {
-      res.status(201).json(presentCampaign(await createCampaign(models, tenantIdOf(req), body)));
+      res.status(201).json(presentCampaign(await createCampaign(deps, { tenantId: tenantIdOf(req), input: body })));
     },
   );
 
   api.route(
     { method: 'get', path: '/v1/campaigns', tag: TAG, summary: 'List campaigns', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(CampaignListSchema, 'a page') } },
     async ({ query, req, res }) => {
-      res.json(await listCampaigns(models, tenantIdOf(req), query, presentCampaign));
+      res.json(presentPage(await listCampaigns(deps, { tenantId: tenantIdOf(req), query }), presentCampaign));
     },
   );
 
@@ -62,7 +62,7 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
       responses: { 200: json(CampaignSchema, 'the campaign'), 404: campaignNotFound },
     },
     async ({ params, req, res }) => {
-      res.json(presentCampaign(await findTenantCampaign(models, tenantIdOf(req), params.id)));
+      res.json(presentCampaign(await findTenantCampaign(deps, { tenantId: tenantIdOf(req), id: params.id })));
     },
   );
 
@@ -92,7 +92,7 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
         responses: { 200: json(CampaignSchema, reached), 404: campaignNotFound, ...refusals },
       },
       async ({ params, req, res }) => {
-        res.json(presentCampaign(await run(models, tenantIdOf(req), params.id)));
+        res.json(presentCampaign(await run(deps, { tenantId: tenantIdOf(req), id: params.id })));
       },
     );
   }
@@ -108,7 +108,7 @@ export function campaignsRoutes(api: ApiRoutes, models: Models): void {
       responses: { 200: json(IntegrationCampaignsSchema, 'the campaigns'), 404: integrationNotFound },
     },
     async ({ params, req, res }) => {
-      const { integration, campaigns } = await integrationCampaigns(models, tenantIdOf(req), params.id);
+      const { integration, campaigns } = await integrationCampaigns(deps, { tenantId: tenantIdOf(req), integrationId: params.id });
       res.json({
         integrationId: integration._id.toHexString(),
         integrationType: integration.connections.length === 0 ? 'CHATBOT' : 'CONNECTIONS',

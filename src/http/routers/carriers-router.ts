@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import type { ConnectionDoc } from '../../db/models.js';
+import type { ConnectionDoc } from '../../db/connections.js';
 import { authenticateCarrier, receiveInbound, type InboundRoutingDeps } from '../../services/inbound-routing.js';
 import { unauthorized } from '../../services/errors.js';
 import { bearerTokenOf } from '../auth.js';
@@ -24,17 +24,17 @@ const InboundParams = z.object({ connectionCode: z.string().describe('the connec
  * The `carrierSecret` guard: authenticates before the body is read, so an unauthenticated
  * request learns nothing (not even that its body is malformed), and hands the connection on.
  */
-export function requireCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox' | 'routes'>): RequestHandler {
+export function requireCarrier(deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routes'>): RequestHandler {
   return async (req, _res, next) => {
     const code = req.params.connectionCode;
     if (typeof code !== 'string') throw unauthorized('Missing or wrong carrier secret, or unknown connection code');
-    req.carrierConnection = await authenticateCarrier(deps, code, bearerTokenOf(req.headers.authorization));
+    req.carrierConnection = await authenticateCarrier(deps, { code, secret: bearerTokenOf(req.headers.authorization) });
     next();
   };
 }
 
-/** Carrier inbound (MO) callbacks: `202 {chatId}` once the chat workflow has the message. */
-export function carriersRoutes(api: ApiRoutes, deps: InboundRoutingDeps): void {
+/** Carrier inbound (MO) callbacks: `202 {chatId}` once the chat workflow has the message (logged with the request's logger). */
+export function carriersRoutes(api: ApiRoutes, deps: Omit<InboundRoutingDeps, 'logger'>): void {
   api.route(
     {
       method: 'post',
@@ -54,7 +54,7 @@ export function carriersRoutes(api: ApiRoutes, deps: InboundRoutingDeps): void {
     },
     async ({ body, req, res }) => {
       if (!req.carrierConnection) throw unauthorized('Missing or wrong carrier secret, or unknown connection code');
-      const receipt = await receiveInbound(deps, { connection: req.carrierConnection, message: body }, req.log);
+      const receipt = await receiveInbound({ ...deps, logger: req.log }, { connection: req.carrierConnection, message: body });
       res.status(202).json({ chatId: receipt.chatId, ...(receipt.duplicate ? { duplicate: true as const } : {}) } satisfies MoAccepted);
     },
   );

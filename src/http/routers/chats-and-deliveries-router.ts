@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import type { ChatDoc, Models, OutboundMessageDoc } from '../../db/models.js';
-import { findContactChat, listChats } from '../../services/chats.js';
-import { deliveryViewOf, listDeliveries, replayDelivery, type DeliveryView } from '../../services/deliveries.js';
+import type { ChatDoc } from '../../db/chats.js';
+import type { OutboundMessageDoc, ReplyRepository } from '../../db/replies.js';
+import { findContactChat, listChats, type ChatDeps } from '../../services/chats.js';
+import { deliveryViewOf, listDeliveries, replayDelivery, type DeliveryDeps, type DeliveryView } from '../../services/deliveries.js';
 import { listSandboxMessages } from '../../services/sandbox-messages.js';
-import type { TemporalGateway } from '../../services/temporal-gateway.js';
 import { tenantIdOf } from '../auth.js';
 import {
   ChatListSchema,
   ChatSchema,
   DeliveryListSchema,
+  presentPage,
   ReplaySchema,
   SandboxMessageListSchema,
   type Chat,
@@ -64,9 +65,7 @@ const presentSandboxMessage = (doc: OutboundMessageDoc) =>
     at: doc.at.toISOString(),
   }) satisfies SandboxMessage;
 
-export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models; gateway: TemporalGateway }): void {
-  const { models, gateway } = deps;
-
+export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & DeliveryDeps & { replies: ReplyRepository }): void {
   api.route(
     {
       method: 'get',
@@ -79,7 +78,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       responses: { 200: json(DeliveryListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
     },
     async ({ params, query, req, res }) => {
-      res.json(await listDeliveries(models, tenantIdOf(req), params.id, query, presentDelivery));
+      res.json(presentPage(await listDeliveries(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentDelivery));
     },
   );
 
@@ -98,8 +97,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       },
     },
     async ({ params, req, res }) => {
-      const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);
-      res.json({ ...presentDelivery(await deliveryViewOf(models, delivery)), status: 'PENDING', replayId } satisfies Replay);
+      const { delivery, replayId } = await replayDelivery(deps, { tenantId: tenantIdOf(req), integrationId: params.id, deliveryId: params.deliveryId });
+      res.json({ ...presentDelivery(await deliveryViewOf(deps, delivery)), status: 'PENDING', replayId } satisfies Replay);
     },
   );
 
@@ -115,8 +114,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       responses: { 200: json(ChatListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
     },
     async ({ params, query, req, res }) => {
-      const page = await listChats(models, gateway, tenantIdOf(req), params.id, query);
-      res.json({ items: page.items.map(presentChat), nextCursor: page.nextCursor });
+      res.json(presentPage(await listChats(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentChat));
     },
   );
 
@@ -131,7 +129,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown integration id, or the contact has no chat') },
     },
     async ({ params, req, res }) => {
-      res.json(presentChat(await findContactChat(models, gateway, tenantIdOf(req), params.id, params.contact)));
+      res.json(presentChat(await findContactChat(deps, { tenantId: tenantIdOf(req), integrationId: params.id, contact: params.contact })));
     },
   );
 
@@ -146,7 +144,7 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       responses: { 200: json(SandboxMessageListSchema, 'a page') },
     },
     async ({ query, req, res }) => {
-      res.json(await listSandboxMessages(models, tenantIdOf(req), query, presentSandboxMessage));
+      res.json(presentPage(await listSandboxMessages(deps, { tenantId: tenantIdOf(req), query }), presentSandboxMessage));
     },
   );
 }

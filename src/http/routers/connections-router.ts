@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { ConnectionDoc, Models } from '../../db/models.js';
-import type { SecretBox } from '../../platform/secrets.js';
-import { createConnection, deleteConnection, findTenantConnection, listConnections, type CreatedConnection } from '../../services/connections.js';
+import type { ConnectionDoc } from '../../db/connections.js';
+import { createConnection, deleteConnection, findTenantConnection, listConnections, type ConnectionDeps, type CreatedConnection } from '../../services/connections.js';
 import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
-import { ConnectionCreatedSchema, ConnectionListSchema, ConnectionSchema, type Connection, type ConnectionCreated } from '../response-schemas.js';
+import { ConnectionCreatedSchema, ConnectionListSchema, ConnectionSchema, presentPage, type Connection, type ConnectionCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { ConnectionCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
@@ -33,9 +32,7 @@ const presentCreated = (created: CreatedConnection) => ({ ...presentConnection(c
 const CREATE_CONFLICTS = problem('CONNECTION_CODE_TAKEN: the code is used on the platform; SENDER_TAKEN: an http connection of another tenant lists one of the senders');
 
 /** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a carrier URL on a private address is refused otherwise). */
-export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox; allowPrivateTargets: boolean }): void {
-  const { models, secretBox } = deps;
-  api.route(
+export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allowPrivateTargets: boolean }): void {  api.route(
     {
       method: 'post',
       path: '/v1/connections',
@@ -51,14 +48,14 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       },
     },
     async ({ body, req, res }) => {
-      res.status(201).json(presentCreated(await createConnection(models, secretBox, tenantIdOf(req), body, 'TENANT')));
+      res.status(201).json(presentCreated(await createConnection(deps, { tenantId: tenantIdOf(req), input: body, actor: 'TENANT' })));
     },
   );
 
   api.route(
     { method: 'get', path: '/v1/connections', tag: TAG, summary: 'Available Connections', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(ConnectionListSchema, 'a page') } },
     async ({ query, req, res }) => {
-      res.json(await listConnections(models, tenantIdOf(req), query, presentConnection));
+      res.json(presentPage(await listConnections(deps, { tenantId: tenantIdOf(req), query }), presentConnection));
     },
   );
 
@@ -73,7 +70,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       responses: { 200: json(ConnectionSchema, 'the connection'), 404: problem('NOT_FOUND: unknown code') },
     },
     async ({ params, req, res }) => {
-      res.json(presentConnection(await findTenantConnection(models, tenantIdOf(req), params.code)));
+      res.json(presentConnection(await findTenantConnection(deps, { tenantId: tenantIdOf(req), code: params.code })));
     },
   );
 
@@ -93,7 +90,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       },
     },
     async ({ params, req, res }) => {
-      await deleteConnection(models, tenantIdOf(req), params.code, 'TENANT');
+      await deleteConnection(deps, { tenantId: tenantIdOf(req), code: params.code, actor: 'TENANT' });
       res.status(204).end();
     },
   );
@@ -117,7 +114,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
     },
     async ({ params, body, res }) => {
       if (body.carrier.type === 'http') refusePrivateTarget(body.carrier.url, 'carrier.url', deps.allowPrivateTargets);
-      res.status(201).json(presentCreated(await createConnection(models, secretBox, params.tenantId, body, 'OPERATOR')));
+      res.status(201).json(presentCreated(await createConnection(deps, { tenantId: params.tenantId, input: body, actor: 'OPERATOR' })));
     },
   );
 
@@ -137,7 +134,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: { models: Models; secret
       },
     },
     async ({ params, res }) => {
-      await deleteConnection(models, params.tenantId, params.code, 'OPERATOR');
+      await deleteConnection(deps, { tenantId: params.tenantId, code: params.code, actor: 'OPERATOR' });
       res.status(204).end();
     },
   );

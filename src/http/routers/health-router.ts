@@ -1,6 +1,5 @@
-import type { Models } from '../../db/models.js';
 import type { ChathookMetrics } from '../../platform/metrics.js';
-import { countOpenChats } from '../../services/chats.js';
+import { countOpenChats, type ChatDeps } from '../../services/chats.js';
 import { checkReadiness, type ReadinessTargets } from '../../services/readiness.js';
 import { HealthSchema, ReadinessSchema, type Readiness } from '../response-schemas.js';
 import { json, type ApiRoutes } from '../route.js';
@@ -11,7 +10,7 @@ const TAG = 'Operations';
 
 /** Liveness, readiness and the Prometheus scrape. */
 /** `metricsTokenSet`: METRICS_TOKEN is configured, so the scrape is published (and guarded) as `metricsToken`. */
-export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets; models: Models; metrics: ChathookMetrics; metricsTokenSet: boolean }): void {
+export function healthRoutes(api: ApiRoutes, deps: Pick<ChatDeps, 'chats'> & { readiness: ReadinessTargets; metrics: ChathookMetrics; metricsTokenSet: boolean }): void {
   api.route({ method: 'get', path: '/healthz', tag: TAG, summary: 'Process up', auth: 'none', responses: { 200: json(HealthSchema, 'up') } }, ({ res }) => {
     res.json({ status: 'ok' });
   });
@@ -44,7 +43,7 @@ export function healthRoutes(api: ApiRoutes, deps: { readiness: ReadinessTargets
     },
     async ({ res }) => {
       // Open chats are counted at scrape time: the read model is the one place that knows them all.
-      deps.metrics.openChats.set(await countOpenChats(deps.models));
+      deps.metrics.openChats.set(await countOpenChats(deps));
       res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     },
   );

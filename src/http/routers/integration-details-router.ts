@@ -32,7 +32,7 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       responses: { 200: json(ApiDetailsSchema, 'API Details'), 404: integrationNotFound },
     },
     async ({ params, req, res }) => {
-      res.json((await apiDetailsOf(deps, tenantIdOf(req), params.id, baseUrlOf(req))) satisfies ApiDetails);
+      res.json((await apiDetailsOf(deps, { tenantId: tenantIdOf(req), id: params.id, baseUrl: baseUrlOf(req) })) satisfies ApiDetails);
     },
   );
 
@@ -52,7 +52,7 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       },
     },
     async ({ params, body, req, res }) => {
-      res.json((await tryOutCommand(deps, tenantIdOf(req), params.id, body, baseUrlOf(req))) satisfies TryOutResult);
+      res.json((await tryOutCommand(deps, { tenantId: tenantIdOf(req), id: params.id, input: body, baseUrl: baseUrlOf(req) })) satisfies TryOutResult);
     },
   );
 
@@ -67,7 +67,7 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       responses: { 200: json(RotatedTokenSchema, 'the new token'), 404: integrationNotFound },
     },
     async ({ params, req, res }) => {
-      res.json({ responseToken: await rotateResponseToken(deps, tenantIdOf(req), params.id) } satisfies RotatedToken);
+      res.json({ responseToken: await rotateResponseToken(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedToken);
     },
   );
 
@@ -86,7 +86,7 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       },
     },
     async ({ params, req, res }) => {
-      res.json({ signingSecret: await rotateSigningSecret(deps, tenantIdOf(req), params.id) } satisfies RotatedSigningSecret);
+      res.json({ signingSecret: await rotateSigningSecret(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedSigningSecret);
     },
   );
 }

@@ -32,7 +32,7 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       },
     },
     async ({ params, req, res }) => {
-      res.json((await startIntegration(deps, tenantIdOf(req), params.id)) satisfies Activation);
+      res.json((await startIntegration(deps, { tenantId: tenantIdOf(req), id: params.id })) satisfies Activation);
     },
   );
 
@@ -52,7 +52,7 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       },
     },
     async ({ params, req, res }) => {
-      await stopIntegration(deps, tenantIdOf(req), params.id);
+      await stopIntegration(deps, { tenantId: tenantIdOf(req), id: params.id });
       res.json({ status: 'INACTIVE' } satisfies Stopped);
     },
   );
@@ -68,7 +68,7 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       responses: { 200: json(ConnectionsDetailsSchema, 'each connection with its status and error'), 404: integrationNotFound },
     },
     async ({ params, req, res }) => {
-      const { integration, items } = await connectionDetails(deps.models, tenantIdOf(req), params.id);
+      const { integration, items } = await connectionDetails(deps, { tenantId: tenantIdOf(req), id: params.id });
       res.json({
         integrationId: integration._id.toHexString(),
         status: integration.status,

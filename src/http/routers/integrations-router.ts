@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { IntegrationDoc, Models } from '../../db/models.js';
-import type { SecretBox } from '../../platform/secrets.js';
+import type { IntegrationDoc } from '../../db/integrations.js';
 import {
   createIntegration,
   deleteIntegration,
@@ -8,10 +7,11 @@ import {
   listIntegrations,
   maskAuth,
   updateIntegration,
+  type IntegrationDeps,
 } from '../../services/integrations.js';
 import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
-import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, type Integration, type IntegrationCreated } from '../response-schemas.js';
+import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, presentPage, type Integration, type IntegrationCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { IntegrationCreateSchema, IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
@@ -50,9 +50,7 @@ export function presentIntegration(doc: IntegrationDoc) {
 }
 
 /** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a webhook URL on a private address is refused otherwise). */
-export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secretBox: SecretBox; allowPrivateTargets: boolean }): void {
-  const { models, secretBox } = deps;
-  api.route(
+export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { allowPrivateTargets: boolean }): void {  api.route(
     {
       method: 'post',
       path: '/v1/integrations',
@@ -64,7 +62,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
-      const { integration, responseToken, signingSecret } = await createIntegration(models, secretBox, tenantIdOf(req), body);
+      const { integration, responseToken, signingSecret } = await createIntegration(deps, { tenantId: tenantIdOf(req), input: body });
       // The only answer that carries the signing secret and token in clear: the owner stores them now.
       res.status(201).json({ ...presentIntegration(integration), responseToken, signingSecret } satisfies IntegrationCreated);
     },
@@ -73,7 +71,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
   api.route(
     { method: 'get', path: '/v1/integrations', tag: TAG, summary: 'List integrations', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(IntegrationListSchema, 'a page') } },
     async ({ query, req, res }) => {
-      res.json(await listIntegrations(models, tenantIdOf(req), query, presentIntegration));
+      res.json(presentPage(await listIntegrations(deps, { tenantId: tenantIdOf(req), query }), presentIntegration));
     },
   );
 
@@ -88,7 +86,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       responses: { 200: json(IntegrationSchema, 'the integration'), 404: integrationNotFound },
     },
     async ({ params, req, res }) => {
-      res.json(presentIntegration(await findTenantIntegration(models, tenantIdOf(req), params.id)));
+      res.json(presentIntegration(await findTenantIntegration(deps, { tenantId: tenantIdOf(req), id: params.id })));
     },
   );
 
@@ -111,7 +109,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
     },
     async ({ params, body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
-      res.json(presentIntegration(await updateIntegration(models, secretBox, tenantIdOf(req), params.id, body)));
+      res.json(presentIntegration(await updateIntegration(deps, { tenantId: tenantIdOf(req), id: params.id, input: body })));
     },
   );
 
@@ -126,7 +124,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: { models: Models; secre
       responses: { 204: { description: 'deleted' }, 404: integrationNotFound, 409: problem('INTEGRATION_ACTIVE') },
     },
     async ({ params, req, res }) => {
-      await deleteIntegration(models, tenantIdOf(req), params.id);
+      await deleteIntegration(deps, { tenantId: tenantIdOf(req), id: params.id });
       res.status(204).end();
     },
   );

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Models, ReservationDoc } from '../../db/models.js';
-import { createReservation, deleteReservation, findReservation, listReservations } from '../../services/reservations.js';
+import type { ReservationDoc } from '../../db/reservations.js';
+import { createReservation, deleteReservation, findReservation, listReservations, type ReservationDeps } from '../../services/reservations.js';
 import { tenantIdOf } from '../auth.js';
-import { page, ReservationSchema, type Reservation } from '../response-schemas.js';
+import { page, presentPage, ReservationSchema, type Reservation } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { ListQuerySchema, ReservationCreateSchema } from '../../domain/request-schemas.js';
 
@@ -19,7 +19,7 @@ export const presentReservation = (doc: ReservationDoc) =>
     createdAt: doc.createdAt.toISOString(),
   }) satisfies Reservation;
 
-export function reservationsRoutes(api: ApiRoutes, models: Models): void {
+export function reservationsRoutes(api: ApiRoutes, deps: ReservationDeps): void {
   api.route(
     {
       method: 'post',
@@ -31,28 +31,28 @@ export function reservationsRoutes(api: ApiRoutes, models: Models): void {
       responses: { 201: json(ReservationSchema, 'created'), 422: problem("UNKNOWN_SENDER: not a sender of the tenant's own connections on that channel") },
     },
     async ({ body, req, res }) => {
-      res.status(201).json(presentReservation(await createReservation(models, tenantIdOf(req), body)));
+      res.status(201).json(presentReservation(await createReservation(deps, { tenantId: tenantIdOf(req), reservation: body })));
     },
   );
 
   api.route(
     { method: 'get', path: '/v1/reservations', tag: TAG, summary: 'List reservations', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(page(ReservationSchema), 'a page') } },
     async ({ query, req, res }) => {
-      res.json(await listReservations(models, tenantIdOf(req), query, presentReservation));
+      res.json(presentPage(await listReservations(deps, { tenantId: tenantIdOf(req), query }), presentReservation));
     },
   );
 
   api.route(
     { method: 'get', path: '/v1/reservations/:id', tag: TAG, summary: 'One reservation', auth: 'tenantKey', params: ReservationParams, responses: { 200: json(ReservationSchema, 'the reservation'), 404: problem('NOT_FOUND: unknown id') } },
     async ({ params, req, res }) => {
-      res.json(presentReservation(await findReservation(models, tenantIdOf(req), params.id)));
+      res.json(presentReservation(await findReservation(deps, { tenantId: tenantIdOf(req), id: params.id })));
     },
   );
 
   api.route(
     { method: 'delete', path: '/v1/reservations/:id', tag: TAG, summary: 'Delete a reservation', auth: 'tenantKey', params: ReservationParams, responses: { 204: { description: 'deleted' }, 404: problem('NOT_FOUND: unknown id') } },
     async ({ params, req, res }) => {
-      await deleteReservation(models, tenantIdOf(req), params.id);
+      await deleteReservation(deps, { tenantId: tenantIdOf(req), id: params.id });
       res.status(204).end();
     },
   );

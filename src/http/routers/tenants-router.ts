@@ -1,10 +1,9 @@
-import type { Models } from '../../db/models.js';
-import { createTenant } from '../../services/tenants.js';
+import { createTenant, type TenantDeps } from '../../services/tenants.js';
 import { TenantCreatedSchema, type TenantCreated } from '../response-schemas.js';
 import { json, problem, type ApiRoutes } from '../route.js';
 import { TenantCreateSchema } from '../../domain/request-schemas.js';
 
-export function tenantsRoutes(api: ApiRoutes, models: Models): void {
+export function tenantsRoutes(api: ApiRoutes, deps: TenantDeps): void {
   api.route(
     {
       method: 'post',
@@ -16,7 +15,7 @@ export function tenantsRoutes(api: ApiRoutes, models: Models): void {
       responses: { 201: json(TenantCreatedSchema, 'created'), 403: problem('ADMIN_DISABLED: no root key configured') },
     },
     async ({ body, res }) => {
-      res.status(201).json((await createTenant(models, body.name)) satisfies TenantCreated);
+      res.status(201).json((await createTenant(deps, { name: body.name })) satisfies TenantCreated);
     },
   );
 }

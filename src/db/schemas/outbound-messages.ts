@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
-import { ChannelSchema } from '../domain/webhook-template.js';
+import { ChannelSchema } from '../../domain/webhook-template.js';
 
 const { Schema } = mongoose;
 

@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
-import type { ChatEvent } from '../domain/webhook-template.js';
+import type { ChatEvent } from '../../domain/webhook-template.js';
 
 const { Schema } = mongoose;
 
