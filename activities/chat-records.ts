@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import type { Models } from '../src/db/models.js';
-import type { ChatOpenedRecord } from '../workflows/contract.js';
+import type { ChatOpenedRecord } from '../workflows/contract/activity-io.js';
 import { insertChatRecord } from '../src/db/chats.js';
 
 /** The chat's row, listed OPEN (an insert; a second writer, e.g. a retried activity, finds it there and leaves it). */

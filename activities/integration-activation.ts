@@ -3,15 +3,9 @@ import mongoose from 'mongoose';
 import type { ConnectionStatusRecord, IntegrationDoc, Models } from '../src/db/models.js';
 import { activationResultOf } from '../src/db/integrations.js';
 import { claimSenders, describeConflicts, releaseClaims, senderScopeOf } from '../src/db/sender-claims.js';
-import {
-  FailureType,
-  type ActivationInput,
-  type ActivationResult,
-  type BeginActivationResult,
-  type ClaimConnectionInput,
-  type ConnectionOutcome,
-  type DeactivationInput,
-} from '../workflows/contract.js';
+import type { BeginActivationResult, ClaimConnectionInput } from '../workflows/contract/activity-io.js';
+import { FailureType } from '../workflows/contract/failures.js';
+import type { ActivationInput, ActivationResult, ConnectionOutcome, DeactivationInput } from '../workflows/contract/integration-lifecycle.js';
 
 const objectId = (id: string) => new mongoose.Types.ObjectId(id);
 

@@ -1,6 +1,6 @@
 import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongoose';
 import { HTTP_METHODS } from '../domain/webhook-template.js';
-import type { ActivationResult, ConnectionOutcome } from '../../workflows/contract.js';
+import type { ActivationResult, ConnectionOutcome } from '../../workflows/contract/integration-lifecycle.js';
 
 const { Schema } = mongoose;
 

@@ -6,7 +6,8 @@
 import type { IntegrationDoc, Models } from '../db/models.js';
 import { activationResultOf } from '../db/integrations.js';
 import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
-import { FailureType, type ActivationResult } from '../../workflows/contract.js';
+import { FailureType } from '../../workflows/contract/failures.js';
+import type { ActivationResult } from '../../workflows/contract/integration-lifecycle.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 

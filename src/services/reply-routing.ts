@@ -21,7 +21,8 @@ import { isDuplicateKeyError, type IdempotencyRecordDoc, type IntegrationDoc, ty
 import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
+import type { ReplyAccepted, ReplyRequest } from '../../workflows/contract/chat-messages.js';
+import { FailureType } from '../../workflows/contract/failures.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
 import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
