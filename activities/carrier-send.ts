@@ -9,7 +9,7 @@ import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
 import type { RouteCache } from '../src/platform/route-cache.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { USER_AGENT } from '../src/platform/version.js';
-import { FailureType, httpStatusFailureType } from '../workflows/contract.js';
+import { FailureType, httpStatusFailureType } from '../workflows/contract/failures.js';
 
 export interface CarrierSendInput {
   tenantId: string;

@@ -10,7 +10,7 @@ import type {
   DeliveryAttemptRecord,
   DeliveryGivenUpInput,
   RecordChatEventInput,
-} from '../workflows/contract.js';
+} from '../workflows/contract/activity-io.js';
 import { recordChatOpenedRow } from './chat-records.js';
 import type { RecentPayloads } from './recent-payloads.js';
 import { MAX_ERROR_TEXT } from './webhook-request.js';

@@ -1,5 +1,5 @@
 import type { ChatRepository } from '../src/db/chats.js';
-import type { ChatOpenedRecord } from '../workflows/contract.js';
+import type { ChatOpenedRecord } from '../workflows/contract/activity-io.js';
 
 /** The chat's row, listed OPEN (an insert; a second writer, e.g. a retried activity, finds it there and leaves it). */
 export async function recordChatOpenedRow(chats: ChatRepository, input: ChatOpenedRecord): Promise<void> {

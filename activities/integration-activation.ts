@@ -2,15 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ConnectionRepository } from '../src/db/connections.js';
 import { activationResultOf, type ConnectionStatusRecord, type IntegrationRepository } from '../src/db/integrations.js';
 import { describeConflicts, senderScopeOf, type SenderRepository } from '../src/db/senders.js';
-import {
-  FailureType,
-  type ActivationInput,
-  type ActivationResult,
-  type BeginActivationResult,
-  type ClaimConnectionInput,
-  type ConnectionOutcome,
-  type DeactivationInput,
-} from '../workflows/contract.js';
+import { FailureType } from '../workflows/contract/failures.js';
+import { type ActivationInput, type ActivationResult, type ConnectionOutcome, type DeactivationInput } from '../workflows/contract/integration-lifecycle.js';
+import { type BeginActivationResult, type ClaimConnectionInput } from '../workflows/contract/activity-io.js';
 
 export interface IntegrationActivationDeps {
   integrations: IntegrationRepository;

@@ -10,7 +10,7 @@ import type { ChathookMetrics } from '../src/platform/metrics.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
 import type { SecretBox } from '../src/platform/secrets.js';
 import { USER_AGENT } from '../src/platform/version.js';
-import { FailureType, httpStatusFailureType } from '../workflows/contract.js';
+import { FailureType, httpStatusFailureType } from '../workflows/contract/failures.js';
 
 /** Error texts are kept short in records and failures. */
 export const MAX_ERROR_TEXT = 500;

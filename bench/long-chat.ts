@@ -12,7 +12,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
-import { chatWorkflowId } from '../workflows/contract.js';
+import { chatWorkflowId } from '../workflows/contract/ids.js';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';
 import { forEachConcurrently, awaitArrivals, loadAgent, startReceiver, wallNow } from './load.js';
 import { connectTemporal, printRows, type BenchRow } from './temporal-actions.js';

@@ -17,30 +17,7 @@ import { startEmbeddedStack, type BenchStack } from './embedded-stack.js';
 import { LATENCY_DEFAULTS, LATENCY_FULL, latencyFigures, type LatencyOptions } from './latency-figures.js';
 import { figureTable, type FigureRow } from './load.js';
 import { actionsSuite, chatScaleSuite, longChatSuite } from './scale-suites.js';
-
-export interface SuiteContext {
-  full: boolean;
-  /** Every CLI flag as given (`--name value` or `--name=value` → string, a repeated flag → string[], `--name` alone → true): suites read their own. */
-  args: Flags;
-  /** chathook's sustained MO/s measured by the latency suite in this run (undefined when it did not run first). */
-  capacity: number | undefined;
-  log(line: string): void;
-  /** An embedded stack with the run's environment (plus `env`); its facts go into the table's header. Stop it when done. */
-  startStack(options?: { env?: Record<string, string> }): Promise<BenchStack>;
-}
-
-export interface SuiteResult {
-  rows: FigureRow[];
-  notes?: string[];
-}
-
-export interface BenchSuite {
-  /** What --only names. */
-  name: string;
-  run(context: SuiteContext): Promise<SuiteResult>;
-}
-
-export type Flags = Record<string, string | string[] | true | undefined>;
+import { numberFlag, type BenchSuite, type Flags, type SuiteContext } from './suite.js';
 
 /** Any `--flag`, so a suite adds flags without touching a list here. */
 function parseFlags(argv: readonly string[]): Flags {
@@ -60,21 +37,14 @@ const latencySuite: BenchSuite = {
   name: 'latency',
   async run(context) {
     const preset = context.full ? LATENCY_FULL : LATENCY_DEFAULTS;
-    const number = (flag: string, fallback: number) => {
-      const given = context.args[flag];
-      if (given === undefined) return fallback;
-      const value = Number(given);
-      if (typeof given !== 'string' || !Number.isFinite(value) || value <= 0) throw new Error(`--${flag} needs a positive number`);
-      return value;
-    };
     const options: LatencyOptions = {
-      burst: number('burst', preset.burst),
-      concurrency: number('concurrency', preset.concurrency),
-      contacts: number('contacts', preset.contacts),
-      seconds: number('seconds', preset.seconds),
-      minCount: number('min-count', preset.minCount),
-      opens: number('opens', preset.opens),
-      mtContacts: number('mt-contacts', preset.mtContacts),
+      burst: numberFlag(context, 'burst', preset.burst),
+      concurrency: numberFlag(context, 'concurrency', preset.concurrency),
+      contacts: numberFlag(context, 'contacts', preset.contacts),
+      seconds: numberFlag(context, 'seconds', preset.seconds),
+      minCount: numberFlag(context, 'min-count', preset.minCount),
+      opens: numberFlag(context, 'opens', preset.opens),
+      mtContacts: numberFlag(context, 'mt-contacts', preset.mtContacts),
     };
     const stack = await context.startStack();
     try {

@@ -6,18 +6,10 @@
 import { benchChatScale } from './chat-scale.js';
 import type { FigureRow } from './load.js';
 import { benchLongChat } from './long-chat.js';
-import type { BenchSuite, SuiteContext } from './run-all.js';
+import { numberFlag, type BenchSuite, type SuiteContext } from './suite.js';
 import { benchTemporalActions, type BenchRow } from './temporal-actions.js';
 
 const asFigureRow = (row: BenchRow): FigureRow => ({ ...row, met: row.met === null ? '—' : row.met ? 'yes' : 'no' });
-
-function numberFlag(context: SuiteContext, flag: string, fallback: number): number {
-  const given = context.args[flag];
-  if (given === undefined) return fallback;
-  const value = Number(given);
-  if (typeof given !== 'string' || !Number.isFinite(value) || value <= 0) throw new Error(`--${flag} needs a positive number`);
-  return value;
-}
 
 async function withStack(context: SuiteContext, env: Record<string, string>, run: (stack: Awaited<ReturnType<SuiteContext['startStack']>>) => Promise<BenchRow[]>) {
   const stack = await context.startStack({ env });

@@ -29,7 +29,7 @@
 import { Client, Connection } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { pathToFileURL } from 'node:url';
-import { chatWorkflowId } from '../workflows/contract.js';
+import { chatWorkflowId } from '../workflows/contract/ids.js';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';
 import { postJson, sendMo, startReceiver, type Receiver } from './load.js';
 

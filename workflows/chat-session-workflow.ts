@@ -29,17 +29,10 @@
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
-import {
-  CARRIER_SEND_ACTIVITY_OPTIONS,
-  CHAT_SEARCH_ATTRIBUTE_KEYS,
-  RECORD_ACTIVITY_OPTIONS,
-  chatStateQuery,
-  receiveInboundUpdate,
-  receiverRecoveredSignal,
-  sendReplyUpdate,
-  type ChatSessionInput,
-  type ChatSummary,
-} from './contract.js';
+import { CARRIER_SEND_ACTIVITY_OPTIONS, RECORD_ACTIVITY_OPTIONS } from './activity-options.js';
+import { chatStateQuery, receiveInboundUpdate, receiverRecoveredSignal, sendReplyUpdate } from './contract/chat-messages.js';
+import type { ChatSessionInput, ChatSummary } from './contract/chat-session.js';
+import { CHAT_SEARCH_ATTRIBUTE_KEYS } from './contract/search-attributes.js';
 import { ChatSession } from './chat-session.js';
 import { runDeliverySeries } from './delivery-series.js';
 

@@ -16,26 +16,20 @@
  */
 import { ApplicationFailure, condition, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
+import { ACCEPT_ACTIVITY_OPTIONS, RECORD_ACTIVITY_OPTIONS } from './activity-options.js';
+import type { ChatOpenedRecord } from './contract/activity-io.js';
+import type { ChatSnapshot, InboundAccepted, InboundMessage, ReplyAccepted, ReplyRequest } from './contract/chat-messages.js';
+import type { ChatSessionInput, ChatSummary } from './contract/chat-session.js';
 import {
-  ACCEPT_ACTIVITY_OPTIONS,
-  FailureType,
   MAX_PENDING_REPLIES,
-  RECORD_ACTIVITY_OPTIONS,
   type ChatClosedReason,
-  type ChatOpenedRecord,
   type ChatPhase,
-  type ChatSessionInput,
   type ChatSessionState,
-  type ChatSnapshot,
-  type ChatSummary,
-  type InboundAccepted,
-  type InboundMessage,
   type NextChat,
   type PendingReply,
   type QueuedDelivery,
-  type ReplyAccepted,
-  type ReplyRequest,
-} from './contract.js';
+} from './contract/chat-state.js';
+import { FailureType } from './contract/failures.js';
 
 const { acceptInboundEvent } = proxyActivities<ChathookActivities>(ACCEPT_ACTIVITY_OPTIONS);
 const { recordChatEvent } = proxyActivities<ChathookActivities>(RECORD_ACTIVITY_OPTIONS);

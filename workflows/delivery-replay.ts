@@ -8,7 +8,7 @@
  * at a time (a second start while it runs is refused). Lifecycle: attempts with the chat's
  * backoff until success, a permanent failure or DELIVERY_MAX_DURATION; completes either way.
  */
-import type { DeliveryReplayInput } from './contract.js';
+import type { DeliveryReplayInput } from './contract/delivery-replay.js';
 import { runDeliverySeries } from './delivery-series.js';
 
 export async function deliveryReplayWorkflow(input: DeliveryReplayInput): Promise<void> {

@@ -11,7 +11,9 @@
  */
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
-import { RECORD_ACTIVITY_OPTIONS, attemptActivityOptions, type ChatSettings, type QueuedDelivery } from './contract.js';
+import { RECORD_ACTIVITY_OPTIONS, attemptActivityOptions } from './activity-options.js';
+import type { ChatSettings } from './contract/chat-session.js';
+import type { QueuedDelivery } from './contract/chat-state.js';
 
 const { recordDeliveryAttempt, recordDeliveryGivenUp } = proxyActivities<ChathookActivities>(RECORD_ACTIVITY_OPTIONS);
 

@@ -1,11 +1,8 @@
 // The workflow bundle's entry: every workflow type the worker runs is exported from here.
-import {
-  WorkflowType,
-  type ChatSessionWorkflow,
-  type DeliveryReplayWorkflow,
-  type IntegrationActivationWorkflow,
-  type IntegrationDeactivationWorkflow,
-} from './contract.js';
+import type { ChatSessionWorkflow } from './contract/chat-session.js';
+import type { DeliveryReplayWorkflow } from './contract/delivery-replay.js';
+import { WorkflowType } from './contract/ids.js';
+import type { IntegrationActivationWorkflow, IntegrationDeactivationWorkflow } from './contract/integration-lifecycle.js';
 import { chatSessionWorkflow } from './chat-session-workflow.js';
 import { deliveryReplayWorkflow } from './delivery-replay.js';
 import { integrationActivationWorkflow, integrationDeactivationWorkflow } from './integration-lifecycle.js';

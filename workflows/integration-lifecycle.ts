@@ -15,14 +15,9 @@
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
-import {
-  FailureType,
-  LIFECYCLE_ACTIVITY_OPTIONS,
-  type ActivationInput,
-  type ActivationResult,
-  type ConnectionOutcome,
-  type DeactivationInput,
-} from './contract.js';
+import { LIFECYCLE_ACTIVITY_OPTIONS } from './activity-options.js';
+import { FailureType } from './contract/failures.js';
+import type { ActivationInput, ActivationResult, ConnectionOutcome, DeactivationInput } from './contract/integration-lifecycle.js';
 
 const { beginActivation, claimConnectionSenders, recordActivationResult, deactivateIntegration } =
   proxyActivities<ChathookActivities>(LIFECYCLE_ACTIVITY_OPTIONS);

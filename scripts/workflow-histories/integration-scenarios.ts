@@ -6,7 +6,7 @@
  *
  *   node --import tsx scripts/record-workflow-histories.ts --only integration-
  */
-import { WorkflowType } from '../../workflows/contract.js';
+import { WorkflowType } from '../../workflows/contract/ids.js';
 import { TASK_QUEUE, type Scenario } from './recording.js';
 
 const TENANT_ID = '65f000000000000000000001';

@@ -13,7 +13,9 @@ import { temporalCliPath, temporalTestServerPath } from '../../src/platform/embe
 import { createTemporalGateway, type TemporalGateway } from '../../src/temporal/gateway.js';
 import { historyToJSON } from '../../src/temporal/history-json.js';
 import { searchAttributeArgs } from '../../src/temporal/search-attributes.js';
-import { CHAT_SEARCH_ATTRIBUTE_NAMES, type ChatParties, type ChatSettings, type InboundMessage } from '../../workflows/contract.js';
+import type { InboundMessage } from '../../workflows/contract/chat-messages.js';
+import type { ChatParties, ChatSettings } from '../../workflows/contract/chat-session.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract/search-attributes.js';
 import { StandInActivities } from './stand-in-activities.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));

@@ -10,7 +10,10 @@
  * the branch it is there for.
  */
 import type { InboundOutcome, ReplyOutcome } from '../../src/temporal/gateway.js';
-import { FailureType, WorkflowType, chatWorkflowId, deliveryReplayWorkflowId, type ChatParties, type ChatSettings, type InboundAccepted } from '../../workflows/contract.js';
+import type { InboundAccepted } from '../../workflows/contract/chat-messages.js';
+import type { ChatParties, ChatSettings } from '../../workflows/contract/chat-session.js';
+import { FailureType } from '../../workflows/contract/failures.js';
+import { WorkflowType, chatWorkflowId, deliveryReplayWorkflowId } from '../../workflows/contract/ids.js';
 import { DUPLICATE_OF, DUPLICATE_TEXT, SLOW_ACCEPT_TEXT } from './stand-in-activities.js';
 import { SESSION_SETTINGS, chatParties, expectThat, inboundMessage, type Recording, type Scenario } from './recording.js';
 

@@ -7,17 +7,17 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChathookActivities } from '../../activities/index.js';
-import {
-  FailureType,
-  type AcceptInboundInput,
-  type AcceptInboundResult,
-  type ActivationResult,
-  type AttemptDeliveryInput,
-  type AttemptOutcome,
-  type DeliveryAttemptRecord,
-  type DeliveryGivenUpInput,
-  type RecordChatEventInput,
-} from '../../workflows/contract.js';
+import type {
+  AcceptInboundInput,
+  AcceptInboundResult,
+  AttemptDeliveryInput,
+  AttemptOutcome,
+  DeliveryAttemptRecord,
+  DeliveryGivenUpInput,
+  RecordChatEventInput,
+} from '../../workflows/contract/activity-io.js';
+import { FailureType } from '../../workflows/contract/failures.js';
+import type { ActivationResult } from '../../workflows/contract/integration-lifecycle.js';
 
 /** What an outbox delivery's attempts answer, chosen by its MO text (or, for END, by its contact). */
 export type AttemptScript =

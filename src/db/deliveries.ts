@@ -5,7 +5,7 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import type { ChatEvent } from '../domain/webhook-template.js';
-import type { DeliveryAttemptRecord } from '../../workflows/contract.js';
+import type { DeliveryAttemptRecord } from '../../workflows/contract/activity-io.js';
 import { insertOnce } from './duplicate-key.js';
 import { asObjectId, type Id } from './ids.js';
 import type { Models } from './models.js';

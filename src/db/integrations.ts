@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Field, HttpMethod } from '../domain/webhook-template.js';
-import type { ActivationResult, ConnectionOutcome } from '../../workflows/contract.js';
+import type { ActivationResult, ConnectionOutcome } from '../../workflows/contract/integration-lifecycle.js';
 import { objectIdOrNull, type Id } from './ids.js';
 import type { Models } from './models.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';

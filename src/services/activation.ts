@@ -7,7 +7,8 @@ import type { CampaignRepository } from '../db/campaigns.js';
 import type { ConnectionRepository } from '../db/connections.js';
 import { activationResultOf, type IntegrationDoc, type IntegrationRepository } from '../db/integrations.js';
 import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
-import { FailureType, type ActivationResult } from '../../workflows/contract.js';
+import { FailureType } from '../../workflows/contract/failures.js';
+import type { ActivationResult } from '../../workflows/contract/integration-lifecycle.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 

@@ -9,7 +9,7 @@ import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType } from '../../workflows/contract.js';
+import { FailureType } from '../../workflows/contract/failures.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, unauthorized } from './errors.js';
 import type { RouteCache } from '../platform/route-cache.js';

@@ -22,7 +22,8 @@ import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.j
 import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
+import type { ReplyAccepted, ReplyRequest } from '../../workflows/contract/chat-messages.js';
+import { FailureType } from '../../workflows/contract/failures.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
 import { AppError, conflict, unauthorized } from './errors.js';
 import type { RouteCache } from '../platform/route-cache.js';

@@ -4,7 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../platform/config.js';
-import type { ChatParties, InboundAccepted, InboundMessage, ReplyRequest } from '../../workflows/contract.js';
+import type { InboundAccepted, InboundMessage, ReplyRequest } from '../../workflows/contract/chat-messages.js';
+import type { ChatParties } from '../../workflows/contract/chat-session.js';
 import { chatSettingsOf, createTemporalGateway, replyToChat, type ReplyOutcome } from './gateway.js';
 
 export { chatSettingsOf, type ReplyOutcome };

@@ -1,6 +1,6 @@
 /**
  * The API side's one way to Temporal: every workflow start, update, query and replay that the
- * HTTP layer needs, typed by workflows/contract.ts, with Temporal's failures turned into domain
+ * HTTP layer needs, typed by workflows/contract/, with Temporal's failures turned into domain
  * results here (callers never see a Temporal error class or walk a cause chain).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,32 +18,26 @@ import { openChatSearchAttributes } from './search-attributes.js';
 import type { Logger } from '../platform/logger.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import {
-  FailureType,
-  WorkflowType,
-  activationWorkflowId,
   chatStateQuery,
-  chatWorkflowId,
-  deactivationWorkflowId,
-  deliveryReplayWorkflowId,
   receiveInboundUpdate,
   sendReplyUpdate,
-  type ActivationInput,
-  type ActivationResult,
-  type ChatParties,
-  type ChatSessionInput,
-  type ChatSessionWorkflow,
-  type ChatSettings,
   type ChatSnapshot,
-  type DeactivationInput,
-  type DeliverWebhookInput,
-  type DeliveryReplayWorkflow,
   type InboundAccepted,
   type InboundMessage,
-  type IntegrationActivationWorkflow,
-  type IntegrationDeactivationWorkflow,
   type ReplyAccepted,
   type ReplyRequest,
-} from '../../workflows/contract.js';
+} from '../../workflows/contract/chat-messages.js';
+import type { ChatParties, ChatSessionInput, ChatSessionWorkflow, ChatSettings } from '../../workflows/contract/chat-session.js';
+import type { DeliverWebhookInput, DeliveryReplayWorkflow } from '../../workflows/contract/delivery-replay.js';
+import { FailureType } from '../../workflows/contract/failures.js';
+import { WorkflowType, activationWorkflowId, chatWorkflowId, deactivationWorkflowId, deliveryReplayWorkflowId } from '../../workflows/contract/ids.js';
+import type {
+  ActivationInput,
+  ActivationResult,
+  DeactivationInput,
+  IntegrationActivationWorkflow,
+  IntegrationDeactivationWorkflow,
+} from '../../workflows/contract/integration-lifecycle.js';
 
 /** A failure a workflow or update ended with on purpose: its contract type, message and details. */
 export interface WorkflowRejection {

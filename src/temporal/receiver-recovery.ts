@@ -10,7 +10,9 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../platform/logger.js';
-import { CHAT_SEARCH_ATTRIBUTE_KEYS, WorkflowType, receiverRecoveredSignal } from '../../workflows/contract.js';
+import { receiverRecoveredSignal } from '../../workflows/contract/chat-messages.js';
+import { WorkflowType } from '../../workflows/contract/ids.js';
+import { CHAT_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/contract/search-attributes.js';
 
 export type ReceiverRecoveryAnnouncer = (integrationId: string, fromWorkflowId: string) => void;
 

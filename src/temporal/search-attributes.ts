@@ -1,7 +1,8 @@
 import type { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { CHAT_SEARCH_ATTRIBUTE_KEYS, CHAT_SEARCH_ATTRIBUTE_NAMES, type ChatParties } from '../../workflows/contract.js';
+import type { ChatParties } from '../../workflows/contract/chat-session.js';
+import { CHAT_SEARCH_ATTRIBUTE_KEYS, CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract/search-attributes.js';
 
 export { CHAT_SEARCH_ATTRIBUTE_NAMES };
 

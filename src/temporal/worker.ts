@@ -10,8 +10,8 @@ import {
   RECORD_ACTIVITY_OPTIONS,
   ACCEPT_ACTIVITY_OPTIONS,
   attemptActivityOptions,
-  type ChatSettings,
-} from '../../workflows/contract.js';
+} from '../../workflows/activity-options.js';
+import type { ChatSettings } from '../../workflows/contract/chat-session.js';
 import { chatSettingsOf } from './gateway.js';
 import { installTemporalRuntimeLogger } from './runtime-logger.js';
 import { ensureChatSearchAttributes } from './search-attributes.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { inboundReceiptId, INBOUND_RECEIPT_WINDOW_MS } from '../../src/db/receipts.js';
-import type { AcceptInboundInput, DeliveryAttemptRecord, InboundMessage } from '../../workflows/contract.js';
+import type { AcceptInboundInput, DeliveryAttemptRecord } from '../../workflows/contract/activity-io.js';
+import type { InboundMessage } from '../../workflows/contract/chat-messages.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 

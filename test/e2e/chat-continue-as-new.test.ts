@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';

@@ -6,7 +6,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer, type PeerReply, type ReceivedRequest } from '../support/http-peer.js';

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/harness.js';
 import { freePort } from '../support/free-port.js';
 import { startHttpPeer } from '../support/http-peer.js';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { descendantsOf, isAlive } from '../support/process-tree.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverInboundToChat, sendReplyToChat, type ReplyOutcome } from '../../src/temporal/chat-client.js';
-import { chatStateQuery, chatWorkflowId, type ChatSessionWorkflow, type InboundAccepted, type InboundMessage } from '../../workflows/contract.js';
+import { chatStateQuery, type InboundAccepted, type InboundMessage } from '../../workflows/contract/chat-messages.js';
+import type { ChatSessionWorkflow } from '../../workflows/contract/chat-session.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { deliveryViewOf } from '../../src/services/deliveries.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 import { seedIntegration, startTimeSkippingStack, type SeededIntegration, type TimeSkippingStack } from '../support/time-skipping.js';

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activationWorkflowId } from '../../workflows/contract.js';
+import { activationWorkflowId } from '../../workflows/contract/ids.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { claimKeyOf } from '../../src/db/senders.js';

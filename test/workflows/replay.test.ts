@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.js';
 import { historyFromJSON } from '../../src/temporal/history-json.js';
 import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
-import { WorkflowType } from '../../workflows/contract.js';
+import { WorkflowType } from '../../workflows/contract/ids.js';
 
 /*
  * Histories recorded from the workflows as they ran before (scripts/record-workflow-histories.ts)
