@@ -12,7 +12,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Models } from '../db/models.js';
-import { AppError } from '../services/errors.js';
+import { AppError, ErrorCode } from '../services/errors.js';
 import { integrationOfResponseToken } from '../services/reply-routing.js';
 import type { RouteCache } from '../platform/route-cache.js';
 import { bearerTokenOf } from './auth.js';
@@ -35,8 +35,8 @@ function limiterOf(perMinute: number, scope: string): RequestHandler {
     legacyHeaders: false,
     keyGenerator: (_req, res) => keyOf(res),
     handler: (_req, res, next) => {
-      const retryAfter = String(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
-      next(new AppError(429, 'RATE_LIMITED', `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfter} s`, {}, {}, { 'Retry-After': retryAfter }));
+      const retryAfterSeconds = Number(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
+      next(new AppError({ code: ErrorCode.RATE_LIMITED, message: `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfterSeconds} s`, retryAfterSeconds }));
     },
   });
 }

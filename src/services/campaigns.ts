@@ -7,7 +7,7 @@ import { listPage, objectIdOrNull, type Page } from '../db/pagination.js';
 import { claimSenders, describeConflicts, releaseClaims } from '../db/sender-claims.js';
 import type { CampaignCreate, ListQuery } from '../domain/request-schemas.js';
 import { tenantSendersOf } from './connections.js';
-import { AppError, conflict, notFound } from './errors.js';
+import { AppError, ErrorCode, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
 export async function findTenantCampaign(models: Models, tenantId: string, id: string): Promise<CampaignDoc> {
@@ -20,9 +20,9 @@ export async function findTenantCampaign(models: Models, tenantId: string, id: s
 export async function createCampaign(models: Models, tenantId: string, input: CampaignCreate): Promise<CampaignDoc> {
   const integration = await findTenantIntegration(models, tenantId, input.integrationId);
   if (integration.connections.length > 0) {
-    throw new AppError(422, 'INTEGRATION_HAS_CONNECTIONS', 'Only an integration with no connections can be linked to a Chatbot campaign');
+    throw new AppError({ code: ErrorCode.INTEGRATION_HAS_CONNECTIONS, message: 'Only an integration with no connections can be linked to a Chatbot campaign' });
   }
-  if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'Start the integration before linking a campaign to it');
+  if (integration.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'Start the integration before linking a campaign to it' });
   await tenantSendersOf(models, tenantId, input.channel, input.senders, 'senders.{index}');
   const doc = await models.Campaign.create({ tenantId, ...input, integrationId: integration._id, status: 'DRAFT' });
   return doc.toObject();
@@ -37,7 +37,7 @@ export async function goLive(models: Models, tenantId: string, id: string): Prom
   const campaign = await findTenantCampaign(models, tenantId, id);
   if (campaign.status === 'LIVE') return campaign;
   const integration = await models.Integration.findById(campaign.integrationId, { status: 1 }).lean();
-  if (integration?.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The linked integration is not active');
+  if (integration?.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'The linked integration is not active' });
   // Checked again here: a campaign created before senders were checked, or whose connection
   // has since been deleted, cannot claim what is not the tenant's.
   const senders = await tenantSendersOf(models, campaign.tenantId, campaign.channel, campaign.senders, 'senders.{index}');
@@ -48,7 +48,7 @@ export async function goLive(models: Models, tenantId: string, id: string): Prom
     holderId: campaign._id,
     tenantId: campaign.tenantId,
   });
-  if (!outcome.ok) throw conflict('SENDER_IN_USE', describeConflicts(outcome.conflicts), { senders: outcome.conflicts });
+  if (!outcome.ok) throw new AppError({ code: ErrorCode.SENDER_IN_USE, message: describeConflicts(outcome.conflicts), details: { senders: outcome.conflicts } });
   const updated = await models.Campaign.findOneAndUpdate(
     { _id: campaign._id },
     { $set: { status: 'LIVE', integrationDate: campaign.integrationDate ?? new Date() } },
@@ -61,7 +61,7 @@ export async function goLive(models: Models, tenantId: string, id: string): Prom
 /** Pauses a LIVE campaign and releases its senders; PAUSED again is a no-op, a DRAFT cannot pause. */
 export async function pauseCampaign(models: Models, tenantId: string, id: string): Promise<CampaignDoc> {
   const campaign = await findTenantCampaign(models, tenantId, id);
-  if (campaign.status === 'DRAFT') throw conflict('CAMPAIGN_NOT_LIVE', 'A draft campaign has nothing to pause');
+  if (campaign.status === 'DRAFT') throw new AppError({ code: ErrorCode.CAMPAIGN_NOT_LIVE, message: 'A draft campaign has nothing to pause' });
   if (campaign.status === 'LIVE') {
     await models.Campaign.updateOne({ _id: campaign._id }, { $set: { status: 'PAUSED' } });
     await releaseClaims(models, campaign._id);

@@ -12,7 +12,7 @@ import { disownSenders, ownSenders } from '../db/sender-ownerships.js';
 import type { Channel } from '../domain/webhook-template.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ConnectionCreate, ListQuery } from '../domain/request-schemas.js';
-import { AppError, conflict, notFound, unprocessableFields } from './errors.js';
+import { AppError, ErrorCode, fieldRuleError, notFound } from './errors.js';
 
 /** Who asks: the operator (root key) may do anything to a tenant's connections, a tenant only to its sandboxes. */
 export type ConnectionActor = 'OPERATOR' | 'TENANT';
@@ -24,7 +24,10 @@ export interface CreatedConnection {
 }
 
 const operatorOnly = () =>
-  new AppError(403, 'OPERATOR_ONLY', 'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)');
+  new AppError({
+    code: ErrorCode.OPERATOR_ONLY,
+    message: 'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)',
+  });
 
 /** 256 random bits: as strong as an API key. */
 const generateCarrierSecret = () => `csk_${randomBytes(32).toString('base64url')}`;
@@ -34,7 +37,7 @@ const objectId = (id: string) => new mongoose.Types.ObjectId(id);
 export async function createConnection(models: Models, secretBox: SecretBox, tenantId: string, input: ConnectionCreate, actor: ConnectionActor): Promise<CreatedConnection> {
   if (input.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
   if (actor === 'OPERATOR' && !(await models.Tenant.exists({ _id: objectIdOrNull(tenantId) }))) throw notFound('Tenant');
-  const taken = () => conflict('CONNECTION_CODE_TAKEN', `Connection code ${input.code} is already taken`);
+  const taken = () => new AppError({ code: ErrorCode.CONNECTION_CODE_TAKEN, message: `Connection code ${input.code} is already taken` });
   if (await models.Connection.exists({ code: input.code })) throw taken();
   const carrierSecret = (input.carrier.type === 'http' ? input.carrier.secret : undefined) ?? generateCarrierSecret();
   const carrier: ConnectionDoc['carrier'] =
@@ -46,7 +49,8 @@ export async function createConnection(models: Models, secretBox: SecretBox, ten
     const owned = await ownSenders(models, ownership);
     if (!owned.ok) {
       // The senders are the operator's own input: naming them tells nothing of their holder.
-      throw conflict('SENDER_TAKEN', `${input.channel} sender${owned.taken.length > 1 ? 's' : ''} ${owned.taken.join(', ')} belong${owned.taken.length > 1 ? '' : 's'} to another tenant`, { senders: owned.taken });
+      const message = `${input.channel} sender${owned.taken.length > 1 ? 's' : ''} ${owned.taken.join(', ')} belong${owned.taken.length > 1 ? '' : 's'} to another tenant`;
+      throw new AppError({ code: ErrorCode.SENDER_TAKEN, message, details: { senders: owned.taken } });
     }
   }
   try {
@@ -77,8 +81,10 @@ export async function deleteConnection(models: Models, tenantId: string, code: s
   if (doc.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
   const users = await models.Integration.find({ tenantId: doc.tenantId, 'connections.code': code }, { _id: 1, alias: 1 }).limit(20).lean();
   if (users.length > 0) {
-    throw conflict('CONNECTION_IN_USE', `Connection ${code} is used by ${users.length === 1 ? 'an integration' : 'integrations'}: remove it from them first`, {
-      integrations: users.map((user) => ({ id: user._id.toHexString(), alias: user.alias })),
+    throw new AppError({
+      code: ErrorCode.CONNECTION_IN_USE,
+      message: `Connection ${code} is used by ${users.length === 1 ? 'an integration' : 'integrations'}: remove it from them first`,
+      details: { integrations: users.map((user) => ({ id: user._id.toHexString(), alias: user.alias })) },
     });
   }
   await models.Connection.deleteOne({ _id: doc._id });
@@ -89,7 +95,7 @@ export async function deleteConnection(models: Models, tenantId: string, code: s
 /**
  * The tenant's own senders among `senders` on `channel`, each in every scope a connection of the
  * tenant lists it (a sender may be both a real one and a sandbox one); any other sender is a
- * `422 UNKNOWN_SENDER` (SPEC section 2: reservations and campaigns take only those).
+ * `UNKNOWN_SENDER` (SPEC section 2: reservations and campaigns take only those).
  */
 export async function tenantSendersOf(models: Models, tenantId: string | mongoose.Types.ObjectId, channel: Channel, senders: readonly string[], field: string): Promise<ScopedSender[]> {
   const connections = await models.Connection.find({ tenantId, channel, senders: { $in: [...senders] } }, { senders: 1, carrier: 1 }).lean();
@@ -100,6 +106,6 @@ export async function tenantSendersOf(models: Models, tenantId: string | mongoos
     if (scopes.size === 0) problems.push({ path: field.replace('{index}', String(index)), message: `${channel} sender ${sender} is not a sender of any of your ${channel} connections` });
     for (const scope of scopes) scoped.push({ sender, scope });
   });
-  if (problems.length > 0) throw unprocessableFields('UNKNOWN_SENDER', problems);
+  if (problems.length > 0) throw fieldRuleError(ErrorCode.UNKNOWN_SENDER, problems);
   return scoped;
 }

@@ -5,7 +5,7 @@ import { attemptLogsOf, nextReplaySeries } from '../db/delivery-attempts.js';
 import type { Page } from '../db/pagination.js';
 import type { ChatEvent } from '../domain/webhook-template.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { conflict, notFound } from './errors.js';
+import { AppError, ErrorCode, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
 export interface DeliveryFilter {
@@ -80,7 +80,7 @@ export async function listDeliveries<T>(models: Models, tenantId: string, integr
 
 /**
  * Sends a recorded delivery again as a new attempt series (same webhook-id, so the client can
- * de-duplicate); one series per delivery at a time (409 REPLAY_IN_PROGRESS). The row is not
+ * de-duplicate); one series per delivery at a time (REPLAY_IN_PROGRESS). The row is not
  * updated: the new series, numbered after the last one recorded, writes its own attempt rows,
  * and the delivery's status follows them.
  */
@@ -99,6 +99,6 @@ export async function replayDelivery(models: Models, gateway: TemporalGateway, t
     },
     series,
   );
-  if ('inProgress' in outcome) throw conflict('REPLAY_IN_PROGRESS', 'A replay of this delivery is still running; wait for its outcome');
+  if ('inProgress' in outcome) throw new AppError({ code: ErrorCode.REPLAY_IN_PROGRESS, message: 'A replay of this delivery is still running; wait for its outcome' });
   return { delivery, replayId: outcome.started.replayId };
 }

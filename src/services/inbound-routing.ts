@@ -10,7 +10,7 @@ import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secre
 import type { TemporalGateway } from '../temporal/gateway.js';
 import { FailureType } from '../../workflows/contract.js';
 import { chatBacklog, chatUnavailable } from './chat-refusals.js';
-import { AppError, unauthorized } from './errors.js';
+import { AppError, ErrorCode, unauthorized } from './errors.js';
 import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
 import { connectionClaimantOf } from './sender-claimants.js';
 
@@ -51,7 +51,7 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
 /**
  * The connection a carrier callback names, if the bearer token is its carrier secret (SPEC
  * section 3). Every way of failing (no token, a wrong one, an unknown code, a connection stored
- * before secrets existed) is the same 401, so codes cannot be probed.
+ * before secrets existed) is the same UNAUTHORIZED, so codes cannot be probed.
  */
 export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models' | 'secretBox' | 'routes'>, code: string, secret: string | undefined): Promise<ConnectionDoc> {
   const refused = () => unauthorized('Missing or wrong carrier secret, or unknown connection code');
@@ -73,7 +73,7 @@ export async function authenticateCarrier(deps: Pick<InboundRoutingDeps, 'models
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */
 const noRoute = (channel: Channel, to: string) =>
-  new AppError(422, 'NO_ROUTE', `No active integration or live campaign of this connection claims ${channel} sender ${to}`);
+  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${to}` });
 
 /** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
 async function routeOf(models: Models, routes: RouteCache, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
@@ -91,7 +91,7 @@ async function routeOf(models: Models, routes: RouteCache, connection: Connectio
 /**
  * Accepts one inbound message: answered once the chat has it (its delivery row written), so a
  * carrier that gets no answer retries, and the retry is found by its receipt and never
- * delivered twice. Bounded: a chat that does not answer in time is a 503, never a hang.
+ * delivered twice. Bounded: a chat that does not answer in time is CHAT_UNAVAILABLE, never a hang.
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback, log: Logger): Promise<InboundReceipt> {
   const { connection, message } = callback;

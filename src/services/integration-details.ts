@@ -8,7 +8,7 @@ import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema,
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
 import type { TryOut } from '../domain/request-schemas.js';
 import { generateSigningSecret, type SecretBox } from '../platform/secrets.js';
-import { AppError, conflict } from './errors.js';
+import { AppError, ErrorCode } from './errors.js';
 import { findTenantIntegration, newResponseToken } from './integrations.js';
 
 export interface IntegrationDetailsDeps {
@@ -56,9 +56,9 @@ export async function tryOutCommand(deps: IntegrationDetailsDeps, tenantId: stri
   const connection = integration.connections.some(({ code }) => code === input.connection)
     ? await deps.models.Connection.findOne({ tenantId, code: input.connection }).lean()
     : null;
-  if (!connection) throw new AppError(422, 'UNKNOWN_CONNECTION', `${input.connection} is not a connection of this integration`);
+  if (!connection) throw new AppError({ code: ErrorCode.UNKNOWN_CONNECTION, message: `${input.connection} is not a connection of this integration` });
   const sender = input.sender ?? connection.senders[0]!;
-  if (!connection.senders.includes(sender)) throw new AppError(422, 'UNKNOWN_SENDER', `${sender} is not a sender of ${connection.code}`);
+  if (!connection.senders.includes(sender)) throw new AppError({ code: ErrorCode.UNKNOWN_SENDER, message: `${sender} is not a sender of ${connection.code}` });
   const body: MtEvent =
     connection.channel === 'SMS'
       ? { type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: connection.code }, msg: input.msg }
@@ -96,5 +96,5 @@ export async function rotateSigningSecret(deps: IntegrationDetailsDeps, tenantId
     );
     if (result.matchedCount === 1) return signingSecret;
   }
-  throw conflict('ROTATION_CONFLICT', 'The signing secret is being rotated by another request: try again');
+  throw new AppError({ code: ErrorCode.ROTATION_CONFLICT, message: 'The signing secret is being rotated by another request: try again' });
 }
