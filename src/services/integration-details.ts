@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Models } from '../db/models.js';
-import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
+import { MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
 import type { TryOut } from '../domain/request-schemas.js';
 import { generateSigningSecret, type SecretBox } from '../platform/secrets.js';
@@ -28,7 +28,10 @@ const BODY_SCHEMAS = {
   END: z.toJSONSchema(MtEndSchema),
 };
 
-/** Everything a client needs to call the response webhook, the token included (the owner asks). */
+/**
+ * Everything a client needs to call the response webhook, the token included (the owner asks);
+ * the router adds the statuses it answers (MT_REFUSALS with their HTTP statuses).
+ */
 export async function apiDetailsOf(deps: IntegrationDetailsDeps, tenantId: string, id: string, baseUrl: string) {
   const integration = await findTenantIntegration(deps.models, tenantId, id);
   const responseToken = deps.secretBox.open(integration.responseTokenSealed);
@@ -46,7 +49,6 @@ export async function apiDetailsOf(deps: IntegrationDetailsDeps, tenantId: strin
       WHATSAPP: { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: '584123149352' }, msg: 'Hello!' },
       END: { type: 'END' },
     },
-    responses: [...MT_RESPONSES],
   };
 }
 

@@ -16,7 +16,8 @@ import {
   type Replay,
   type SandboxMessage,
 } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Deliveries and chats';
@@ -24,7 +25,7 @@ const integrationId = z.string().describe('the integration id');
 const IntegrationParams = z.object({ id: integrationId });
 const DeliveryParams = z.object({ id: integrationId, deliveryId: z.string().describe('the delivery id (webhook-id)') });
 const ContactParams = z.object({ id: integrationId, contact: z.string().describe("the contact's number") });
-const UNKNOWN_INTEGRATION = problem('NOT_FOUND: unknown integration id');
+const unknownIntegration = errorReply(ErrorCode.NOT_FOUND, 'unknown integration id');
 
 export const presentDelivery = (view: DeliveryView) =>
   ({
@@ -76,7 +77,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       auth: 'tenantKey',
       params: IntegrationParams,
       query: DeliveryListQuerySchema,
-      responses: { 200: json(DeliveryListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
+      responses: { 200: json(DeliveryListSchema, 'a page') },
+      errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
       res.json(await listDeliveries(models, tenantIdOf(req), params.id, query, presentDelivery));
@@ -91,11 +93,11 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       summary: 'Send a recorded delivery again (same webhook-id)',
       auth: 'tenantKey',
       params: DeliveryParams,
-      responses: {
-        200: json(ReplaySchema, 'PENDING again'),
-        404: problem('NOT_FOUND: unknown integration or delivery id'),
-        409: problem('REPLAY_IN_PROGRESS: a replay series of this delivery is still running'),
-      },
+      responses: { 200: json(ReplaySchema, 'PENDING again') },
+      errors: [
+        errorReply(ErrorCode.NOT_FOUND, 'unknown integration or delivery id'),
+        errorReply(ErrorCode.REPLAY_IN_PROGRESS, 'a replay series of this delivery is still running'),
+      ],
     },
     async ({ params, req, res }) => {
       const { delivery, replayId } = await replayDelivery(models, gateway, tenantIdOf(req), params.id, params.deliveryId);
@@ -112,7 +114,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       auth: 'tenantKey',
       params: IntegrationParams,
       query: ChatListQuerySchema,
-      responses: { 200: json(ChatListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
+      responses: { 200: json(ChatListSchema, 'a page') },
+      errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
       const page = await listChats(models, gateway, tenantIdOf(req), params.id, query);
@@ -128,7 +131,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: { models: Models;
       summary: 'The open chat of a contact, or the last one',
       auth: 'tenantKey',
       params: ContactParams,
-      responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown integration id, or the contact has no chat') },
+      responses: { 200: json(ChatSchema, 'the chat') },
+      errors: [errorReply(ErrorCode.NOT_FOUND, 'unknown integration id, or the contact has no chat')],
     },
     async ({ params, req, res }) => {
       res.json(presentChat(await findContactChat(models, gateway, tenantIdOf(req), params.id, params.contact)));

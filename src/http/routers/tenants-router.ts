@@ -1,7 +1,8 @@
 import type { Models } from '../../db/models.js';
 import { createTenant } from '../../services/tenants.js';
 import { TenantCreatedSchema, type TenantCreated } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { TenantCreateSchema } from '../../domain/request-schemas.js';
 
 export function tenantsRoutes(api: ApiRoutes, models: Models): void {
@@ -13,7 +14,8 @@ export function tenantsRoutes(api: ApiRoutes, models: Models): void {
       summary: 'Create a tenant (root key); the API key is shown once',
       auth: 'rootKey',
       body: TenantCreateSchema,
-      responses: { 201: json(TenantCreatedSchema, 'created'), 403: problem('ADMIN_DISABLED: no root key configured') },
+      responses: { 201: json(TenantCreatedSchema, 'created') },
+      errors: [errorReply(ErrorCode.ADMIN_DISABLED, 'no root key configured')],
     },
     async ({ body, res }) => {
       res.status(201).json((await createTenant(models, body.name)) satisfies TenantCreated);
