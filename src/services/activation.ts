@@ -5,10 +5,11 @@
  */
 import type { IntegrationDoc, Models } from '../db/models.js';
 import { activationResultOf } from '../db/integrations.js';
-import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
-import { FailureType, type ActivationResult } from '../../workflows/contract.js';
-import { AppError, ErrorCode, notFound } from './errors.js';
+import type { LifecycleOutcome, TemporalGateway } from '../temporal/gateway.js';
+import type { ActivationResult } from '../../workflows/contract.js';
+import { AppError, ErrorCode } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
+import { errorOfRefusal, linkedToLiveCampaigns } from './workflow-refusals.js';
 
 export interface ActivationDeps {
   models: Models;
@@ -31,16 +32,6 @@ export interface Activated {
   connections: ConnectionActivation[];
 }
 
-const linkedToLiveCampaigns = (campaigns: unknown[]) =>
-  new AppError({ code: ErrorCode.LINKED_TO_LIVE_CAMPAIGNS, message: 'Pause the linked live campaigns before stopping', details: { campaigns } });
-
-/** A workflow's failure, as the API answers it: data problems keep their code. */
-function rejectionError(rejection: WorkflowRejection): AppError {
-  if (rejection.type === FailureType.LINKED_TO_LIVE_CAMPAIGNS) return linkedToLiveCampaigns((rejection.details[0] as unknown[] | undefined) ?? []);
-  if (rejection.type === FailureType.NOT_FOUND) return notFound('Integration');
-  return temporalUnavailable();
-}
-
 const temporalUnavailable = () => new AppError({ code: ErrorCode.TEMPORAL_UNAVAILABLE, message: 'The workflow service did not answer; try again' });
 
 /** The workflow's result, or the error its outcome answers with. */
@@ -51,7 +42,8 @@ function resultOf<T>(outcome: LifecycleOutcome<T>, what: 'activation' | 'stop'):
     case 'STILL_RUNNING':
       throw new AppError({ code: ErrorCode.ACTIVATION_PENDING, message: `The ${what} did not finish in time; it goes on in the background: call it again for the result` });
     case 'FAILED':
-      throw rejectionError(outcome.failure);
+      // Data problems keep their code; anything else the workflow failed with is an outage.
+      throw errorOfRefusal('lifecycle', outcome.failure, temporalUnavailable);
     case 'UNAVAILABLE':
       throw temporalUnavailable();
   }

@@ -99,6 +99,6 @@ export async function replayDelivery(models: Models, gateway: TemporalGateway, t
     },
     series,
   );
-  if ('inProgress' in outcome) throw new AppError({ code: ErrorCode.REPLAY_IN_PROGRESS, message: 'A replay of this delivery is still running; wait for its outcome' });
-  return { delivery, replayId: outcome.started.replayId };
+  if (outcome.kind === 'IN_PROGRESS') throw new AppError({ code: ErrorCode.REPLAY_IN_PROGRESS, message: 'A replay of this delivery is still running; wait for its outcome' });
+  return { delivery, replayId: outcome.replayId };
 }

@@ -8,11 +8,11 @@ import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType } from '../../workflows/contract.js';
-import { chatBacklog, chatUnavailable } from './chat-refusals.js';
+import { chatUnavailable } from './chat-refusals.js';
 import { AppError, ErrorCode, unauthorized } from './errors.js';
 import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
 import { connectionClaimantOf } from './sender-claimants.js';
+import { errorOfRefusal } from './workflow-refusals.js';
 
 export interface InboundRoutingDeps {
   models: Models;
@@ -120,13 +120,13 @@ export async function receiveInbound(deps: InboundRoutingDeps, callback: Inbound
       timestamp: (message.timestamp ? new Date(message.timestamp) : receivedAt).toISOString(),
     },
   );
-  if ('rejected' in outcome) {
-    if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
-    // Nothing else is refused on purpose (a run handing over is asked again by the gateway).
-    log.warn({ integrationId, rejection: outcome.rejected.type }, 'inbound message refused by its chat');
-    throw chatUnavailable('The chat could not take the message now; retry the callback');
+  if (outcome.kind === 'REJECTED') {
+    throw errorOfRefusal('inbound', outcome.rejection, () => {
+      log.warn({ integrationId, rejection: outcome.rejection.type }, 'inbound message refused by its chat');
+      return chatUnavailable('The chat could not take the message now; retry the callback');
+    });
   }
-  if ('unavailable' in outcome) throw chatUnavailable('The message could not be handed to its chat; retry the callback');
+  if (outcome.kind === 'UNAVAILABLE') throw chatUnavailable('The message could not be handed to its chat; retry the callback');
   const { accepted } = outcome;
   log.info({ chatId: accepted.chatId, integrationId, duplicate: accepted.duplicate }, 'inbound message accepted');
   return { chatId: accepted.chatId, duplicate: accepted.duplicate };

@@ -7,7 +7,7 @@
  * 3. the contact has a chat: a contact that is not a phone number has none (CHAT_NOT_FOUND);
  * 4. the route/connection or WhatsApp sender is claimed for this integration (UNKNOWN_SENDER);
  * 5. the chat decides what only it knows, synchronously, in its update validator, and fails with
- *    a contract failure type mapped by `CHAT_REFUSALS`: the chat is closed or gone
+ *    a contract failure type mapped by `errorOfRefusal` (workflow-refusals.ts): the chat is closed or gone
  *    (CHAT_NOT_FOUND), the reply's channel is not the chat's (UNKNOWN_SENDER), the WhatsApp
  *    window is over (WINDOW_CLOSED), too many replies wait for the carrier (CHAT_BACKLOG, with
  *    Retry-After); a chat that does not answer in time is CHAT_UNAVAILABLE.
@@ -21,12 +21,13 @@ import { isDuplicateKeyError, type IdempotencyRecordDoc, type IntegrationDoc, ty
 import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType, type ReplyAccepted, type ReplyRequest } from '../../workflows/contract.js';
-import { chatBacklog, chatUnavailable } from './chat-refusals.js';
+import type { ReplyAccepted, ReplyRequest } from '../../workflows/contract.js';
+import { chatUnavailable } from './chat-refusals.js';
 import { isErrorCode } from '../domain/error-catalogue.js';
 import { AppError, ErrorCode, unauthorized } from './errors.js';
 import { NO_ROUTE_CACHE, type RouteCache } from '../platform/route-cache.js';
 import { integrationClaimantOf } from './sender-claimants.js';
+import { errorOfRefusal } from './workflow-refusals.js';
 
 export interface ReplyRoutingDeps {
   models: Models;
@@ -52,12 +53,8 @@ export interface ReplyPost {
   idempotencyKey: string | undefined;
 }
 
-/** The chat's refusals, by the failure type its validator throws: the code the client reads. */
-const CHAT_REFUSALS: Partial<Record<FailureType, ErrorCode>> = {
-  [FailureType.CHAT_NOT_FOUND]: ErrorCode.CHAT_NOT_FOUND,
-  [FailureType.WINDOW_CLOSED]: ErrorCode.WINDOW_CLOSED,
-  [FailureType.UNKNOWN_SENDER]: ErrorCode.UNKNOWN_SENDER,
-};
+/** Errors that say "later", not what the chat decided: thrown, never stored for an Idempotency-Key. */
+const LATER: ReadonlySet<ErrorCode> = new Set([ErrorCode.CHAT_BACKLOG, ErrorCode.CHAT_UNAVAILABLE]);
 
 const MAX_TOKEN_LENGTH = 512;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -97,7 +94,7 @@ async function replyRequestOf(models: Models, routes: RouteCache, integration: I
 }
 
 /** What the chat answered: the reply taken, or refused with an error the client reads. */
-type ChatAnswer = { accepted: ReplyAccepted } | { refused: AppError };
+type ChatAnswer = { kind: 'ACCEPTED'; accepted: ReplyAccepted } | { kind: 'REFUSED'; error: AppError };
 
 /**
  * Rule 5: asks the chat. A backlog, Temporal not answering in time, or a refusal the contract
@@ -105,17 +102,24 @@ type ChatAnswer = { accepted: ReplyAccepted } | { refused: AppError };
  */
 async function askChat(deps: ReplyRoutingDeps, integration: IntegrationDoc, contact: string, request: ReplyRequest, updateId: string | undefined): Promise<ChatAnswer> {
   const outcome = await deps.gateway.sendReply(integration._id.toHexString(), contact, request, updateId);
-  if ('accepted' in outcome) return { accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
-  if ('noChat' in outcome) return { refused: chatNotFound(contact) };
-  if ('unavailable' in outcome) throw chatUnavailable('The chat could not take the event; retry');
-  if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
-  const code = CHAT_REFUSALS[outcome.rejected.type as FailureType];
-  if (code === undefined) throw chatUnavailable('The chat could not take the event; retry');
-  return { refused: new AppError({ code, message: outcome.rejected.message }) };
+  const unavailable = () => chatUnavailable('The chat could not take the event; retry');
+  switch (outcome.kind) {
+    case 'ACCEPTED':
+      return { kind: 'ACCEPTED', accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
+    case 'NO_CHAT':
+      return { kind: 'REFUSED', error: chatNotFound(contact) };
+    case 'UNAVAILABLE':
+      throw unavailable();
+    case 'REJECTED': {
+      const error = errorOfRefusal('reply', outcome.rejection, unavailable);
+      if (LATER.has(error.code)) throw error;
+      return { kind: 'REFUSED', error };
+    }
+  }
 }
 
 function settle(answer: ChatAnswer): ReplyAccepted {
-  if ('refused' in answer) throw answer.refused;
+  if (answer.kind === 'REFUSED') throw answer.error;
   return answer.accepted;
 }
 
@@ -125,17 +129,17 @@ function settle(answer: ChatAnswer): ReplyAccepted {
  * it is given (records written before also hold the status, which is no longer read).
  */
 function storedAnswerOf(answer: ChatAnswer): { body: Record<string, unknown> } {
-  if ('accepted' in answer) return { body: { ...answer.accepted } };
-  const { code, message, details } = answer.refused;
+  if (answer.kind === 'ACCEPTED') return { body: { ...answer.accepted } };
+  const { code, message, details } = answer.error;
   return { body: { error: { code, message, ...details } } };
 }
 
 function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
   const { error, ...siblings } = record.body as { error?: { code: unknown; message: string } & Record<string, unknown> };
-  if (!error) return { accepted: record.body as unknown as ReplyAccepted };
+  if (!error) return { kind: 'ACCEPTED', accepted: record.body as unknown as ReplyAccepted };
   const { code, message, ...details } = error;
   if (!isErrorCode(code)) throw new Error(`the stored answer of an Idempotency-Key has an unknown error code ${String(code)}`);
-  return { refused: new AppError({ code, message, details, siblings }) };
+  return { kind: 'REFUSED', error: new AppError({ code, message, details, siblings }) };
 }
 
 /** Takes a reply or END into the contact's chat, or throws the AppError that says why not. */
