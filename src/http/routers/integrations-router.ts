@@ -30,7 +30,7 @@ export const templateTooLarge = errorReply(
   ErrorCode.TEMPLATE_TOO_LARGE,
   'the request this template renders for the largest allowed message (text 4,096, media url 2,048, caption 1,024 characters) would exceed 256 KiB (`fields` names the part that weighs most)',
 );
-/** Depends on what is stored: a secret stays with its origin. */
+/** Depends on what is stored, so no schema states it: a secret stays with its origin. */
 const secretRequired = errorReply(
   ErrorCode.SECRET_REQUIRED,
   'an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored',
