@@ -55,6 +55,22 @@ export default tseslint.config(
     },
   },
   {
+    // An error names its code; its HTTP status is src/http/error-statuses.ts's to say, once.
+    // (Restated here with the rule above: a later no-restricted-syntax replaces, not extends.)
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config.ts (parsed once at start).' },
+        { selector: "NewExpression[callee.name='AppError'] > Literal", message: 'AppError takes options ({code, message, details}); its status comes from src/http/error-statuses.ts.' },
+        {
+          selector: "NewExpression[callee.name='AppError'] > ObjectExpression > Property[key.name=/^(status|statusCode|httpStatus|headers)$/]",
+          message: 'An error carries no HTTP status or headers: the code decides them (src/http/error-statuses.ts); use retryAfterSeconds for Retry-After.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/platform/config.ts', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

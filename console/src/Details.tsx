@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ErrorCode } from '../../src/domain/error-catalogue.js';
 import { ApiError, describeError, type Api, type ApiDetails, type Integration } from './api';
 import { Dialog, ErrorState, formatDate, Loading, RequestLine, TableHead, Tabs, useAsync, useDebounced } from './ui';
 
@@ -257,7 +258,7 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
       (error: unknown) => {
         if (!current) return;
         setCurl(null);
-        setErrors(error instanceof ApiError && error.code === 'VALIDATION_ERROR' ? error.fieldErrors() : { '': describeError(error) });
+        setErrors(error instanceof ApiError && error.code === ErrorCode.VALIDATION_ERROR ? error.fieldErrors() : { '': describeError(error) });
       },
     );
     return () => {

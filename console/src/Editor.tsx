@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ErrorCode } from '../../src/domain/error-catalogue.js';
 import { HTTP_METHODS, type HttpMethod } from '../../src/domain/webhook-template.js';
 import { ApiError, describeError, type Api, type Connection, type Integration, type IntegrationCreated } from './api';
 import { draftOf, inputOf, NEW_DRAFT, type AuthDraft, type Draft } from './integration-draft';
@@ -79,7 +80,7 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
       }
     } catch (error) {
       // SECRET_REQUIRED names its field like a validation error: the secret to give again.
-      if (error instanceof ApiError && (error.code === 'VALIDATION_ERROR' || error.code === 'SECRET_REQUIRED')) {
+      if (error instanceof ApiError && (error.code === ErrorCode.VALIDATION_ERROR || error.code === ErrorCode.SECRET_REQUIRED)) {
         const fields = error.fieldErrors();
         setErrors(fields);
         setFormError(FIX_FIELDS);

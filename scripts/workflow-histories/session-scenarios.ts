@@ -18,12 +18,12 @@ import { DUPLICATE_OF, DUPLICATE_TEXT, SLOW_ACCEPT_TEXT } from './stand-in-activ
 import { SESSION_SETTINGS, chatParties, expectThat, inboundMessage, type Recording, type Scenario } from './recording.js';
 
 function accepted(outcome: InboundOutcome): InboundAccepted {
-  expectThat('accepted' in outcome, 'the message to be accepted', outcome);
-  return (outcome as { accepted: InboundAccepted }).accepted;
+  if (outcome.kind !== 'ACCEPTED') throw new Error(`expected the message to be accepted, got ${JSON.stringify(outcome)}`);
+  return outcome.accepted;
 }
 
 function replied(outcome: ReplyOutcome): void {
-  expectThat('accepted' in outcome, 'the reply to be accepted', outcome);
+  expectThat(outcome.kind === 'ACCEPTED', 'the reply to be accepted', outcome);
 }
 
 /** A chat session, through the gateway exactly as the carrier inbound and reply routes use it. */
@@ -161,7 +161,7 @@ export const SESSION_SCENARIOS: Scenario[] = [
       await standIns.until('attempt slow 1');
       await chat.inbound('second');
       const refused = await chat.inboundOutcome('third', 'session-backlog-third');
-      expectThat('rejected' in refused && refused.rejected.type === FailureType.CHAT_BACKLOG, 'CHAT_BACKLOG', refused);
+      expectThat(refused.kind === 'REJECTED' && refused.rejection.type === FailureType.CHAT_BACKLOG, 'CHAT_BACKLOG', refused);
       await standIns.until('attempt second 1');
       await chat.inbound('third', 'session-backlog-third');
       await standIns.until('attempt third 1');
@@ -180,7 +180,7 @@ export const SESSION_SCENARIOS: Scenario[] = [
       const started = await recording
         .gateway(SESSION_SETTINGS)
         .startDeliveryReplay({ tenantId: '65f000000000000000000001', integrationId: '65f0000000000000000000a1', deliveryId, event, createdAt: '2025-01-01T00:00:00.000Z' }, 1);
-      expectThat('started' in started, 'the replay to start', started);
+      expectThat(started.kind === 'STARTED', 'the replay to start', started);
       const handle = recording.client.workflow.getHandle(deliveryReplayWorkflowId(deliveryId));
       await handle.result();
       expectThat(recording.standIns.log.includes(`attempt ${deliveryId} 3`), 'three attempts', recording.standIns.log);

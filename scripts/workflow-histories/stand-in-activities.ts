@@ -101,7 +101,9 @@ export class StandInActivities {
       },
       async deactivateIntegration(input: { integrationId: string }) {
         if (input.integrationId === 'live') {
-          throw ApplicationFailure.create({ type: FailureType.LINKED_TO_LIVE_CAMPAIGNS, message: 'linked campaigns are live: Spring', nonRetryable: true });
+          // The refusal deactivations threw before the stop service alone checked live campaigns:
+          // recorded histories hold it, and the workflow must still replay a failed deactivation.
+          throw ApplicationFailure.create({ type: 'LINKED_TO_LIVE_CAMPAIGNS', message: 'linked campaigns are live: Spring', nonRetryable: true });
         }
         return { status: 'INACTIVE' as const };
       },

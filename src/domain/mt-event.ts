@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './error-catalogue.js';
 
 /**
  * The response webhook (MT) payloads (SPEC section 5). One schema validates the endpoint,
@@ -38,17 +39,22 @@ export const MtEventSchema = z.discriminatedUnion('type', [MtMessageSchema, MtEn
 export type MtEvent = z.infer<typeof MtEventSchema>;
 export type MtMessage = z.infer<typeof MtMessageSchema>;
 
-/** Every status the response webhook answers, as API Details lists it. */
-export const MT_RESPONSES = [
-  { status: 202, code: null, meaning: 'Accepted into the chat: MESSAGE is sent through the carrier; END closes the chat. Body {eventId, chatId}.' },
-  { status: 400, code: 'VALIDATION_ERROR', meaning: 'Malformed JSON or a body that breaks the schema (the message names the field); msg over 4,096 characters.' },
-  { status: 401, code: 'UNAUTHORIZED', meaning: 'Missing or unknown response token.' },
-  { status: 403, code: 'FORBIDDEN', meaning: "A valid response token of another integration." },
-  { status: 404, code: 'CHAT_NOT_FOUND', meaning: 'No open chat for this contact: MT is only valid inside a chat the contact started.' },
-  { status: 409, code: 'INTEGRATION_INACTIVE', meaning: 'The integration is not active.' },
-  { status: 409, code: 'WINDOW_CLOSED', meaning: "WhatsApp: the 24-hour customer service window since the contact's last message is over." },
-  { status: 413, code: 'PAYLOAD_TOO_LARGE', meaning: 'Body over 1 MB.' },
-  { status: 422, code: 'UNKNOWN_SENDER', meaning: "The route/connection/sender is not an active connection of this integration, or its channel differs from the chat's." },
-  { status: 429, code: 'CHAT_BACKLOG', meaning: 'The chat already holds the most replies it keeps waiting for the carrier; retry after Retry-After seconds.' },
-  { status: 503, code: 'CHAT_UNAVAILABLE', meaning: 'The chat did not answer in time (Temporal or the worker unavailable); retry.' },
-] as const;
+/** What an accepted reply or END is answered with, as API Details lists it. */
+export const MT_ACCEPTED_MEANING = 'Accepted into the chat: MESSAGE is sent through the carrier; END closes the chat. Body {eventId, chatId}.';
+
+/**
+ * Every error the response webhook answers with, as API Details lists it (in the order of their
+ * statuses; the statuses are the HTTP layer's, src/http/error-statuses.ts).
+ */
+export const MT_REFUSALS: ReadonlyArray<{ code: ErrorCode; meaning: string }> = [
+  { code: ErrorCode.VALIDATION_ERROR, meaning: 'Malformed JSON or a body that breaks the schema (the message names the field); msg over 4,096 characters.' },
+  { code: ErrorCode.UNAUTHORIZED, meaning: 'Missing or unknown response token.' },
+  { code: ErrorCode.FORBIDDEN, meaning: 'A valid response token of another integration.' },
+  { code: ErrorCode.CHAT_NOT_FOUND, meaning: 'No open chat for this contact: MT is only valid inside a chat the contact started.' },
+  { code: ErrorCode.INTEGRATION_INACTIVE, meaning: 'The integration is not active.' },
+  { code: ErrorCode.WINDOW_CLOSED, meaning: "WhatsApp: the 24-hour customer service window since the contact's last message is over." },
+  { code: ErrorCode.PAYLOAD_TOO_LARGE, meaning: 'Body over 1 MB.' },
+  { code: ErrorCode.UNKNOWN_SENDER, meaning: "The route/connection/sender is not an active connection of this integration, or its channel differs from the chat's." },
+  { code: ErrorCode.CHAT_BACKLOG, meaning: 'The chat already holds the most replies it keeps waiting for the carrier; retry after Retry-After seconds.' },
+  { code: ErrorCode.CHAT_UNAVAILABLE, meaning: 'The chat did not answer in time (Temporal or the worker unavailable); retry.' },
+];

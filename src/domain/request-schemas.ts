@@ -122,7 +122,7 @@ const ApiKeyNameSchema = z
 /**
  * Secrets are optional here because a PUT may leave them out (or send back the mask) to keep
  * the stored value; whether one is required is decided against the stored integration and
- * whether the URL keeps its origin (`400 SECRET_REQUIRED`, SPEC section 2).
+ * whether the URL keeps its origin (`422 SECRET_REQUIRED`: a rule on what is stored, not the schema's).
  */
 export const AuthInputSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('NONE') }),

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError, unauthorized } from '../services/errors.js';
+import { AppError, ErrorCode, unauthorized } from '../services/errors.js';
 import { tenantOfApiKey, type TenantDeps } from '../services/tenants.js';
 import { constantTimeEquals } from '../platform/secrets.js';
 
@@ -28,7 +28,7 @@ export function requireTenant(deps: TenantDeps): RequestHandler {
 export function requireAdmin(adminKey: string | undefined): RequestHandler {
   return (req, _res, next) => {
     const token = bearerTokenOf(req.headers.authorization);
-    if (!adminKey) throw new AppError(403, 'ADMIN_DISABLED', 'No CHATHOOK_ADMIN_KEY is configured');
+    if (!adminKey) throw new AppError({ code: ErrorCode.ADMIN_DISABLED, message: 'No CHATHOOK_ADMIN_KEY is configured' });
     if (!token || !constantTimeEquals(token, adminKey)) throw unauthorized('Missing or unknown root key');
     next();
   };

@@ -1,9 +1,16 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../services/errors.js';
+import { AppError, ErrorCode } from '../services/errors.js';
+import { statusOf } from './error-statuses.js';
 
 interface BodyParserError {
   type?: string;
   status?: number;
+}
+
+/** An error as answered: the status is the code's (error-statuses.ts) unless Express gave its own. */
+interface Answer {
+  error: AppError;
+  status: number;
 }
 
 /** Maps every error to `{error:{code,message,...}}`; anything unexpected is a 500 with no internals. */
@@ -12,37 +19,41 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
     next(error);
     return;
   }
-  const known = toAppError(error);
+  const known = answerOf(error);
   if (known) {
-    res.set(known.headers);
-    res.status(known.status).json({ error: { code: known.code, message: known.message, ...known.details }, ...known.siblings });
+    const { error: appError, status } = known;
+    if (appError.retryAfterSeconds !== undefined) res.set('Retry-After', String(appError.retryAfterSeconds));
+    res.status(status).json({ error: { code: appError.code, message: appError.message, ...appError.details }, ...appError.siblings });
     return;
   }
   req.log.error({ err: error }, 'unhandled error');
-  res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error' } });
+  res.status(statusOf(ErrorCode.INTERNAL)).json({ error: { code: ErrorCode.INTERNAL, message: 'Internal error' } });
 };
 
-function toAppError(error: unknown): AppError | undefined {
-  if (error instanceof AppError) return error;
+const answer = (error: AppError): Answer => ({ error, status: statusOf(error.code) });
+
+function answerOf(error: unknown): Answer | undefined {
+  if (error instanceof AppError) return answer(error);
   const parserError = error as BodyParserError;
   switch (parserError?.type) {
     case 'entity.parse.failed':
-      return new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON');
+      return answer(new AppError({ code: ErrorCode.INVALID_JSON, message: 'The request body is not valid JSON' }));
     case 'entity.too.large':
-      return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is over 1 MB');
+      return answer(new AppError({ code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is over 1 MB' }));
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as UTF-8 JSON');
+      return answer(new AppError({ code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'Send the body as UTF-8 JSON' }));
     case 'request.aborted':
-      return new AppError(400, 'REQUEST_ABORTED', 'The request was aborted');
+      return answer(new AppError({ code: ErrorCode.REQUEST_ABORTED, message: 'The request was aborted' }));
   }
   // The database or Temporal not answering is an outage, not a bug in the request or in us.
   const name = (error as { name?: string } | null)?.name ?? '';
   if (/^Mongo|^MongooseServerSelectionError$|^ServiceError$|^ConnectionError$/.test(name)) {
-    return new AppError(503, 'SERVICE_UNAVAILABLE', 'A backing service did not answer; retry shortly');
+    return answer(new AppError({ code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service did not answer; retry shortly' }));
   }
+  // Infrastructure errors (Express, body-parser) that state their own 4xx are answered with it.
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    return new AppError(parserError.status, 'BAD_REQUEST', 'The request could not be read');
+    return { error: new AppError({ code: ErrorCode.BAD_REQUEST, message: 'The request could not be read' }), status: parserError.status };
   }
   return undefined;
 }
@@ -51,7 +62,7 @@ function toAppError(error: unknown): AppError | undefined {
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json')) {
-    next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
+    next(new AppError({ code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'Send the body as application/json' }));
     return;
   }
   next();
@@ -64,8 +75,8 @@ export const unmatchedRoute =
     const allowed = routes.allowedMethodsOf(req.path);
     if (allowed) {
       res.setHeader('Allow', allowed.join(', '));
-      next(new AppError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`));
+      next(new AppError({ code: ErrorCode.METHOD_NOT_ALLOWED, message: `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}` }));
       return;
     }
-    next(new AppError(404, 'ROUTE_NOT_FOUND', `No route ${req.method} ${req.path}`));
+    next(new AppError({ code: ErrorCode.ROUTE_NOT_FOUND, message: `No route ${req.method} ${req.path}` }));
   };

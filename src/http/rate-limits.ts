@@ -11,15 +11,15 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { AppError } from '../services/errors.js';
+import { AppError, ErrorCode } from '../services/errors.js';
 import { integrationOfResponseToken, type ReplyRoutingDeps } from '../services/reply-routing.js';
 import { bearerTokenOf } from './auth.js';
 
 const WINDOW_MS = 60_000;
 
-/** Documented on every operation a limit can apply to (the document is the same whether limits are on or not). */
-export const RATE_LIMITED_REPLY =
-  'RATE_LIMITED: more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration); retry after Retry-After seconds';
+/** RATE_LIMITED as documented on every operation a limit can apply to (the document is the same whether limits are on or not). */
+export const RATE_LIMITED_MEANING =
+  'more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration); retry after Retry-After seconds';
 
 /** The key a request is counted under, set by the guard that resolved the caller. */
 const keyOf = (res: Response) => res.locals['rateLimitKey'] as string;
@@ -33,8 +33,8 @@ function limiterOf(perMinute: number, scope: string): RequestHandler {
     legacyHeaders: false,
     keyGenerator: (_req, res) => keyOf(res),
     handler: (_req, res, next) => {
-      const retryAfter = String(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
-      next(new AppError(429, 'RATE_LIMITED', `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfter} s`, {}, {}, { 'Retry-After': retryAfter }));
+      const retryAfterSeconds = Number(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
+      next(new AppError({ code: ErrorCode.RATE_LIMITED, message: `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfterSeconds} s`, retryAfterSeconds }));
     },
   });
 }

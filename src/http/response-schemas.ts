@@ -6,7 +6,7 @@
  * Pure (zod and domain modules only): the console imports this file.
  */
 import { z } from 'zod';
-import { MT_RESPONSES, MtEventSchema } from '../domain/mt-event.js';
+import { MtEventSchema } from '../domain/mt-event.js';
 import { ChannelSchema, ChatEventTypeSchema, FieldSchema, HttpMethodSchema } from '../domain/webhook-template.js';
 import {
   CampaignCreateSchema,

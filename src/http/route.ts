@@ -6,9 +6,11 @@
 import { OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { ErrorCode } from '../domain/error-catalogue.js';
+import { ERROR_HEADERS, statusOf } from './error-statuses.js';
 import { ErrorBodySchema } from './response-schemas.js';
 import { parseInput } from './validation.js';
-import { RATE_LIMITED_REPLY } from './rate-limits.js';
+import { RATE_LIMITED_MEANING } from './rate-limits.js';
 
 export type RouteAuth = 'tenantKey' | 'rootKey' | 'responseToken' | 'carrierSecret' | 'metricsToken' | 'none';
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -33,8 +35,13 @@ export interface RouteSpec<P extends z.ZodObject | undefined, Q extends z.ZodObj
   params?: P;
   query?: Q;
   body?: B;
-  /** Statuses the operation answers besides those every operation of its kind shares (see `commonReplies`). */
+  /** What the operation answers when it succeeds (and any other answer that is not an error code's). */
   responses: Record<number, Reply>;
+  /**
+   * The error codes the operation answers with besides those every operation of its kind shares
+   * (see `commonErrors`), each published under its code's status (error-statuses.ts).
+   */
+  errors?: ErrorReply[];
   /** Left out of the document (pages for people, such as /docs assets). */
   hidden?: boolean;
 }
@@ -50,34 +57,62 @@ export interface RouteInput<P, Q, B> {
 }
 
 export const json = (schema: z.ZodType, description: string, headers?: Record<string, string>): Reply => ({ schema, description, headers });
-export const problem = (description: string, headers?: Record<string, string>): Reply => ({ schema: ErrorBodySchema, description, headers });
 
-const AUTH_REPLY: Record<Exclude<RouteAuth, 'none'>, string> = {
-  tenantKey: 'UNAUTHORIZED: missing or unknown API key',
-  rootKey: 'UNAUTHORIZED: missing or wrong root key',
-  responseToken: 'UNAUTHORIZED: missing or unknown response token',
-  carrierSecret: 'UNAUTHORIZED: missing or wrong carrier secret, or unknown connection code',
-  metricsToken: 'UNAUTHORIZED: METRICS_TOKEN is set and the bearer token does not match it',
-};
-
-/** The statuses an operation answers because of its shape, not its domain: stated once here. */
-function commonReplies(spec: RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.ZodType | undefined>): Record<number, Reply> {
-  const replies: Record<number, Reply> = {};
-  if (spec.body || spec.query || spec.params) replies[400] = problem('VALIDATION_ERROR (each bad field by path) or INVALID_JSON');
-  if (spec.auth !== 'none') replies[401] = problem(AUTH_REPLY[spec.auth]);
-  if (spec.body) {
-    replies[413] = problem('PAYLOAD_TOO_LARGE: the body is over 1 MB');
-    replies[415] = problem('UNSUPPORTED_MEDIA_TYPE: send application/json');
-  }
-  return replies;
+/** An error code an operation answers with, what it means there, and its body when that is more than `{error}`. */
+export interface ErrorReply {
+  code: ErrorCode;
+  meaning?: string | undefined;
+  schema?: z.ZodType | undefined;
 }
 
-/** Operations a rate limit can apply to (rate-limits.ts) declare its 429 beside their own, whether limits are on or not. */
-function withRateLimitReply(auth: RouteAuth, replies: Record<number, Reply>): Record<number, Reply> {
-  if (auth !== 'tenantKey' && auth !== 'responseToken') return replies;
-  const own = replies[429];
-  const description = own ? `${own.description} Or ${RATE_LIMITED_REPLY}` : RATE_LIMITED_REPLY;
-  return { ...replies, 429: problem(description, { 'Retry-After': 'seconds to wait before calling again', ...own?.headers }) };
+export const errorReply = (code: ErrorCode, meaning?: string, schema?: z.ZodType): ErrorReply => ({ code, meaning, schema });
+
+const AUTH_MEANING: Record<Exclude<RouteAuth, 'none'>, string> = {
+  tenantKey: 'missing or unknown API key',
+  rootKey: 'missing or wrong root key',
+  responseToken: 'missing or unknown response token',
+  carrierSecret: 'missing or wrong carrier secret, or unknown connection code',
+  metricsToken: 'METRICS_TOKEN is set and the bearer token does not match it',
+};
+
+type AnySpec = RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.ZodType | undefined>;
+
+/**
+ * The errors an operation answers because of its shape, not its domain, stated once here: before
+ * the operation's own (input, auth, body) and after them (a rate limit, whether limits are on or
+ * not). An operation that declares one of these codes itself says what it means there.
+ */
+function commonErrors(spec: AnySpec): { before: ErrorReply[]; after: ErrorReply[] } {
+  const before: ErrorReply[] = [];
+  if (spec.body || spec.query || spec.params) before.push(errorReply(ErrorCode.VALIDATION_ERROR, 'each bad field by path'), errorReply(ErrorCode.INVALID_JSON));
+  if (spec.auth !== 'none') before.push(errorReply(ErrorCode.UNAUTHORIZED, AUTH_MEANING[spec.auth]));
+  if (spec.body) before.push(errorReply(ErrorCode.PAYLOAD_TOO_LARGE, 'the body is over 1 MB'), errorReply(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send application/json'));
+  const after = spec.auth === 'tenantKey' || spec.auth === 'responseToken' ? [errorReply(ErrorCode.RATE_LIMITED, RATE_LIMITED_MEANING)] : [];
+  return { before, after };
+}
+
+/** The operation's errors, filed by their codes' statuses: one reply per status, listing each code. */
+function errorRepliesOf(spec: AnySpec): Record<number, Reply> {
+  const own = spec.errors ?? [];
+  const declared = new Set(own.map(({ code }) => code));
+  const { before, after } = commonErrors(spec);
+  const byStatus = new Map<number, ErrorReply[]>();
+  for (const error of [...before.filter(({ code }) => !declared.has(code)), ...own, ...after.filter(({ code }) => !declared.has(code))]) {
+    const status = statusOf(error.code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), error]);
+  }
+  const replies: Record<number, Reply> = {};
+  for (const [status, errors] of byStatus) {
+    const schemas = [...new Set(errors.flatMap(({ schema }) => (schema ? [schema] : [])))];
+    if (schemas.length > 1) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: the errors of status ${status} declare different bodies`);
+    const headers = Object.assign({}, ...errors.map(({ code }) => ERROR_HEADERS[code]).reverse()) as Record<string, string>;
+    replies[status] = {
+      schema: schemas[0] ?? ErrorBodySchema,
+      description: errors.map(({ code, meaning }) => (meaning ? `${code}: ${meaning}` : code)).join(' / '),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    };
+  }
+  return replies;
 }
 
 const SECURITY: Record<Exclude<RouteAuth, 'none'>, string> = {
@@ -160,8 +195,11 @@ export class ApiRoutes {
     pattern.methods.add(method.toUpperCase());
   }
 
-  private routeConfigOf(spec: RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.ZodType | undefined>): RouteConfig {
-    const replies = withRateLimitReply(spec.auth, { ...commonReplies(spec), ...spec.responses });
+  private routeConfigOf(spec: AnySpec): RouteConfig {
+    const errors = errorRepliesOf(spec);
+    const clash = Object.keys(spec.responses).filter((status) => status in errors);
+    if (clash.length > 0) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: status ${clash.join(', ')} is both a response and an error code's`);
+    const replies = { ...spec.responses, ...errors };
     const config: RouteConfig = {
       method: spec.method,
       path: toOpenApiPath(spec.path),

@@ -6,11 +6,11 @@
 import type { CampaignRepository } from '../db/campaigns.js';
 import type { ConnectionRepository } from '../db/connections.js';
 import { activationResultOf, type IntegrationDoc, type IntegrationRepository } from '../db/integrations.js';
-import type { LifecycleOutcome, TemporalGateway, WorkflowRejection } from '../temporal/gateway.js';
-import { FailureType } from '../../workflows/contract/failures.js';
+import type { LifecycleOutcome, TemporalGateway } from '../temporal/gateway.js';
 import type { ActivationResult } from '../../workflows/contract/integration-lifecycle.js';
-import { AppError, conflict, notFound } from './errors.js';
+import { AppError, ErrorCode } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
+import { errorOfRefusal } from './workflow-refusals.js';
 
 export interface ActivationDeps {
   integrations: IntegrationRepository;
@@ -19,7 +19,7 @@ export interface ActivationDeps {
   /** Connections Details show each connection's channel and senders. */
   connections: ConnectionRepository;
   gateway: TemporalGateway;
-  /** How long a start or stop waits for its workflow before answering 503 (it goes on in the background). */
+  /** How long a start or stop waits for its workflow before answering ACTIVATION_PENDING (it goes on in the background). */
   waitMs: number;
 }
 
@@ -37,16 +37,11 @@ export interface Activated {
   connections: ConnectionActivation[];
 }
 
+/** LINKED_TO_LIVE_CAMPAIGNS, naming the campaigns: checked here only, the stop's workflow does not look again. */
 const linkedToLiveCampaigns = (campaigns: unknown[]) =>
-  conflict('LINKED_TO_LIVE_CAMPAIGNS', 'Pause the linked live campaigns before stopping', { campaigns });
+  new AppError({ code: ErrorCode.LINKED_TO_LIVE_CAMPAIGNS, message: 'Pause the linked live campaigns before stopping', details: { campaigns } });
 
-/** A workflow's failure, as the API answers it: data problems keep their code. */
-function rejectionError(rejection: WorkflowRejection): AppError {
-  if (rejection.type === FailureType.NOT_FOUND) return notFound('Integration');
-  return temporalUnavailable();
-}
-
-const temporalUnavailable = () => new AppError(503, 'TEMPORAL_UNAVAILABLE', 'The workflow service did not answer; try again');
+const temporalUnavailable = () => new AppError({ code: ErrorCode.TEMPORAL_UNAVAILABLE, message: 'The workflow service did not answer; try again' });
 
 /** The workflow's result, or the error its outcome answers with. */
 function resultOf<T>(outcome: LifecycleOutcome<T>, what: 'activation' | 'stop'): T {
@@ -54,15 +49,16 @@ function resultOf<T>(outcome: LifecycleOutcome<T>, what: 'activation' | 'stop'):
     case 'COMPLETED':
       return outcome.result;
     case 'STILL_RUNNING':
-      throw new AppError(503, 'ACTIVATION_PENDING', `The ${what} did not finish in time; it goes on in the background: call it again for the result`);
+      throw new AppError({ code: ErrorCode.ACTIVATION_PENDING, message: `The ${what} did not finish in time; it goes on in the background: call it again for the result` });
     case 'FAILED':
-      throw rejectionError(outcome.failure);
+      // Data problems keep their code; anything else the workflow failed with is an outage.
+      throw errorOfRefusal('lifecycle', outcome.failure, temporalUnavailable);
     case 'UNAVAILABLE':
       throw temporalUnavailable();
   }
 }
 
-/** ACTIVE (maybe partial) is an answer; no connection activated, or a stop that cancelled the run, is a 409. */
+/** ACTIVE (maybe partial) is an answer; no connection activated, or a stop that cancelled the run, is refused. */
 function activatedOf(result: ActivationResult): Activated {
   const connections = result.connections.map(
     (connection): ConnectionActivation =>
@@ -74,8 +70,8 @@ function activatedOf(result: ActivationResult): Activated {
       : { status: 'ACTIVE', partial: false, connections };
   }
   const siblings = { status: 'INACTIVE', connections };
-  if (result.cancelled) throw new AppError(409, 'ACTIVATION_CANCELLED', 'The integration was stopped while it was being activated', {}, siblings);
-  throw new AppError(409, 'ACTIVATION_FAILED', 'No connection could be activated', {}, siblings);
+  if (result.cancelled) throw new AppError({ code: ErrorCode.ACTIVATION_CANCELLED, message: 'The integration was stopped while it was being activated', siblings });
+  throw new AppError({ code: ErrorCode.ACTIVATION_FAILED, message: 'No connection could be activated', siblings });
 }
 
 /** Activates every connection independently; an active integration answers with its recorded state. */

@@ -9,7 +9,7 @@ import type { Page } from '../db/pagination.js';
 import { describeConflicts, type SenderRepository } from '../db/senders.js';
 import type { CampaignCreate, ListQuery } from '../domain/request-schemas.js';
 import { tenantSendersOf } from './connections.js';
-import { AppError, conflict, notFound } from './errors.js';
+import { AppError, ErrorCode, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
 export interface CampaignDeps {
@@ -33,9 +33,9 @@ export async function createCampaign(deps: Pick<CampaignDeps, 'campaigns' | 'int
   const { tenantId, input } = request;
   const integration = await findTenantIntegration(deps, { tenantId, id: input.integrationId });
   if (integration.connections.length > 0) {
-    throw new AppError(422, 'INTEGRATION_HAS_CONNECTIONS', 'Only an integration with no connections can be linked to a Chatbot campaign');
+    throw new AppError({ code: ErrorCode.INTEGRATION_HAS_CONNECTIONS, message: 'Only an integration with no connections can be linked to a Chatbot campaign' });
   }
-  if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'Start the integration before linking a campaign to it');
+  if (integration.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'Start the integration before linking a campaign to it' });
   await tenantSendersOf(deps, { tenantId, channel: input.channel, senders: input.senders, field: 'senders.{index}' });
   return deps.campaigns.insert({ tenantId, name: input.name, channel: input.channel, senders: input.senders, integrationId: integration._id });
 }
@@ -49,7 +49,7 @@ export async function goLive(deps: CampaignDeps, input: { tenantId: string; id: 
   const campaign = await findTenantCampaign(deps, input);
   if (campaign.status === 'LIVE') return campaign;
   const integration = await deps.integrations.findById(campaign.integrationId);
-  if (integration?.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The linked integration is not active');
+  if (integration?.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'The linked integration is not active' });
   // Checked again here: a campaign created before senders were checked, or whose connection
   // has since been deleted, cannot claim what is not the tenant's.
   const senders = await tenantSendersOf(deps, { tenantId: campaign.tenantId, channel: campaign.channel, senders: campaign.senders, field: 'senders.{index}' });
@@ -60,7 +60,7 @@ export async function goLive(deps: CampaignDeps, input: { tenantId: string; id: 
     holderId: campaign._id,
     tenantId: campaign.tenantId,
   });
-  if (!outcome.ok) throw conflict('SENDER_IN_USE', describeConflicts(outcome.conflicts), { senders: outcome.conflicts });
+  if (!outcome.ok) throw new AppError({ code: ErrorCode.SENDER_IN_USE, message: describeConflicts(outcome.conflicts), details: { senders: outcome.conflicts } });
   const updated = await deps.campaigns.markLive(campaign._id, campaign.integrationDate ?? new Date());
   if (!updated) throw notFound('Campaign');
   return updated;
@@ -69,7 +69,7 @@ export async function goLive(deps: CampaignDeps, input: { tenantId: string; id: 
 /** Pauses a LIVE campaign and releases its senders; PAUSED again is a no-op, a DRAFT cannot pause. */
 export async function pauseCampaign(deps: Pick<CampaignDeps, 'campaigns' | 'senders'>, input: { tenantId: string; id: string }): Promise<CampaignDoc> {
   const campaign = await findTenantCampaign(deps, input);
-  if (campaign.status === 'DRAFT') throw conflict('CAMPAIGN_NOT_LIVE', 'A draft campaign has nothing to pause');
+  if (campaign.status === 'DRAFT') throw new AppError({ code: ErrorCode.CAMPAIGN_NOT_LIVE, message: 'A draft campaign has nothing to pause' });
   if (campaign.status === 'LIVE') {
     await deps.campaigns.markPaused(campaign._id);
     await deps.senders.release(campaign._id);

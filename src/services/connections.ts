@@ -13,7 +13,7 @@ import type { TenantRepository } from '../db/tenants.js';
 import type { Channel } from '../domain/webhook-template.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ConnectionCreate, ListQuery } from '../domain/request-schemas.js';
-import { AppError, conflict, notFound, unprocessableFields } from './errors.js';
+import { AppError, ErrorCode, fieldRuleError, notFound } from './errors.js';
 
 export interface ConnectionDeps {
   connections: ConnectionRepository;
@@ -36,7 +36,10 @@ export interface CreatedConnection {
 }
 
 const operatorOnly = () =>
-  new AppError(403, 'OPERATOR_ONLY', 'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)');
+  new AppError({
+    code: ErrorCode.OPERATOR_ONLY,
+    message: 'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)',
+  });
 
 /** 256 random bits: as strong as an API key. */
 const generateCarrierSecret = () => `csk_${randomBytes(32).toString('base64url')}`;
@@ -49,7 +52,7 @@ export async function createConnection(
   const { secretBox } = deps;
   if (input.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
   if (actor === 'OPERATOR' && !(await deps.tenants.exists(tenantId))) throw notFound('Tenant');
-  const taken = () => conflict('CONNECTION_CODE_TAKEN', `Connection code ${input.code} is already taken`);
+  const taken = () => new AppError({ code: ErrorCode.CONNECTION_CODE_TAKEN, message: `Connection code ${input.code} is already taken` });
   if (await deps.connections.codeExists(input.code)) throw taken();
   const carrierSecret = (input.carrier.type === 'http' ? input.carrier.secret : undefined) ?? generateCarrierSecret();
   const carrier: ConnectionDoc['carrier'] =
@@ -61,7 +64,8 @@ export async function createConnection(
     const owned = await deps.senders.own(ownership);
     if (!owned.ok) {
       // The senders are the operator's own input: naming them tells nothing of their holder.
-      throw conflict('SENDER_TAKEN', `${input.channel} sender${owned.taken.length > 1 ? 's' : ''} ${owned.taken.join(', ')} belong${owned.taken.length > 1 ? '' : 's'} to another tenant`, { senders: owned.taken });
+      const message = `${input.channel} sender${owned.taken.length > 1 ? 's' : ''} ${owned.taken.join(', ')} belong${owned.taken.length > 1 ? '' : 's'} to another tenant`;
+      throw new AppError({ code: ErrorCode.SENDER_TAKEN, message, details: { senders: owned.taken } });
     }
   }
   const disown = async () => {
@@ -101,8 +105,10 @@ export async function deleteConnection(
   if (doc.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
   const users = await deps.integrations.listUsingConnection(doc.tenantId, code, 20);
   if (users.length > 0) {
-    throw conflict('CONNECTION_IN_USE', `Connection ${code} is used by ${users.length === 1 ? 'an integration' : 'integrations'}: remove it from them first`, {
-      integrations: users.map((user) => ({ id: user._id.toHexString(), alias: user.alias })),
+    throw new AppError({
+      code: ErrorCode.CONNECTION_IN_USE,
+      message: `Connection ${code} is used by ${users.length === 1 ? 'an integration' : 'integrations'}: remove it from them first`,
+      details: { integrations: users.map((user) => ({ id: user._id.toHexString(), alias: user.alias })) },
     });
   }
   await deps.connections.deleteById(doc._id);
@@ -113,7 +119,7 @@ export async function deleteConnection(
 /**
  * The tenant's own senders among `senders` on `channel`, each in every scope a connection of the
  * tenant lists it (a sender may be both a real one and a sandbox one); any other sender is a
- * `422 UNKNOWN_SENDER` (SPEC section 2: reservations and campaigns take only those).
+ * `UNKNOWN_SENDER` (SPEC section 2: reservations and campaigns take only those).
  */
 export async function tenantSendersOf(
   deps: Pick<ConnectionDeps, 'connections'>,
@@ -128,6 +134,6 @@ export async function tenantSendersOf(
     if (scopes.size === 0) problems.push({ path: field.replace('{index}', String(index)), message: `${channel} sender ${sender} is not a sender of any of your ${channel} connections` });
     for (const scope of scopes) scoped.push({ sender, scope });
   });
-  if (problems.length > 0) throw unprocessableFields('UNKNOWN_SENDER', problems);
+  if (problems.length > 0) throw fieldRuleError(ErrorCode.UNKNOWN_SENDER, problems);
   return scoped;
 }

@@ -5,7 +5,7 @@ import type { IntegrationRepository } from '../db/integrations.js';
 import type { Page } from '../db/pagination.js';
 import type { ChatEvent } from '../domain/webhook-template.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { conflict, notFound } from './errors.js';
+import { AppError, ErrorCode, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
 
 export interface DeliveryDeps {
@@ -81,7 +81,7 @@ export async function listDeliveries(deps: Pick<DeliveryDeps, 'deliveries' | 'in
 
 /**
  * Sends a recorded delivery again as a new attempt series (same webhook-id, so the client can
- * de-duplicate); one series per delivery at a time (409 REPLAY_IN_PROGRESS). The row is not
+ * de-duplicate); one series per delivery at a time (REPLAY_IN_PROGRESS). The row is not
  * updated: the new series, numbered after the last one recorded, writes its own attempt rows,
  * and the delivery's status follows them.
  */
@@ -101,6 +101,6 @@ export async function replayDelivery(deps: DeliveryDeps, input: { tenantId: stri
     },
     series,
   );
-  if ('inProgress' in outcome) throw conflict('REPLAY_IN_PROGRESS', 'A replay of this delivery is still running; wait for its outcome');
-  return { delivery, replayId: outcome.started.replayId };
+  if (outcome.kind === 'IN_PROGRESS') throw new AppError({ code: ErrorCode.REPLAY_IN_PROGRESS, message: 'A replay of this delivery is still running; wait for its outcome' });
+  return { delivery, replayId: outcome.replayId };
 }

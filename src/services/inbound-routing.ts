@@ -9,11 +9,11 @@ import type { Channel } from '../domain/webhook-template.js';
 import type { Logger } from '../platform/logger.js';
 import { constantTimeEquals, hashToken, type SecretBox } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
-import { FailureType } from '../../workflows/contract/failures.js';
-import { chatBacklog, chatUnavailable } from './chat-refusals.js';
-import { AppError, unauthorized } from './errors.js';
+import { chatUnavailable } from './chat-refusals.js';
+import { AppError, ErrorCode, unauthorized } from './errors.js';
 import type { RouteCache } from '../platform/route-cache.js';
 import { connectionClaimantOf, type ClaimantDeps } from './sender-claimants.js';
+import { errorOfRefusal } from './workflow-refusals.js';
 
 export interface InboundRoutingDeps extends ClaimantDeps {
   connections: ConnectionRepository;
@@ -55,7 +55,7 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
 /**
  * The connection a carrier callback names, if the bearer token is its carrier secret (SPEC
  * section 3). Every way of failing (no token, a wrong one, an unknown code, a connection stored
- * before secrets existed) is the same 401, so codes cannot be probed.
+ * before secrets existed) is the same UNAUTHORIZED, so codes cannot be probed.
  */
 export async function authenticateCarrier(
   deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routes'>,
@@ -80,7 +80,7 @@ export async function authenticateCarrier(
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */
 const noRoute = (channel: Channel, to: string) =>
-  new AppError(422, 'NO_ROUTE', `No active integration or live campaign of this connection claims ${channel} sender ${to}`);
+  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${to}` });
 
 /** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
 async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
@@ -99,7 +99,7 @@ async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, to: 
 /**
  * Accepts one inbound message: answered once the chat has it (its delivery row written), so a
  * carrier that gets no answer retries, and the retry is found by its receipt and never
- * delivered twice. Bounded: a chat that does not answer in time is a 503, never a hang.
+ * delivered twice. Bounded: a chat that does not answer in time is CHAT_UNAVAILABLE, never a hang.
  */
 export async function receiveInbound(deps: InboundRoutingDeps, callback: InboundCallback): Promise<InboundReceipt> {
   const log = deps.logger;
@@ -129,13 +129,13 @@ export async function receiveInbound(deps: InboundRoutingDeps, callback: Inbound
       timestamp: (message.timestamp ? new Date(message.timestamp) : receivedAt).toISOString(),
     },
   );
-  if ('rejected' in outcome) {
-    if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
-    // Nothing else is refused on purpose (a run handing over is asked again by the gateway).
-    log.warn({ integrationId, rejection: outcome.rejected.type }, 'inbound message refused by its chat');
-    throw chatUnavailable('The chat could not take the message now; retry the callback');
+  if (outcome.kind === 'REJECTED') {
+    throw errorOfRefusal('inbound', outcome.rejection, () => {
+      log.warn({ integrationId, rejection: outcome.rejection.type }, 'inbound message refused by its chat');
+      return chatUnavailable('The chat could not take the message now; retry the callback');
+    });
   }
-  if ('unavailable' in outcome) throw chatUnavailable('The message could not be handed to its chat; retry the callback');
+  if (outcome.kind === 'UNAVAILABLE') throw chatUnavailable('The message could not be handed to its chat; retry the callback');
   const { accepted } = outcome;
   log.info({ chatId: accepted.chatId, integrationId, duplicate: accepted.duplicate }, 'inbound message accepted');
   return { chatId: accepted.chatId, duplicate: accepted.duplicate };

@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import type { ConnectionRepository } from '../db/connections.js';
 import type { IntegrationRepository } from '../db/integrations.js';
-import { MT_RESPONSES, MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
+import { MtEndSchema, SmsMtMessageSchema, WhatsAppMtMessageSchema, type MtEvent } from '../domain/mt-event.js';
 import { buildTryOutCurl } from '../domain/try-out-curl.js';
 import type { TryOut } from '../domain/request-schemas.js';
 import { generateSigningSecret, type SecretBox } from '../platform/secrets.js';
-import { AppError, conflict } from './errors.js';
+import { AppError, ErrorCode } from './errors.js';
 import { findTenantIntegration, newResponseToken } from './integrations.js';
 
 export interface IntegrationDetailsDeps {
@@ -50,7 +50,6 @@ export async function apiDetailsOf(deps: Pick<IntegrationDetailsDeps, 'integrati
       WHATSAPP: { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: '584123149352' }, msg: 'Hello!' },
       END: { type: 'END' },
     },
-    responses: [...MT_RESPONSES],
   };
 }
 
@@ -62,9 +61,9 @@ export async function tryOutCommand(
   const { tenantId, input, baseUrl } = request;
   const integration = await findTenantIntegration(deps, request);
   const connection = integration.connections.some(({ code }) => code === input.connection) ? await deps.connections.findForTenant(tenantId, input.connection) : null;
-  if (!connection) throw new AppError(422, 'UNKNOWN_CONNECTION', `${input.connection} is not a connection of this integration`);
+  if (!connection) throw new AppError({ code: ErrorCode.UNKNOWN_CONNECTION, message: `${input.connection} is not a connection of this integration` });
   const sender = input.sender ?? connection.senders[0]!;
-  if (!connection.senders.includes(sender)) throw new AppError(422, 'UNKNOWN_SENDER', `${sender} is not a sender of ${connection.code}`);
+  if (!connection.senders.includes(sender)) throw new AppError({ code: ErrorCode.UNKNOWN_SENDER, message: `${sender} is not a sender of ${connection.code}` });
   const body: MtEvent =
     connection.channel === 'SMS'
       ? { type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: connection.code }, msg: input.msg }
@@ -102,5 +101,5 @@ export async function rotateSigningSecret(
       return signingSecret;
     }
   }
-  throw conflict('ROTATION_CONFLICT', 'The signing secret is being rotated by another request: try again');
+  throw new AppError({ code: ErrorCode.ROTATION_CONFLICT, message: 'The signing secret is being rotated by another request: try again' });
 }

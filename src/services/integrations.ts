@@ -6,7 +6,7 @@ import { MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../doma
 import { DEFAULT_BODY, type Field } from '../domain/webhook-template.js';
 import { MASKED_SECRET, type AuthInput, type IntegrationInput, type ListQuery } from '../domain/request-schemas.js';
 import { generateResponseToken, generateSigningSecret, hashToken, type SecretBox } from '../platform/secrets.js';
-import { AppError, conflict, notFound, unprocessableFields, type FieldProblem } from './errors.js';
+import { AppError, ErrorCode, fieldRuleError, notFound, type FieldProblem } from './errors.js';
 
 export interface IntegrationDeps {
   integrations: IntegrationRepository;
@@ -74,7 +74,7 @@ export interface KeptAuth {
  * The auth to store: a new secret is sealed; a missing or masked one keeps the stored secret of
  * the same type, and only while the URL keeps its origin (scheme, host, port). A secret is never
  * sent to an origin it was not entered for, so a PUT that moves the URL needs every secret again
- * (SPEC section 2: `400 SECRET_REQUIRED`, named there because it depends on what is stored).
+ * (SPEC section 2: SECRET_REQUIRED, a rule that depends on what is stored).
  */
 export function sealAuth(input: AuthInput, kept: KeptAuth | undefined, secretBox: SecretBox): StoredAuth {
   const secret = secretOf(input);
@@ -101,7 +101,8 @@ export function sealAuth(input: AuthInput, kept: KeptAuth | undefined, secretBox
   } as StoredAuth;
 }
 
-const secretRequired = (path: string, message: string) => new AppError(400, 'SECRET_REQUIRED', `${path}: ${message}`, { fields: [{ path, message }] });
+const secretRequired = (path: string, message: string) =>
+  new AppError({ code: ErrorCode.SECRET_REQUIRED, message: `${path}: ${message}`, details: { fields: [{ path, message }] } });
 
 /** A new response token: the hash finds the integration, the sealed copy lets API Details show it. */
 export function newResponseToken(secretBox: SecretBox) {
@@ -114,8 +115,8 @@ export function newResponseToken(secretBox: SecretBox) {
 /**
  * The body an integration sends (the default one when left out and the method has a body), and
  * the problems the renderer would hit. Create, update and preview check the same way. A
- * template whose request for the largest allowed message would exceed 256 KiB is a 400
- * (SPEC section 2), checked once its keys make sense, and before anything renders it.
+ * template whose request for the largest allowed message would exceed 256 KiB is refused
+ * (TEMPLATE_TOO_LARGE, SPEC section 2), checked once its keys make sense, and before anything renders it.
  */
 export function checkWebhookTemplate(
   input: Pick<IntegrationInput, 'method' | 'url' | 'params' | 'auth' | 'headers' | 'body'>,
@@ -129,7 +130,11 @@ export function checkWebhookTemplate(
     const { bytes, largestPart } = largestRenderedRequestBytes({ ...input, body });
     if (bytes > MAX_RENDERED_REQUEST_BYTES) {
       const message = `the request this template renders for the largest allowed message would be up to ${bytes} bytes (over ${MAX_RENDERED_REQUEST_BYTES}); ${largestPart} weighs most`;
-      throw new AppError(400, 'TEMPLATE_TOO_LARGE', `${largestPart}: ${message}`, { fields: [{ path: largestPart, message }], bytes, limit: MAX_RENDERED_REQUEST_BYTES });
+      throw new AppError({
+        code: ErrorCode.TEMPLATE_TOO_LARGE,
+        message: `${largestPart}: ${message}`,
+        details: { fields: [{ path: largestPart, message }], bytes, limit: MAX_RENDERED_REQUEST_BYTES },
+      });
     }
   }
   return { body, problems };
@@ -141,10 +146,10 @@ async function checkInput(deps: Pick<IntegrationDeps, 'connections'>, tenantId: 
   if (codes.length > 0) {
     const known = new Set((await deps.connections.listByCodes(tenantId, codes)).map((connection) => connection.code));
     const unknown = codes.flatMap((code, index) => (known.has(code) ? [] : [{ path: `connections.${index}.code`, message: `${code} is not one of your connections` }]));
-    if (unknown.length > 0) throw unprocessableFields('UNKNOWN_CONNECTION', unknown);
+    if (unknown.length > 0) throw fieldRuleError(ErrorCode.UNKNOWN_CONNECTION, unknown);
   }
   // The schema has checked every field alone; what is left is keys that contradict each other.
-  if (problems.length > 0) throw unprocessableFields('BODY_KEY_CONFLICT', problems);
+  if (problems.length > 0) throw fieldRuleError(ErrorCode.BODY_KEY_CONFLICT, problems);
   return { body };
 }
 
@@ -195,7 +200,7 @@ const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ 
   return left.length === right.length && left.every((code, index) => code === right[index]);
 };
 
-const activeConflict = (message: string) => conflict('INTEGRATION_ACTIVE', message);
+const activeConflict = (message: string) => new AppError({ code: ErrorCode.INTEGRATION_ACTIVE, message });
 
 /** Replaces the editable fields; the connections of an active (or activating) integration cannot change. */
 export async function updateIntegration(deps: IntegrationDeps, request: { tenantId: string; id: string; input: IntegrationInput }): Promise<IntegrationDoc> {

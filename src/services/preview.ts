@@ -2,7 +2,7 @@ import { TemplateRenderError, renderWebhookRequest } from '../domain/render-webh
 import type { Channel, ChatEventType, RenderedWebhookRequest } from '../domain/webhook-template.js';
 import type { IntegrationInput } from '../domain/request-schemas.js';
 import { USER_AGENT } from '../platform/version.js';
-import { unprocessableFields, validationError } from './errors.js';
+import { ErrorCode, fieldRuleError, validationError } from './errors.js';
 import { checkWebhookTemplate, maskAuth } from './integrations.js';
 
 export interface PreviewSample {
@@ -21,7 +21,7 @@ export interface PreviewSample {
 export function renderPreview(input: IntegrationInput, sample: PreviewSample): RenderedWebhookRequest {
   // The same defaulting and checks as create/update, so the preview shows what would be stored.
   const { body, problems } = checkWebhookTemplate(input);
-  if (problems.length > 0) throw unprocessableFields('BODY_KEY_CONFLICT', problems);
+  if (problems.length > 0) throw fieldRuleError(ErrorCode.BODY_KEY_CONFLICT, problems);
   try {
     return renderWebhookRequest(
       { method: input.method, url: input.url, params: input.params, auth: maskAuth(input.auth), headers: input.headers, body },

@@ -2,19 +2,19 @@
  * Replies (MT) and END posted to the response webhook (SPEC section 5). Every rule that decides
  * whether a reply is taken is listed here, in the order it is checked:
  *
- * 1. the response token names an integration (401), and it is the one in the path (403);
- * 2. the integration is ACTIVE (409 INTEGRATION_INACTIVE);
- * 3. the contact has a chat: a contact that is not a phone number has none (404 CHAT_NOT_FOUND);
- * 4. the route/connection or WhatsApp sender is claimed for this integration (422 UNKNOWN_SENDER);
+ * 1. the response token names an integration (UNAUTHORIZED), and it is the one in the path (FORBIDDEN);
+ * 2. the integration is ACTIVE (INTEGRATION_INACTIVE);
+ * 3. the contact has a chat: a contact that is not a phone number has none (CHAT_NOT_FOUND);
+ * 4. the route/connection or WhatsApp sender is claimed for this integration (UNKNOWN_SENDER);
  * 5. the chat decides what only it knows, synchronously, in its update validator, and fails with
- *    a contract failure type mapped by `CHAT_REFUSALS`: the chat is closed or gone (404
- *    CHAT_NOT_FOUND), the reply's channel is not the chat's (422 UNKNOWN_SENDER), the WhatsApp
- *    window is over (409 WINDOW_CLOSED), too many replies wait for the carrier (429 CHAT_BACKLOG,
- *    with Retry-After); a chat that does not answer in time is a 503 CHAT_UNAVAILABLE.
+ *    a contract failure type mapped by `errorOfRefusal` (workflow-refusals.ts): the chat is closed or gone
+ *    (CHAT_NOT_FOUND), the reply's channel is not the chat's (UNKNOWN_SENDER), the WhatsApp
+ *    window is over (WINDOW_CLOSED), too many replies wait for the carrier (CHAT_BACKLOG, with
+ *    Retry-After); a chat that does not answer in time is CHAT_UNAVAILABLE.
  *
  * With an Idempotency-Key, the chat's answer (5) is stored and given again to a repeat of the
- * same request; the same key with another request is a 422. A 429 or 503 is not an answer of the
- * chat's: it is not stored, so the repeat is asked again.
+ * same request; the same key with another request is IDEMPOTENCY_KEY_REUSED. A backlog or an
+ * unavailable chat is not an answer of the chat's: it is not stored, so the repeat is asked again.
  */
 import { createHash } from 'node:crypto';
 import type { IdempotencyRecordDoc, IdempotencyRepository } from '../db/idempotency-records.js';
@@ -23,11 +23,12 @@ import type { MtEvent } from '../domain/mt-event.js';
 import { hashToken } from '../platform/secrets.js';
 import type { TemporalGateway } from '../temporal/gateway.js';
 import type { ReplyAccepted, ReplyRequest } from '../../workflows/contract/chat-messages.js';
-import { FailureType } from '../../workflows/contract/failures.js';
-import { chatBacklog, chatUnavailable } from './chat-refusals.js';
-import { AppError, conflict, unauthorized } from './errors.js';
+import { chatUnavailable } from './chat-refusals.js';
+import { isErrorCode } from '../domain/error-catalogue.js';
+import { AppError, ErrorCode, unauthorized } from './errors.js';
 import type { RouteCache } from '../platform/route-cache.js';
 import { integrationClaimantOf, type ClaimantDeps } from './sender-claimants.js';
+import { errorOfRefusal } from './workflow-refusals.js';
 
 export interface ReplyRoutingDeps extends ClaimantDeps {
   integrations: IntegrationRepository;
@@ -55,19 +56,15 @@ export interface ReplyPost {
   idempotencyKey: string | undefined;
 }
 
-/** The chat's refusals, by the failure type its validator throws: status, and the code the client reads. */
-const CHAT_REFUSALS: Partial<Record<FailureType, number>> = {
-  [FailureType.CHAT_NOT_FOUND]: 404,
-  [FailureType.WINDOW_CLOSED]: 409,
-  [FailureType.UNKNOWN_SENDER]: 422,
-};
+/** Errors that say "later", not what the chat decided: thrown, never stored for an Idempotency-Key. */
+const LATER: ReadonlySet<ErrorCode> = new Set([ErrorCode.CHAT_BACKLOG, ErrorCode.CHAT_UNAVAILABLE]);
 
 const MAX_TOKEN_LENGTH = 512;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 const chatNotFound = (contact: string) =>
-  new AppError(404, 'CHAT_NOT_FOUND', `No open chat with ${contact}: the contact must write in first`);
-const unknownSender = (message: string) => new AppError(422, 'UNKNOWN_SENDER', message);
+  new AppError({ code: ErrorCode.CHAT_NOT_FOUND, message: `No open chat with ${contact}: the contact must write in first` });
+const unknownSender = (message: string) => new AppError({ code: ErrorCode.UNKNOWN_SENDER, message });
 
 /** The integration whose response token this is: another integration's token is a 403. */
 async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
@@ -75,7 +72,7 @@ async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string 
   const integration = await integrationOfResponseToken(deps, { token });
   if (!integration) throw unauthorized('Missing or unknown response token');
   if (integration._id.toHexString() !== integrationId) {
-    throw new AppError(403, 'FORBIDDEN', 'This response token belongs to another integration');
+    throw new AppError({ code: ErrorCode.FORBIDDEN, message: 'This response token belongs to another integration' });
   }
   return integration;
 }
@@ -102,58 +99,70 @@ async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDo
 }
 
 /** What the chat answered: the reply taken, or refused with an error the client reads. */
-type ChatAnswer = { accepted: ReplyAccepted } | { refused: AppError };
+type ChatAnswer = { kind: 'ACCEPTED'; accepted: ReplyAccepted } | { kind: 'REFUSED'; error: AppError };
 
 /**
- * Rule 5: asks the chat. A backlog (429), Temporal not answering in time, or a refusal the
- * contract does not list (503) are thrown: they say "later", not what the chat decided.
+ * Rule 5: asks the chat. A backlog, Temporal not answering in time, or a refusal the contract
+ * does not list (CHAT_UNAVAILABLE) are thrown: they say "later", not what the chat decided.
  */
 async function askChat(deps: ReplyRoutingDeps, integration: IntegrationDoc, contact: string, request: ReplyRequest, updateId: string | undefined): Promise<ChatAnswer> {
   const outcome = await deps.gateway.sendReply(integration._id.toHexString(), contact, request, updateId);
-  if ('accepted' in outcome) return { accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
-  if ('noChat' in outcome) return { refused: chatNotFound(contact) };
-  if ('unavailable' in outcome) throw chatUnavailable('The chat could not take the event; retry');
-  if (outcome.rejected.type === FailureType.CHAT_BACKLOG) throw chatBacklog(outcome.rejected.message);
-  const status = CHAT_REFUSALS[outcome.rejected.type as FailureType];
-  if (status === undefined) throw chatUnavailable('The chat could not take the event; retry');
-  return { refused: new AppError(status, outcome.rejected.type, outcome.rejected.message) };
+  const unavailable = () => chatUnavailable('The chat could not take the event; retry');
+  switch (outcome.kind) {
+    case 'ACCEPTED':
+      return { kind: 'ACCEPTED', accepted: { eventId: outcome.accepted.eventId, chatId: outcome.accepted.chatId } };
+    case 'NO_CHAT':
+      return { kind: 'REFUSED', error: chatNotFound(contact) };
+    case 'UNAVAILABLE':
+      throw unavailable();
+    case 'REJECTED': {
+      const error = errorOfRefusal('reply', outcome.rejection, unavailable);
+      if (LATER.has(error.code)) throw error;
+      return { kind: 'REFUSED', error };
+    }
+  }
 }
 
 function settle(answer: ChatAnswer): ReplyAccepted {
-  if ('refused' in answer) throw answer.refused;
+  if (answer.kind === 'REFUSED') throw answer.error;
   return answer.accepted;
 }
 
-/** The answer as stored for its Idempotency-Key: the HTTP status and body the client was given. */
-function storedAnswerOf(answer: ChatAnswer): { status: number; body: Record<string, unknown> } {
-  if ('accepted' in answer) return { status: 202, body: { ...answer.accepted } };
-  const { status, code, message, details } = answer.refused;
-  return { status, body: { error: { code, message, ...details } } };
+/**
+ * The answer as stored for its Idempotency-Key: the body the client was given. A refusal's body
+ * has an `error` member and an acceptance's has none; its status comes from its code again when
+ * it is given (records written before also hold the status, which is no longer read).
+ */
+function storedAnswerOf(answer: ChatAnswer): { body: Record<string, unknown> } {
+  if (answer.kind === 'ACCEPTED') return { body: { ...answer.accepted } };
+  const { code, message, details } = answer.error;
+  return { body: { error: { code, message, ...details } } };
 }
 
 function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
-  if (record.status === 202) return { accepted: record.body as unknown as ReplyAccepted };
-  const { error, ...siblings } = record.body as { error: { code: string; message: string } & Record<string, unknown> };
+  const { error, ...siblings } = record.body as { error?: { code: unknown; message: string } & Record<string, unknown> };
+  if (!error) return { kind: 'ACCEPTED', accepted: record.body as unknown as ReplyAccepted };
   const { code, message, ...details } = error;
-  return { refused: new AppError(record.status, code, message, details, siblings) };
+  if (!isErrorCode(code)) throw new Error(`the stored answer of an Idempotency-Key has an unknown error code ${String(code)}`);
+  return { kind: 'REFUSED', error: new AppError({ code, message, details, siblings }) };
 }
 
 /** Takes a reply or END into the contact's chat, or throws the AppError that says why not. */
 export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): Promise<ReplyAccepted> {
   const { contact, event, idempotencyKey: key } = post;
   const integration = await authenticatedIntegrationOf(deps, post.responseToken, post.integrationId);
-  if (integration.status !== 'ACTIVE') throw conflict('INTEGRATION_INACTIVE', 'The integration is not active');
+  if (integration.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'The integration is not active' });
   if (!/^\d{5,15}$/.test(contact)) throw chatNotFound(contact);
   if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), undefined));
 
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new AppError(400, 'VALIDATION_ERROR', `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    throw new AppError({ code: ErrorCode.VALIDATION_ERROR, message: `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters` });
   }
   const requestHash = createHash('sha256').update(JSON.stringify({ contact, event })).digest('hex');
   const stored = async () => {
     const record = await deps.idempotency.find(integration._id, key);
     if (record && record.requestHash !== requestHash) {
-      throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
+      throw new AppError({ code: ErrorCode.IDEMPOTENCY_KEY_REUSED, message: 'This Idempotency-Key was used for a different request' });
     }
     return record ? answerOfStored(record) : undefined;
   };

@@ -13,7 +13,7 @@ export interface ReservationDeps {
 
 /**
  * Senders another platform feature holds, among the tenant's own connections' senders
- * (`422 UNKNOWN_SENDER` otherwise: a tenant cannot block a sender that is not its own). Creating
+ * (UNKNOWN_SENDER otherwise: a tenant cannot block a sender that is not its own). Creating
  * one never fails because an integration uses the sender: conflicts are evaluated when an
  * integration is activated (SPEC section 2).
  */

@@ -13,8 +13,8 @@ export { chatSettingsOf, type ReplyOutcome };
 /** @see TemporalGateway.deliverInbound; a message the chat did not accept throws, naming why. */
 export async function deliverInboundToChat(client: Client, config: Config, chat: ChatParties, message: InboundMessage): Promise<InboundAccepted> {
   const outcome = await createTemporalGateway({ client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config) }).deliverInbound(chat, message);
-  if ('accepted' in outcome) return outcome.accepted;
-  throw new Error('rejected' in outcome ? `${outcome.rejected.type}: ${outcome.rejected.message}` : `chat ${outcome.workflowId} unavailable: ${outcome.unavailable}`);
+  if (outcome.kind === 'ACCEPTED') return outcome.accepted;
+  throw new Error(outcome.kind === 'REJECTED' ? `${outcome.rejection.type}: ${outcome.rejection.message}` : `chat ${outcome.workflowId} unavailable: ${outcome.reason}`);
 }
 
 /** @see TemporalGateway.sendReply */

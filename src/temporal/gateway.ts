@@ -49,22 +49,29 @@ export interface WorkflowRejection {
 /**
  * Why a chat could not answer: its update did not complete within the gateway's wait (no worker
  * polling, or a workflow task failing again and again), or Temporal refused the call or could
- * not be reached. The caller answers 503 and the carrier or client retries; a retry carries the
+ * not be reached. The caller answers CHAT_UNAVAILABLE and the carrier or client retries; a retry carries the
  * same update id (MO) or the same receipt, so it never doubles a message.
  */
 export type ChatUnavailableReason = 'update_timeout' | 'temporal_error';
 
 export interface ChatUnavailable {
-  unavailable: ChatUnavailableReason;
+  kind: 'UNAVAILABLE';
+  reason: ChatUnavailableReason;
   workflowId: string;
 }
 
-export type InboundOutcome = { accepted: InboundAccepted } | { rejected: WorkflowRejection } | ChatUnavailable;
+/** The chat took the message, refused it on purpose (a contract failure type), or did not answer. */
+export type InboundOutcome = { kind: 'ACCEPTED'; accepted: InboundAccepted } | { kind: 'REJECTED'; rejection: WorkflowRejection } | ChatUnavailable;
 
-export type ReplyOutcome = { accepted: ReplyAccepted } | { rejected: WorkflowRejection } | { noChat: true } | ChatUnavailable;
+/** As for an inbound message; and the contact may have no chat at all (never opened, or finished). */
+export type ReplyOutcome =
+  | { kind: 'ACCEPTED'; accepted: ReplyAccepted }
+  | { kind: 'REJECTED'; rejection: WorkflowRejection }
+  | { kind: 'NO_CHAT' }
+  | ChatUnavailable;
 
 /** A replay series started (its run id names it), or one of the same delivery is still running. */
-export type ReplayStartOutcome = { started: { replayId: string } } | { inProgress: true };
+export type ReplayStartOutcome = { kind: 'STARTED'; replayId: string } | { kind: 'IN_PROGRESS' };
 
 /**
  * How a start-and-wait went: finished (with the workflow's result), still running when the wait
@@ -83,7 +90,7 @@ export interface TemporalGatewayOptions {
   /** Fixed per process: every chat and replay started by this gateway gets these. */
   chatSettings: ChatSettings;
   /**
-   * How long an MO or MT waits for its chat's update to complete before the caller gets a 503
+   * How long an MO or MT waits for its chat's update to complete before the caller gets CHAT_UNAVAILABLE
    * (default CHAT_UPDATE_WAIT_MS). Tests shorten it.
    */
   chatUpdateWaitMs?: number;
@@ -95,7 +102,7 @@ export interface TemporalGatewayOptions {
 /**
  * An update normally completes in milliseconds (a validator, a local insert). Ten seconds covers
  * a worker restart (sticky queue timeout 3 s, workflow task retry) and still answers the carrier
- * before its own HTTP timeout; beyond it the chat is not coming back soon: 503, and it retries.
+ * before its own HTTP timeout; beyond it the chat is not coming back soon: unavailable, and it retries.
  */
 export const CHAT_UPDATE_WAIT_MS = 10_000;
 const LIFECYCLE_EXECUTION_TIMEOUT = '10m';
@@ -119,13 +126,15 @@ function rejectionOf(failure: ApplicationFailure): WorkflowRejection {
   return { type: failure.type ?? 'REJECTED', message: failure.message, details: failure.details ? [...failure.details] : [] };
 }
 
-async function within<T>(result: Promise<T>, waitMs: number): Promise<{ done: T } | { timedOut: true }> {
+type Waited<T> = { kind: 'DONE'; value: T } | { kind: 'TIMED_OUT' };
+
+async function within<T>(result: Promise<T>, waitMs: number): Promise<Waited<T>> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ timedOut: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ timedOut: true }), waitMs);
+  const timeout = new Promise<Waited<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'TIMED_OUT' }), waitMs);
   });
   try {
-    return await Promise.race([result.then((done) => ({ done })), timeout]);
+    return await Promise.race([result.then((value): Waited<T> => ({ kind: 'DONE', value })), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -137,7 +146,7 @@ async function within<T>(result: Promise<T>, waitMs: number): Promise<{ done: T 
  * that never completes leaves no poll behind. An update Temporal admitted before the bound may
  * still complete: harmless, since the caller's retry carries the same update id or receipt.
  */
-function boundedChatCall<T>(client: Client, waitMs: number, call: () => Promise<T>): Promise<{ done: T } | { timedOut: true }> {
+function boundedChatCall<T>(client: Client, waitMs: number, call: () => Promise<T>): Promise<Waited<T>> {
   return within(client.withDeadline(Date.now() + waitMs + 1_000, call), waitMs);
 }
 
@@ -180,7 +189,7 @@ export function chatSettingsOf(config: Config): ChatSettings {
 
 /**
  * Asks the chat to accept a reply (or END); the chat's own state decides, synchronously, within
- * `waitMs` (a chat that does not answer in time is `unavailable`).
+ * `waitMs` (a chat that does not answer in time is UNAVAILABLE).
  */
 export async function replyToChat(
   client: Client,
@@ -195,13 +204,13 @@ export async function replyToChat(
   try {
     const deadline = Date.now() + waitMs;
     const answer = await boundedChatCall(client, waitMs, () => askChat(deadline, () => handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) })));
-    return 'done' in answer ? { accepted: answer.done } : { unavailable: 'update_timeout', workflowId };
+    return answer.kind === 'DONE' ? { kind: 'ACCEPTED', accepted: answer.value } : { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId };
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { noChat: true };
+    if (error instanceof WorkflowNotFoundError) return { kind: 'NO_CHAT' };
     const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
-    if (failure) return { rejected: rejectionOf(failure) };
+    if (failure) return { kind: 'REJECTED', rejection: rejectionOf(failure) };
     // An update to a workflow that has already completed.
-    if (error instanceof Error && /workflow execution already completed|not found/i.test(error.message)) return { noChat: true };
+    if (error instanceof Error && /workflow execution already completed|not found/i.test(error.message)) return { kind: 'NO_CHAT' };
     throw error;
   }
 }
@@ -210,13 +219,11 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
   const { client, taskQueue, chatSettings, metrics, logger } = options;
   const chatUpdateWaitMs = options.chatUpdateWaitMs ?? CHAT_UPDATE_WAIT_MS;
 
-  /** Every 503 of a chat is counted and logged with the chat's workflow id, so a stuck chat can be found. */
-  function reportUnavailable<T extends object>(operation: 'inbound' | 'reply', outcome: T, error?: unknown): T {
-    if ('unavailable' in outcome) {
-      const { unavailable: reason, workflowId } = outcome as unknown as ChatUnavailable;
-      metrics?.chatUnavailable.inc({ reason, operation });
-      logger?.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: 503');
-    }
+  /** Every chat that did not answer is counted and logged with its workflow id, so a stuck chat can be found. */
+  function reportUnavailable(operation: 'inbound' | 'reply', outcome: ChatUnavailable, error?: unknown): ChatUnavailable {
+    const { reason, workflowId } = outcome;
+    metrics?.chatUnavailable.inc({ reason, operation });
+    logger?.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: CHAT_UNAVAILABLE');
     return outcome;
   }
 
@@ -238,7 +245,7 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
         workflowExecutionTimeout: LIFECYCLE_EXECUTION_TIMEOUT,
       });
       const waited = await within(handle.result() as Promise<T>, waitMs);
-      return 'done' in waited ? { kind: 'COMPLETED', result: waited.done } : { kind: 'STILL_RUNNING' };
+      return waited.kind === 'DONE' ? { kind: 'COMPLETED', result: waited.value } : { kind: 'STILL_RUNNING' };
     } catch (error) {
       const failure = error instanceof WorkflowFailedError ? applicationFailureOf(error) : undefined;
       if (failure) return { kind: 'FAILED', failure: rejectionOf(failure) };
@@ -274,18 +281,19 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
         const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
           askChat(deadline, () => client.workflow.executeUpdateWithStart(receiveInboundUpdate, { args: [message], startWorkflowOperation: startWorkflowOperation() })),
         );
-        if ('timedOut' in answer) return reportUnavailable('inbound', { unavailable: 'update_timeout', workflowId });
-        return { accepted: answer.done };
+        if (answer.kind === 'TIMED_OUT') return reportUnavailable('inbound', { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId });
+        return { kind: 'ACCEPTED', accepted: answer.value };
       } catch (error) {
         const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
-        if (failure) return { rejected: rejectionOf(failure) };
-        return reportUnavailable('inbound', { unavailable: 'temporal_error', workflowId }, error);
+        if (failure) return { kind: 'REJECTED', rejection: rejectionOf(failure) };
+        return reportUnavailable('inbound', { kind: 'UNAVAILABLE', reason: 'temporal_error', workflowId }, error);
       }
     },
 
     /** Asks the chat to accept a reply (or END); the chat's own state decides, synchronously. */
     async sendReply(integrationId: string, contact: string, request: ReplyRequest, updateId?: string): Promise<ReplyOutcome> {
-      return reportUnavailable('reply', await replyToChat(client, integrationId, contact, request, updateId, chatUpdateWaitMs));
+      const outcome = await replyToChat(client, integrationId, contact, request, updateId, chatUpdateWaitMs);
+      return outcome.kind === 'UNAVAILABLE' ? reportUnavailable('reply', outcome) : outcome;
     },
 
     /** The open chat's live values; undefined when it cannot answer (closed, or Temporal away). */
@@ -309,7 +317,7 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
     /**
      * Sends a recorded delivery again as a new attempt series (`series`: its number, for outbox
      * rows). One series per delivery at a time: the workflow id is the delivery's, and a start
-     * while one runs is refused (`inProgress`); a finished one may be followed by another.
+     * while one runs is refused (IN_PROGRESS); a finished one may be followed by another.
      */
     async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>, series: number): Promise<ReplayStartOutcome> {
       try {
@@ -320,9 +328,9 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         });
-        return { started: { replayId: handle.firstExecutionRunId } };
+        return { kind: 'STARTED', replayId: handle.firstExecutionRunId };
       } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { inProgress: true };
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'IN_PROGRESS' };
         throw error;
       }
     },

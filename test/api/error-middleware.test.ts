@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMiddleware } from '../../src/http/error-middleware.js';
-import { AppError } from '../../src/services/errors.js';
+import { AppError, ErrorCode } from '../../src/services/errors.js';
 import { createLogger } from '../../src/platform/logger.js';
 
 let server: Server;
@@ -23,7 +23,13 @@ beforeAll(async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secret')");
   });
   app.get('/known', () => {
-    throw new AppError(409, 'SOMETHING', 'a sentence', { extra: 1 }, { status: 'INACTIVE' });
+    throw new AppError({ code: ErrorCode.ACTIVATION_FAILED, message: 'a sentence', details: { extra: 1 }, siblings: { status: 'INACTIVE' } });
+  });
+  app.get('/later', () => {
+    throw new AppError({ code: ErrorCode.CHAT_BACKLOG, message: 'full', retryAfterSeconds: 5 });
+  });
+  app.get('/undecodable/:id', () => {
+    throw new Error('the route matched, so the bad parameter never reached a handler');
   });
   app.use(errorMiddleware);
   server = await new Promise<Server>((resolve) => {
@@ -50,9 +56,22 @@ describe('error middleware', () => {
     expect(await response.text()).not.toContain('secret');
   });
 
-  it('maps typed errors with their details and siblings', async () => {
+  it("answers typed errors with their code's status (error-statuses.ts), details and siblings", async () => {
     const response = await fetch(`${baseUrl}/known`);
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ error: { code: 'SOMETHING', message: 'a sentence', extra: 1 }, status: 'INACTIVE' });
+    expect(await response.json()).toEqual({ error: { code: 'ACTIVATION_FAILED', message: 'a sentence', extra: 1 }, status: 'INACTIVE' });
+  });
+
+  it('sets Retry-After from the error', async () => {
+    const response = await fetch(`${baseUrl}/later`);
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toEqual({ error: { code: 'CHAT_BACKLOG', message: 'full' } });
+  });
+
+  it("keeps the status Express gives a request it could not read, as BAD_REQUEST", async () => {
+    const response = await fetch(`${baseUrl}/undecodable/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'The request could not be read' } });
   });
 });

@@ -155,10 +155,14 @@ describe('integrations', () => {
     expect(stored!.auth.username).toBe('other');
     expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
-    // SPEC section 2 names SECRET_REQUIRED a 400: whether a secret may be left out depends on what is stored.
+    // Whether a secret may be left out depends on what is stored: a schema-valid body, so a 422.
     const switched = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER' } }));
-    expect(switched.status).toBe(400);
+    expect(switched.status).toBe(422);
     expect(switched.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token' }] });
+    // The case schemathesis found: an API_KEY with no value, and none stored to keep.
+    const noKey = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'API_KEY', key: 'X-Api-Key', in: 'header' } }));
+    expect(noKey.status).toBe(422);
+    expect(noKey.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.value' }] });
 
     const changed = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER', token: 'new-token' } }));
     expect(changed.status).toBe(200);

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isErrorCode } from '../../src/domain/error-catalogue.js';
 import { createApp } from '../../src/http/app.js';
+import { statusOf } from '../../src/http/error-statuses.js';
 import { appDepsOf } from '../../src/bin/runtime.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 
@@ -77,6 +79,26 @@ describe('OpenAPI document', () => {
     expect(authenticated.filter(({ operation }) => !operation.responses['401']).map(({ name }) => name)).toEqual([]);
     const withInput = operations.filter(({ operation }) => (operation.parameters ?? []).length > 0 || operation.requestBody);
     expect(withInput.filter(({ operation }) => !operation.responses['400']).map(({ name }) => name)).toEqual([]);
+  });
+
+  it('files every error code it names under the status the error middleware answers it with (error-statuses.ts)', async () => {
+    const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const misfiled: string[] = [];
+    let named = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400) continue;
+          const words: string[] = response.description.match(/\b[A-Z][A-Z_]+[A-Z]\b/g) ?? [];
+          for (const code of words.filter(isErrorCode)) {
+            named += 1;
+            if (statusOf(code) !== Number(status)) misfiled.push(`${method.toUpperCase()} ${path} ${status}: ${code}`);
+          }
+        }
+      }
+    }
+    expect(named).toBeGreaterThan(100);
+    expect(misfiled).toEqual([]);
   });
 
   it('states the rules the server enforces on fields (patterns, unique items, cross-field rules)', async () => {

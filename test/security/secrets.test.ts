@@ -80,7 +80,7 @@ async function editable(client: ApiClient, id: string) {
 }
 
 describe('a secret is only sent to the origin it was entered for', () => {
-  it('refuses a PUT that moves the URL to another host with the masked or a missing Bearer token (400 SECRET_REQUIRED) and changes nothing', async () => {
+  it('refuses a PUT that moves the URL to another host with the masked or a missing Bearer token (422 SECRET_REQUIRED) and changes nothing', async () => {
     const client = recorded(acme.client);
     const { id } = await createIntegration(client, 'Redirect me', [], { url: `${receiver.url}/hook`, auth: { type: 'BEARER', token: BEARER } });
     const before = await stored(id);
@@ -91,7 +91,7 @@ describe('a secret is only sent to the origin it was entered for', () => {
     for (const url of elsewhere) {
       for (const auth of [current.auth, { type: 'BEARER' }]) {
         const moved = await client.put(`/v1/integrations/${id}`, { ...current, url, auth });
-        expect(moved.status, `${url} ${JSON.stringify(auth)}`).toBe(400);
+        expect(moved.status, `${url} ${JSON.stringify(auth)}`).toBe(422);
         expect(moved.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token', message: expect.stringContaining('origin') }] });
       }
     }
@@ -150,7 +150,7 @@ describe('a secret is only sent to the origin it was entered for', () => {
       const { id } = await createIntegration(client, `Move ${auth.type}`, [], { url: `${receiver.url}/hook`, auth });
       const current = await editable(client, id);
       const moved = await client.put(`/v1/integrations/${id}`, { ...current, url: 'https://another.client.example/hook' });
-      expect(moved.status).toBe(400);
+      expect(moved.status).toBe(422);
       expect(moved.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path }] });
       expect(await openSecret(id)).toBe(secret);
       expect((await client.put(`/v1/integrations/${id}`, { ...current, url: `${receiver.url}/renamed` })).status).toBe(200);
@@ -168,7 +168,7 @@ describe('a secret is only sent to the origin it was entered for', () => {
     expect((await stored(id)).auth).toEqual({ type: 'NONE' });
 
     const masked = await client.put(`/v1/integrations/${id}`, { ...withoutAuth, auth: { type: 'BEARER', token: '********' } });
-    expect(masked.status).toBe(400);
+    expect(masked.status).toBe(422);
     expect(masked.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token' }] });
   });
 

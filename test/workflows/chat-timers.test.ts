@@ -72,11 +72,11 @@ async function deliveriesOf(filter: Record<string, unknown>) {
   return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.services.repositories, doc)), payload: doc.payload })));
 }
 const bodiesOf = (peer: HttpPeer) => peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
-const acceptedIn = (chatId: string) => ({ accepted: { eventId: expect.any(String), chatId } });
+const acceptedIn = (chatId: string) => ({ kind: 'ACCEPTED', accepted: { eventId: expect.any(String), chatId } });
 
 function rejection(outcome: ReplyOutcome) {
-  if (!('rejected' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome)}`);
-  return { type: outcome.rejected.type, message: outcome.rejected.message };
+  if (outcome.kind !== 'REJECTED') throw new Error(`expected a rejection, got ${JSON.stringify(outcome)}`);
+  return { type: outcome.rejection.type, message: outcome.rejection.message };
 }
 
 describe('chat timers on the time-skipping server (24h durations)', () => {

@@ -6,13 +6,13 @@ import { FailureType } from '../../workflows/contract/failures.js';
 
 /** The shapes Temporal hands the client: the gateway must find the contract's failure type in each. */
 describe('the gateway reads the contract failure out of a Temporal error', () => {
-  const live = ApplicationFailure.create({ type: FailureType.LINKED_TO_LIVE_CAMPAIGNS, message: 'linked campaigns are live: Spring', nonRetryable: true, details: [[{ name: 'Spring' }]] });
+  const taken = ApplicationFailure.create({ type: FailureType.SENDER_IN_USE, message: 'sender 15550001 is claimed', nonRetryable: true, details: [['15550001']] });
 
-  it('from a workflow that failed on an activity failure (stop blocked by live campaigns)', () => {
-    const activity = new ActivityFailure('activity failed', 'deactivateIntegration', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', live);
+  it('from a workflow that failed on an activity failure (a claim refused)', () => {
+    const activity = new ActivityFailure('activity failed', 'claimConnection', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', taken);
     const failure = applicationFailureOf(new WorkflowFailedError('workflow failed', activity, RetryState.NON_RETRYABLE_FAILURE));
-    expect(failure?.type).toBe(FailureType.LINKED_TO_LIVE_CAMPAIGNS);
-    expect(failure?.details).toEqual([[{ name: 'Spring' }]]);
+    expect(failure?.type).toBe(FailureType.SENDER_IN_USE);
+    expect(failure?.details).toEqual([['15550001']]);
   });
 
   it('from a workflow that failed on its own (activation of a deleted integration)', () => {

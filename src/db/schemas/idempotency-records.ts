@@ -2,13 +2,16 @@ import mongoose, { type Connection, type InferRawDocTypeFromSchema } from 'mongo
 
 const { Schema } = mongoose;
 
-/** The first answer to a response-webhook request carrying an Idempotency-Key. */
+/**
+ * The first answer to a response-webhook request carrying an Idempotency-Key: its body, whose
+ * `error` member (a refusal's) names the code the status is derived from. Records written
+ * before also hold a `status`, no longer read.
+ */
 const idempotencyRecordSchema = Schema.create(
   {
     integrationId: { type: Schema.Types.ObjectId, required: true },
     key: { type: String, required: true },
     requestHash: { type: String, required: true },
-    status: { type: Number, required: true },
     body: { type: Schema.Types.Mixed, required: true },
     createdAt: { type: Date, required: true },
   },

@@ -3,13 +3,14 @@ import type { CampaignDoc } from '../../db/campaigns.js';
 import { createCampaign, findTenantCampaign, goLive, integrationCampaigns, listCampaigns, pauseCampaign, type CampaignDeps } from '../../services/campaigns.js';
 import { tenantIdOf } from '../auth.js';
 import { CampaignListSchema, CampaignSchema, IntegrationCampaignsSchema, presentPage, type Campaign, type IntegrationCampaigns } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { CampaignCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
 
 const TAG = 'Campaigns';
 const CampaignParams = z.object({ id: z.string().describe('the campaign id') });
-const campaignNotFound = problem('NOT_FOUND: unknown id');
+const campaignNotFound = errorReply(ErrorCode.NOT_FOUND, 'unknown id');
 
 export const presentCampaign = (doc: CampaignDoc) =>
   ({
@@ -32,12 +33,13 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
       summary: 'Link a Chatbot campaign to an active integration with no connections',
       auth: 'tenantKey',
       body: CampaignCreateSchema,
-      responses: {
-        201: json(CampaignSchema, 'created, DRAFT'),
-        404: problem('NOT_FOUND: unknown integration'),
-        409: problem('INTEGRATION_INACTIVE: start the integration first'),
-        422: problem("INTEGRATION_HAS_CONNECTIONS: only an integration with no connections can be linked; UNKNOWN_SENDER: not a sender of the tenant's own connections on that channel"),
-      },
+      responses: { 201: json(CampaignSchema, 'created, DRAFT') },
+      errors: [
+        errorReply(ErrorCode.NOT_FOUND, 'unknown integration'),
+        errorReply(ErrorCode.INTEGRATION_INACTIVE, 'start the integration first'),
+        errorReply(ErrorCode.INTEGRATION_HAS_CONNECTIONS, 'only an integration with no connections can be linked'),
+        errorReply(ErrorCode.UNKNOWN_SENDER, "not a sender of the tenant's own connections on that channel"),
+      ],
     },
     async ({ body, req, res }) => {
       res.status(201).json(presentCampaign(await createCampaign(deps, { tenantId: tenantIdOf(req), input: body })));
@@ -59,7 +61,8 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
       summary: 'One campaign',
       auth: 'tenantKey',
       params: CampaignParams,
-      responses: { 200: json(CampaignSchema, 'the campaign'), 404: campaignNotFound },
+      responses: { 200: json(CampaignSchema, 'the campaign') },
+      errors: [campaignNotFound],
     },
     async ({ params, req, res }) => {
       res.json(presentCampaign(await findTenantCampaign(deps, { tenantId: tenantIdOf(req), id: params.id })));
@@ -71,14 +74,15 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
     {
       action: 'live',
       summary: 'Go LIVE (claims the senders)',
-      refusals: {
-        409: problem('SENDER_IN_USE / INTEGRATION_INACTIVE'),
-        422: problem("UNKNOWN_SENDER: a sender is no longer one of the tenant's own connections' senders"),
-      },
+      refusals: [
+        errorReply(ErrorCode.SENDER_IN_USE),
+        errorReply(ErrorCode.INTEGRATION_INACTIVE),
+        errorReply(ErrorCode.UNKNOWN_SENDER, "a sender is no longer one of the tenant's own connections' senders"),
+      ],
       reached: 'LIVE',
       run: goLive,
     },
-    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refusals: { 409: problem('CAMPAIGN_NOT_LIVE: a draft has nothing to pause') }, run: pauseCampaign },
+    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refusals: [errorReply(ErrorCode.CAMPAIGN_NOT_LIVE, 'a draft has nothing to pause')], run: pauseCampaign },
   ] as const;
   for (const { action, summary, reached, refusals, run } of transitions) {
     api.route(
@@ -89,7 +93,8 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
         summary,
         auth: 'tenantKey',
         params: CampaignParams,
-        responses: { 200: json(CampaignSchema, reached), 404: campaignNotFound, ...refusals },
+        responses: { 200: json(CampaignSchema, reached) },
+        errors: [campaignNotFound, ...refusals],
       },
       async ({ params, req, res }) => {
         res.json(presentCampaign(await run(deps, { tenantId: tenantIdOf(req), id: params.id })));
@@ -105,7 +110,8 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
       summary: 'Campaigns linked to an integration',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(IntegrationCampaignsSchema, 'the campaigns'), 404: integrationNotFound },
+      responses: { 200: json(IntegrationCampaignsSchema, 'the campaigns') },
+      errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
       const { integration, campaigns } = await integrationCampaigns(deps, { tenantId: tenantIdOf(req), integrationId: params.id });

@@ -5,7 +5,8 @@ import { authenticateCarrier, receiveInbound, type InboundRoutingDeps } from '..
 import { unauthorized } from '../../services/errors.js';
 import { bearerTokenOf } from '../auth.js';
 import { MoAcceptedSchema, type MoAccepted } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { CarrierInboundSchema } from '../../domain/request-schemas.js';
 
 declare module 'express-serve-static-core' {
@@ -14,9 +15,6 @@ declare module 'express-serve-static-core' {
     carrierConnection?: ConnectionDoc;
   }
 }
-
-/** The header a 429 carries (declared on MO and MT alike). */
-export const CHAT_BACKLOG_HEADERS = { 'Retry-After': 'seconds to wait before retrying' };
 
 const InboundParams = z.object({ connectionCode: z.string().describe('the connection code the carrier calls back on') });
 
@@ -47,10 +45,12 @@ export function carriersRoutes(api: ApiRoutes, deps: Omit<InboundRoutingDeps, 'l
       body: CarrierInboundSchema,
       responses: {
         202: json(MoAcceptedSchema, 'accepted by the chat; `duplicate: true` (with the first chat\'s id) when this messageId was accepted within 7 days'),
-        422: problem("NO_ROUTE: `to` is not a sender of this connection, or no active integration or live campaign claims it through this connection"),
-        429: problem('CHAT_BACKLOG: the chat holds CHAT_MAX_PENDING undelivered events; retry after Retry-After seconds', CHAT_BACKLOG_HEADERS),
-        503: problem('CHAT_UNAVAILABLE: the chat could not take the message in time (or Temporal is unreachable); retry the callback'),
       },
+      errors: [
+        errorReply(ErrorCode.NO_ROUTE, '`to` is not a sender of this connection, or no active integration or live campaign claims it through this connection'),
+        errorReply(ErrorCode.CHAT_BACKLOG, 'the chat holds CHAT_MAX_PENDING undelivered events; retry after Retry-After seconds'),
+        errorReply(ErrorCode.CHAT_UNAVAILABLE, 'the chat could not take the message in time (or Temporal is unreachable); retry the callback'),
+      ],
     },
     async ({ body, req, res }) => {
       if (!req.carrierConnection) throw unauthorized('Missing or wrong carrier secret, or unknown connection code');

@@ -17,7 +17,8 @@ import {
   type Replay,
   type SandboxMessage,
 } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ChatListQuerySchema, DeliveryListQuerySchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Deliveries and chats';
@@ -25,7 +26,7 @@ const integrationId = z.string().describe('the integration id');
 const IntegrationParams = z.object({ id: integrationId });
 const DeliveryParams = z.object({ id: integrationId, deliveryId: z.string().describe('the delivery id (webhook-id)') });
 const ContactParams = z.object({ id: integrationId, contact: z.string().describe("the contact's number") });
-const UNKNOWN_INTEGRATION = problem('NOT_FOUND: unknown integration id');
+const unknownIntegration = errorReply(ErrorCode.NOT_FOUND, 'unknown integration id');
 
 export const presentDelivery = (view: DeliveryView) =>
   ({
@@ -75,7 +76,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       auth: 'tenantKey',
       params: IntegrationParams,
       query: DeliveryListQuerySchema,
-      responses: { 200: json(DeliveryListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
+      responses: { 200: json(DeliveryListSchema, 'a page') },
+      errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
       res.json(presentPage(await listDeliveries(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentDelivery));
@@ -90,11 +92,11 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       summary: 'Send a recorded delivery again (same webhook-id)',
       auth: 'tenantKey',
       params: DeliveryParams,
-      responses: {
-        200: json(ReplaySchema, 'PENDING again'),
-        404: problem('NOT_FOUND: unknown integration or delivery id'),
-        409: problem('REPLAY_IN_PROGRESS: a replay series of this delivery is still running'),
-      },
+      responses: { 200: json(ReplaySchema, 'PENDING again') },
+      errors: [
+        errorReply(ErrorCode.NOT_FOUND, 'unknown integration or delivery id'),
+        errorReply(ErrorCode.REPLAY_IN_PROGRESS, 'a replay series of this delivery is still running'),
+      ],
     },
     async ({ params, req, res }) => {
       const { delivery, replayId } = await replayDelivery(deps, { tenantId: tenantIdOf(req), integrationId: params.id, deliveryId: params.deliveryId });
@@ -111,7 +113,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       auth: 'tenantKey',
       params: IntegrationParams,
       query: ChatListQuerySchema,
-      responses: { 200: json(ChatListSchema, 'a page'), 404: UNKNOWN_INTEGRATION },
+      responses: { 200: json(ChatListSchema, 'a page') },
+      errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
       res.json(presentPage(await listChats(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentChat));
@@ -126,7 +129,8 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       summary: 'The open chat of a contact, or the last one',
       auth: 'tenantKey',
       params: ContactParams,
-      responses: { 200: json(ChatSchema, 'the chat'), 404: problem('NOT_FOUND: unknown integration id, or the contact has no chat') },
+      responses: { 200: json(ChatSchema, 'the chat') },
+      errors: [errorReply(ErrorCode.NOT_FOUND, 'unknown integration id, or the contact has no chat')],
     },
     async ({ params, req, res }) => {
       res.json(presentChat(await findContactChat(deps, { tenantId: tenantIdOf(req), integrationId: params.id, contact: params.contact })));

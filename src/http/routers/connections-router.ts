@@ -4,7 +4,8 @@ import { createConnection, deleteConnection, findTenantConnection, listConnectio
 import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
 import { ConnectionCreatedSchema, ConnectionListSchema, ConnectionSchema, presentPage, type Connection, type ConnectionCreated } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ConnectionCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Connections';
@@ -29,7 +30,9 @@ export function presentConnection(doc: ConnectionDoc) {
 
 const presentCreated = (created: CreatedConnection) => ({ ...presentConnection(created.connection), carrierSecret: created.carrierSecret }) satisfies ConnectionCreated;
 
-const CREATE_CONFLICTS = problem('CONNECTION_CODE_TAKEN: the code is used on the platform; SENDER_TAKEN: an http connection of another tenant lists one of the senders');
+const codeTaken = errorReply(ErrorCode.CONNECTION_CODE_TAKEN, 'the code is used on the platform');
+const adminDisabled = errorReply(ErrorCode.ADMIN_DISABLED, 'no root key configured');
+const inUse = errorReply(ErrorCode.CONNECTION_IN_USE, 'an integration lists it');
 
 /** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a carrier URL on a private address is refused otherwise). */
 export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allowPrivateTargets: boolean }): void {  api.route(
@@ -41,11 +44,8 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       description: 'Tenants create `sandbox` connections; an `http` connection is provisioned by the operator (`POST /v1/tenants/{tenantId}/connections`).',
       auth: 'tenantKey',
       body: ConnectionCreateSchema,
-      responses: {
-        201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here'),
-        403: problem('OPERATOR_ONLY: an http connection is provisioned by the operator'),
-        409: problem('CONNECTION_CODE_TAKEN: the code is used on the platform'),
-      },
+      responses: { 201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here') },
+      errors: [errorReply(ErrorCode.OPERATOR_ONLY, 'an http connection is provisioned by the operator'), codeTaken],
     },
     async ({ body, req, res }) => {
       res.status(201).json(presentCreated(await createConnection(deps, { tenantId: tenantIdOf(req), input: body, actor: 'TENANT' })));
@@ -67,7 +67,8 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       summary: 'One connection',
       auth: 'tenantKey',
       params: ConnectionParams,
-      responses: { 200: json(ConnectionSchema, 'the connection'), 404: problem('NOT_FOUND: unknown code') },
+      responses: { 200: json(ConnectionSchema, 'the connection') },
+      errors: [errorReply(ErrorCode.NOT_FOUND, 'unknown code')],
     },
     async ({ params, req, res }) => {
       res.json(presentConnection(await findTenantConnection(deps, { tenantId: tenantIdOf(req), code: params.code })));
@@ -82,12 +83,8 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       summary: 'Delete a sandbox connection',
       auth: 'tenantKey',
       params: ConnectionParams,
-      responses: {
-        204: { description: 'deleted' },
-        403: problem('OPERATOR_ONLY: an http connection is removed by the operator'),
-        404: problem('NOT_FOUND: unknown code'),
-        409: problem('CONNECTION_IN_USE: an integration lists it'),
-      },
+      responses: { 204: { description: 'deleted' } },
+      errors: [errorReply(ErrorCode.OPERATOR_ONLY, 'an http connection is removed by the operator'), errorReply(ErrorCode.NOT_FOUND, 'unknown code'), inUse],
     },
     async ({ params, req, res }) => {
       await deleteConnection(deps, { tenantId: tenantIdOf(req), code: params.code, actor: 'TENANT' });
@@ -105,12 +102,8 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       auth: 'rootKey',
       params: TenantParams,
       body: ConnectionCreateSchema,
-      responses: {
-        201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here'),
-        403: problem('ADMIN_DISABLED: no root key configured'),
-        404: problem('NOT_FOUND: unknown tenant'),
-        409: CREATE_CONFLICTS,
-      },
+      responses: { 201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here') },
+      errors: [adminDisabled, errorReply(ErrorCode.NOT_FOUND, 'unknown tenant'), codeTaken, errorReply(ErrorCode.SENDER_TAKEN, 'an http connection of another tenant lists one of the senders')],
     },
     async ({ params, body, res }) => {
       if (body.carrier.type === 'http') refusePrivateTarget(body.carrier.url, 'carrier.url', deps.allowPrivateTargets);
@@ -126,12 +119,8 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       summary: "Remove a tenant's connection (root key)",
       auth: 'rootKey',
       params: TenantConnectionParams,
-      responses: {
-        204: { description: 'deleted; its senders are free for any tenant' },
-        403: problem('ADMIN_DISABLED: no root key configured'),
-        404: problem('NOT_FOUND: unknown tenant or code'),
-        409: problem('CONNECTION_IN_USE: an integration lists it'),
-      },
+      responses: { 204: { description: 'deleted; its senders are free for any tenant' } },
+      errors: [adminDisabled, errorReply(ErrorCode.NOT_FOUND, 'unknown tenant or code'), inUse],
     },
     async ({ params, res }) => {
       await deleteConnection(deps, { tenantId: params.tenantId, code: params.code, actor: 'OPERATOR' });

@@ -11,9 +11,11 @@ import {
   type RotatedToken,
   type TryOutResult,
 } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { TryOutSchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
+import { MT_DOCUMENTED_RESPONSES } from './response-webhook-router.js';
 
 const TAG = 'API Details';
 
@@ -29,10 +31,12 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       summary: 'The response webhook: URL, headers, body schemas, responses',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(ApiDetailsSchema, 'API Details'), 404: integrationNotFound },
+      responses: { 200: json(ApiDetailsSchema, 'API Details') },
+      errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
-      res.json((await apiDetailsOf(deps, { tenantId: tenantIdOf(req), id: params.id, baseUrl: baseUrlOf(req) })) satisfies ApiDetails);
+      // The statuses the response webhook answers are the HTTP layer's (error-statuses.ts), not the service's.
+      res.json({ ...(await apiDetailsOf(deps, { tenantId: tenantIdOf(req), id: params.id, baseUrl: baseUrlOf(req) })), responses: MT_DOCUMENTED_RESPONSES } satisfies ApiDetails);
     },
   );
 
@@ -45,11 +49,12 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       auth: 'tenantKey',
       params: IntegrationParams,
       body: TryOutSchema,
-      responses: {
-        200: json(TryOutResultSchema, 'the command'),
-        404: integrationNotFound,
-        422: problem('UNKNOWN_CONNECTION: not a connection of this integration / UNKNOWN_SENDER: not a sender of that connection'),
-      },
+      responses: { 200: json(TryOutResultSchema, 'the command') },
+      errors: [
+        integrationNotFound,
+        errorReply(ErrorCode.UNKNOWN_CONNECTION, 'not a connection of this integration'),
+        errorReply(ErrorCode.UNKNOWN_SENDER, 'not a sender of that connection'),
+      ],
     },
     async ({ params, body, req, res }) => {
       res.json((await tryOutCommand(deps, { tenantId: tenantIdOf(req), id: params.id, input: body, baseUrl: baseUrlOf(req) })) satisfies TryOutResult);
@@ -64,7 +69,8 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       summary: 'New response token; the old one stops working',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(RotatedTokenSchema, 'the new token'), 404: integrationNotFound },
+      responses: { 200: json(RotatedTokenSchema, 'the new token') },
+      errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
       res.json({ responseToken: await rotateResponseToken(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedToken);
@@ -79,11 +85,8 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       summary: 'New signing secret (whsec_…, shown once); the previous one still signs for SIGNING_SECRET_OVERLAP',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: {
-        200: json(RotatedSigningSecretSchema, 'the new signing secret'),
-        404: integrationNotFound,
-        409: problem('ROTATION_CONFLICT: other rotations of the same integration kept winning; try again'),
-      },
+      responses: { 200: json(RotatedSigningSecretSchema, 'the new signing secret') },
+      errors: [integrationNotFound, errorReply(ErrorCode.ROTATION_CONFLICT, 'other rotations of the same integration kept winning; try again')],
     },
     async ({ params, req, res }) => {
       res.json({ signingSecret: await rotateSigningSecret(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedSigningSecret);

@@ -10,10 +10,12 @@ import {
   type ConnectionsDetails,
   type Stopped,
 } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
 
 const TAG = 'Activation';
+const temporalUnavailable = errorReply(ErrorCode.TEMPORAL_UNAVAILABLE, 'the workflow service did not answer');
 
 export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps): void {
   api.route(
@@ -24,12 +26,14 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       summary: 'Start: activate every connection independently',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: {
-        200: json(ActivationSchema, 'ACTIVE; partial=true with "Not all connections were activated" when some failed'),
-        404: integrationNotFound,
-        409: json(ActivationFailedSchema, 'ACTIVATION_FAILED: no connection could be activated; the integration stays INACTIVE (ACTIVATION_CANCELLED: a stop came first)'),
-        503: problem('ACTIVATION_PENDING: still running; call again (TEMPORAL_UNAVAILABLE: the workflow service did not answer)'),
-      },
+      responses: { 200: json(ActivationSchema, 'ACTIVE; partial=true with "Not all connections were activated" when some failed') },
+      errors: [
+        integrationNotFound,
+        errorReply(ErrorCode.ACTIVATION_FAILED, 'no connection could be activated; the integration stays INACTIVE', ActivationFailedSchema),
+        errorReply(ErrorCode.ACTIVATION_CANCELLED, 'a stop came first', ActivationFailedSchema),
+        errorReply(ErrorCode.ACTIVATION_PENDING, 'still running; call again'),
+        temporalUnavailable,
+      ],
     },
     async ({ params, req, res }) => {
       res.json((await startIntegration(deps, { tenantId: tenantIdOf(req), id: params.id })) satisfies Activation);
@@ -44,12 +48,13 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       summary: 'Stop: release the senders',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: {
-        200: json(StoppedSchema, 'stopped (a no-op when already inactive)'),
-        404: integrationNotFound,
-        409: json(LinkedToLiveCampaignsSchema, 'LINKED_TO_LIVE_CAMPAIGNS: pause them first'),
-        503: problem('ACTIVATION_PENDING: the stop is still running; call again (TEMPORAL_UNAVAILABLE: the workflow service did not answer)'),
-      },
+      responses: { 200: json(StoppedSchema, 'stopped (a no-op when already inactive)') },
+      errors: [
+        integrationNotFound,
+        errorReply(ErrorCode.LINKED_TO_LIVE_CAMPAIGNS, 'pause them first', LinkedToLiveCampaignsSchema),
+        errorReply(ErrorCode.ACTIVATION_PENDING, 'the stop is still running; call again'),
+        temporalUnavailable,
+      ],
     },
     async ({ params, req, res }) => {
       await stopIntegration(deps, { tenantId: tenantIdOf(req), id: params.id });
@@ -65,7 +70,8 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       summary: 'Connections Details',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(ConnectionsDetailsSchema, 'each connection with its status and error'), 404: integrationNotFound },
+      responses: { 200: json(ConnectionsDetailsSchema, 'each connection with its status and error') },
+      errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
       const { integration, items } = await connectionDetails(deps, { tenantId: tenantIdOf(req), id: params.id });

@@ -12,22 +12,28 @@ import {
 import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
 import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, presentPage, type Integration, type IntegrationCreated } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { IntegrationCreateSchema, IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Integrations';
 /** The `:id` of every `/v1/integrations/:id…` route. */
 export const IntegrationParams = z.object({ id: z.string().describe('the integration id') });
-export const integrationNotFound = problem('NOT_FOUND: unknown id');
+export const integrationNotFound = errorReply(ErrorCode.NOT_FOUND, 'unknown id');
 /** The rules of an integration that no schema states, shared by create and update. */
-const integrationRulesBroken = problem('UNKNOWN_CONNECTION: a connection code that is not yours / BODY_KEY_CONFLICT: body keys that contradict each other');
-/** SPEC section 2 names this a 400 although no schema can state it: the size of what a template renders. */
-export const TEMPLATE_TOO_LARGE =
-  'TEMPLATE_TOO_LARGE: the request this template renders for the largest allowed message (text 4,096, media url 2,048, caption 1,024 characters) would exceed 256 KiB (`fields` names the part that weighs most)';
-const createBadRequest = problem(`VALIDATION_ERROR (each bad field by path) or INVALID_JSON / ${TEMPLATE_TOO_LARGE}`);
-/** SPEC section 2 names this rule a 400 although it depends on what is stored: a secret stays with its origin. */
-const updateBadRequest = problem(
-  `VALIDATION_ERROR (each bad field by path) or INVALID_JSON / SECRET_REQUIRED: an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored / ${TEMPLATE_TOO_LARGE}`,
+const integrationRules = [
+  errorReply(ErrorCode.UNKNOWN_CONNECTION, 'a connection code that is not yours'),
+  errorReply(ErrorCode.BODY_KEY_CONFLICT, 'body keys that contradict each other'),
+];
+/** The size of what a template renders: no schema can state it. */
+export const templateTooLarge = errorReply(
+  ErrorCode.TEMPLATE_TOO_LARGE,
+  'the request this template renders for the largest allowed message (text 4,096, media url 2,048, caption 1,024 characters) would exceed 256 KiB (`fields` names the part that weighs most)',
+);
+/** Depends on what is stored, so no schema states it: a secret stays with its origin. */
+const secretRequired = errorReply(
+  ErrorCode.SECRET_REQUIRED,
+  'an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored',
 );
 
 const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
@@ -58,7 +64,8 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       summary: 'Create a Custom Webhook integration',
       auth: 'tenantKey',
       body: IntegrationCreateSchema,
-      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'), 400: createBadRequest, 422: integrationRulesBroken },
+      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret') },
+      errors: [templateTooLarge, ...integrationRules],
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
@@ -83,7 +90,8 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       summary: 'One integration (secrets masked)',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(IntegrationSchema, 'the integration'), 404: integrationNotFound },
+      responses: { 200: json(IntegrationSchema, 'the integration') },
+      errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
       res.json(presentIntegration(await findTenantIntegration(deps, { tenantId: tenantIdOf(req), id: params.id })));
@@ -99,13 +107,8 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       auth: 'tenantKey',
       params: IntegrationParams,
       body: IntegrationInputSchema,
-      responses: {
-        200: json(IntegrationSchema, 'updated'),
-        400: updateBadRequest,
-        404: integrationNotFound,
-        409: problem('INTEGRATION_ACTIVE: connections of an active integration cannot change'),
-        422: integrationRulesBroken,
-      },
+      responses: { 200: json(IntegrationSchema, 'updated') },
+      errors: [secretRequired, templateTooLarge, integrationNotFound, errorReply(ErrorCode.INTEGRATION_ACTIVE, 'connections of an active integration cannot change'), ...integrationRules],
     },
     async ({ params, body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
@@ -121,7 +124,8 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       summary: 'Delete an inactive integration',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 204: { description: 'deleted' }, 404: integrationNotFound, 409: problem('INTEGRATION_ACTIVE') },
+      responses: { 204: { description: 'deleted' } },
+      errors: [integrationNotFound, errorReply(ErrorCode.INTEGRATION_ACTIVE)],
     },
     async ({ params, req, res }) => {
       await deleteIntegration(deps, { tenantId: tenantIdOf(req), id: params.id });

@@ -3,11 +3,13 @@ import type { ReservationDoc } from '../../db/reservations.js';
 import { createReservation, deleteReservation, findReservation, listReservations, type ReservationDeps } from '../../services/reservations.js';
 import { tenantIdOf } from '../auth.js';
 import { page, presentPage, ReservationSchema, type Reservation } from '../response-schemas.js';
-import { json, problem, type ApiRoutes } from '../route.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ListQuerySchema, ReservationCreateSchema } from '../../domain/request-schemas.js';
 
 const TAG = 'Sender reservations';
 const ReservationParams = z.object({ id: z.string().describe('the reservation id') });
+const reservationNotFound = errorReply(ErrorCode.NOT_FOUND, 'unknown id');
 
 export const presentReservation = (doc: ReservationDoc) =>
   ({
@@ -28,7 +30,8 @@ export function reservationsRoutes(api: ApiRoutes, deps: ReservationDeps): void 
       summary: 'Reserve a sender for another platform feature',
       auth: 'tenantKey',
       body: ReservationCreateSchema,
-      responses: { 201: json(ReservationSchema, 'created'), 422: problem("UNKNOWN_SENDER: not a sender of the tenant's own connections on that channel") },
+      responses: { 201: json(ReservationSchema, 'created') },
+      errors: [errorReply(ErrorCode.UNKNOWN_SENDER, "not a sender of the tenant's own connections on that channel")],
     },
     async ({ body, req, res }) => {
       res.status(201).json(presentReservation(await createReservation(deps, { tenantId: tenantIdOf(req), reservation: body })));
@@ -43,14 +46,14 @@ export function reservationsRoutes(api: ApiRoutes, deps: ReservationDeps): void 
   );
 
   api.route(
-    { method: 'get', path: '/v1/reservations/:id', tag: TAG, summary: 'One reservation', auth: 'tenantKey', params: ReservationParams, responses: { 200: json(ReservationSchema, 'the reservation'), 404: problem('NOT_FOUND: unknown id') } },
+    { method: 'get', path: '/v1/reservations/:id', tag: TAG, summary: 'One reservation', auth: 'tenantKey', params: ReservationParams, responses: { 200: json(ReservationSchema, 'the reservation') }, errors: [reservationNotFound] },
     async ({ params, req, res }) => {
       res.json(presentReservation(await findReservation(deps, { tenantId: tenantIdOf(req), id: params.id })));
     },
   );
 
   api.route(
-    { method: 'delete', path: '/v1/reservations/:id', tag: TAG, summary: 'Delete a reservation', auth: 'tenantKey', params: ReservationParams, responses: { 204: { description: 'deleted' }, 404: problem('NOT_FOUND: unknown id') } },
+    { method: 'delete', path: '/v1/reservations/:id', tag: TAG, summary: 'Delete a reservation', auth: 'tenantKey', params: ReservationParams, responses: { 204: { description: 'deleted' } }, errors: [reservationNotFound] },
     async ({ params, req, res }) => {
       await deleteReservation(deps, { tenantId: tenantIdOf(req), id: params.id });
       res.status(204).end();

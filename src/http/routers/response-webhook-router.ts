@@ -1,29 +1,29 @@
 import { z } from 'zod';
-import { MT_RESPONSES, MtEventSchema } from '../../domain/mt-event.js';
+import { ErrorCode } from '../../domain/error-catalogue.js';
+import { MT_ACCEPTED_MEANING, MT_REFUSALS, MtEventSchema } from '../../domain/mt-event.js';
 import { postReplyEvent, type ReplyRoutingDeps } from '../../services/reply-routing.js';
 import { bearerTokenOf } from '../auth.js';
-import { MtAcceptedSchema, type MtAccepted } from '../response-schemas.js';
-import { json, problem, type ApiRoutes, type Reply } from '../route.js';
-import { CHAT_BACKLOG_HEADERS } from './carriers-router.js';
+import { statusOf } from '../error-statuses.js';
+import { MtAcceptedSchema, type ApiDetails, type MtAccepted } from '../response-schemas.js';
+import { errorReply, json, type ApiRoutes } from '../route.js';
 
 const EventParams = z.object({
   integrationId: z.string().describe('the integration id'),
   chatIdentifier: z.string().describe("the contact's phone number"),
 });
 
-/** The statuses API Details lists (MT_RESPONSES), one entry per status, plus the API's own. */
-function mtReplies(): Record<number, Reply> {
-  const meanings = new Map<number, string[]>();
-  for (const { status, code, meaning } of MT_RESPONSES) meanings.set(status, [...(meanings.get(status) ?? []), code ? `${code}: ${meaning}` : meaning]);
-  meanings.get(400)?.push('VALIDATION_ERROR: an Idempotency-Key that is empty or over 255 characters.');
-  meanings.get(422)?.push('IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request.');
-  return Object.fromEntries(
-    [...meanings].map(([status, lines]) => [
-      status,
-      status === 202 ? json(MtAcceptedSchema, lines.join(' ')) : problem(lines.join(' '), status === 429 ? CHAT_BACKLOG_HEADERS : undefined),
-    ]),
-  );
-}
+/** Every status the response webhook answers, as API Details lists it: each error's from its code. */
+export const MT_DOCUMENTED_RESPONSES: ApiDetails['responses'] = [
+  { status: 202, code: null, meaning: MT_ACCEPTED_MEANING },
+  ...MT_REFUSALS.map(({ code, meaning }) => ({ status: statusOf(code), code, meaning })),
+].sort((a, b) => a.status - b.status);
+
+/** The errors of API Details, plus two the document names beside them (Idempotency-Key rules). */
+const MT_ERRORS = [
+  ...MT_REFUSALS.map(({ code, meaning }) => errorReply(code, meaning)),
+  errorReply(ErrorCode.VALIDATION_ERROR, 'an Idempotency-Key that is empty or over 255 characters.'),
+  errorReply(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different request.'),
+];
 
 /** The response webhook: the client's system posts replies (MT) and END into a chat. */
 export function responseWebhookRoutes(api: ApiRoutes, deps: ReplyRoutingDeps): void {
@@ -37,7 +37,8 @@ export function responseWebhookRoutes(api: ApiRoutes, deps: ReplyRoutingDeps): v
       auth: 'responseToken',
       params: EventParams,
       body: MtEventSchema,
-      responses: mtReplies(),
+      responses: { 202: json(MtAcceptedSchema, MT_ACCEPTED_MEANING) },
+      errors: MT_ERRORS,
     },
     async ({ params, body, req, res }) => {
       const accepted = await postReplyEvent(deps, {
