@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import { request, type Dispatcher } from 'undici';
 import { isDuplicateKeyError, type ConnectionDoc, type Models } from '../src/db/models.js';
-import { isRetryableStatus } from '../src/domain/retry-delay.js';
 import type { Channel } from '../src/domain/webhook-template.js';
 import type { Logger } from '../src/platform/logger.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
@@ -100,7 +99,9 @@ export function createCarrierSendActivities(deps: { models: Models; secretBox: S
         await record(input, 'http', 'SENT', null);
         return;
       }
-      if (statusCode === 429 || isRetryableStatus(statusCode)) {
+      // SPEC section 5: a carrier's 429 and 5xx are retried, every other 4xx is final (408 and
+      // 425 too: those retry only for client webhooks, section 4).
+      if (statusCode === 429 || statusCode >= 500) {
         throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}` });
       }
       await record(input, 'http', 'FAILED', `the carrier answered ${statusCode}`);
