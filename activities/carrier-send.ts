@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
 import type { ConnectionRepository } from '../src/db/connections.js';
 import type { ReplyRepository } from '../src/db/replies.js';
-import { isRetryableStatus } from '../src/domain/retry-delay.js';
 import type { Channel } from '../src/domain/webhook-template.js';
 import type { Logger } from '../src/platform/logger.js';
 import { findForbiddenTargetError } from '../src/platform/outbound-http.js';
@@ -101,7 +100,9 @@ export function createCarrierSendActivities(deps: CarrierSendDeps) {
         await record(input, 'http', 'SENT', null);
         return;
       }
-      if (statusCode === 429 || isRetryableStatus(statusCode)) {
+      // SPEC section 5: a carrier's 429 and 5xx are retried, every other 4xx is final (408 and
+      // 425 too: those retry only for client webhooks, section 4).
+      if (statusCode === 429 || statusCode >= 500) {
         throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}` });
       }
       await record(input, 'http', 'FAILED', `the carrier answered ${statusCode}`);

@@ -11,13 +11,14 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-const duration = (fallback: string) =>
+/** `orZero`: `0` is also taken (meaning off), as the README documents for ROUTE_CACHE_TTL. */
+const duration = (fallback: string, orZero = false) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       try {
-        return parseDuration(text);
+        return orZero && text.trim() === '0' ? 0 : parseDuration(text);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
@@ -80,7 +81,7 @@ const EnvSchema = z.object({
   DELIVERY_RETRY_INITIAL: duration('5s'),
   DELIVERY_RETRY_MAX_INTERVAL: duration('1h'),
   DELIVERY_TIMEOUT: duration('10s'),
-  ROUTE_CACHE_TTL: duration('1s'),
+  ROUTE_CACHE_TTL: duration('1s', true),
   SIGNING_SECRET_OVERLAP: duration('24h'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1_000),
   // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.

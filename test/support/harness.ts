@@ -96,11 +96,13 @@ export async function startTestApp(
     chatUpdateWaitMs?: number;
     /** Where the API's and the worker's log lines go (stdout when left out): a test reads what they wrote. */
     logStream?: DestinationStream;
+    /** Servers of the test's own, which it may stop and start again, instead of the run's shared ones. */
+    servers?: { temporalAddress?: string; mongoUri?: string };
   } = {},
 ): Promise<TestApp> {
   const database = `t_${randomBytes(6).toString('hex')}`;
-  const mongoUri = inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
-  const temporalAddress = inject('temporalAddress');
+  const mongoUri = (options.servers?.mongoUri ?? inject('mongoUri')).replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+  const temporalAddress = options.servers?.temporalAddress ?? inject('temporalAddress');
   const encryptionKey = randomBytes(32);
   const taskQueue = `chathook-${database}`;
   const env = {
