@@ -12,6 +12,7 @@
  * plus room for a loaded machine. The times measured are printed, not asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -37,9 +38,21 @@ let app: TestApp;
 let receiver: HttpPeer;
 let acme: ApiClient;
 
+/** True once nothing listens on `port` (a stopped server's process can outlive its teardown by a moment). */
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
 /** The Temporal dev server of this file, on the same port and history file each time. */
-const startTemporal = () =>
-  TestWorkflowEnvironment.createLocal({
+const startTemporal = async () => {
+  for (const deadline = Date.now() + 30_000; !(await portIsFree(temporalPort)); ) {
+    if (Date.now() > deadline) throw new Error(`port ${temporalPort} is still taken 30 s after Temporal stopped`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath({ temporalCliPath: process.env.TEMPORAL_CLI_PATH }) },
       ip: '127.0.0.1',
@@ -48,6 +61,7 @@ const startTemporal = () =>
       extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
     },
   });
+};
 
 /** The database server of this file, on the same port and data directory each time. */
 const startMongo = () =>
