@@ -63,7 +63,7 @@ async function openChat(contact: string) {
 }
 
 const bodyOf = (request: ReceivedRequest) => JSON.parse(request.body) as { id: string; text: string };
-const recorded = (eventId: string) => app.services.models.OutboundMessage.findOne({ eventId }).lean();
+const recorded = (eventId: string) => app.models.OutboundMessage.findOne({ eventId }).lean();
 
 describe('carrier sends (MT)', () => {
   it('retries 429 and 503 with the same id until the carrier takes it, and sends the next reply only after it', { timeout: 90_000 }, async () => {

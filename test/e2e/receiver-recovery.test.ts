@@ -7,7 +7,7 @@ import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { uniqueSender } from '../support/fixtures.js';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
 let app: TestApp;

@@ -10,7 +10,7 @@ import { apiClient, startTestApp, type ApiClient, type TestApp } from '../suppor
 import { uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 import { runningWorkers, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 
 const CHAT_UPDATE_WAIT_MS = 2_000;
 let app: TestApp;

@@ -7,7 +7,7 @@
  * the outbox store (test/activities/chat-outbox.test.ts); these are the attacker's view.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatWorkflowId } from '../../workflows/contract.js';
+import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer, type PeerReply, type ReceivedRequest } from '../support/http-peer.js';

@@ -90,7 +90,7 @@ afterAll(async () => {
 
 /** Everything of Acme's a call could change, read with Acme's key and from the store. */
 async function acmeState() {
-  const { models } = app.services;
+  const { models } = app;
   const read = async (path: string) => {
     const response = await acme.get(path);
     expect(response.status, path).toBe(200);
