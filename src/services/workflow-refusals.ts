@@ -38,5 +38,8 @@ const REFUSALS: { [M in RefusingMessage]: Partial<Record<string, ErrorOfRejectio
 
 /** The error `message`'s refusal answers with; one it does not list is `unlisted()`'s to answer. */
 export function errorOfRefusal(message: RefusingMessage, rejection: WorkflowRejection, unlisted: () => AppError): AppError {
-  return REFUSALS[message][rejection.type]?.(rejection) ?? unlisted();
+  const refusals = REFUSALS[message];
+  // Own keys only: a type such as `constructor` is no refusal of any message's.
+  const errorOf = Object.hasOwn(refusals, rejection.type) ? refusals[rejection.type] : undefined;
+  return errorOf?.(rejection) ?? unlisted();
 }

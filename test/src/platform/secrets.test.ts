@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSecretBox, generateSigningSecret, hashToken } from '../src/platform/secrets.js';
+import { createSecretBox, generateSigningSecret, hashToken } from '../../../src/platform/secrets.js';
 
 describe('secret box (AES-256-GCM)', () => {
   const box = createSecretBox(randomBytes(32));

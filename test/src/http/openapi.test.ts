@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isErrorCode } from '../../src/domain/error-catalogue.js';
-import { createApp } from '../../src/http/app.js';
-import { statusOf } from '../../src/http/error-statuses.js';
-import { appDepsOf } from '../../src/bin/runtime.js';
-import { startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
+import { isErrorCode } from '../../../src/domain/error-catalogue.js';
+import { createApp } from '../../../src/http/app.js';
+import { statusOf } from '../../../src/http/error-statuses.js';
+import { appDepsOf } from '../../../src/bin/runtime.js';
+import { startTestApp, type ApiClient, type TestApp } from '../../support/harness.js';
 
 let app: TestApp;
 let acme: ApiClient;

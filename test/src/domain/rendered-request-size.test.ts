@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderWebhookRequest } from '../../src/domain/render-webhook-request.js';
-import { LARGEST_MESSAGE_EVENT, MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../../src/domain/rendered-request-size.js';
-import { DEFAULT_BODY, TEMPLATE_VARIABLES, type Field, type WebhookAuth, type WebhookTemplate } from '../../src/domain/webhook-template.js';
+import { renderWebhookRequest } from '../../../src/domain/render-webhook-request.js';
+import { LARGEST_MESSAGE_EVENT, MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../../../src/domain/rendered-request-size.js';
+import { DEFAULT_BODY, TEMPLATE_VARIABLES, type Field, type WebhookAuth, type WebhookTemplate } from '../../../src/domain/webhook-template.js';
 
 /** The bytes of what the renderer gives for the largest message: URL, header lines and body. */
 function renderedBytes(template: WebhookTemplate): number {

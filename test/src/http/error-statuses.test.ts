@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/domain/error-catalogue.js';
-import { ERROR_STATUS } from '../../src/http/error-statuses.js';
+import { ErrorCode } from '../../../src/domain/error-catalogue.js';
+import { ERROR_STATUS } from '../../../src/http/error-statuses.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 function sourcesUnder(folder: string): string[] {
   return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })

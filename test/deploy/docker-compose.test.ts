@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../src/platform/config.js';
+import { parseConfig } from '../../src/platform/config.js';
 
-const ROOT = new URL('../', import.meta.url);
+const ROOT = new URL('../../', import.meta.url);
 const SOURCE = readFileSync(new URL('docker-compose.yml', ROOT), 'utf8');
 
 type Port = string | number | { target: number; published?: string | number; host_ip?: string };

@@ -2,9 +2,9 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorMiddleware } from '../../src/http/error-middleware.js';
-import { AppError, ErrorCode } from '../../src/services/errors.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { errorMiddleware } from '../../../src/http/error-middleware.js';
+import { AppError, ErrorCode } from '../../../src/services/errors.js';
+import { createLogger } from '../../../src/platform/logger.js';
 
 let server: Server;
 let baseUrl: string;

@@ -10,7 +10,7 @@ import {
   findBodyKeyConflicts,
   formatBodyPath,
   parseBodyKey,
-} from '../../src/domain/body-notation.js';
+} from '../../../src/domain/body-notation.js';
 
 describe('parseBodyKey', () => {
   it('parses a plain name', () => {

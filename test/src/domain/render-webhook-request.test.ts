@@ -4,14 +4,14 @@ import {
   renderWebhookRequest,
   resolveTemplateVariable,
   validateWebhookTemplate,
-} from '../../src/domain/render-webhook-request.js';
+} from '../../../src/domain/render-webhook-request.js';
 import {
   DEFAULT_BODY,
   TEMPLATE_VARIABLES,
   type ChatEvent,
   type Field,
   type WebhookTemplate,
-} from '../../src/domain/webhook-template.js';
+} from '../../../src/domain/webhook-template.js';
 
 const messageEvent: ChatEvent = {
   chatId: 'chat-1',
@@ -430,7 +430,7 @@ describe('validateWebhookTemplate', () => {
 
 describe('header values from event data and reserved names', () => {
   it('percent-encodes non-ASCII event data in headers so every HTTP client accepts it', async () => {
-    const { renderWebhookRequest } = await import('../../src/domain/render-webhook-request.js');
+    const { renderWebhookRequest } = await import('../../../src/domain/render-webhook-request.js');
     const rendered = renderWebhookRequest(
       {
         method: 'GET',
@@ -456,7 +456,7 @@ describe('header values from event data and reserved names', () => {
   });
 
   it('refuses configured headers chathook owns, and non-ASCII TEXT header values', async () => {
-    const { validateWebhookTemplate } = await import('../../src/domain/render-webhook-request.js');
+    const { validateWebhookTemplate } = await import('../../../src/domain/render-webhook-request.js');
     const problems = validateWebhookTemplate({
       method: 'POST',
       url: 'https://client.example/hook',

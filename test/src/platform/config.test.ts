@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDuration } from '../src/platform/config.js';
-import { chatSettingsOf } from '../src/temporal/gateway.js';
+import { ConfigError, parseConfig, parseDuration } from '../../../src/platform/config.js';
+import { chatSettingsOf } from '../../../src/temporal/gateway.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { applicationFailureOf } from '../../src/temporal/gateway.js';
-import { FailureType } from '../../workflows/contract/failures.js';
+import { applicationFailureOf } from '../../../src/temporal/gateway.js';
+import { FailureType } from '../../../workflows/contract/failures.js';
 
 /** The shapes Temporal hands the client: the gateway must find the contract's failure type in each. */
 describe('the gateway reads the contract failure out of a Temporal error', () => {

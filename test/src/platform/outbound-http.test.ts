@@ -9,7 +9,7 @@ import {
   ForbiddenTargetError,
   guardedLookup,
   isForbiddenAddress,
-} from '../../src/platform/outbound-http.js';
+} from '../../../src/platform/outbound-http.js';
 
 describe('isForbiddenAddress', () => {
   it.each([

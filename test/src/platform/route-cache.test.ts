@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRouteCache } from '../src/platform/route-cache.js';
+import { createRouteCache } from '../../../src/platform/route-cache.js';
 
 /** A loader that counts its calls and answers what `value()` says now (the "database"). */
 function countingLoader<T extends object>(value: () => T | null) {

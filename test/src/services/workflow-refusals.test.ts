@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ErrorCode } from '../../src/services/errors.js';
-import { errorOfRefusal } from '../../src/services/workflow-refusals.js';
-import { FailureType } from '../../workflows/contract/failures.js';
+import { AppError, ErrorCode } from '../../../src/services/errors.js';
+import { errorOfRefusal } from '../../../src/services/workflow-refusals.js';
+import { FailureType } from '../../../workflows/contract/failures.js';
 
 const unlisted = () => new AppError({ code: ErrorCode.CHAT_UNAVAILABLE, message: 'not listed' });
 const rejection = (type: string, details: unknown[] = []) => ({ type, message: `refused: ${type}`, details });

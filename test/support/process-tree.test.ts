@@ -1,5 +1,5 @@
 /**
- * The "no orphan process" checks (test/embedded, test/e2e/scale-out) read the process table
+ * The "no orphan process" checks (test/deploy/embedded-default, test/e2e/scale-out) read the process table
  * through test/support/process-tree.ts: it must see real children, and fail loudly when it
  * cannot look, never answer "no descendants".
  */
@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { descendantsOf, isAlive, processTable } from '../support/process-tree.js';
+import { descendantsOf, isAlive, processTable } from './process-tree.js';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'chathook-no-proc-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
