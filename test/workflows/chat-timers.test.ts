@@ -69,7 +69,7 @@ const ms = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
 /** Deliveries as the API presents them (status and attempts come from the attempt log). */
 async function deliveriesOf(filter: Record<string, unknown>) {
   const docs = await stack.models.Delivery.find(filter).sort({ createdAt: 1 }).lean();
-  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.services.repositories, doc)), payload: doc.payload })));
+  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.runtime.repositories, doc)), payload: doc.payload })));
 }
 const bodiesOf = (peer: HttpPeer) => peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
 const acceptedIn = (chatId: string) => ({ kind: 'ACCEPTED', accepted: { eventId: expect.any(String), chatId } });
