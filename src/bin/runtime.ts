@@ -30,7 +30,7 @@ export interface Runtime {
   /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
   dispatcher: Dispatcher;
   /** One per process: the API's routing and the worker's first attempts read it; management writes here clear it. */
-  routes: RouteCache;
+  routeCache: RouteCache;
   close(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function openRuntime(config: Config, logger: Logger, endpoints: Run
     gateway,
     metrics,
     dispatcher,
-    routes: createRouteCache({ ttlMs: config.routeCacheTtlMs }),
+    routeCache: createRouteCache({ ttlMs: config.routeCacheTtlMs }),
     async close() {
       await dispatcher.close();
       await temporal.connection.close();
@@ -94,7 +94,7 @@ export function appDepsOf(runtime: Runtime, options: { lifecycleWaitMs?: number 
     readiness: { db: runtime.db, temporal: runtime.temporal.connection, namespace: runtime.config.temporal.namespace },
     gateway: runtime.gateway,
     metrics: runtime.metrics,
-    routes: runtime.routes,
+    routeCache: runtime.routeCache,
     lifecycleWaitMs: options.lifecycleWaitMs ?? LIFECYCLE_WAIT_MS,
   };
 }
