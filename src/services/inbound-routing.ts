@@ -80,19 +80,19 @@ export async function authenticateCarrier(
 }
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */
-const noRoute = (channel: Channel, to: string) =>
-  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${to}` });
+const noRoute = (channel: Channel, sender: string) =>
+  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${sender}` });
 
-/** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
-async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
-  if (!connection.senders.includes(to)) throw noRoute(connection.channel, to);
-  const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, to), () => connectionClaimantOf(deps, { connection, sender: to }));
-  if (!claimant) throw noRoute(connection.channel, to);
+/** The active integration that answers for our `sender` (the callback's `to`) through this connection's claim (SPEC section 3). */
+async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, sender: string): Promise<IntegrationDoc> {
+  if (!connection.senders.includes(sender)) throw noRoute(connection.channel, sender);
+  const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, sender), () => connectionClaimantOf(deps, { connection, sender }));
+  if (!claimant) throw noRoute(connection.channel, sender);
   const integration = await deps.routeCache.lookup(RouteKeys.activeIntegration(claimant.integrationId.toHexString()), () =>
     deps.integrations.findActiveForTenant(claimant.integrationId, connection.tenantId),
   );
   // A cached integration was found for this tenant's claim; checked again, as a fresh read would filter.
-  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, to);
+  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, sender);
   return integration;
 }
 

@@ -82,10 +82,10 @@ async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string 
 async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
   if (event.type === 'END') return { type: 'END' };
   const channel = event.channel;
-  const from = channel.type === 'SMS' ? channel.route : channel.sender;
-  const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
-  const claimant = await deps.routeCache.lookup(RouteKeys.integrationClaimant(integration._id.toHexString(), channel.type, from), () =>
-    integrationClaimantOf(deps, { integration, channel: channel.type, sender: from }),
+  const sender = channel.type === 'SMS' ? channel.route : channel.sender;
+  const describe = channel.type === 'SMS' ? `route ${sender} on connection ${channel.connection}` : `WhatsApp sender ${sender}`;
+  const claimant = await deps.routeCache.lookup(RouteKeys.integrationClaimant(integration._id.toHexString(), channel.type, sender), () =>
+    integrationClaimantOf(deps, { integration, channel: channel.type, sender }),
   );
   if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
@@ -94,9 +94,9 @@ async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDo
     claimant.claim.holderKind === 'INTEGRATION' ? claimant.claim.connectionCode : channel.type === 'SMS' ? channel.connection : '';
   if (connectionCode === undefined || connectionCode === null) throw unknownSender(`${describe} is not an active connection of this integration`);
   if (channel.type === 'SMS' && connectionCode !== channel.connection) {
-    throw unknownSender(`${describe}: route ${from} is not a sender of connection ${channel.connection}`);
+    throw unknownSender(`${describe}: route ${sender} is not a sender of connection ${channel.connection}`);
   }
-  return { type: 'MESSAGE', channel: channel.type, connectionCode, from, text: event.msg };
+  return { type: 'MESSAGE', channel: channel.type, connectionCode, from: sender, text: event.msg };
 }
 
 /** What the chat answered: the reply taken, or refused with an error the client reads. */
