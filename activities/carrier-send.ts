@@ -1,3 +1,4 @@
+import { RouteKeys } from '../src/db/route-keys.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
 import type { ConnectionRepository } from '../src/db/connections.js';
@@ -30,7 +31,7 @@ export interface CarrierSendDeps {
   logger: Logger;
   timeoutMs: number;
   /** The process's routing cache: a send takes its connection from it (at most ROUTE_CACHE_TTL old). */
-  routes: RouteCache;
+  routeCache: RouteCache;
 }
 
 /**
@@ -39,7 +40,7 @@ export interface CarrierSendDeps {
  * retried send is recognisable by the carrier. The `sandbox` carrier only records the message.
  */
 export function createCarrierSendActivities(deps: CarrierSendDeps) {
-  const { routes } = deps;
+  const { routeCache } = deps;
   /** One row per reply, its outcome as of now (a later outcome of the same eventId replaces it). */
   const record = (input: CarrierSendInput, carrierType: 'http' | 'sandbox', status: 'SENT' | 'FAILED', error: string | null) =>
     deps.replies.recordSend(
@@ -62,7 +63,7 @@ export function createCarrierSendActivities(deps: CarrierSendDeps) {
     async sendCarrierMessage(input: CarrierSendInput): Promise<void> {
       const log = deps.logger.child({ chatId: input.chatId, integrationId: input.integrationId, eventId: input.eventId });
       // The connection as the route cache has it (at most ROUTE_CACHE_TTL old), if it is this tenant's.
-      const byCode = await routes.lookup(`connection:${input.connectionCode}`, () => deps.connections.findByCode(input.connectionCode));
+      const byCode = await routeCache.lookup(RouteKeys.connection(input.connectionCode), () => deps.connections.findByCode(input.connectionCode));
       const connection = byCode?.tenantId.equals(input.tenantId) ? byCode : null;
       if (!connection) {
         await record(input, 'http', 'FAILED', 'the connection no longer exists');

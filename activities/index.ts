@@ -35,7 +35,7 @@ export interface ActivityDeps {
    * The process's routing cache (ROUTE_CACHE_TTL): a delivery's first attempt may read its
    * integration from it, and a carrier send its connection; every retry reads the integration fresh.
    */
-  routes: RouteCache;
+  routeCache: RouteCache;
 }
 
 /**

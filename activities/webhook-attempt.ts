@@ -1,3 +1,4 @@
+import { RouteKeys } from '../src/db/route-keys.js';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import type { DeliveryRepository } from '../src/db/deliveries.js';
@@ -30,7 +31,7 @@ export interface WebhookAttemptDeps {
   /** Payloads this worker wrote lately (read before the deliveries collection). */
   recentPayloads: RecentPayloads;
   /** The process's routing cache: a first attempt may take its integration from it. */
-  routes: RouteCache;
+  routeCache: RouteCache;
 }
 
 /**
@@ -82,17 +83,17 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
   return {
     async attemptWebhookDelivery(input: AttemptDeliveryInput): Promise<AttemptOutcome> {
       const { info } = Context.current();
-      const log = logger.child({ integrationId: input.integrationId, webhookId: input.deliveryId, series: input.series, attempt: input.attempt, execution: info.attempt });
+      const log = logger.child({ integrationId: input.integrationId, deliveryId: input.deliveryId, series: input.series, attempt: input.attempt, execution: info.attempt });
       const at = new Date();
       const recordDeadlineMs = at.getTime() + info.startToCloseTimeoutMs - 1_000;
       // A first attempt follows its acceptance by milliseconds: the integration as the route cache
       // has it (at most ROUTE_CACHE_TTL old) is the one the message was accepted for. A retry
       // reads it fresh, so a receiver fixed by a PUT is what the next attempt goes to.
       const loadIntegration = () => deps.integrations.findById(input.integrationId);
-      const routes = input.attempt === 1 && info.attempt === 1 ? deps.routes : undefined;
+      const firstTry = input.attempt === 1 && info.attempt === 1;
       const [event, integration] = await Promise.all([
         findDeliveryEvent(deps, input.deliveryId),
-        routes ? routes.lookup(`integration-doc:${input.integrationId}`, loadIntegration) : loadIntegration(),
+        firstTry ? deps.routeCache.lookup(RouteKeys.integration(input.integrationId), loadIntegration) : loadIntegration(),
       ]);
       let exchange: WebhookExchange;
       if (!event) exchange = { kind: 'FAILED', type: FailureType.NOT_FOUND, error: 'the delivery is not recorded', statusCode: null, durationMs: 0 };

@@ -10,7 +10,7 @@ import { searchAttributeArgs } from '../src/temporal/search-attributes.js';
 import { ferretdbPath, temporalCliPath } from '../src/platform/embedded/tool-paths.js';
 import { startApi } from '../src/http/server.js';
 import { createLogger } from '../src/platform/logger.js';
-import { appDepsOf, openServices } from '../src/bin/runtime.js';
+import { appDepsOf, openRuntime } from '../src/bin/runtime.js';
 import { installTemporalRuntimeLogger } from '../src/temporal/runtime-logger.js';
 import { startWorker } from '../src/temporal/worker.js';
 import { apiClient } from '../test/support/harness.js';
@@ -67,21 +67,21 @@ async function startServices(
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const services = await openServices(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });
-  const worker = await startWorker(services, temporal.address);
-  const api = await startApi(appDepsOf(services), 0, '127.0.0.1');
+  const runtime = await openRuntime(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });
+  const worker = await startWorker(runtime, temporal.address);
+  const api = await startApi(appDepsOf(runtime), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
-  const tenant = await createTenant(services.repositories, { name: 'Bench' });
+  const tenant = await createTenant(runtime.repositories, { name: 'Bench' });
   return {
     engine: mongo.engine,
     baseUrl,
-    services,
+    runtime,
     temporal,
     client: apiClient(baseUrl, tenant.apiKey),
     async close() {
       await api.close();
       await worker.shutdown();
-      await services.close();
+      await runtime.close();
       await context.stopServers();
     },
   };

@@ -10,6 +10,8 @@ import { Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { temporalCliPath, temporalTestServerPath } from '../../src/platform/embedded/tool-paths.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 import { createTemporalGateway, type TemporalGateway } from '../../src/temporal/gateway.js';
 import { historyToJSON } from '../../src/temporal/history-json.js';
 import { searchAttributeArgs } from '../../src/temporal/search-attributes.js';
@@ -121,7 +123,7 @@ export async function runScenarios(server: Scenario['server'], scenarios: Scenar
     const recording: Recording = {
       client,
       standIns,
-      gateway: (chatSettings) => createTemporalGateway({ client, taskQueue: TASK_QUEUE, chatSettings }),
+      gateway: (chatSettings) => createTemporalGateway({ client, taskQueue: TASK_QUEUE, chatSettings, metrics: createMetrics(), logger: createLogger('warn') }),
       save: (name, handle) => saveHistories(client, options, name, handle),
     };
     const worker = await Worker.create({

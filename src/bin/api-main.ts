@@ -5,11 +5,11 @@
  */
 import { ConfigError } from '../platform/config.js';
 import { startApi } from '../http/server.js';
-import { appDepsOf, openProductionServices } from './runtime.js';
+import { appDepsOf, openProductionRuntime } from './runtime.js';
 
 try {
-  const { config, logger, shutdown, services } = await openProductionServices(['adminKey', 'encryptionKey', 'temporal', 'mongodb']);
-  const api = await startApi(appDepsOf(services), config.port, config.host);
+  const { config, logger, shutdown, runtime } = await openProductionRuntime(['adminKey', 'encryptionKey', 'temporal', 'mongodb']);
+  const api = await startApi(appDepsOf(runtime), config.port, config.host);
   shutdown.add('api', () => api.close());
   logger.info({ port: api.port }, 'chathook API listening');
 } catch (error) {

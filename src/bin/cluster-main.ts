@@ -21,7 +21,7 @@ import { publicBaseUrlOf } from '../platform/config.js';
 import { ensureConsoleBuilt } from '../platform/embedded/console-build.js';
 import { createLogger } from '../platform/logger.js';
 import { createShutdown } from '../platform/shutdown.js';
-import { openServices, type Services } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
 import { ensureDevTenant, parseConfigOrExit, readyBanner, startEmbeddedServers } from './embedded-servers.js';
 
 type Role = 'api' | 'worker';
@@ -67,9 +67,9 @@ function runPrimary() {
     const { config, temporalAddress, mongodbUri, secrets, dataDir } = servers;
     // The primary's own clients: the indexes and the dev tenant before any child starts, and the
     // check that every worker polls.
-    const services = await openServices(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
-    shutdown.add('services', () => services.close());
-    const setup = await ensureDevTenant(services, dataDir);
+    const runtime = await openRuntime(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
+    shutdown.add('runtime', () => runtime.close());
+    const setup = await ensureDevTenant(runtime, dataDir);
     await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
 
     const childEnv = {
@@ -130,7 +130,7 @@ function runPrimary() {
     for (let index = 1; index <= workerProcesses; index += 1) fork('worker', index);
     for (let index = 1; index <= apiProcesses; index += 1) fork('api', index);
     const port = await listening;
-    await waitForPollers(services, ofRole('worker').map(({ child }) => `${child.process.pid}@${hostname()}`));
+    await waitForPollers(runtime, ofRole('worker').map(({ child }) => `${child.process.pid}@${hostname()}`));
 
     const list = (role: Role) => ofRole(role).map(({ index, child }) => `${keyOf(role, index)} pid ${child.process.pid}`).join(', ');
     const extraLines = [
@@ -154,11 +154,11 @@ function runPrimary() {
   }
 
   /** The banner says ready once Temporal lists every worker as a poller of the task queue. */
-  async function waitForPollers(services: Services, identities: string[]) {
-    const { namespace, taskQueue } = services.config.temporal;
+  async function waitForPollers(runtime: Runtime, identities: string[]) {
+    const { namespace, taskQueue } = runtime.config.temporal;
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const described = await services.temporal.client.workflowService.describeTaskQueue({
+      const described = await runtime.temporal.client.workflowService.describeTaskQueue({
         namespace,
         taskQueue: { name: taskQueue },
         taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,

@@ -16,7 +16,7 @@ import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../temporal/search-attributes.js';
 import { ferretdbPath, temporalCliPath } from '../platform/embedded/tool-paths.js';
 import type { Logger } from '../platform/logger.js';
 import type { createShutdown } from '../platform/shutdown.js';
-import type { Services } from './runtime.js';
+import type { Runtime } from './runtime.js';
 
 export function parseConfigOrExit(): Config {
   try {
@@ -100,11 +100,11 @@ export interface DevTenantSetup {
 }
 
 /** The dev tenant of the data directory, made on first start (or when the database lost it). */
-export async function ensureDevTenant(services: Services, dataDir: string): Promise<DevTenantSetup> {
+export async function ensureDevTenant(runtime: Runtime, dataDir: string): Promise<DevTenantSetup> {
   let devTenant = readDevTenant(dataDir);
   let devTenantIsNew = false;
-  if (!devTenant || !(await tenantOfApiKey(services.repositories, { apiKey: devTenant.apiKey }))) {
-    devTenant = await createTenant(services.repositories, { name: 'Development tenant' });
+  if (!devTenant || !(await tenantOfApiKey(runtime.repositories, { apiKey: devTenant.apiKey }))) {
+    devTenant = await createTenant(runtime.repositories, { name: 'Development tenant' });
     writeDevTenant(dataDir, devTenant);
     devTenantIsNew = true;
   }
@@ -113,7 +113,7 @@ export async function ensureDevTenant(services: Services, dataDir: string): Prom
   let sandbox = devTenant.sandbox;
   const sandboxIsNew = !sandbox;
   if (!sandbox) {
-    sandbox = await createDevSandbox(services, devTenant.id);
+    sandbox = await createDevSandbox(runtime, devTenant.id);
     devTenant = { ...devTenant, sandbox };
     writeDevTenant(dataDir, devTenant);
   }
@@ -122,11 +122,11 @@ export async function ensureDevTenant(services: Services, dataDir: string): Prom
 
 const DEV_SANDBOX_SENDER = '55555';
 
-async function createDevSandbox(services: Services, tenantId: string): Promise<NonNullable<DevTenantFile['sandbox']>> {
+async function createDevSandbox(runtime: Runtime, tenantId: string): Promise<NonNullable<DevTenantFile['sandbox']>> {
   // Codes are platform-wide: a random suffix keeps a shared database's dev tenants apart.
   const code = `SANDBOX-${randomBytes(3).toString('hex').toUpperCase()}`;
   const created = await createConnection(
-    { ...services.repositories, secretBox: services.secretBox },
+    { ...runtime.repositories, secretBox: runtime.secretBox },
     { tenantId, input: { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } }, actor: 'TENANT' },
   );
   return { code, sender: DEV_SANDBOX_SENDER, carrierSecret: created.carrierSecret };

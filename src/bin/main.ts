@@ -7,7 +7,7 @@ import { publicBaseUrlOf } from '../platform/config.js';
 import { ensureConsoleBuilt } from '../platform/embedded/console-build.js';
 import { startApi } from '../http/server.js';
 import { createLogger } from '../platform/logger.js';
-import { appDepsOf, openServices } from './runtime.js';
+import { appDepsOf, openRuntime } from './runtime.js';
 import { createShutdown } from '../platform/shutdown.js';
 import { startWorker } from '../temporal/worker.js';
 import { ensureDevTenant, parseConfigOrExit, readyBanner, startEmbeddedServers } from './embedded-servers.js';
@@ -20,9 +20,9 @@ async function main() {
   const servers = await startEmbeddedServers(parsedConfig, logger, shutdown);
   const { config, temporalAddress, mongodbUri, secrets } = servers;
 
-  const services = await openServices(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
-  shutdown.add('services', () => services.close());
-  const worker = await startWorker(services, temporalAddress);
+  const runtime = await openRuntime(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
+  shutdown.add('runtime', () => runtime.close());
+  const worker = await startWorker(runtime, temporalAddress);
   // Steps run in reverse: the API stops taking requests, then the worker lets its in-flight
   // activities finish (its grace time), then the clients and the embedded servers close.
   shutdown.add('worker', async () => {
@@ -35,10 +35,10 @@ async function main() {
   });
   // A console that fails to build must not keep the API down: /console then says it is not built.
   await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
-  const api = await startApi(appDepsOf(services), config.port, config.host);
+  const api = await startApi(appDepsOf(runtime), config.port, config.host);
   shutdown.add('api', () => api.close());
 
-  const setup = await ensureDevTenant(services, servers.dataDir);
+  const setup = await ensureDevTenant(runtime, servers.dataDir);
   process.stdout.write(readyBanner(servers, setup, publicBaseUrlOf(config, api.port), 'embedded default'));
 }
 

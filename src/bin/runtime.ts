@@ -18,7 +18,7 @@ import { createRouteCache, type RouteCache } from '../platform/route-cache.js';
  * database is reached through `repositories` only; `db` is the handle itself, for readiness
  * probes and closing.
  */
-export interface Services {
+export interface Runtime {
   config: Config;
   logger: Logger;
   db: MongoConnection;
@@ -30,22 +30,22 @@ export interface Services {
   /** The pooled, SSRF-guarded HTTP client for client webhooks and carriers. */
   dispatcher: Dispatcher;
   /** One per process: the API's routing and the worker's first attempts read it; management writes here clear it. */
-  routes: RouteCache;
+  routeCache: RouteCache;
   close(): Promise<void>;
 }
 
-export interface ServiceEndpoints {
+export interface RuntimeEndpoints {
   mongodbUri: string;
   temporalAddress: string;
   encryptionKey: Buffer;
 }
 
 /** `chatUpdateWaitMs`: how long an MO or MT waits for its chat before a 503 (the gateway's default unless a test shortens it). */
-export interface ServiceOptions {
+export interface RuntimeOptions {
   chatUpdateWaitMs?: number;
 }
 
-export async function openServices(config: Config, logger: Logger, endpoints: ServiceEndpoints, options: ServiceOptions = {}): Promise<Services> {
+export async function openRuntime(config: Config, logger: Logger, endpoints: RuntimeEndpoints, options: RuntimeOptions = {}): Promise<Runtime> {
   const metrics = createMetrics();
   const db = await connectDatabase(endpoints.mongodbUri, {
     onCommand: ({ command, collection, durationMs, failed }) =>
@@ -72,7 +72,7 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
     gateway,
     metrics,
     dispatcher,
-    routes: createRouteCache({ ttlMs: config.routeCacheTtlMs }),
+    routeCache: createRouteCache({ ttlMs: config.routeCacheTtlMs }),
     async close() {
       await dispatcher.close();
       await temporal.connection.close();
@@ -84,35 +84,35 @@ export async function openServices(config: Config, logger: Logger, endpoints: Se
 /** How long start/stop wait for their workflow before a 503, unless a test shortens it. */
 const LIFECYCLE_WAIT_MS = 25_000;
 
-/** What the HTTP app needs of the services (`lifecycleWaitMs`: how long start/stop wait before a 503). */
-export function appDepsOf(services: Services, options: { lifecycleWaitMs?: number } = {}): AppDeps {
+/** What the HTTP app needs of the runtime (`lifecycleWaitMs`: how long start/stop wait before a 503). */
+export function appDepsOf(runtime: Runtime, options: { lifecycleWaitMs?: number } = {}): AppDeps {
   return {
-    config: services.config,
-    repositories: services.repositories,
-    secretBox: services.secretBox,
-    logger: services.logger,
-    readiness: { db: services.db, temporal: services.temporal.connection, namespace: services.config.temporal.namespace },
-    gateway: services.gateway,
-    metrics: services.metrics,
-    routes: services.routes,
+    config: runtime.config,
+    repositories: runtime.repositories,
+    secretBox: runtime.secretBox,
+    logger: runtime.logger,
+    readiness: { db: runtime.db, temporal: runtime.temporal.connection, namespace: runtime.config.temporal.namespace },
+    gateway: runtime.gateway,
+    metrics: runtime.metrics,
+    routeCache: runtime.routeCache,
     lifecycleWaitMs: options.lifecycleWaitMs ?? LIFECYCLE_WAIT_MS,
   };
 }
 
 /**
  * The production entry points' start: every setting from the environment (no embedded server),
- * services opened, and closed on SIGINT/SIGTERM.
+ * the runtime opened, and closed on SIGINT/SIGTERM.
  */
-export async function openProductionServices(needs: Parameters<typeof requireProductionSettings>[1]) {
+export async function openProductionRuntime(needs: Parameters<typeof requireProductionSettings>[1]) {
   const config = parseConfig();
   requireProductionSettings(config, needs);
   const logger = createLogger(config.logLevel);
   const shutdown = createShutdown(logger);
-  const services = await openServices(config, logger, {
+  const runtime = await openRuntime(config, logger, {
     mongodbUri: config.mongodbUri!,
     temporalAddress: config.temporal.address!,
     encryptionKey: config.encryptionKey!,
   });
-  shutdown.add('services', () => services.close());
-  return { config, logger, shutdown, services };
+  shutdown.add('runtime', () => runtime.close());
+  return { config, logger, shutdown, runtime };
 }

@@ -5,12 +5,12 @@
  * worker that is SIGKILLed instead is in src/temporal/worker.ts (shutdownGraceMsOf).
  */
 import { ConfigError } from '../platform/config.js';
-import { openProductionServices } from './runtime.js';
+import { openProductionRuntime } from './runtime.js';
 import { startWorker } from '../temporal/worker.js';
 
 try {
-  const { config, logger, shutdown, services } = await openProductionServices(['encryptionKey', 'temporal', 'mongodb']);
-  const worker = await startWorker(services, config.temporal.address!);
+  const { config, logger, shutdown, runtime } = await openProductionRuntime(['encryptionKey', 'temporal', 'mongodb']);
+  const worker = await startWorker(runtime, config.temporal.address!);
   shutdown.add('worker', async () => {
     logger.info({ shutdownGraceMs: worker.shutdownGraceMs }, 'worker stopping: in-flight activities finish first');
     await worker.shutdown();

@@ -20,6 +20,13 @@ export interface SenderConflict {
 /** Where a sender is claimed: platform-wide for a real carrier's sender, within its tenant for a sandbox one. */
 export type SenderScope = 'REAL' | 'SANDBOX';
 
+/** Who answers for a sender's claim (src/services/sender-claimants.ts decides it). */
+export interface SenderClaimant {
+  claim: SenderClaimDoc;
+  /** The integration that answers for the sender: the claim's holder, or the integration its live campaign is linked to. */
+  integrationId: Types.ObjectId;
+}
+
 /** Senders are digits or letters (request schemas), so a key with ":" is never a real sender. */
 export const claimKeyOf = (tenantId: Types.ObjectId, scope: SenderScope, sender: string) =>
   scope === 'REAL' ? sender : `sandbox:${tenantId.toHexString()}:${sender}`;

@@ -37,7 +37,7 @@ export interface AppDeps {
   gateway: TemporalGateway;
   metrics: ChathookMetrics;
   /** The process's routing cache (src/bin/runtime.ts), shared with the worker of the same process. */
-  routes: RouteCache;
+  routeCache: RouteCache;
   /** How long start/stop wait for their workflow before answering 503. */
   lifecycleWaitMs: number;
 }
@@ -65,18 +65,18 @@ export function createApp(deps: AppDeps): Express {
   // guards authenticate the caller kinds that are known before the request is read.
   // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
   // management API (every write is a non-GET under /v1) clears it once answered.
-  const { routes, gateway, secretBox, repositories } = deps;
+  const { routeCache, gateway, secretBox, repositories } = deps;
   const { tenants, connections, senders, reservations, integrations, campaigns, chats, deliveries, replies, idempotency } = repositories;
   app.use('/v1', (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routes.clear());
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routeCache.clear());
     next();
   });
   const api = new ApiRoutes({
     // Rate limits count callers once they are known (RATE_LIMIT_*_PER_MINUTE; off when unset).
     tenantKey: tenantKeyRateLimited(requireTenant({ tenants }), deps.config.rateLimits.managementPerMinute),
-    responseToken: responseWebhookRateLimited({ integrations, routes }, deps.config.rateLimits.responseWebhookPerMinute),
+    responseToken: responseWebhookRateLimited({ integrations, routeCache }, deps.config.rateLimits.responseWebhookPerMinute),
     rootKey: requireAdmin(deps.config.adminKey),
-    carrierSecret: requireCarrier({ connections, secretBox, routes }),
+    carrierSecret: requireCarrier({ connections, secretBox, routeCache }),
     metricsToken: requireMetricsToken(deps.config.metricsToken),
   });
   healthRoutes(api, { readiness: deps.readiness, chats, metrics: deps.metrics, metricsTokenSet: deps.config.metricsToken !== undefined });
@@ -87,8 +87,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(api.router);
   const allowPrivateTargets = deps.config.webhookAllowPrivate;
   tenantsRoutes(api, { tenants });
-  responseWebhookRoutes(api, { integrations, senders, campaigns, idempotency, gateway, routes });
-  carriersRoutes(api, { connections, integrations, senders, campaigns, secretBox, gateway, routes });
+  responseWebhookRoutes(api, { integrations, senders, campaigns, idempotency, gateway, routeCache });
+  carriersRoutes(api, { connections, integrations, senders, campaigns, secretBox, gateway, routeCache });
   connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, allowPrivateTargets });
   reservationsRoutes(api, { reservations, connections });
   integrationsRoutes(api, { integrations, connections, secretBox, allowPrivateTargets });

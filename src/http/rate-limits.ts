@@ -69,7 +69,7 @@ export function tenantKeyRateLimited(requireTenant: RequestHandler, perMinute: n
  * to (one indexed read, only when the limit is on). A missing or unknown token is not counted:
  * the reply service answers it 401, and a stranger's calls never use up an integration's allowance.
  */
-export function responseWebhookRateLimited(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routes'>, perMinute: number | undefined): RequestHandler | undefined {
+export function responseWebhookRateLimited(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>, perMinute: number | undefined): RequestHandler | undefined {
   if (perMinute === undefined) return undefined;
   const limiter = limiterOf(perMinute, 'integration');
   return async (req, res, next) => {

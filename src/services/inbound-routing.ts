@@ -3,6 +3,7 @@
  * routed through that connection's claim of the sender the contact wrote to, and handed to that
  * contact's chat workflow, which opens the chat if none is open (SPEC sections 3 and 6).
  */
+import { RouteKeys } from '../db/route-keys.js';
 import type { ConnectionDoc, ConnectionRepository } from '../db/connections.js';
 import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.js';
 import type { Channel } from '../domain/webhook-template.js';
@@ -21,7 +22,7 @@ export interface InboundRoutingDeps extends ClaimantDeps {
   secretBox: SecretBox;
   gateway: TemporalGateway;
   /** Routing kept for ROUTE_CACHE_TTL (a cache of TTL 0 reads every time). */
-  routes: RouteCache;
+  routeCache: RouteCache;
   /** The request's logger: an accepted or refused message is logged with its ids. */
   logger: Logger;
 }
@@ -58,7 +59,7 @@ const UNKNOWN_CONNECTION_SECRET = 'csk_unknown-connection';
  * before secrets existed) is the same UNAUTHORIZED, so codes cannot be probed.
  */
 export async function authenticateCarrier(
-  deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routes'>,
+  deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routeCache'>,
   input: { code: string; secret: string | undefined },
 ): Promise<ConnectionDoc> {
   const { code, secret } = input;
@@ -67,7 +68,7 @@ export async function authenticateCarrier(
   // Cached under the code *and* the secret presented: only a carrier that authenticated before
   // skips the read. A wrong secret, like an unknown code, always reads and compares, so a cached
   // connection answers a probe no faster than a code that does not exist.
-  const authenticated = await deps.routes.lookup(`carrier:${code}:${hashToken(secret)}`, async () => {
+  const authenticated = await deps.routeCache.lookup(RouteKeys.authenticatedConnection(code, hashToken(secret)), async () => {
     const connection = await deps.connections.findByCode(code);
     const sealed = connection?.carrier.secretSealed;
     const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
@@ -79,20 +80,19 @@ export async function authenticateCarrier(
 }
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */
-const noRoute = (channel: Channel, to: string) =>
-  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${to}` });
+const noRoute = (channel: Channel, sender: string) =>
+  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${sender}` });
 
-/** The active integration that answers for `to` through this connection's claim (SPEC section 3). */
-async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, to: string): Promise<IntegrationDoc> {
-  const { routes } = deps;
-  if (!connection.senders.includes(to)) throw noRoute(connection.channel, to);
-  const claimant = await routes.lookup(`claimant:${connection.code}:${to}`, () => connectionClaimantOf(deps, { connection, sender: to }));
-  if (!claimant) throw noRoute(connection.channel, to);
-  const integration = await routes.lookup(`integration:${claimant.integrationId.toHexString()}`, () =>
+/** The active integration that answers for our `sender` (the callback's `to`) through this connection's claim (SPEC section 3). */
+async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, sender: string): Promise<IntegrationDoc> {
+  if (!connection.senders.includes(sender)) throw noRoute(connection.channel, sender);
+  const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, sender), () => connectionClaimantOf(deps, { connection, sender }));
+  if (!claimant) throw noRoute(connection.channel, sender);
+  const integration = await deps.routeCache.lookup(RouteKeys.activeIntegration(claimant.integrationId.toHexString()), () =>
     deps.integrations.findActiveForTenant(claimant.integrationId, connection.tenantId),
   );
   // A cached integration was found for this tenant's claim; checked again, as a fresh read would filter.
-  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, to);
+  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, sender);
   return integration;
 }
 

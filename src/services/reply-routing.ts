@@ -16,6 +16,7 @@
  * same request; the same key with another request is IDEMPOTENCY_KEY_REUSED. A backlog or an
  * unavailable chat is not an answer of the chat's: it is not stored, so the repeat is asked again.
  */
+import { RouteKeys } from '../db/route-keys.js';
 import { createHash } from 'node:crypto';
 import type { IdempotencyRecordDoc, IdempotencyRepository } from '../db/idempotency-records.js';
 import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.js';
@@ -36,13 +37,13 @@ export interface ReplyRoutingDeps extends ClaimantDeps {
   idempotency: IdempotencyRepository;
   gateway: TemporalGateway;
   /** Routing kept for ROUTE_CACHE_TTL (a cache of TTL 0 reads every time). */
-  routes: RouteCache;
+  routeCache: RouteCache;
 }
 
 /** The integration a response token names (the token's hash is what is stored), through the route cache. */
-export function integrationOfResponseToken(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routes'>, input: { token: string }): Promise<IntegrationDoc | null | undefined> {
+export function integrationOfResponseToken(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>, input: { token: string }): Promise<IntegrationDoc | null | undefined> {
   const tokenHash = hashToken(input.token);
-  return deps.routes.lookup(`response-token:${tokenHash}`, () => deps.integrations.findByResponseTokenHash(tokenHash));
+  return deps.routeCache.lookup(RouteKeys.responseToken(tokenHash), () => deps.integrations.findByResponseTokenHash(tokenHash));
 }
 
 export interface ReplyPost {
@@ -81,10 +82,10 @@ async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string 
 async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
   if (event.type === 'END') return { type: 'END' };
   const channel = event.channel;
-  const from = channel.type === 'SMS' ? channel.route : channel.sender;
-  const describe = channel.type === 'SMS' ? `route ${from} on connection ${channel.connection}` : `WhatsApp sender ${from}`;
-  const claimant = await deps.routes.lookup(`reply-claimant:${integration._id.toHexString()}:${channel.type}:${from}`, () =>
-    integrationClaimantOf(deps, { integration, channel: channel.type, sender: from }),
+  const sender = channel.type === 'SMS' ? channel.route : channel.sender;
+  const describe = channel.type === 'SMS' ? `route ${sender} on connection ${channel.connection}` : `WhatsApp sender ${sender}`;
+  const claimant = await deps.routeCache.lookup(RouteKeys.integrationClaimant(integration._id.toHexString(), channel.type, sender), () =>
+    integrationClaimantOf(deps, { integration, channel: channel.type, sender }),
   );
   if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
@@ -93,9 +94,9 @@ async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDo
     claimant.claim.holderKind === 'INTEGRATION' ? claimant.claim.connectionCode : channel.type === 'SMS' ? channel.connection : '';
   if (connectionCode === undefined || connectionCode === null) throw unknownSender(`${describe} is not an active connection of this integration`);
   if (channel.type === 'SMS' && connectionCode !== channel.connection) {
-    throw unknownSender(`${describe}: route ${from} is not a sender of connection ${channel.connection}`);
+    throw unknownSender(`${describe}: route ${sender} is not a sender of connection ${channel.connection}`);
   }
-  return { type: 'MESSAGE', channel: channel.type, connectionCode, from, text: event.msg };
+  return { type: 'MESSAGE', channel: channel.type, connectionCode, from: sender, text: event.msg };
 }
 
 /** What the chat answered: the reply taken, or refused with an error the client reads. */

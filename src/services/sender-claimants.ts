@@ -1,20 +1,13 @@
-import type { Types } from 'mongoose';
 import type { CampaignRepository } from '../db/campaigns.js';
 import type { ConnectionDoc } from '../db/connections.js';
 import type { IntegrationDoc } from '../db/integrations.js';
-import { claimKeyOf, senderScopeOf, type SenderClaimDoc, type SenderRepository, type SenderScope } from '../db/senders.js';
+import { claimKeyOf, senderScopeOf, type SenderClaimant, type SenderRepository, type SenderScope } from '../db/senders.js';
 import type { Channel } from '../domain/webhook-template.js';
 
 export interface ClaimantDeps {
   senders: SenderRepository;
   /** A campaign's claim routes only while the campaign is LIVE. */
   campaigns: CampaignRepository;
-}
-
-export interface SenderClaimant {
-  claim: SenderClaimDoc;
-  /** The integration that answers for the sender: the claim's holder, or the integration its live campaign is linked to. */
-  integrationId: Types.ObjectId;
 }
 
 /**

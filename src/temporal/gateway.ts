@@ -95,8 +95,8 @@ export interface TemporalGatewayOptions {
    */
   chatUpdateWaitMs?: number;
   /** Where a chat that could not answer is counted and logged (with its workflow id). */
-  metrics?: Pick<ChathookMetrics, 'chatUnavailable'>;
-  logger?: Logger;
+  metrics: Pick<ChathookMetrics, 'chatUnavailable'>;
+  logger: Logger;
 }
 
 /**
@@ -191,7 +191,7 @@ export function chatSettingsOf(config: Config): ChatSettings {
  * Asks the chat to accept a reply (or END); the chat's own state decides, synchronously, within
  * `waitMs` (a chat that does not answer in time is UNAVAILABLE).
  */
-export async function replyToChat(
+async function replyToChat(
   client: Client,
   integrationId: string,
   contact: string,
@@ -222,8 +222,8 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
   /** Every chat that did not answer is counted and logged with its workflow id, so a stuck chat can be found. */
   function reportUnavailable(operation: 'inbound' | 'reply', outcome: ChatUnavailable, error?: unknown): ChatUnavailable {
     const { reason, workflowId } = outcome;
-    metrics?.chatUnavailable.inc({ reason, operation });
-    logger?.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: CHAT_UNAVAILABLE');
+    metrics.chatUnavailable.inc({ reason, operation });
+    logger.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: CHAT_UNAVAILABLE');
     return outcome;
   }
 

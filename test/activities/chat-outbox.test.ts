@@ -18,7 +18,7 @@ let sequence = 0;
 beforeAll(async () => {
   app = await startTestApp();
   acme = await app.tenant('Acme');
-  activities = createActivities({ ...app.services, announceReceiverRecovered: () => undefined });
+  activities = createActivities({ ...app.runtime, announceReceiverRecovered: () => undefined });
   models = app.models;
   await createConnection(acme.client, 'OUTBOX', [uniqueSender()]);
   integrationId = (await createIntegration(acme.client, 'Outbox', ['OUTBOX'])).id;
@@ -65,16 +65,16 @@ describe('acceptInboundEvent', () => {
     const repeat = accepting({ messageId: first.message.messageId, acceptedAt: new Date(Date.now() + 6 * DAY_MS).toISOString() });
     expect(await activities.acceptInboundEvent(repeat)).toEqual({ duplicateOf: { chatId: first.chatId, deliveryId: first.deliveryId } });
     expect(await models.Delivery.countDocuments({ deliveryId: repeat.deliveryId })).toBe(0);
-    expect(await app.services.repositories.receipts.find('OUTBOX', first.message.messageId)).toMatchObject({ chatId: first.chatId, deliveryId: first.deliveryId });
+    expect(await app.runtime.repositories.receipts.find('OUTBOX', first.message.messageId)).toMatchObject({ chatId: first.chatId, deliveryId: first.deliveryId });
   });
 
   it('accepts the same messageId again once its receipt is older than 7 days', async () => {
     const old = accepting({ acceptedAt: new Date(Date.now() - INBOUND_RECEIPT_WINDOW_MS - 60_000).toISOString() });
     await activities.acceptInboundEvent(old);
-    expect(await app.services.repositories.receipts.find('OUTBOX', old.message.messageId)).toBeNull();
+    expect(await app.runtime.repositories.receipts.find('OUTBOX', old.message.messageId)).toBeNull();
     const fresh = accepting({ messageId: old.message.messageId });
     expect(await activities.acceptInboundEvent(fresh)).toEqual({ duplicateOf: null });
-    expect(await app.services.repositories.receipts.find('OUTBOX', old.message.messageId)).toMatchObject({ chatId: fresh.chatId, deliveryId: fresh.deliveryId });
+    expect(await app.runtime.repositories.receipts.find('OUTBOX', old.message.messageId)).toMatchObject({ chatId: fresh.chatId, deliveryId: fresh.deliveryId });
     expect(await models.Delivery.countDocuments({ deliveryId: fresh.deliveryId })).toBe(1);
   });
 

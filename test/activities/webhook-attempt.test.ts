@@ -29,7 +29,7 @@ beforeAll(async () => {
   app = await startTestApp({ env: { DELIVERY_RETRY_INITIAL: `${INITIAL_MS}ms`, DELIVERY_RETRY_MAX_INTERVAL: `${MAX_MS}ms`, DELIVERY_TIMEOUT: '2s' } });
   acme = await app.tenant('Acme');
   receiver = await startHttpPeer();
-  activities = createActivities({ ...app.services, announceReceiverRecovered: () => undefined });
+  activities = createActivities({ ...app.runtime, announceReceiverRecovered: () => undefined });
 });
 afterAll(async () => {
   await app.close();
@@ -141,8 +141,8 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
     } as mongoose.ConnectOptions);
     never.asPromise().catch(() => undefined);
     const slow = createWebhookAttemptActivities({
-      ...app.services,
-      ...app.services.repositories,
+      ...app.runtime,
+      ...app.runtime.repositories,
       deliveries: createDeliveryRepository({ ...app.models, DeliveryAttemptRow: createDeliveryAttemptRowModel(never) }),
       recentPayloads: createRecentPayloads(),
       announceReceiverRecovered: () => undefined,

@@ -41,7 +41,7 @@ describe('connections', () => {
     });
     const stored = await app.models.Connection.findOne({ code: 'AWSexample121218' }).lean();
     expect(JSON.stringify(stored)).not.toContain('carrier-secret-value');
-    expect(app.services.secretBox.open(stored!.carrier.secretSealed!)).toBe('carrier-secret-value');
+    expect(app.runtime.secretBox.open(stored!.carrier.secretSealed!)).toBe('carrier-secret-value');
 
     const got = await acme.get('/v1/connections/AWSexample121218');
     const { carrierSecret: _shownOnce, ...listed } = created.body;

@@ -55,7 +55,7 @@ describe('integrations', () => {
     for (const secret of ['basic-pass-secret', created.body.responseToken, created.body.signingSecret]) {
       expect(storedText).not.toContain(secret);
     }
-    expect(app.services.secretBox.open(stored!.responseTokenSealed)).toBe(created.body.responseToken);
+    expect(app.runtime.secretBox.open(stored!.responseTokenSealed)).toBe(created.body.responseToken);
 
     const got = await acme.get(`/v1/integrations/${created.body.id}`);
     expect(got.status).toBe(200);
@@ -147,13 +147,13 @@ describe('integrations', () => {
     expect(masked.status).toBe(200);
     expect(masked.body).toMatchObject({ alias: 'Renamed', headers: [], connections: [{ code: 'SMS-A' }, { code: 'WA-A' }] });
     let stored = await app.models.Integration.findById(id).lean();
-    expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
+    expect(app.runtime.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
     const omitted = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BASIC', username: 'other' } }));
     expect(omitted.status).toBe(200);
     stored = await app.models.Integration.findById(id).lean();
     expect(stored!.auth.username).toBe('other');
-    expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
+    expect(app.runtime.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
     // Whether a secret may be left out depends on what is stored: a schema-valid body, so a 422.
     const switched = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER' } }));
@@ -167,7 +167,7 @@ describe('integrations', () => {
     const changed = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER', token: 'new-token' } }));
     expect(changed.status).toBe(200);
     stored = await app.models.Integration.findById(id).lean();
-    expect(app.services.secretBox.open(stored!.auth.secretSealed!)).toBe('new-token');
+    expect(app.runtime.secretBox.open(stored!.auth.secretSealed!)).toBe('new-token');
   });
 
   it('guards active integrations: connections fixed, no delete', async () => {

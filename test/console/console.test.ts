@@ -271,7 +271,7 @@ describe('web console', () => {
     const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
     const signingSecret = async () => {
       const stored = await app.models.Integration.findById(integrationId).lean();
-      return app.services.secretBox.open(stored!.signingSecretSealed);
+      return app.runtime.secretBox.open(stored!.signingSecretSealed);
     };
     const before = await signingSecret();
 

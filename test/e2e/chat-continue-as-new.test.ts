@@ -54,7 +54,7 @@ describe('a long chat', () => {
 
     const runCount = async () => {
       const runIds: string[] = [];
-      for await (const execution of app.services.temporal.client.workflow.list({ query: `WorkflowId = '${chatWorkflowId(integration.body.id, contact)}'` })) runIds.push(execution.runId);
+      for await (const execution of app.runtime.temporal.client.workflow.list({ query: `WorkflowId = '${chatWorkflowId(integration.body.id, contact)}'` })) runIds.push(execution.runId);
       return runIds.length;
     };
     // 130 inbound + 13 replies, at most 40 per run (visibility lists the runs eventually).

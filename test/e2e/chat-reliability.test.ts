@@ -102,9 +102,9 @@ interface RunHistory {
 /** Every run of a workflow id, latest first, followed through the continued-as-new chain (no visibility lag). */
 async function runsOf(workflowId: string): Promise<RunHistory[]> {
   const runs: RunHistory[] = [];
-  let runId: string | undefined = (await app.services.temporal.client.workflow.getHandle(workflowId).describe()).runId;
+  let runId: string | undefined = (await app.runtime.temporal.client.workflow.getHandle(workflowId).describe()).runId;
   while (runId) {
-    const handle = app.services.temporal.client.workflow.getHandle(workflowId, runId);
+    const handle = app.runtime.temporal.client.workflow.getHandle(workflowId, runId);
     const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
     const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     runs.push({ runId, historySize: description.historySize ?? 0, events });

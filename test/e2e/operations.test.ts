@@ -55,7 +55,7 @@ describe('operations', () => {
     const query = `ChathookIntegrationId = '${integration.body.id}' AND ChathookChatStatus = 'OPEN'`;
     const found = async () => {
       const ids: string[] = [];
-      for await (const execution of app.services.temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
+      for await (const execution of app.runtime.temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
       return ids;
     };
     await expect.poll(found, { timeout: 15_000, interval: 200 }).toEqual([chatWorkflowId(integration.body.id, '5491100000095')]);

@@ -39,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const historyOf = async (workflowId: string): Promise<HistoryEvent[]> => (await app.services.temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+const historyOf = async (workflowId: string): Promise<HistoryEvent[]> => (await app.runtime.temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
 
 /** Backoff timers are seconds to a minute here; the chat's idle timer is CHAT_IDLE_TIMEOUT (24 h). */
 const isBackoffTimer = (event: HistoryEvent) => Number(event.timerStartedEventAttributes?.startToFireTimeout?.seconds ?? Infinity) < 3_600;

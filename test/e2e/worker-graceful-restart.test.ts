@@ -82,7 +82,7 @@ describe('a chat whose worker is not running', () => {
     // It waited for the chat (the bound), and answered of its own: the update timed out (counted
     // below); the request's own timeout (inbound) fails a hang.
     expect(waited).toBeGreaterThanOrEqual(CHAT_UPDATE_WAIT_MS - 100);
-    const counted = (await app.services.metrics.chatUnavailable.get()).values;
+    const counted = (await app.runtime.metrics.chatUnavailable.get()).values;
     expect(counted).toContainEqual(expect.objectContaining({ labels: { reason: 'update_timeout', operation: 'inbound' }, value: 1 }));
 
     worker = await startWorkerProcess(app.env);
@@ -131,7 +131,7 @@ describe('a graceful restart (SIGTERM) with a carrier send in flight', () => {
       // Not after a timeout: neither the send nor a workflow task of the chat ran out its
       // start-to-close (a send lost with a worker is retried only after 15 s, a workflow task
       // after 10 s). The sticky queue's 3 s schedule-to-start is the hand-back that is expected.
-      const events = (await app.services.temporal.client.workflow.getHandle(chatWorkflowId(integration.id, contact)).fetchHistory()).events ?? [];
+      const events = (await app.runtime.temporal.client.workflow.getHandle(chatWorkflowId(integration.id, contact)).fetchHistory()).events ?? [];
       expect(events.filter((event) => event.activityTaskTimedOutEventAttributes)).toEqual([]);
       const taskTimeouts = events.flatMap((event) => (event.workflowTaskTimedOutEventAttributes ? [event.workflowTaskTimedOutEventAttributes.timeoutType] : []));
       expect(taskTimeouts.filter((type) => type !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)).toEqual([]);

@@ -78,7 +78,7 @@ describe('carrier inbound needs the connection carrier secret', () => {
   it('reads the connection for a wrong secret as for an unknown code, even while the right one is cached', async () => {
     // Database commands on the connections collection, from this process's own metrics.
     const connectionReads = async () => {
-      const metrics = await app.services.metrics.registry.getSingleMetricAsString('chathook_db_command_seconds');
+      const metrics = await app.runtime.metrics.registry.getSingleMetricAsString('chathook_db_command_seconds');
       const line = metrics.split('\n').find((row) => row.startsWith('chathook_db_command_seconds_count{') && row.includes('command="find"') && row.includes('collection="connections"') && row.includes('outcome="ok"'));
       return Number(line?.split(' ').pop() ?? 0);
     };

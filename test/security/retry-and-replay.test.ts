@@ -45,7 +45,7 @@ async function activeIntegration(answer: (request: ReceivedRequest) => PeerReply
     id: created.body.id as string,
     /** The backoff timers of a contact's chat, as its workflow history has them (ms). */
     backoffTimersMs: async (contact: string) => {
-      const events = (await app.services.temporal.client.workflow.getHandle(chatWorkflowId(created.body.id, contact)).fetchHistory()).events ?? [];
+      const events = (await app.runtime.temporal.client.workflow.getHandle(chatWorkflowId(created.body.id, contact)).fetchHistory()).events ?? [];
       return events.flatMap((event) => {
         const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
         const ms = timeout ? Number(timeout.seconds ?? 0) * 1_000 + Math.round((timeout.nanos ?? 0) / 1e6) : undefined;

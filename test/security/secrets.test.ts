@@ -69,7 +69,7 @@ const recorded = (client: ApiClient): ApiClient => {
 const stored = async (id: string) => (await app.models.Integration.findById(id).lean())!;
 const openSecret = async (id: string) => {
   const { auth } = await stored(id);
-  return auth.secretSealed ? app.services.secretBox.open(auth.secretSealed) : undefined;
+  return auth.secretSealed ? app.runtime.secretBox.open(auth.secretSealed) : undefined;
 };
 
 /** The integration as GET shows it, ready to PUT back with changes (secrets come back masked). */
@@ -211,7 +211,7 @@ describe('signing-secret rotation', () => {
     // The replaced secret is kept sealed, with the end of its overlap.
     const { previousSigningSecret } = await stored(created.id);
     expect(previousSigningSecret!.secretSealed).not.toContain(oldSecret);
-    expect(app.services.secretBox.open(previousSigningSecret!.secretSealed)).toBe(oldSecret);
+    expect(app.runtime.secretBox.open(previousSigningSecret!.secretSealed)).toBe(oldSecret);
     const overlapEnds = previousSigningSecret!.expiresAt.getTime();
     // SIGNING_SECRET_OVERLAP from the moment of the rotation, which happened during the call.
     expect(overlapEnds).toBeGreaterThanOrEqual(rotatedAfter + OVERLAP_MS);

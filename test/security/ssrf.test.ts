@@ -69,7 +69,7 @@ beforeAll(async () => {
 
   app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'false' } });
   // The runtime's own dispatcher (allowPrivate false), with the test's resolver behind its guard.
-  worker = await startWorker({ ...app.services, dispatcher: createOutboundDispatcher({ allowPrivate: false, lookup: resolver }) }, app.temporalAddress);
+  worker = await startWorker({ ...app.runtime, dispatcher: createOutboundDispatcher({ allowPrivate: false, lookup: resolver }) }, app.temporalAddress);
   tenant = await app.tenant('Ssrf');
   sender = uniqueSender();
   connection = await createConnection(tenant.client, 'SSRF-SANDBOX', [sender]);
@@ -91,7 +91,7 @@ async function deliverTo(url: string) {
   await app.models.Integration.updateOne({ _id: integrationId }, { $set: { url } });
   // Written behind the API's back (the API refuses these URLs): what a write through the API does
   // to the process's route cache, done here, so the first attempt sees this URL (ROUTE_CACHE_TTL).
-  app.services.routes.clear();
+  app.runtime.routeCache.clear();
   contacts += 1;
   const contact = `54911${String(contacts).padStart(8, '0')}`;
   const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/SSRF-SANDBOX/inbound', { messageId: `ssrf-${contacts}`, from: contact, to: sender, text: url });

@@ -111,7 +111,7 @@ async function acmeState() {
     reservations: await read('/v1/reservations'),
     sandbox: await read('/v1/sandbox/messages'),
     claims: await models.SenderClaim.find({}, { _id: 0, claimedAt: 0 }).sort({ sender: 1 }).lean(),
-    replayStarted: await app.services.temporal.client.workflow
+    replayStarted: await app.runtime.temporal.client.workflow
       .getHandle(`delivery-replay-${a.deliveryId}`)
       .describe()
       .then(

@@ -5,7 +5,7 @@ import { parseConfig, type Config } from '../../src/platform/config.js';
 import { createTenant } from '../../src/services/tenants.js';
 import { startApi, type RunningApi } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { appDepsOf, openServices, type Services } from '../../src/bin/runtime.js';
+import { appDepsOf, openRuntime, type Runtime } from '../../src/bin/runtime.js';
 import { createModels, type Models } from '../../src/db/models.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
 
@@ -16,7 +16,7 @@ export interface TestApp {
   /** The environment this app was configured from: a worker process started with it joins the same queue and database. */
   env: Record<string, string>;
   temporalAddress: string;
-  services: Services;
+  runtime: Runtime;
   /** The collections themselves, for tests that look at (or plant) what is stored; the app reaches them through its repositories. */
   models: Models;
   config: Config;
@@ -117,21 +117,21 @@ export async function startTestApp(
   };
   const config = parseConfig(env);
   const logger = createLogger(config.logLevel, options.logStream);
-  const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey }, { chatUpdateWaitMs: options.chatUpdateWaitMs });
-  const worker = options.worker ? await startWorker(services, temporalAddress) : undefined;
-  const api = await startApi(appDepsOf(services, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');
+  const runtime = await openRuntime(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey }, { chatUpdateWaitMs: options.chatUpdateWaitMs });
+  const worker = options.worker ? await startWorker(runtime, temporalAddress) : undefined;
+  const api = await startApi(appDepsOf(runtime, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
   return {
     baseUrl,
     env,
     temporalAddress,
-    services,
-    models: createModels(services.db),
+    runtime,
+    models: createModels(runtime.db),
     config,
     api,
     worker,
     async tenant(name = 'Acme') {
-      const created = await createTenant(services.repositories, { name });
+      const created = await createTenant(runtime.repositories, { name });
       return { id: created.id, apiKey: created.apiKey, client: apiClient(baseUrl, created.apiKey) };
     },
     async provisionConnection(tenantId, connection) {
@@ -142,8 +142,8 @@ export async function startTestApp(
     async close() {
       await api.close();
       await worker?.shutdown();
-      await services.db.dropDatabase();
-      await services.close();
+      await runtime.db.dropDatabase();
+      await runtime.close();
     },
   };
 }

@@ -11,7 +11,7 @@ import { DEFAULT_BODY, type Channel } from '../../src/domain/webhook-template.js
 import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/search-attributes.js';
 import { temporalTestServerPath } from '../../src/platform/embedded/tool-paths.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { openServices, type Services } from '../../src/bin/runtime.js';
+import { openRuntime, type Runtime } from '../../src/bin/runtime.js';
 import { createModels, type Models } from '../../src/db/models.js';
 import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
 import { generateResponseToken, generateSigningSecret, hashToken } from '../../src/platform/secrets.js';
@@ -19,7 +19,7 @@ import { generateResponseToken, generateSigningSecret, hashToken } from '../../s
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
   config: Config;
-  services: Services;
+  runtime: Runtime;
   /** The collections themselves, for seeding and inspection. */
   models: Models;
   worker: Worker;
@@ -64,23 +64,23 @@ export async function startTimeSkippingStack(env: Record<string, string> = {}): 
       namespace: config.temporal.namespace,
       searchAttributes: Object.fromEntries(CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
-    const services = await openServices(config, logger, { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
-    cleanups.push(() => services.close(), () => services.db.dropDatabase());
+    const runtime = await openRuntime(config, logger, { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
+    cleanups.push(() => runtime.close(), () => runtime.db.dropDatabase());
     const worker = await Worker.create({
       connection: testEnv.nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
       // No receiver-recovery announcements: these tests drive each chat's timers themselves.
-      activities: createActivities({ ...services, announceReceiverRecovered: () => undefined }),
+      activities: createActivities({ ...runtime, announceReceiverRecovered: () => undefined }),
     });
     const running = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
-    const tenant = await createTenant(services.repositories, { name: 'Acme' });
-    return { env: testEnv, config, services, models: createModels(services.db), worker, tenantId: tenant.id, close };
+    const tenant = await createTenant(runtime.repositories, { name: 'Acme' });
+    return { env: testEnv, config, runtime, models: createModels(runtime.db), worker, tenantId: tenant.id, close };
   } catch (error) {
     await close();
     throw error;
@@ -104,7 +104,7 @@ let seeded = 0;
 export async function seedIntegration(stack: TimeSkippingStack, url: string, channel: Channel): Promise<SeededIntegration> {
   seeded += 1;
   const { models } = stack;
-  const { secretBox } = stack.services;
+  const { secretBox } = stack.runtime;
   const connectionCode = `TS-${channel}-${seeded}`;
   const sender = `58412${String(seeded).padStart(7, '0')}`;
   await models.Connection.create({ tenantId: stack.tenantId, code: connectionCode, channel, senders: [sender], carrier: { type: 'sandbox' } });

@@ -27,7 +27,7 @@ describe('a start that cannot finish in time', () => {
     expect(await app.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(0);
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
 
-    const worker = await startWorker(app.services, app.temporalAddress);
+    const worker = await startWorker(app.runtime, app.temporalAddress);
     try {
       const done = await acme.post(`/v1/integrations/${integration.id}/start`);
       expect(done.status).toBe(200);

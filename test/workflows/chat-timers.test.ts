@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deliverInboundToChat, sendReplyToChat, type ReplyOutcome } from '../../src/temporal/chat-client.js';
+import { chatSettingsOf, createTemporalGateway, type ReplyOutcome, type TemporalGateway } from '../../src/temporal/gateway.js';
 import { chatStateQuery, type InboundAccepted, type InboundMessage } from '../../workflows/contract/chat-messages.js';
 import type { ChatSessionWorkflow } from '../../workflows/contract/chat-session.js';
 import { chatWorkflowId } from '../../workflows/contract/ids.js';
@@ -11,10 +11,14 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 let stack: TimeSkippingStack;
+/** Through the time-skipping environment's own client, so waiting on a chat lets its time run. */
+let gateway: TemporalGateway;
 const peers: HttpPeer[] = [];
 
 beforeAll(async () => {
   stack = await startTimeSkippingStack();
+  const { config, runtime } = stack;
+  gateway = createTemporalGateway({ client: stack.env.client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config), metrics: runtime.metrics, logger: runtime.logger });
 });
 afterAll(async () => {
   await stack?.close();
@@ -40,7 +44,7 @@ function chatWith(integration: SeededIntegration) {
     connectionCode: integration.connectionCode,
     sender: integration.sender,
   };
-  const inbound = (messageId: string, text: string): Promise<InboundAccepted> => {
+  const inbound = async (messageId: string, text: string): Promise<InboundAccepted> => {
     const message: InboundMessage = {
       messageId,
       connectionCode: integration.connectionCode,
@@ -50,17 +54,19 @@ function chatWith(integration: SeededIntegration) {
       media: null,
       timestamp: new Date().toISOString(),
     };
-    return deliverInboundToChat(stack.env.client, stack.config, chat, message);
+    const outcome = await gateway.deliverInbound(chat, message);
+    if (outcome.kind === 'ACCEPTED') return outcome.accepted;
+    throw new Error(outcome.kind === 'REJECTED' ? `${outcome.rejection.type}: ${outcome.rejection.message}` : `chat ${outcome.workflowId} unavailable: ${outcome.reason}`);
   };
   const reply = (text: string): Promise<ReplyOutcome> =>
-    sendReplyToChat(stack.env.client, integration.integrationId, contact, {
+    gateway.sendReply(integration.integrationId, contact, {
       type: 'MESSAGE',
       channel: integration.channel,
       connectionCode: integration.connectionCode,
       from: integration.sender,
       text,
     });
-  const end = () => sendReplyToChat(stack.env.client, integration.integrationId, contact, { type: 'END' });
+  const end = () => gateway.sendReply(integration.integrationId, contact, { type: 'END' });
   const handle = () => stack.env.client.workflow.getHandle<ChatSessionWorkflow>(chatWorkflowId(integration.integrationId, contact));
   return { contact, inbound, reply, end, handle };
 }
@@ -69,7 +75,7 @@ const ms = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
 /** Deliveries as the API presents them (status and attempts come from the attempt log). */
 async function deliveriesOf(filter: Record<string, unknown>) {
   const docs = await stack.models.Delivery.find(filter).sort({ createdAt: 1 }).lean();
-  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.services.repositories, doc)), payload: doc.payload })));
+  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.runtime.repositories, doc)), payload: doc.payload })));
 }
 const bodiesOf = (peer: HttpPeer) => peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
 const acceptedIn = (chatId: string) => ({ kind: 'ACCEPTED', accepted: { eventId: expect.any(String), chatId } });

@@ -71,7 +71,7 @@ describe('activation workflow', () => {
     const details = await acme.get(`/v1/integrations/${integration.id}/connections`);
     expect(details.body.items[1]).toMatchObject({ code: 'PART-KO', status: 'FAILED', error: { code: 'SENDER_IN_USE' } });
 
-    const history = await app.services.temporal.client.workflow.getHandle(activationWorkflowId(integration.id)).fetchHistory();
+    const history = await app.runtime.temporal.client.workflow.getHandle(activationWorkflowId(integration.id)).fetchHistory();
     const failures = history.events!.filter((event) => event.activityTaskFailedEventAttributes);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.activityTaskFailedEventAttributes!.failure!.message).toContain('SMS - PART-KO');

@@ -22,7 +22,7 @@ const InboundParams = z.object({ connectionCode: z.string().describe('the connec
  * The `carrierSecret` guard: authenticates before the body is read, so an unauthenticated
  * request learns nothing (not even that its body is malformed), and hands the connection on.
  */
-export function requireCarrier(deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routes'>): RequestHandler {
+export function requireCarrier(deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routeCache'>): RequestHandler {
   return async (req, _res, next) => {
     const code = req.params.connectionCode;
     if (typeof code !== 'string') throw unauthorized('Missing or wrong carrier secret, or unknown connection code');

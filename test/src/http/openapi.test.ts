@@ -51,7 +51,7 @@ describe('OpenAPI document', () => {
     const documented = new Set(
       Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)),
     );
-    const express = createApp(appDepsOf(app.services));
+    const express = createApp(appDepsOf(app.runtime));
     const mounted = mountedRoutes(express).filter((route) => !PAGES.test(route));
     expect(mounted.length).toBeGreaterThan(30);
     expect(mounted.filter((route) => !documented.has(route))).toEqual([]);

@@ -21,7 +21,7 @@ let integrationId: string;
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true });
-  const { repositories, secretBox, gateway, routes, logger } = app.services;
+  const { repositories, secretBox, gateway, routeCache, logger } = app.runtime;
   deps = {
     connections: repositories.connections,
     integrations: repositories.integrations,
@@ -29,7 +29,7 @@ beforeAll(async () => {
     campaigns: repositories.campaigns,
     secretBox,
     gateway,
-    routes,
+    routeCache,
     logger,
   };
   acme = await app.tenant('Acme');
@@ -93,7 +93,7 @@ describe('receiveInbound', () => {
     const first = await receiveInbound(deps, { connection, message: mo(routedSender, 'mo-accepted-1', contact) });
     expect(first).toEqual({ chatId: expect.any(String), duplicate: false });
     // The chat the answer names is the contact's chat of the integration, as the read model lists it.
-    const [chat] = await app.services.repositories.chats.latestOfContact(new Types.ObjectId(integrationId), contact, 1);
+    const [chat] = await app.runtime.repositories.chats.latestOfContact(new Types.ObjectId(integrationId), contact, 1);
     expect(chat).toMatchObject({ chatId: first.chatId, contact, connectionCode: 'MO-ROUTED', sender: routedSender, status: 'OPEN' });
 
     const retried = await receiveInbound(deps, { connection, message: mo(routedSender, 'mo-accepted-1', contact) });

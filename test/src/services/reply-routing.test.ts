@@ -23,14 +23,14 @@ let dormant: { id: string; responseToken: string };
 
 beforeAll(async () => {
   app = await startTestApp({ worker: true });
-  const { repositories, gateway, routes } = app.services;
+  const { repositories, gateway, routeCache } = app.runtime;
   deps = {
     integrations: repositories.integrations,
     idempotency: repositories.idempotency,
     senders: repositories.senders,
     campaigns: repositories.campaigns,
     gateway,
-    routes,
+    routeCache,
   };
   acme = await app.tenant('Acme');
   sender = uniqueSender();
