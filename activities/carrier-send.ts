@@ -42,7 +42,12 @@ export interface CarrierSendDeps {
 export function createCarrierSendActivities(deps: CarrierSendDeps) {
   const { routeCache } = deps;
   /** One row per reply, its outcome as of now (a later outcome of the same eventId replaces it). */
-  const record = (input: CarrierSendInput, carrierType: 'http' | 'sandbox', status: 'SENT' | 'FAILED', error: string | null) =>
+  const record = (
+    input: CarrierSendInput,
+    carrierType: 'http' | 'sandbox',
+    status: 'SENT' | 'FAILED',
+    error: string | null,
+  ) =>
     deps.replies.recordSend(
       {
         eventId: input.eventId,
@@ -61,26 +66,44 @@ export function createCarrierSendActivities(deps: CarrierSendDeps) {
 
   return {
     async sendCarrierMessage(input: CarrierSendInput): Promise<void> {
-      const log = deps.logger.child({ chatId: input.chatId, integrationId: input.integrationId, eventId: input.eventId });
+      const log = deps.logger.child({
+        chatId: input.chatId,
+        integrationId: input.integrationId,
+        eventId: input.eventId,
+      });
       // The connection as the route cache has it (at most ROUTE_CACHE_TTL old), if it is this tenant's.
-      const byCode = await routeCache.lookup(RouteKeys.connection(input.connectionCode), () => deps.connections.findByCode(input.connectionCode));
+      const byCode = await routeCache.lookup(RouteKeys.connection(input.connectionCode), () =>
+        deps.connections.findByCode(input.connectionCode),
+      );
       const connection = byCode?.tenantId.equals(input.tenantId) ? byCode : null;
       if (!connection) {
         await record(input, 'http', 'FAILED', 'the connection no longer exists');
-        throw ApplicationFailure.create({ type: FailureType.CONNECTION_NOT_FOUND, message: `connection ${input.connectionCode} no longer exists`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.CONNECTION_NOT_FOUND,
+          message: `connection ${input.connectionCode} no longer exists`,
+          nonRetryable: true,
+        });
       }
       if (connection.carrier.type === 'sandbox') {
         await record(input, 'sandbox', 'SENT', null);
         return;
       }
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
-      if (connection.carrier.secretSealed) headers.authorization = `Bearer ${deps.secretBox.open(connection.carrier.secretSealed)}`;
+      if (connection.carrier.secretSealed)
+        headers.authorization = `Bearer ${deps.secretBox.open(connection.carrier.secretSealed)}`;
       let statusCode: number;
       try {
         const response = await request(connection.carrier.url!, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ id: input.eventId, channel: input.channel, connection: input.connectionCode, from: input.from, to: input.contact, text: input.text }),
+          body: JSON.stringify({
+            id: input.eventId,
+            channel: input.channel,
+            connection: input.connectionCode,
+            from: input.from,
+            to: input.contact,
+            text: input.text,
+          }),
           dispatcher: deps.dispatcher,
           headersTimeout: deps.timeoutMs,
           bodyTimeout: deps.timeoutMs,
@@ -92,10 +115,17 @@ export function createCarrierSendActivities(deps: CarrierSendDeps) {
         const forbidden = findForbiddenTargetError(error);
         if (forbidden) {
           await record(input, 'http', 'FAILED', forbidden.message);
-          throw ApplicationFailure.create({ type: FailureType.FORBIDDEN_TARGET, message: forbidden.message, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: FailureType.FORBIDDEN_TARGET,
+            message: forbidden.message,
+            nonRetryable: true,
+          });
         }
         log.warn({ err: error }, 'carrier send failed, will retry');
-        throw ApplicationFailure.create({ type: FailureType.NETWORK_ERROR, message: `carrier network error: ${(error as Error).message}` });
+        throw ApplicationFailure.create({
+          type: FailureType.NETWORK_ERROR,
+          message: `carrier network error: ${(error as Error).message}`,
+        });
       }
       if (statusCode >= 200 && statusCode < 300) {
         await record(input, 'http', 'SENT', null);
@@ -104,11 +134,18 @@ export function createCarrierSendActivities(deps: CarrierSendDeps) {
       // SPEC section 5: a carrier's 429 and 5xx are retried, every other 4xx is final (408 and
       // 425 too: those retry only for client webhooks, section 4).
       if (statusCode === 429 || statusCode >= 500) {
-        throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}` });
+        throw ApplicationFailure.create({
+          type: httpStatusFailureType(statusCode),
+          message: `the carrier answered ${statusCode}`,
+        });
       }
       await record(input, 'http', 'FAILED', `the carrier answered ${statusCode}`);
       log.warn({ statusCode }, 'carrier refused the message');
-      throw ApplicationFailure.create({ type: httpStatusFailureType(statusCode), message: `the carrier answered ${statusCode}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: httpStatusFailureType(statusCode),
+        message: `the carrier answered ${statusCode}`,
+        nonRetryable: true,
+      });
     },
   };
 }

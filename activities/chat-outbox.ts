@@ -61,10 +61,23 @@ export function createChatOutboxActivities(deps: ChatOutboxDeps) {
         channel: message.channel,
         timestamp: message.timestamp,
       };
-      const delivery: NewDelivery = { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event, createdAt };
+      const delivery: NewDelivery = {
+        deliveryId: input.deliveryId,
+        tenantId: input.tenantId,
+        integrationId: input.integrationId,
+        event,
+        createdAt,
+      };
       await deliveries.insertPayload(delivery);
-      const receipt = await receipts.take({ connectionCode: message.connectionCode, messageId: message.messageId, chatId: input.chatId, deliveryId: input.deliveryId, createdAt });
-      if (receipt.kind === 'UNSETTLED') throw ApplicationFailure.create({ message: 'the receipt of this message keeps changing' });
+      const receipt = await receipts.take({
+        connectionCode: message.connectionCode,
+        messageId: message.messageId,
+        chatId: input.chatId,
+        deliveryId: input.deliveryId,
+        createdAt,
+      });
+      if (receipt.kind === 'UNSETTLED')
+        throw ApplicationFailure.create({ message: 'the receipt of this message keeps changing' });
       if (receipt.kind === 'TAKEN') return { duplicateOf: { chatId: receipt.chatId, deliveryId: receipt.deliveryId } };
       await deliveries.insertListed(delivery);
       recentPayloads.set(input.deliveryId, event);
@@ -73,7 +86,13 @@ export function createChatOutboxActivities(deps: ChatOutboxDeps) {
 
     /** An event the chat itself creates (END): its payload and delivery row, as an accepted message's. */
     async recordChatEvent(input: RecordChatEventInput): Promise<void> {
-      const delivery: NewDelivery = { deliveryId: input.deliveryId, tenantId: input.tenantId, integrationId: input.integrationId, event: input.event, createdAt: new Date(input.createdAt) };
+      const delivery: NewDelivery = {
+        deliveryId: input.deliveryId,
+        tenantId: input.tenantId,
+        integrationId: input.integrationId,
+        event: input.event,
+        createdAt: new Date(input.createdAt),
+      };
       await deliveries.insertPayload(delivery);
       await deliveries.insertListed(delivery);
       recentPayloads.set(input.deliveryId, input.event);
@@ -86,7 +105,12 @@ export function createChatOutboxActivities(deps: ChatOutboxDeps) {
 
     /** A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent): the delivery reads FAILED. */
     async recordDeliveryGivenUp(input: DeliveryGivenUpInput): Promise<void> {
-      const inserted = await deliveries.insertGivenUp({ deliveryId: input.deliveryId, series: input.series, at: new Date(input.at), error: input.reason.slice(0, MAX_ERROR_TEXT) });
+      const inserted = await deliveries.insertGivenUp({
+        deliveryId: input.deliveryId,
+        series: input.series,
+        at: new Date(input.at),
+        error: input.reason.slice(0, MAX_ERROR_TEXT),
+      });
       if (inserted) metrics.deliveries.inc({ outcome: 'failed' });
     },
   };

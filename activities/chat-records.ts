@@ -14,8 +14,17 @@ export async function recordChatOpenedRow(chats: ChatRepository, input: ChatOpen
 /** The chat read model (lists and inspection); the workflow owns the state, this mirrors it. */
 export function createChatRecordActivities(deps: { chats: ChatRepository }) {
   return {
-    async recordChatClosed(input: { chatId: string; closedAt: string; reason: string; lastInboundAt?: string }): Promise<void> {
-      await deps.chats.markClosed(input.chatId, new Date(input.closedAt), input.lastInboundAt ? new Date(input.lastInboundAt) : undefined);
+    async recordChatClosed(input: {
+      chatId: string;
+      closedAt: string;
+      reason: string;
+      lastInboundAt?: string;
+    }): Promise<void> {
+      await deps.chats.markClosed(
+        input.chatId,
+        new Date(input.closedAt),
+        input.lastInboundAt ? new Date(input.lastInboundAt) : undefined,
+      );
     },
   };
 }

@@ -15,7 +15,10 @@ import { createWebhookAttemptActivities } from './webhook-attempt.js';
 const CARRIER_CALL_TIMEOUT_MAX_MS = 10_000;
 
 /** The repositories the activities write and read through. */
-export type ActivityRepositories = Pick<Repositories, 'integrations' | 'connections' | 'senders' | 'chats' | 'deliveries' | 'receipts' | 'replies'>;
+export type ActivityRepositories = Pick<
+  Repositories,
+  'integrations' | 'connections' | 'senders' | 'chats' | 'deliveries' | 'receipts' | 'replies'
+>;
 
 /**
  * What the activities need from the process: the long-lived clients the entry point opened
@@ -48,7 +51,11 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createIntegrationActivationActivities(repositories),
     // A carrier call must end inside its activity's 15 s start-to-close (CARRIER_SEND_ACTIVITY_OPTIONS).
-    ...createCarrierSendActivities({ ...deps, ...repositories, timeoutMs: Math.min(deps.config.delivery.timeoutMs, CARRIER_CALL_TIMEOUT_MAX_MS) }),
+    ...createCarrierSendActivities({
+      ...deps,
+      ...repositories,
+      timeoutMs: Math.min(deps.config.delivery.timeoutMs, CARRIER_CALL_TIMEOUT_MAX_MS),
+    }),
     ...createChatRecordActivities(repositories),
     ...createChatOutboxActivities({ ...repositories, metrics: deps.metrics, recentPayloads }),
     ...createWebhookAttemptActivities({ ...deps, ...repositories, recentPayloads }),

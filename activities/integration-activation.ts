@@ -3,7 +3,12 @@ import type { ConnectionRepository } from '../src/db/connections.js';
 import { activationResultOf, type ConnectionStatusRecord, type IntegrationRepository } from '../src/db/integrations.js';
 import { describeConflicts, senderScopeOf, type SenderRepository } from '../src/db/senders.js';
 import { FailureType } from '../workflows/contract/failures.js';
-import { type ActivationInput, type ActivationResult, type ConnectionOutcome, type DeactivationInput } from '../workflows/contract/integration-lifecycle.js';
+import {
+  type ActivationInput,
+  type ActivationResult,
+  type ConnectionOutcome,
+  type DeactivationInput,
+} from '../workflows/contract/integration-lifecycle.js';
 import { type BeginActivationResult, type ClaimConnectionInput } from '../workflows/contract/activity-io.js';
 
 export interface IntegrationActivationDeps {
@@ -61,9 +66,12 @@ export function createIntegrationActivationActivities(deps: IntegrationActivatio
      * Records the outcome in one document update. With no connection activated (or when a
      * stop cancelled the run meanwhile) every sender claimed during the attempt is released.
      */
-    async recordActivationResult(input: ActivationInput & { connections: ConnectionOutcome[] }): Promise<ActivationResult> {
+    async recordActivationResult(
+      input: ActivationInput & { connections: ConnectionOutcome[] },
+    ): Promise<ActivationResult> {
       const { integrationId } = input;
-      const activated = input.connections.length === 0 || input.connections.some((connection) => connection.status === 'ACTIVE');
+      const activated =
+        input.connections.length === 0 || input.connections.some((connection) => connection.status === 'ACTIVE');
       const at = new Date();
       const statuses: ConnectionStatusRecord[] = input.connections.map((connection) => ({
         code: connection.code,

@@ -46,14 +46,23 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => false), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** The event to send: as this worker wrote it lately, else as stored. */
-async function findDeliveryEvent(deps: Pick<WebhookAttemptDeps, 'deliveries' | 'recentPayloads'>, deliveryId: string): Promise<ChatEvent | null> {
+async function findDeliveryEvent(
+  deps: Pick<WebhookAttemptDeps, 'deliveries' | 'recentPayloads'>,
+  deliveryId: string,
+): Promise<ChatEvent | null> {
   return deps.recentPayloads.get(deliveryId) ?? deps.deliveries.findEvent(deliveryId);
 }
 
@@ -72,7 +81,11 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
    * attempt's start-to-close deadline (slow reads before the request may have used the time);
    * the record is returned when the write did not finish.
    */
-  async function recordWithin(record: DeliveryAttemptRecord, deadlineMs: number, log: Logger): Promise<DeliveryAttemptRecord | null> {
+  async function recordWithin(
+    record: DeliveryAttemptRecord,
+    deadlineMs: number,
+    log: Logger,
+  ): Promise<DeliveryAttemptRecord | null> {
     const write = insertAttemptRecord(deps.deliveries, record);
     const waitMs = Math.min(recordWaitMs, deadlineMs - Date.now());
     if (waitMs > 0 && (await settledWithin(write, waitMs))) return null;
@@ -83,7 +96,13 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
   return {
     async attemptWebhookDelivery(input: AttemptDeliveryInput): Promise<AttemptOutcome> {
       const { info } = Context.current();
-      const log = logger.child({ integrationId: input.integrationId, deliveryId: input.deliveryId, series: input.series, attempt: input.attempt, execution: info.attempt });
+      const log = logger.child({
+        integrationId: input.integrationId,
+        deliveryId: input.deliveryId,
+        series: input.series,
+        attempt: input.attempt,
+        execution: info.attempt,
+      });
       const at = new Date();
       const recordDeadlineMs = at.getTime() + info.startToCloseTimeoutMs - 1_000;
       // A first attempt follows its acceptance by milliseconds: the integration as the route cache
@@ -93,28 +112,63 @@ export function createWebhookAttemptActivities(deps: WebhookAttemptDeps) {
       const firstTry = input.attempt === 1 && info.attempt === 1;
       const [event, integration] = await Promise.all([
         findDeliveryEvent(deps, input.deliveryId),
-        firstTry ? deps.routeCache.lookup(RouteKeys.integration(input.integrationId), loadIntegration) : loadIntegration(),
+        firstTry
+          ? deps.routeCache.lookup(RouteKeys.integration(input.integrationId), loadIntegration)
+          : loadIntegration(),
       ]);
       let exchange: WebhookExchange;
-      if (!event) exchange = { kind: 'FAILED', type: FailureType.NOT_FOUND, error: 'the delivery is not recorded', statusCode: null, durationMs: 0 };
-      else if (!integration) exchange = { kind: 'FAILED', type: FailureType.INTEGRATION_GONE, error: 'the integration was deleted', statusCode: null, durationMs: 0 };
-      else exchange = await sendSignedWebhook({ ...deps, timeoutMs: config.delivery.timeoutMs }, { integration, event, deliveryId: input.deliveryId, at });
+      if (!event)
+        exchange = {
+          kind: 'FAILED',
+          type: FailureType.NOT_FOUND,
+          error: 'the delivery is not recorded',
+          statusCode: null,
+          durationMs: 0,
+        };
+      else if (!integration)
+        exchange = {
+          kind: 'FAILED',
+          type: FailureType.INTEGRATION_GONE,
+          error: 'the integration was deleted',
+          statusCode: null,
+          durationMs: 0,
+        };
+      else
+        exchange = await sendSignedWebhook(
+          { ...deps, timeoutMs: config.delivery.timeoutMs },
+          { integration, event, deliveryId: input.deliveryId, at },
+        );
 
-      const base = { deliveryId: input.deliveryId, series: input.series, attempt: input.attempt, at: at.toISOString(), statusCode: exchange.statusCode, durationMs: exchange.durationMs };
+      const base = {
+        deliveryId: input.deliveryId,
+        series: input.series,
+        attempt: input.attempt,
+        at: at.toISOString(),
+        statusCode: exchange.statusCode,
+        durationMs: exchange.durationMs,
+      };
       if (exchange.kind === 'DELIVERED') {
         metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
         metrics.deliveries.inc({ outcome: 'succeeded' });
         log.info({ statusCode: exchange.statusCode, durationMs: exchange.durationMs }, 'webhook delivered');
         // A success after a failed attempt: the receiver is back, and other chats may be waiting out a backoff.
-        if (input.attempt > 1) deps.announceReceiverRecovered(input.integrationId, info.workflowExecution?.workflowId ?? '');
+        if (input.attempt > 1)
+          deps.announceReceiverRecovered(input.integrationId, info.workflowExecution?.workflowId ?? '');
         // Delivered: a replay, if ever, reads the row.
         deps.recentPayloads.delete(input.deliveryId);
-        return { kind: 'DELIVERED', record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log) };
+        return {
+          kind: 'DELIVERED',
+          record: await recordWithin({ ...base, error: null, outcome: 'SUCCEEDED' }, recordDeadlineMs, log),
+        };
       }
       const retry = exchange.kind === 'RETRY';
       metrics.deliveryAttempts.inc({ outcome: retry ? 'retry' : 'failed' });
       log.warn({ statusCode: exchange.statusCode, retry, err: exchange.error }, 'webhook attempt failed');
-      const record = await recordWithin({ ...base, error: exchange.error, outcome: retry ? 'RETRY' : 'FAILED' }, recordDeadlineMs, log);
+      const record = await recordWithin(
+        { ...base, error: exchange.error, outcome: retry ? 'RETRY' : 'FAILED' },
+        recordDeadlineMs,
+        log,
+      );
       if (exchange.kind === 'FAILED') {
         metrics.deliveries.inc({ outcome: 'failed' });
         return { kind: 'FAILED', reason: exchange.error, record };

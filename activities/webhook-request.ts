@@ -18,7 +18,14 @@ export const MAX_ERROR_TEXT = 500;
 /** How one signed request went: what the delivery records and decides from. */
 export type WebhookExchange =
   | { kind: 'DELIVERED'; statusCode: number; durationMs: number }
-  | { kind: 'RETRY'; type: string; error: string; statusCode: number | null; durationMs: number; retryAfterMs: number | undefined }
+  | {
+      kind: 'RETRY';
+      type: string;
+      error: string;
+      statusCode: number | null;
+      durationMs: number;
+      retryAfterMs: number | undefined;
+    }
   | { kind: 'FAILED'; type: string; error: string; statusCode: number | null; durationMs: number };
 
 export interface WebhookRequestDeps {
@@ -41,10 +48,18 @@ export async function sendSignedWebhook(
 ): Promise<WebhookExchange> {
   let rendered;
   try {
-    rendered = renderWebhookRequest(webhookTemplateOf(input.integration, deps.secretBox), input.event, { userAgent: USER_AGENT });
+    rendered = renderWebhookRequest(webhookTemplateOf(input.integration, deps.secretBox), input.event, {
+      userAgent: USER_AGENT,
+    });
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
-    return { kind: 'FAILED', type: FailureType.TEMPLATE_ERROR, error: `the webhook template cannot be rendered: ${error.message}`, statusCode: null, durationMs: 0 };
+    return {
+      kind: 'FAILED',
+      type: FailureType.TEMPLATE_ERROR,
+      error: `the webhook template cannot be rendered: ${error.message}`,
+      statusCode: null,
+      durationMs: 0,
+    };
   }
   const body = rendered.body ?? '';
   // Standard Webhooks lets `webhook-signature` list several signatures, space-separated: during a
@@ -78,9 +93,23 @@ export async function sendSignedWebhook(
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
     const forbidden = findForbiddenTargetError(error);
-    if (forbidden) return { kind: 'FAILED', type: FailureType.FORBIDDEN_TARGET, error: forbidden.message.slice(0, MAX_ERROR_TEXT), statusCode: null, durationMs };
+    if (forbidden)
+      return {
+        kind: 'FAILED',
+        type: FailureType.FORBIDDEN_TARGET,
+        error: forbidden.message.slice(0, MAX_ERROR_TEXT),
+        statusCode: null,
+        durationMs,
+      };
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { kind: 'RETRY', type: FailureType.NETWORK_ERROR, error: `network error: ${reason}`.slice(0, MAX_ERROR_TEXT), statusCode: null, durationMs, retryAfterMs: undefined };
+    return {
+      kind: 'RETRY',
+      type: FailureType.NETWORK_ERROR,
+      error: `network error: ${reason}`.slice(0, MAX_ERROR_TEXT),
+      statusCode: null,
+      durationMs,
+      retryAfterMs: undefined,
+    };
   }
   const elapsedMs = performance.now() - started;
   deps.metrics.deliveryLatency.observe(elapsedMs / 1000);
@@ -89,5 +118,12 @@ export async function sendSignedWebhook(
   const error = `the endpoint answered ${statusCode}`;
   const type = httpStatusFailureType(statusCode);
   if (!isRetryableStatus(statusCode)) return { kind: 'FAILED', type, error, statusCode, durationMs };
-  return { kind: 'RETRY', type, error, statusCode, durationMs, retryAfterMs: parseRetryAfterMs(retryAfter, Date.now()) };
+  return {
+    kind: 'RETRY',
+    type,
+    error,
+    statusCode,
+    durationMs,
+    retryAfterMs: parseRetryAfterMs(retryAfter, Date.now()),
+  };
 }

@@ -12,14 +12,21 @@ const CONNECTIONS = 10;
 
 const bench = await startBenchEnvironment();
 try {
-  process.stdout.write(`engine: ${bench.engine}; ${iterations} integrations x ${CONNECTIONS} connections; concurrency ${concurrency}\n`);
+  process.stdout.write(
+    `engine: ${bench.engine}; ${iterations} integrations x ${CONNECTIONS} connections; concurrency ${concurrency}\n`,
+  );
   const integrationIds: string[] = [];
   let sender = 100_000_000;
   for (let index = 0; index < iterations + 3; index += 1) {
     const codes: string[] = [];
     for (let connection = 0; connection < CONNECTIONS; connection += 1) {
       const code = `B${index}-${connection}`;
-      const created = await bench.client.post('/v1/connections', { code, channel: 'SMS', senders: [String(sender++), String(sender++)], carrier: { type: 'sandbox' } });
+      const created = await bench.client.post('/v1/connections', {
+        code,
+        channel: 'SMS',
+        senders: [String(sender++), String(sender++)],
+        carrier: { type: 'sandbox' },
+      });
       if (created.status !== 201) throw new Error(JSON.stringify(created.body));
       codes.push(code);
     }
@@ -44,7 +51,8 @@ try {
         const before = performance.now();
         const response = await bench.client.post(`/v1/integrations/${id}/start`);
         samples.push(performance.now() - before);
-        if (response.status !== 200 || response.body.partial !== false) throw new Error(`start ${id}: ${response.status} ${JSON.stringify(response.body)}`);
+        if (response.status !== 200 || response.body.partial !== false)
+          throw new Error(`start ${id}: ${response.status} ${JSON.stringify(response.body)}`);
       }
     }),
   );

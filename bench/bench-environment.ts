@@ -29,7 +29,13 @@ export async function startBenchEnvironment(env: Record<string, string> = {}) {
     },
   });
   const mongo = await startEmbeddedMongo(
-    { dataDir: dir, port: await freePort(), mongodBinary: process.env.MONGOMS_SYSTEM_BINARY, ferretdbPath: () => ferretdbPath(), logFile: join(dir, 'mongo.log') },
+    {
+      dataDir: dir,
+      port: await freePort(),
+      mongodBinary: process.env.MONGOMS_SYSTEM_BINARY,
+      ferretdbPath: () => ferretdbPath(),
+      logFile: join(dir, 'mongo.log'),
+    },
     logger,
   );
   // A start that fails half-way must not leave the servers running behind it.
@@ -67,7 +73,11 @@ async function startServices(
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const runtime = await openRuntime(config, logger, { mongodbUri: mongo.uri, temporalAddress: temporal.address, encryptionKey });
+  const runtime = await openRuntime(config, logger, {
+    mongodbUri: mongo.uri,
+    temporalAddress: temporal.address,
+    encryptionKey,
+  });
   const worker = await startWorker(runtime, temporal.address);
   const api = await startApi(appDepsOf(runtime), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;

@@ -12,7 +12,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';
-import { deliveryVerdict, runClosedLoop, runOpenLoop, sendMo, startReceiver, type OpenLoopResult, type Send } from './load.js';
+import {
+  deliveryVerdict,
+  runClosedLoop,
+  runOpenLoop,
+  sendMo,
+  startReceiver,
+  type OpenLoopResult,
+  type Send,
+} from './load.js';
 import { printRows, type BenchRow } from './temporal-actions.js';
 
 export interface ChatScaleOptions {
@@ -34,7 +42,8 @@ const SETTLE_MS = 3_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const contactOf = (index: number) => `54911${String(8_000_000 + index).padStart(8, '0')}`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const latencyCell = (run: OpenLoopResult) => `p50 ${ms(run.latency.p50)}, p99 ${ms(run.latency.p99)} (n=${run.latency.n}; ${deliveryVerdict(run)})`;
+const latencyCell = (run: OpenLoopResult) =>
+  `p50 ${ms(run.latency.p50)}, p99 ${ms(run.latency.p99)} (n=${run.latency.n}; ${deliveryVerdict(run)})`;
 
 export async function benchChatScale(stack: BenchStack, options: ChatScaleOptions = {}): Promise<BenchRow[]> {
   const openChats = options.openChats ?? 1_000;
@@ -42,12 +51,17 @@ export async function benchChatScale(stack: BenchStack, options: ChatScaleOption
   const rate = options.rate ?? 10;
   const messages = options.messages ?? 200;
   const concurrency = options.concurrency ?? 16;
-  if (openChats <= baselineChats) throw new Error(`openChats (${openChats}) must exceed baselineChats (${baselineChats})`);
+  if (openChats <= baselineChats)
+    throw new Error(`openChats (${openChats}) must exceed baselineChats (${baselineChats})`);
   const workerCache = Number(stack.env.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_WORKER_CACHE);
 
   const receiver = await startReceiver();
   try {
-    const route: ChatRoute = await stack.provisionChatRoute({ code: 'SCALE', sender: '42001', webhookUrl: `${receiver.url}/hook` });
+    const route: ChatRoute = await stack.provisionChatRoute({
+      code: 'SCALE',
+      sender: '42001',
+      webhookUrl: `${receiver.url}/hook`,
+    });
     const { arrivals } = receiver;
     const toContact =
       (contactIndex: (index: number) => number): Send =>
@@ -55,27 +69,60 @@ export async function benchChatScale(stack: BenchStack, options: ChatScaleOption
         sendMo(stack, route, { messageId: id, from: contactOf(contactIndex(index)), text: id });
 
     // 1. The baseline: 100 chats open.
-    const openedFirst = await runClosedLoop({ label: 'scale-open-a', count: baselineChats, concurrency, send: toContact((index) => index), arrivals });
+    const openedFirst = await runClosedLoop({
+      label: 'scale-open-a',
+      count: baselineChats,
+      concurrency,
+      send: toContact((index) => index),
+      arrivals,
+    });
     await sleep(SETTLE_MS);
     const memoryAtBaseline = await stack.memory();
-    const atBaseline = await runOpenLoop({ label: 'scale-at-baseline', count: messages, rate, send: toContact((index) => index % baselineChats), arrivals });
+    const atBaseline = await runOpenLoop({
+      label: 'scale-at-baseline',
+      count: messages,
+      rate,
+      send: toContact((index) => index % baselineChats),
+      arrivals,
+    });
 
     // 2. N open: the opening rate is taken here, with the chats already open growing.
-    const opened = await runClosedLoop({ label: 'scale-open-b', count: openChats - baselineChats, concurrency, send: toContact((index) => baselineChats + index), arrivals });
+    const opened = await runClosedLoop({
+      label: 'scale-open-b',
+      count: openChats - baselineChats,
+      concurrency,
+      send: toContact((index) => baselineChats + index),
+      arrivals,
+    });
     await sleep(SETTLE_MS);
     const memoryAtScale = await stack.memory();
 
     // 3. Spread over all N chats: the least recently used (opened first) were evicted from the cache.
     const spread = (index: number) => Math.floor(((index + 0.5) * openChats) / messages) % openChats;
     const evictedFrom = Math.max(0, openChats - workerCache);
-    const toEvicted = Array.from({ length: messages }, (_, index) => spread(index)).filter((contact) => contact < evictedFrom).length;
-    const atScale = await runOpenLoop({ label: 'scale-at-n', count: messages, rate, send: toContact(spread), arrivals });
+    const toEvicted = Array.from({ length: messages }, (_, index) => spread(index)).filter(
+      (contact) => contact < evictedFrom,
+    ).length;
+    const atScale = await runOpenLoop({
+      label: 'scale-at-n',
+      count: messages,
+      rate,
+      send: toContact(spread),
+      arrivals,
+    });
 
     // 4. Messages to open chats as fast as 16 senders go, beside the opening rate.
-    const toOpen = await runClosedLoop({ label: 'scale-to-open', count: Math.min(openChats, 400), concurrency, send: toContact((index) => spread(index)), arrivals });
+    const toOpen = await runClosedLoop({
+      label: 'scale-to-open',
+      count: Math.min(openChats, 400),
+      concurrency,
+      send: toContact((index) => spread(index)),
+      arrivals,
+    });
 
     const perChatKiB = (memoryAtScale.chathookKiB - memoryAtBaseline.chathookKiB) / (openChats - baselineChats);
-    const perChat = (field: 'temporalKiB' | 'ferretKiB') => ((memoryAtScale[field] - memoryAtBaseline[field]) / (openChats - baselineChats)).toFixed(1);
+    const perChat = (field: 'temporalKiB' | 'ferretKiB') =>
+      ((memoryAtScale[field] - memoryAtBaseline[field]) / (openChats - baselineChats)).toFixed(1);
     const p99Limit = 1.2 * atBaseline.latency.p99;
     const openCostRatio = toOpen.perSecond / opened.perSecond;
     const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
@@ -116,10 +163,18 @@ export async function benchChatScale(stack: BenchStack, options: ChatScaleOption
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const openChats = Number(process.argv[2] ?? 1_000);
-  const workerCache = Number(process.argv[3] ?? (openChats >= 10_000 ? DEFAULT_WORKER_CACHE : Math.round(openChats / 2)));
+  const workerCache = Number(
+    process.argv[3] ?? (openChats >= 10_000 ? DEFAULT_WORKER_CACHE : Math.round(openChats / 2)),
+  );
   const stack = await startEmbeddedStack({ env: { WORKER_MAX_CACHED_WORKFLOWS: String(workerCache) } });
   try {
-    printRows(await benchChatScale(stack, { openChats, rate: Number(process.argv[4] ?? 10), messages: Number(process.argv[5] ?? 200) }));
+    printRows(
+      await benchChatScale(stack, {
+        openChats,
+        rate: Number(process.argv[4] ?? 10),
+        messages: Number(process.argv[5] ?? 200),
+      }),
+    );
   } finally {
     await stack.stop();
   }

@@ -58,14 +58,29 @@ export interface BenchStack {
    * connection made by the tenant, unless `carrierUrl` is given: then an `http` connection
    * provisioned by the root key, whose MT goes to that URL (with `carrierSecret` as its bearer).
    */
-  provisionChatRoute(options: { code: string; sender: string; webhookUrl: string; channel?: 'SMS' | 'WHATSAPP'; carrierUrl?: string }): Promise<ChatRoute>;
+  provisionChatRoute(options: {
+    code: string;
+    sender: string;
+    webhookUrl: string;
+    channel?: 'SMS' | 'WHATSAPP';
+    carrierUrl?: string;
+  }): Promise<ChatRoute>;
   stop(): Promise<void>;
 }
 
-async function call(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  baseUrl: string,
+  token: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await request(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.body.text();
@@ -85,7 +100,11 @@ function processTable(): Map<number, { ppid: number; comm: string; rssKiB: numbe
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
-      table.set(Number(entry), { ppid: Number(field('PPid')), comm: field('Name') ?? '', rssKiB: Number(field('VmRSS') ?? 0) });
+      table.set(Number(entry), {
+        ppid: Number(field('PPid')),
+        comm: field('Name') ?? '',
+        rssKiB: Number(field('VmRSS') ?? 0),
+      });
     } catch {
       // The process exited while we read.
     }
@@ -107,17 +126,29 @@ function cpuMsOf(pid: number): number {
 /** USER_HZ: 100 on Linux everywhere this runs. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-function subtreeRss(table: ReturnType<typeof processTable>, root: number, exclude: ReadonlySet<number> = new Set()): number {
+function subtreeRss(
+  table: ReturnType<typeof processTable>,
+  root: number,
+  exclude: ReadonlySet<number> = new Set(),
+): number {
   if (exclude.has(root)) return 0;
   let total = table.get(root)?.rssKiB ?? 0;
   for (const [pid, info] of table) if (info.ppid === root) total += subtreeRss(table, pid, exclude);
   return total;
 }
 
-async function waitForReady(child: ChildProcess, output: () => string, baseUrl: string, timeoutMs: number): Promise<void> {
+async function waitForReady(
+  child: ChildProcess,
+  output: () => string,
+  baseUrl: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`chathook exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output().slice(-4000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `chathook exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output().slice(-4000)}`,
+      );
     if (output().includes('chathook is ready')) {
       const ready = await request(`${baseUrl}/readyz`).catch(() => undefined);
       if (ready) {
@@ -130,9 +161,16 @@ async function waitForReady(child: ChildProcess, output: () => string, baseUrl: 
   }
 }
 
-export async function startEmbeddedStack(options: { env?: Record<string, string>; cpuProfDir?: string; readyTimeoutMs?: number } = {}): Promise<BenchStack> {
+export async function startEmbeddedStack(
+  options: { env?: Record<string, string>; cpuProfDir?: string; readyTimeoutMs?: number } = {},
+): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chathook-bench-embedded-'));
-  const [port, temporalPort, temporalUiPort, mongoPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, temporalPort, temporalUiPort, mongoPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const env: Record<string, string> = {
     CHATHOOK_DATA_DIR: dataDir,
     PORT: String(port),
@@ -147,11 +185,27 @@ export async function startEmbeddedStack(options: { env?: Record<string, string>
   };
   // The bench's own environment must not point the stack at an outside Temporal or database.
   const inherited = { ...process.env };
-  for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'MONGOMS_SYSTEM_BINARY', 'CHATHOOK_ENCRYPTION_KEY', 'PUBLIC_BASE_URL']) delete inherited[name];
+  for (const name of [
+    'TEMPORAL_ADDRESS',
+    'MONGODB_URI',
+    'MONGOMS_SYSTEM_BINARY',
+    'CHATHOOK_ENCRYPTION_KEY',
+    'PUBLIC_BASE_URL',
+  ])
+    delete inherited[name];
   const consoleWasFresh = consoleBuildIsFresh();
-  const nodeArgs = ['--import', 'tsx', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), MAIN];
+  const nodeArgs = [
+    '--import',
+    'tsx',
+    ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []),
+    MAIN,
+  ];
   const started = performance.now();
-  const child = spawn(process.execPath, nodeArgs, { cwd: PROJECT_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: PROJECT_ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(join(dataDir, 'chathook.log'), { flags: 'a' });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -220,14 +274,22 @@ export async function startEmbeddedStack(options: { env?: Record<string, string>
       const ferretPids = children.filter(([, info]) => info.comm.startsWith('ferretdb')).map(([pid]) => pid);
       const servers = new Set([...temporalPids, ...ferretPids]);
       const sum = (pids: number[]) => pids.reduce((total, pid) => total + subtreeRss(table, pid), 0);
-      return { chathookKiB: subtreeRss(table, child.pid!, servers), temporalKiB: sum(temporalPids), ferretKiB: sum(ferretPids) };
+      return {
+        chathookKiB: subtreeRss(table, child.pid!, servers),
+        temporalKiB: sum(temporalPids),
+        ferretKiB: sum(ferretPids),
+      };
     },
     async cpu() {
       const table = processTable();
       const children = [...table].filter(([, info]) => info.ppid === child.pid);
-      const pidsOf = (prefix: string) => children.filter(([, info]) => info.comm.startsWith(prefix)).map(([pid]) => pid);
+      const pidsOf = (prefix: string) =>
+        children.filter(([, info]) => info.comm.startsWith(prefix)).map(([pid]) => pid);
       const servers = [...pidsOf('temporal'), ...pidsOf('ferretdb')];
-      const chathookPids = [child.pid!, ...[...table].filter(([pid, info]) => info.ppid === child.pid && !servers.includes(pid)).map(([pid]) => pid)];
+      const chathookPids = [
+        child.pid!,
+        ...[...table].filter(([pid, info]) => info.ppid === child.pid && !servers.includes(pid)).map(([pid]) => pid),
+      ];
       const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMsOf(pid), 0);
       return { chathookMs: sum(chathookPids), temporalMs: sum(pidsOf('temporal')), ferretMs: sum(pidsOf('ferretdb')) };
     },
@@ -235,18 +297,49 @@ export async function startEmbeddedStack(options: { env?: Record<string, string>
       const connection = carrierUrl
         ? expectStatus(
             `connection ${code}`,
-            await call(baseUrl, adminKey, 'POST', `/v1/tenants/${tenant.id}/connections`, { code, channel, senders: [sender], carrier: { type: 'http', url: carrierUrl } }),
+            await call(baseUrl, adminKey, 'POST', `/v1/tenants/${tenant.id}/connections`, {
+              code,
+              channel,
+              senders: [sender],
+              carrier: { type: 'http', url: carrierUrl },
+            }),
             201,
           )
-        : expectStatus(`connection ${code}`, await call(baseUrl, tenant.apiKey, 'POST', '/v1/connections', { code, channel, senders: [sender], carrier: { type: 'sandbox' } }), 201);
+        : expectStatus(
+            `connection ${code}`,
+            await call(baseUrl, tenant.apiKey, 'POST', '/v1/connections', {
+              code,
+              channel,
+              senders: [sender],
+              carrier: { type: 'sandbox' },
+            }),
+            201,
+          );
       const integration = expectStatus(
         `integration for ${code}`,
-        await call(baseUrl, tenant.apiKey, 'POST', '/v1/integrations', { alias: `Bench ${code}`, method: 'POST', url: webhookUrl, connections: [{ code }] }),
+        await call(baseUrl, tenant.apiKey, 'POST', '/v1/integrations', {
+          alias: `Bench ${code}`,
+          method: 'POST',
+          url: webhookUrl,
+          connections: [{ code }],
+        }),
         201,
       );
-      const activation = expectStatus(`start integration for ${code}`, await call(baseUrl, tenant.apiKey, 'POST', `/v1/integrations/${integration.id}/start`), 200);
-      if (activation.partial) throw new Error(`integration for ${code} only partly activated: ${JSON.stringify(activation)}`);
-      return { code, sender, carrierSecret: connection.carrierSecret, integrationId: integration.id, responseToken: integration.responseToken, channel };
+      const activation = expectStatus(
+        `start integration for ${code}`,
+        await call(baseUrl, tenant.apiKey, 'POST', `/v1/integrations/${integration.id}/start`),
+        200,
+      );
+      if (activation.partial)
+        throw new Error(`integration for ${code} only partly activated: ${JSON.stringify(activation)}`);
+      return {
+        code,
+        sender,
+        carrierSecret: connection.carrierSecret,
+        integrationId: integration.id,
+        responseToken: integration.responseToken,
+        channel,
+      };
     },
     async stop() {
       await kill();

@@ -20,7 +20,9 @@ export interface Receiver {
 }
 
 /** Records every request's arrival under `idOf(body)` (default: the JSON body's `text`), answers 200. */
-export async function startReceiver(idOf: (body: any, headers: IncomingHttpHeaders) => string = (body) => String(body?.text)): Promise<Receiver> {
+export async function startReceiver(
+  idOf: (body: any, headers: IncomingHttpHeaders) => string = (body) => String(body?.text),
+): Promise<Receiver> {
   const arrivals = new Map<string, number[]>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -63,7 +65,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 export const loadAgent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
 
 /** POST with a bearer token and a JSON body; resolves with the status (the body is dropped). */
-export async function postJson(url: string, token: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+export async function postJson(
+  url: string,
+  token: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<number> {
   const response = await request(url, {
     method: 'POST',
     dispatcher: loadAgent,
@@ -80,7 +87,10 @@ export function sendMo(
   route: { code: string; sender: string; carrierSecret: string },
   message: { messageId: string; from: string; text: string },
 ): Promise<number> {
-  return postJson(`${stack.baseUrl}/carriers/${encodeURIComponent(route.code)}/inbound`, route.carrierSecret, { ...message, to: route.sender });
+  return postJson(`${stack.baseUrl}/carriers/${encodeURIComponent(route.code)}/inbound`, route.carrierSecret, {
+    ...message,
+    to: route.sender,
+  });
 }
 
 /** Sends message `id` (the `index`-th of the run); resolves with the HTTP status. */
@@ -132,7 +142,13 @@ export interface ClosedLoopResult extends DeliveryCheck {
 export function summarizeLatency(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean, max: sorted[sorted.length - 1] ?? Number.NaN };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean,
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
 }
 
 interface SendOptions {
@@ -176,7 +192,11 @@ async function sendAccepted(send: Send, id: string, index: number, accept: numbe
 }
 
 /** Waits until every accepted id arrived (or the timeout), then a little longer to catch repeats. */
-export async function awaitArrivals(arrivals: Map<string, number[]>, ids: readonly string[], timeoutMs = 300_000): Promise<{ missing: number; duplicates: number }> {
+export async function awaitArrivals(
+  arrivals: Map<string, number[]>,
+  ids: readonly string[],
+  timeoutMs = 300_000,
+): Promise<{ missing: number; duplicates: number }> {
   const deadline = Date.now() + timeoutMs;
   let pending = ids.filter((id) => !arrivals.has(id));
   while (pending.length > 0 && Date.now() < deadline) {
@@ -188,7 +208,9 @@ export async function awaitArrivals(arrivals: Map<string, number[]>, ids: readon
 }
 
 /** Open loop at `rate`/s: message i is due at start + i/rate, whatever happened before it. */
-export async function runOpenLoop(options: { label: string; count: number; rate: number; send: Send; arrivals: Map<string, number[]> } & SendOptions): Promise<OpenLoopResult> {
+export async function runOpenLoop(
+  options: { label: string; count: number; rate: number; send: Send; arrivals: Map<string, number[]> } & SendOptions,
+): Promise<OpenLoopResult> {
   const { label, count, rate, send, arrivals } = options;
   const ids = Array.from({ length: count }, (_, index) => `${label}-${index}`);
   const start = wallNow() + 200;
@@ -231,7 +253,11 @@ export async function runOpenLoop(options: { label: string; count: number; rate:
 }
 
 /** Runs `work(0 … count-1)` with at most `concurrency` in flight, each lane taking the next index when it is free. */
-export async function forEachConcurrently(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+export async function forEachConcurrently(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -241,7 +267,15 @@ export async function forEachConcurrently(count: number, concurrency: number, wo
 }
 
 /** Closed loop: `concurrency` senders, each sending its next message when the last was answered. */
-export async function runClosedLoop(options: { label: string; count: number; concurrency: number; send: Send; arrivals: Map<string, number[]> } & SendOptions): Promise<ClosedLoopResult> {
+export async function runClosedLoop(
+  options: {
+    label: string;
+    count: number;
+    concurrency: number;
+    send: Send;
+    arrivals: Map<string, number[]>;
+  } & SendOptions,
+): Promise<ClosedLoopResult> {
   const { label, count, concurrency, send, arrivals } = options;
   const ids = Array.from({ length: count }, (_, index) => `${label}-${index}`);
   const counters = newCounters();
@@ -280,7 +314,9 @@ export function deliveryVerdict(check: DeliveryCheck): string {
     check.missing ? `${check.missing} missing` : '',
     check.duplicates ? `${check.duplicates} duplicated` : '',
   ].filter(Boolean);
-  const statuses = Object.entries(check.retriedStatuses).map(([status, count]) => `${count}× ${status === '0' ? 'network error' : status}`);
+  const statuses = Object.entries(check.retriedStatuses).map(
+    ([status, count]) => `${count}× ${status === '0' ? 'network error' : status}`,
+  );
   const retried = check.retries ? ` (retried ${statuses.join(', ')})` : '';
   return (problems.length === 0 ? 'each arrived exactly once' : problems.join(', ')) + retried;
 }

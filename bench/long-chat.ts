@@ -38,7 +38,12 @@ interface Sent {
 }
 
 /** The carrier's callback, answered with its status and body; 429/503 retried as a carrier would. */
-async function postMo(stack: BenchStack, route: ChatRoute, id: string, counters: { backpressure: number }): Promise<{ status: number; body: any }> {
+async function postMo(
+  stack: BenchStack,
+  route: ChatRoute,
+  id: string,
+  counters: { backpressure: number },
+): Promise<{ status: number; body: any }> {
   for (let attempt = 0; ; attempt++) {
     const response = await request(`${stack.baseUrl}/carriers/${encodeURIComponent(route.code)}/inbound`, {
       method: 'POST',
@@ -126,13 +131,20 @@ export async function benchLongChat(stack: BenchStack, options: LongChatOptions 
 
     const workflowId = chatWorkflowId(route.integrationId, CONTACT);
     let runs = 0;
-    for await (const execution of temporalClient.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (execution.workflowId === workflowId) runs++;
+    for await (const execution of temporalClient.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      if (execution.workflowId === workflowId) runs++;
 
-    for (const line of [...failures.slice(0, 5), ...retries.other.slice(0, 5)]) process.stderr.write(`long chat: ${line}\n`);
+    for (const line of [...failures.slice(0, 5), ...retries.other.slice(0, 5)])
+      process.stderr.write(`long chat: ${line}\n`);
     const delivered = sent.length - missing;
     const throughput = (delivered / Math.max(1, lastArrival - started)) * 1000;
     const acceptance = (sent.length / Math.max(1, lastAccepted - started)) * 1000;
-    const intact = failures.length === 0 && missing === 0 && duplicates === 0 && violations === 0 && retries.answeredDuplicate === retries.posted;
+    const intact =
+      failures.length === 0 &&
+      missing === 0 &&
+      duplicates === 0 &&
+      violations === 0 &&
+      retries.answeredDuplicate === retries.posted;
     return [
       {
         figure: `one chat, ${messages} MOs through continue-as-new (CHAT_MESSAGES_PER_RUN ${messagesPerRun}; ${inFlight} in flight)`,
@@ -159,7 +171,12 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const perRun = process.argv[4];
   const stack = await startEmbeddedStack({ env: perRun ? { CHAT_MESSAGES_PER_RUN: perRun } : {} });
   try {
-    printRows(await benchLongChat(stack, { messages: Number(process.argv[2] ?? 10_000), inFlight: Number(process.argv[3] ?? 1) }));
+    printRows(
+      await benchLongChat(stack, {
+        messages: Number(process.argv[2] ?? 10_000),
+        inFlight: Number(process.argv[3] ?? 1),
+      }),
+    );
   } finally {
     await stack.stop();
   }

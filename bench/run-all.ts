@@ -54,7 +54,10 @@ const latencySuite: BenchSuite = {
       const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
       return {
         rows: result.rows,
-        notes: [...result.notes, `RSS after the latency suite: chathook (API + worker) ${mib(memory.chathookKiB)}, Temporal ${mib(memory.temporalKiB)}, FerretDB ${mib(memory.ferretKiB)}`],
+        notes: [
+          ...result.notes,
+          `RSS after the latency suite: chathook (API + worker) ${mib(memory.chathookKiB)}, Temporal ${mib(memory.temporalKiB)}, FerretDB ${mib(memory.ferretKiB)}`,
+        ],
       };
     } finally {
       await stack.stop();
@@ -87,7 +90,9 @@ async function main() {
     async startStack(options = {}) {
       const stack = await startEmbeddedStack({ env: { ...env, ...options.env }, cpuProfDir });
       stacks.push({ suite: current, stack });
-      log(`[${current}] embedded stack ready in ${(stack.startMs / 1000).toFixed(1)} s${stack.consoleBuiltDuringStart ? ' (it built the console first)' : ''}: ${stack.baseUrl}, data ${stack.dataDir}`);
+      log(
+        `[${current}] embedded stack ready in ${(stack.startMs / 1000).toFixed(1)} s${stack.consoleBuiltDuringStart ? ' (it built the console first)' : ''}: ${stack.baseUrl}, data ${stack.dataDir}`,
+      );
       return stack;
     },
   };
@@ -105,7 +110,13 @@ async function main() {
       rows.push(...result.rows);
       notes.push(...(result.notes ?? []).map((line) => `[${suite.name}] ${line}`));
     } catch (error) {
-      rows.push({ figure: `${suite.name} suite`, chathook: `failed: ${(error as Error).message.split('\n')[0]}`, baseline: '—', target: '—', met: 'no' });
+      rows.push({
+        figure: `${suite.name} suite`,
+        chathook: `failed: ${(error as Error).message.split('\n')[0]}`,
+        baseline: '—',
+        target: '—',
+        met: 'no',
+      });
       log(`[${suite.name}] failed: ${(error as Error).stack ?? String(error)}`);
       process.exitCode = 1;
     }
@@ -113,7 +124,11 @@ async function main() {
   }
 
   const first = stacks[0]?.stack;
-  const cacheSizes = [...new Set(stacks.map(({ suite, stack }) => `${suite}: ${stack.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000 (default)'}`))];
+  const cacheSizes = [
+    ...new Set(
+      stacks.map(({ suite, stack }) => `${suite}: ${stack.env.WORKER_MAX_CACHED_WORKFLOWS ?? '1000 (default)'}`),
+    ),
+  ];
   const header = [
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
     `Stack: embedded default (node --import tsx src/bin/main.ts${cpuProfDir ? ' --cpu-prof' : ''}): API + worker in one process; MongoDB engine: ${first?.engine ?? '—'}; Temporal persistence: dev server, SQLite file (--db-filename <dataDir>/temporal.sqlite)`,

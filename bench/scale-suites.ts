@@ -11,7 +11,11 @@ import { benchTemporalActions, type BenchRow } from './temporal-actions.js';
 
 const asFigureRow = (row: BenchRow): FigureRow => ({ ...row, met: row.met === null ? '—' : row.met ? 'yes' : 'no' });
 
-async function withStack(context: SuiteContext, env: Record<string, string>, run: (stack: Awaited<ReturnType<SuiteContext['startStack']>>) => Promise<BenchRow[]>) {
+async function withStack(
+  context: SuiteContext,
+  env: Record<string, string>,
+  run: (stack: Awaited<ReturnType<SuiteContext['startStack']>>) => Promise<BenchRow[]>,
+) {
   const stack = await context.startStack({ env });
   try {
     const rows = await run(stack);
@@ -23,7 +27,10 @@ async function withStack(context: SuiteContext, env: Record<string, string>, run
 
 export const actionsSuite: BenchSuite = {
   name: 'actions',
-  run: (context) => withStack(context, {}, (stack) => benchTemporalActions(stack, { messages: numberFlag(context, 'action-messages', 10) })),
+  run: (context) =>
+    withStack(context, {}, (stack) =>
+      benchTemporalActions(stack, { messages: numberFlag(context, 'action-messages', 10) }),
+    ),
 };
 
 /** --open-chats N (default 1,000; --full 10,000) --worker-cache N (default: the product's). */
@@ -33,7 +40,13 @@ export const chatScaleSuite: BenchSuite = {
     const openChats = numberFlag(context, 'open-chats', context.full ? 10_000 : 1_000);
     const cache = context.args['worker-cache'];
     const env: Record<string, string> = typeof cache === 'string' ? { WORKER_MAX_CACHED_WORKFLOWS: cache } : {};
-    return withStack(context, env, (stack) => benchChatScale(stack, { openChats, rate: numberFlag(context, 'scale-rate', 10), messages: numberFlag(context, 'scale-messages', 200) }));
+    return withStack(context, env, (stack) =>
+      benchChatScale(stack, {
+        openChats,
+        rate: numberFlag(context, 'scale-rate', 10),
+        messages: numberFlag(context, 'scale-messages', 200),
+      }),
+    );
   },
 };
 
@@ -42,6 +55,9 @@ export const longChatSuite: BenchSuite = {
   name: 'long-chat',
   run: (context) =>
     withStack(context, {}, (stack) =>
-      benchLongChat(stack, { messages: numberFlag(context, 'long-chat', context.full ? 10_000 : 2_000), inFlight: numberFlag(context, 'long-in-flight', 4) }),
+      benchLongChat(stack, {
+        messages: numberFlag(context, 'long-chat', context.full ? 10_000 : 2_000),
+        inFlight: numberFlag(context, 'long-in-flight', 4),
+      }),
     ),
 };

@@ -35,6 +35,7 @@ export function numberFlag(context: SuiteContext, flag: string, fallback: number
   const given = context.args[flag];
   if (given === undefined) return fallback;
   const value = Number(given);
-  if (typeof given !== 'string' || !Number.isFinite(value) || value <= 0) throw new Error(`--${flag} needs a positive number`);
+  if (typeof given !== 'string' || !Number.isFinite(value) || value <= 0)
+    throw new Error(`--${flag} needs a positive number`);
   return value;
 }

@@ -74,7 +74,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** Histories decoded from JSON may carry the enum's name instead of its number. */
 function eventTypeOf(event: HistoryEvent): number {
   const type = event.eventType as unknown;
-  if (typeof type === 'string') return (EventType as unknown as Record<string, number>)[type] ?? EventType.EVENT_TYPE_UNSPECIFIED;
+  if (typeof type === 'string')
+    return (EventType as unknown as Record<string, number>)[type] ?? EventType.EVENT_TYPE_UNSPECIFIED;
   return (type as number | null | undefined) ?? EventType.EVENT_TYPE_UNSPECIFIED;
 }
 
@@ -95,7 +96,8 @@ export function countBillableActions(history: History): ActionCount {
         // A child's start was counted in its parent (START_CHILD_WORKFLOW_EXECUTION_INITIATED).
         if (!event.workflowExecutionStartedEventAttributes?.parentWorkflowExecution) add('workflowStarted');
         const next = events[index + 1];
-        startedBySignalWithStart = next !== undefined && eventTypeOf(next) === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
+        startedBySignalWithStart =
+          next !== undefined && eventTypeOf(next) === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
@@ -113,16 +115,25 @@ export function countBillableActions(history: History): ActionCount {
         add('activityRetry', asNumber(event.activityTaskStartedEventAttributes?.attempt) - 1);
         break;
       case EventType.EVENT_TYPE_MARKER_RECORDED:
-        markerTasks.add(String(event.markerRecordedEventAttributes?.workflowTaskCompletedEventId ?? `event-${String(event.eventId)}`));
+        markerTasks.add(
+          String(event.markerRecordedEventAttributes?.workflowTaskCompletedEventId ?? `event-${String(event.eventId)}`),
+        );
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-        add('localActivityRetry', asNumber(event.workflowTaskCompletedEventAttributes?.meteringMetadata?.nonfirstLocalActivityExecutionAttempts));
+        add(
+          'localActivityRetry',
+          asNumber(
+            event.workflowTaskCompletedEventAttributes?.meteringMetadata?.nonfirstLocalActivityExecutionAttempts,
+          ),
+        );
         break;
       case EventType.EVENT_TYPE_TIMER_STARTED:
         add('timer');
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-        const fields = Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+        const fields = Object.keys(
+          event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+        );
         if (!(fields.length === 1 && fields[0] === 'TemporalChangeVersion')) add('searchAttributeUpsert');
         break;
       }
@@ -133,7 +144,11 @@ export function countBillableActions(history: History): ActionCount {
         add('optionsUpdated');
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-        if (event.workflowTaskFailedEventAttributes?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW) add('reset');
+        if (
+          event.workflowTaskFailedEventAttributes?.cause ===
+          WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
+        )
+          add('reset');
         break;
       case EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED:
       case EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED:
@@ -149,7 +164,9 @@ export function countBillableActions(history: History): ActionCount {
 
 export function sumActions(counts: readonly ActionCount[]): ActionCount {
   const byKind: Partial<Record<ActionKind, number>> = {};
-  for (const count of counts) for (const [kind, value] of Object.entries(count.byKind)) byKind[kind as ActionKind] = (byKind[kind as ActionKind] ?? 0) + value;
+  for (const count of counts)
+    for (const [kind, value] of Object.entries(count.byKind))
+      byKind[kind as ActionKind] = (byKind[kind as ActionKind] ?? 0) + value;
   return { total: counts.reduce((sum, count) => sum + count.total, 0), byKind };
 }
 
@@ -172,9 +189,12 @@ export function describeActions(count: ActionCount): string {
   return `${round(count.total)} (${parts.join(', ')})`;
 }
 
-export const costPerMillion = (actionsPerMessage: number) => `$${(actionsPerMessage * ACTION_PRICE_USD_PER_MILLION).toFixed(0)}`;
+export const costPerMillion = (actionsPerMessage: number) =>
+  `$${(actionsPerMessage * ACTION_PRICE_USD_PER_MILLION).toFixed(0)}`;
 
-export async function connectTemporal(stack: Pick<BenchStack, 'temporalAddress' | 'namespace'>): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function connectTemporal(
+  stack: Pick<BenchStack, 'temporalAddress' | 'namespace'>,
+): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
   return { client: new Client({ connection, namespace: stack.namespace }), close: () => connection.close() };
 }
@@ -201,10 +221,20 @@ interface ChatScript {
 }
 
 /** Plays one chat to its end (END, every delivery and send done) and counts its runs' actions. */
-async function playChat(stack: BenchStack, route: ChatRoute, receiver: Receiver, client: Client, script: ChatScript): Promise<{ actions: ActionCount; runs: number }> {
+async function playChat(
+  stack: BenchStack,
+  route: ChatRoute,
+  receiver: Receiver,
+  client: Client,
+  script: ChatScript,
+): Promise<{ actions: ActionCount; runs: number }> {
   const { contact } = script;
   const mo = async (index: number) => {
-    const status = await sendMo(stack, route, { messageId: `${contact}-mo-${index}`, from: contact, text: `${contact}-mo-${index}` });
+    const status = await sendMo(stack, route, {
+      messageId: `${contact}-mo-${index}`,
+      from: contact,
+      text: `${contact}-mo-${index}`,
+    });
     if (status !== 202) throw new Error(`MO ${contact} #${index}: ${status}`);
   };
   const events = `${stack.baseUrl}/integrations/live-chat/${route.integrationId}/chats/${contact}/events`;
@@ -212,18 +242,25 @@ async function playChat(stack: BenchStack, route: ChatRoute, receiver: Receiver,
     const status = await postJson(events, route.responseToken, body);
     if (status !== 202) throw new Error(`MT ${contact}: ${status}`);
   };
-  const channel = route.channel === 'WHATSAPP' ? { type: 'WHATSAPP', sender: route.sender } : { type: 'SMS', route: route.sender, connection: route.code };
+  const channel =
+    route.channel === 'WHATSAPP'
+      ? { type: 'WHATSAPP', sender: route.sender }
+      : { type: 'SMS', route: route.sender, connection: route.code };
   await mo(0);
   for (let index = 1; index <= script.messages; index++) {
     await mo(index);
     if (index <= script.replies) await mt({ type: 'MESSAGE', channel, msg: `${contact}-mt-${index}` });
   }
-  for (let index = script.messages + 1; index <= script.replies; index++) await mt({ type: 'MESSAGE', channel, msg: `${contact}-mt-${index}` });
+  for (let index = script.messages + 1; index <= script.replies; index++)
+    await mt({ type: 'MESSAGE', channel, msg: `${contact}-mt-${index}` });
   await mt({ type: 'END' });
   const workflowId = chatWorkflowId(route.integrationId, contact);
   await client.workflow.getHandle(workflowId).result();
-  const delivered = Array.from({ length: script.messages + 1 }, (_, index) => `${contact}-mo-${index}`).filter((id) => receiver.arrivals.get(id)?.length === 1).length;
-  if (delivered !== script.messages + 1) throw new Error(`${contact}: ${delivered} of ${script.messages + 1} MOs delivered exactly once`);
+  const delivered = Array.from({ length: script.messages + 1 }, (_, index) => `${contact}-mo-${index}`).filter(
+    (id) => receiver.arrivals.get(id)?.length === 1,
+  ).length;
+  if (delivered !== script.messages + 1)
+    throw new Error(`${contact}: ${delivered} of ${script.messages + 1} MOs delivered exactly once`);
   const histories = await runHistories(client, workflowId);
   return { actions: sumActions(histories.map(countBillableActions)), runs: histories.length };
 }
@@ -234,27 +271,72 @@ async function playChat(stack: BenchStack, route: ChatRoute, receiver: Receiver,
  */
 const FLOOR_ACTIONS_PER_MESSAGE = 2;
 
-export async function benchTemporalActions(stack: BenchStack, options: { messages?: number } = {}): Promise<BenchRow[]> {
+export async function benchTemporalActions(
+  stack: BenchStack,
+  options: { messages?: number } = {},
+): Promise<BenchRow[]> {
   const messages = options.messages ?? 20;
   const receiver = await startReceiver();
   const temporalClient = await connectTemporal(stack);
   try {
-    const route = await stack.provisionChatRoute({ code: 'ACTIONS', sender: '41001', webhookUrl: `${receiver.url}/hook` });
+    const route = await stack.provisionChatRoute({
+      code: 'ACTIONS',
+      sender: '41001',
+      webhookUrl: `${receiver.url}/hook`,
+    });
     const { client } = temporalClient;
-    const opened = await playChat(stack, route, receiver, client, { contact: '5491170000001', messages: 0, replies: 0 });
+    const opened = await playChat(stack, route, receiver, client, {
+      contact: '5491170000001',
+      messages: 0,
+      replies: 0,
+    });
     const withMo = await playChat(stack, route, receiver, client, { contact: '5491170000002', messages, replies: 0 });
-    const withMoMt = await playChat(stack, route, receiver, client, { contact: '5491170000003', messages, replies: messages });
+    const withMoMt = await playChat(stack, route, receiver, client, {
+      contact: '5491170000003',
+      messages,
+      replies: messages,
+    });
     const perMo = actionDifference(withMo.actions, opened.actions, messages);
     const perMt = actionDifference(withMoMt.actions, withMo.actions, messages);
     const openClose = actionDifference(opened.actions, perMo);
     const chatMix = (openClose.total + messages * (perMo.total + perMt.total)) / (2 * messages);
     const price = `$${ACTION_PRICE_USD_PER_MILLION}/M actions (${PRICING_SOURCE})`;
     return [
-      { figure: 'Temporal actions per MO', chathook: describeActions(perMo), baseline: `floor ${FLOOR_ACTIONS_PER_MESSAGE} (signal + activity)`, target: 'cut where no guarantee weakens', met: null },
-      { figure: 'Temporal actions per MT', chathook: describeActions(perMt), baseline: `floor ${FLOOR_ACTIONS_PER_MESSAGE}`, target: 'cut where no guarantee weakens', met: null },
-      { figure: 'Temporal actions per chat open + close', chathook: describeActions(openClose), baseline: '—', target: 'cut where no guarantee weakens', met: null },
-      { figure: 'Temporal Cloud cost per million MOs', chathook: costPerMillion(perMo.total), baseline: `floor ${costPerMillion(FLOOR_ACTIONS_PER_MESSAGE)}`, target: price, met: null },
-      { figure: 'Temporal Cloud cost per million MTs', chathook: costPerMillion(perMt.total), baseline: `floor ${costPerMillion(FLOOR_ACTIONS_PER_MESSAGE)}`, target: price, met: null },
+      {
+        figure: 'Temporal actions per MO',
+        chathook: describeActions(perMo),
+        baseline: `floor ${FLOOR_ACTIONS_PER_MESSAGE} (signal + activity)`,
+        target: 'cut where no guarantee weakens',
+        met: null,
+      },
+      {
+        figure: 'Temporal actions per MT',
+        chathook: describeActions(perMt),
+        baseline: `floor ${FLOOR_ACTIONS_PER_MESSAGE}`,
+        target: 'cut where no guarantee weakens',
+        met: null,
+      },
+      {
+        figure: 'Temporal actions per chat open + close',
+        chathook: describeActions(openClose),
+        baseline: '—',
+        target: 'cut where no guarantee weakens',
+        met: null,
+      },
+      {
+        figure: 'Temporal Cloud cost per million MOs',
+        chathook: costPerMillion(perMo.total),
+        baseline: `floor ${costPerMillion(FLOOR_ACTIONS_PER_MESSAGE)}`,
+        target: price,
+        met: null,
+      },
+      {
+        figure: 'Temporal Cloud cost per million MTs',
+        chathook: costPerMillion(perMt.total),
+        baseline: `floor ${costPerMillion(FLOOR_ACTIONS_PER_MESSAGE)}`,
+        target: price,
+        met: null,
+      },
       {
         figure: `Temporal Cloud cost per million messages, chats of ${messages} MO + ${messages} MT (open + close included)`,
         chathook: `${costPerMillion(chatMix)} (${round(chatMix)} actions/message; runs per chat ${withMoMt.runs})`,
@@ -271,7 +353,10 @@ export async function benchTemporalActions(stack: BenchStack, options: { message
 
 export function printRows(rows: readonly BenchRow[]): void {
   const lines = ['| figure | chathook | baseline | target | met |', '| --- | --- | --- | --- | --- |'];
-  for (const row of rows) lines.push(`| ${row.figure} | ${row.chathook} | ${row.baseline} | ${row.target} | ${row.met === null ? '—' : row.met ? 'yes' : 'no'} |`);
+  for (const row of rows)
+    lines.push(
+      `| ${row.figure} | ${row.chathook} | ${row.baseline} | ${row.target} | ${row.met === null ? '—' : row.met ? 'yes' : 'no'} |`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -20,17 +20,36 @@ const CALLS = Number(process.argv[2] ?? 200);
 const dir = mkdtempSync(join(tmpdir(), 'update-call-cost-'));
 const port = await freePort();
 const server = await startTemporalDevServer(
-  { cliPath: temporalCliPath(), dbFile: join(dir, 'temporal.sqlite'), port, uiPort: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') },
+  {
+    cliPath: temporalCliPath(),
+    dbFile: join(dir, 'temporal.sqlite'),
+    port,
+    uiPort: await freePort(),
+    namespace: 'default',
+    logFile: join(dir, 'temporal.log'),
+  },
   createLogger('warn'),
 );
 try {
   const address = `127.0.0.1:${port}`;
   const client = new Client({ connection: await Connection.connect({ address }) });
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue: 'echo', workflowsPath: fileURLToPath(new URL('./update-echo-workflow.ts', import.meta.url)) });
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue: 'echo',
+    workflowsPath: fileURLToPath(new URL('./update-echo-workflow.ts', import.meta.url)),
+  });
   const running = worker.run();
   const workflowId = 'echo-1';
-  const startOperation = () => new WithStartWorkflowOperation(updateEchoWorkflow, { workflowId, taskQueue: 'echo', workflowIdConflictPolicy: 'USE_EXISTING' });
-  await client.workflow.executeUpdateWithStart(echoUpdate, { args: ['warm'], startWorkflowOperation: startOperation() });
+  const startOperation = () =>
+    new WithStartWorkflowOperation(updateEchoWorkflow, {
+      workflowId,
+      taskQueue: 'echo',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  await client.workflow.executeUpdateWithStart(echoUpdate, {
+    args: ['warm'],
+    startWorkflowOperation: startOperation(),
+  });
   const time = async (label: string, call: (index: number) => Promise<unknown>) => {
     const samples: number[] = [];
     for (let index = 0; index < CALLS; index += 1) {
@@ -39,12 +58,21 @@ try {
       samples.push(performance.now() - started);
     }
     samples.sort((a, b) => a - b);
-    console.log(`${label}: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms (n=${CALLS})`);
+    console.log(
+      `${label}: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms (n=${CALLS})`,
+    );
   };
   const handle = client.workflow.getHandle(workflowId);
   for (let round = 0; round < 2; round += 1) {
-    await time('update-with-start to a running workflow', (index) => client.workflow.executeUpdateWithStart(echoUpdate, { args: [`uws-${round}-${index}`], startWorkflowOperation: startOperation() }));
-    await time('plain update to the same workflow', (index) => handle.executeUpdate(echoUpdate, { args: [`u-${round}-${index}`] }));
+    await time('update-with-start to a running workflow', (index) =>
+      client.workflow.executeUpdateWithStart(echoUpdate, {
+        args: [`uws-${round}-${index}`],
+        startWorkflowOperation: startOperation(),
+      }),
+    );
+    await time('plain update to the same workflow', (index) =>
+      handle.executeUpdate(echoUpdate, { args: [`u-${round}-${index}`] }),
+    );
   }
   worker.shutdown();
   await running;

@@ -29,12 +29,24 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { only: { type: 'string', default: '' }, overwrite: { type: 'boolean', default: false } },
 });
-const outDir = positionals[0] ? `${resolve(positionals[0])}/` : fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
-const scenarios = [...INTEGRATION_SCENARIOS, ...SESSION_SCENARIOS].filter((scenario) => scenario.name.startsWith(values.only));
+const outDir = positionals[0]
+  ? `${resolve(positionals[0])}/`
+  : fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
+const scenarios = [...INTEGRATION_SCENARIOS, ...SESSION_SCENARIOS].filter((scenario) =>
+  scenario.name.startsWith(values.only),
+);
 if (scenarios.length === 0) throw new Error(`no scenario is named ${values.only}…`);
 
 installTemporalRuntimeLogger(createLogger('warn'));
 mkdirSync(outDir, { recursive: true });
 const options = { outDir, overwrite: values.overwrite };
-await runScenarios('dev', scenarios.filter((scenario) => scenario.server === 'dev'), options);
-await runScenarios('time-skipping', scenarios.filter((scenario) => scenario.server === 'time-skipping'), options);
+await runScenarios(
+  'dev',
+  scenarios.filter((scenario) => scenario.server === 'dev'),
+  options,
+);
+await runScenarios(
+  'time-skipping',
+  scenarios.filter((scenario) => scenario.server === 'time-skipping'),
+  options,
+);

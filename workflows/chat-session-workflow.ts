@@ -27,10 +27,22 @@
  * this run, its message is in the state it hands over, and every message answered 202 is in
  * exactly one chat's queue.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ChathookActivities } from '../activities/index.js';
 import { CARRIER_SEND_ACTIVITY_OPTIONS, RECORD_ACTIVITY_OPTIONS } from './activity-options.js';
-import { chatStateQuery, receiveInboundUpdate, receiverRecoveredSignal, sendReplyUpdate } from './contract/chat-messages.js';
+import {
+  chatStateQuery,
+  receiveInboundUpdate,
+  receiverRecoveredSignal,
+  sendReplyUpdate,
+} from './contract/chat-messages.js';
 import type { ChatSessionInput, ChatSummary } from './contract/chat-session.js';
 import { CHAT_SEARCH_ATTRIBUTE_KEYS } from './contract/search-attributes.js';
 import { ChatSession } from './chat-session.js';
@@ -44,14 +56,25 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
   const { tenantId, integrationId, contact, settings } = input;
 
   // Before anything awaits: a buffered update (update-with-start) runs as soon as its handler is set.
-  setHandler(receiveInboundUpdate, (message) => chat.receiveInbound(message), { validator: (message) => chat.validateInbound(message) });
-  setHandler(sendReplyUpdate, (request) => chat.acceptReply(request), { validator: (request) => chat.validateReply(request) });
+  setHandler(receiveInboundUpdate, (message) => chat.receiveInbound(message), {
+    validator: (message) => chat.validateInbound(message),
+  });
+  setHandler(sendReplyUpdate, (request) => chat.acceptReply(request), {
+    validator: (request) => chat.validateReply(request),
+  });
   setHandler(chatStateQuery, () => chat.snapshot());
   setHandler(receiverRecoveredSignal, () => chat.receiverRecovered());
 
   const queuesDone = Promise.all([
     chat.deliverInOrder((delivery) =>
-      runDeliverySeries(delivery, { tenantId, integrationId, series: 0, settings, shouldPause: () => chat.isRunEnding, receiverRecoveredSince: (since) => chat.receiverRecoveredSince(since) }),
+      runDeliverySeries(delivery, {
+        tenantId,
+        integrationId,
+        series: 0,
+        settings,
+        shouldPause: () => chat.isRunEnding,
+        receiverRecoveredSince: (since) => chat.receiverRecoveredSince(since),
+      }),
     ),
     chat.sendInOrder(async (reply) => {
       try {
@@ -77,7 +100,10 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
     }
     switch (chat.phase) {
       case 'OPEN':
-        await condition(() => chat.phase !== 'OPEN' || chat.continueAsNewDue(), Math.max(1, chat.idleDeadline() - Date.now()));
+        await condition(
+          () => chat.phase !== 'OPEN' || chat.continueAsNewDue(),
+          Math.max(1, chat.idleDeadline() - Date.now()),
+        );
         if (chat.phase === 'OPEN' && chat.isIdle()) chat.requestClose('IDLE');
         break;
       case 'CLOSE_REQUESTED':
@@ -90,7 +116,12 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<Chat
         // Messages that come meanwhile join the next chat, which this workflow continues as.
         await queuesDone;
         const summary = chat.summary();
-        await recordChatClosed({ chatId: summary.chatId, closedAt: new Date(Date.now()).toISOString(), reason: summary.closedReason, lastInboundAt: chat.state.lastInboundAt });
+        await recordChatClosed({
+          chatId: summary.chatId,
+          closedAt: new Date(Date.now()).toISOString(),
+          reason: summary.closedReason,
+          lastInboundAt: chat.state.lastInboundAt,
+        });
         await sealRun();
         const nextChat = chat.nextChatInput();
         if (nextChat) return continueAsNew<typeof chatSessionWorkflow>(nextChat);

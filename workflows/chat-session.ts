@@ -18,7 +18,13 @@ import { ApplicationFailure, condition, proxyActivities, uuid4, workflowInfo } f
 import type { ChathookActivities } from '../activities/index.js';
 import { ACCEPT_ACTIVITY_OPTIONS, RECORD_ACTIVITY_OPTIONS } from './activity-options.js';
 import type { ChatOpenedRecord } from './contract/activity-io.js';
-import type { ChatSnapshot, InboundAccepted, InboundMessage, ReplyAccepted, ReplyRequest } from './contract/chat-messages.js';
+import type {
+  ChatSnapshot,
+  InboundAccepted,
+  InboundMessage,
+  ReplyAccepted,
+  ReplyRequest,
+} from './contract/chat-messages.js';
 import type { ChatSessionInput, ChatSummary } from './contract/chat-session.js';
 import {
   MAX_PENDING_REPLIES,
@@ -40,7 +46,13 @@ type RunEnd = 'RUNNING' | 'ENDING' | 'HANDING_OVER';
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (isoText: string) => new Date(isoText).getTime();
 const newDeliveryId = () => `msg_${uuid4().replace(/-/g, '')}`;
-const queued = (deliveryId: string, event: QueuedDelivery['event']): QueuedDelivery => ({ deliveryId, event, attempts: 0, firstAttemptAt: null, nextAttemptAt: null });
+const queued = (deliveryId: string, event: QueuedDelivery['event']): QueuedDelivery => ({
+  deliveryId,
+  event,
+  attempts: 0,
+  firstAttemptAt: null,
+  nextAttemptAt: null,
+});
 
 function refused(type: FailureType, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -90,22 +102,33 @@ export class ChatSession {
 
   /** Backpressure, never loss: past CHAT_MAX_PENDING undelivered events the carrier is asked to retry. */
   validateInbound(_message: InboundMessage): void {
-    if (this.run === 'HANDING_OVER') refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
+    if (this.run === 'HANDING_OVER')
+      refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
     const limit = this.input.settings.maxPendingDeliveries;
     const pending = this.state.deliveries.length + (this.state.next?.deliveries.length ?? 0);
-    if (pending >= limit) refused(FailureType.CHAT_BACKLOG, `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`);
+    if (pending >= limit)
+      refused(
+        FailureType.CHAT_BACKLOG,
+        `this chat holds ${pending} undelivered events (CHAT_MAX_PENDING ${limit}); retry later`,
+      );
   }
 
   validateReply(request: ReplyRequest): void {
     if (this.phaseNow !== 'OPEN') refused(FailureType.CHAT_NOT_FOUND, 'this chat is closed');
-    if (this.run === 'HANDING_OVER') refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
+    if (this.run === 'HANDING_OVER')
+      refused(FailureType.CHAT_HANDING_OVER, 'this run of the chat is handing over; ask again');
     if (request.type === 'END') return;
-    if (request.channel !== this.input.channel) refused(FailureType.UNKNOWN_SENDER, `this chat is on ${this.input.channel}, not ${request.channel}`);
+    if (request.channel !== this.input.channel)
+      refused(FailureType.UNKNOWN_SENDER, `this chat is on ${this.input.channel}, not ${request.channel}`);
     const expires = this.windowExpiresAt();
-    if (expires !== null && Date.now() > ms(expires)) refused(FailureType.WINDOW_CLOSED, `the 24-hour customer service window closed at ${expires}`);
+    if (expires !== null && Date.now() > ms(expires))
+      refused(FailureType.WINDOW_CLOSED, `the 24-hour customer service window closed at ${expires}`);
     // Reply texts live in the state until sent: their number is bounded so the state stays small.
     if (this.state.replies.length >= MAX_PENDING_REPLIES) {
-      refused(FailureType.CHAT_BACKLOG, `${this.state.replies.length} replies are waiting for the carrier; retry later`);
+      refused(
+        FailureType.CHAT_BACKLOG,
+        `${this.state.replies.length} replies are waiting for the carrier; retry later`,
+      );
     }
   }
 
@@ -162,7 +185,14 @@ export class ChatSession {
       this.requestClose('CLIENT_END');
     } else {
       const createdAt = iso(Date.now());
-      const reply: PendingReply = { eventId, channel: request.channel, connectionCode: request.connectionCode || this.input.connectionCode, from: request.from, text: request.text, createdAt };
+      const reply: PendingReply = {
+        eventId,
+        channel: request.channel,
+        connectionCode: request.connectionCode || this.input.connectionCode,
+        from: request.from,
+        text: request.text,
+        createdAt,
+      };
       this.state.replies.push(reply);
       this.state.lastActivityAt = createdAt;
     }
@@ -218,7 +248,16 @@ export class ChatSession {
       tenantId: input.tenantId,
       integrationId: input.integrationId,
       createdAt: closedAt,
-      event: { event: 'END', chatId: state.chatId, contact: input.contact, channel: input.channel, sender: input.sender, text: null, multimedia: { url: null, caption: null }, timestamp: closedAt },
+      event: {
+        event: 'END',
+        chatId: state.chatId,
+        contact: input.contact,
+        channel: input.channel,
+        sender: input.sender,
+        text: null,
+        multimedia: { url: null, caption: null },
+        timestamp: closedAt,
+      },
     });
     state.deliveries.push(queued(deliveryId, 'END'));
     this.phaseNow = 'CLOSING';
@@ -247,7 +286,9 @@ export class ChatSession {
 
   /** WhatsApp only: replies are allowed until `whatsappWindowMs` after the contact's last message. */
   windowExpiresAt(): string | null {
-    return this.input.channel === 'WHATSAPP' ? iso(ms(this.state.lastInboundAt) + this.input.settings.whatsappWindowMs) : null;
+    return this.input.channel === 'WHATSAPP'
+      ? iso(ms(this.state.lastInboundAt) + this.input.settings.whatsappWindowMs)
+      : null;
   }
 
   /** When the chat goes idle: `idleTimeoutMs` after the last accepted message either way. */
@@ -295,7 +336,11 @@ export class ChatSession {
   }
 
   summary(): ChatSummary {
-    return { chatId: this.state.chatId, closedReason: this.state.closedReason ?? 'CLIENT_END', acceptedTotal: this.state.acceptedTotal };
+    return {
+      chatId: this.state.chatId,
+      closedReason: this.state.closedReason ?? 'CLIENT_END',
+      acceptedTotal: this.state.acceptedTotal,
+    };
   }
 
   /** The chat read model's row of the chat a message joins, written by that message's accept. */

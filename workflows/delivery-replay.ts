@@ -13,6 +13,18 @@ import { runDeliverySeries } from './delivery-series.js';
 
 export async function deliveryReplayWorkflow(input: DeliveryReplayInput): Promise<void> {
   const { delivery, settings, series } = input;
-  const queued = { deliveryId: delivery.deliveryId, event: delivery.event.event, attempts: 0, firstAttemptAt: null, nextAttemptAt: null };
-  await runDeliverySeries(queued, { tenantId: delivery.tenantId, integrationId: delivery.integrationId, series, settings, shouldPause: () => false });
+  const queued = {
+    deliveryId: delivery.deliveryId,
+    event: delivery.event.event,
+    attempts: 0,
+    firstAttemptAt: null,
+    nextAttemptAt: null,
+  };
+  await runDeliverySeries(queued, {
+    tenantId: delivery.tenantId,
+    integrationId: delivery.integrationId,
+    series,
+    settings,
+    shouldPause: () => false,
+  });
 }

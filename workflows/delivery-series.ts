@@ -33,7 +33,10 @@ export interface DeliverySeriesContext {
 }
 
 /** Runs (or resumes) the series until it succeeds, fails for good, or the run must end. */
-export async function runDeliverySeries(delivery: QueuedDelivery, context: DeliverySeriesContext): Promise<'DONE' | 'PAUSED'> {
+export async function runDeliverySeries(
+  delivery: QueuedDelivery,
+  context: DeliverySeriesContext,
+): Promise<'DONE' | 'PAUSED'> {
   const { settings } = context;
   const { attemptWebhookDelivery } = proxyActivities<ChathookActivities>(attemptActivityOptions(settings));
   let lastReason = 'see the recorded attempts';
@@ -49,13 +52,23 @@ export async function runDeliverySeries(delivery: QueuedDelivery, context: Deliv
 
     const now = Date.now();
     if (delivery.firstAttemptAt && now - ms(delivery.firstAttemptAt) >= settings.deliveryMaxDurationMs) {
-      await giveUp(delivery, context, `DELIVERY_MAX_DURATION spent after ${delivery.attempts} attempts; last: ${lastReason}`);
+      await giveUp(
+        delivery,
+        context,
+        `DELIVERY_MAX_DURATION spent after ${delivery.attempts} attempts; last: ${lastReason}`,
+      );
       return 'DONE';
     }
     delivery.firstAttemptAt ??= iso(now);
     delivery.attempts += 1;
     delivery.nextAttemptAt = null;
-    const outcome = await attemptWebhookDelivery({ tenantId: context.tenantId, integrationId: context.integrationId, deliveryId: delivery.deliveryId, series: context.series, attempt: delivery.attempts });
+    const outcome = await attemptWebhookDelivery({
+      tenantId: context.tenantId,
+      integrationId: context.integrationId,
+      deliveryId: delivery.deliveryId,
+      series: context.series,
+      attempt: delivery.attempts,
+    });
     // The attempt could not be written in time: written now, without sending anything again.
     if (outcome.record) await recordDeliveryAttempt(outcome.record);
     if (outcome.kind !== 'RETRY') return 'DONE';

@@ -2,7 +2,10 @@
 import type { ChatSessionWorkflow } from './contract/chat-session.js';
 import type { DeliveryReplayWorkflow } from './contract/delivery-replay.js';
 import { WorkflowType } from './contract/ids.js';
-import type { IntegrationActivationWorkflow, IntegrationDeactivationWorkflow } from './contract/integration-lifecycle.js';
+import type {
+  IntegrationActivationWorkflow,
+  IntegrationDeactivationWorkflow,
+} from './contract/integration-lifecycle.js';
 import { chatSessionWorkflow } from './chat-session-workflow.js';
 import { deliveryReplayWorkflow } from './delivery-replay.js';
 import { integrationActivationWorkflow, integrationDeactivationWorkflow } from './integration-lifecycle.js';
@@ -11,7 +14,12 @@ export { chatSessionWorkflow, deliveryReplayWorkflow, integrationActivationWorkf
 
 // The API starts workflows by the contract's names and signatures (it never imports this code):
 // a workflow renamed or retyped without the contract fails to compile here.
-void ({ chatSessionWorkflow, integrationActivationWorkflow, integrationDeactivationWorkflow, deliveryReplayWorkflow } satisfies {
+void ({
+  chatSessionWorkflow,
+  integrationActivationWorkflow,
+  integrationDeactivationWorkflow,
+  deliveryReplayWorkflow,
+} satisfies {
   [WorkflowType.CHAT]: ChatSessionWorkflow;
   [WorkflowType.ACTIVATION]: IntegrationActivationWorkflow;
   [WorkflowType.DEACTIVATION]: IntegrationDeactivationWorkflow;

@@ -17,7 +17,12 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { ChathookActivities } from '../activities/index.js';
 import { LIFECYCLE_ACTIVITY_OPTIONS } from './activity-options.js';
 import { FailureType } from './contract/failures.js';
-import type { ActivationInput, ActivationResult, ConnectionOutcome, DeactivationInput } from './contract/integration-lifecycle.js';
+import type {
+  ActivationInput,
+  ActivationResult,
+  ConnectionOutcome,
+  DeactivationInput,
+} from './contract/integration-lifecycle.js';
 
 const { beginActivation, claimConnectionSenders, recordActivationResult, deactivateIntegration } =
   proxyActivities<ChathookActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
@@ -28,13 +33,25 @@ function outcomeOfFailure(code: string, error: unknown): ConnectionOutcome {
   if (cause instanceof ApplicationFailure && cause.nonRetryable && cause.type) {
     return { code, status: 'FAILED', error: { code: cause.type, message: cause.message } };
   }
-  return { code, status: 'FAILED', error: { code: FailureType.UNAVAILABLE, message: `connection ${code} could not be activated: the database did not answer` } };
+  return {
+    code,
+    status: 'FAILED',
+    error: {
+      code: FailureType.UNAVAILABLE,
+      message: `connection ${code} could not be activated: the database did not answer`,
+    },
+  };
 }
 
 export async function integrationActivationWorkflow(input: ActivationInput): Promise<ActivationResult> {
   const begun = await beginActivation(input);
   if (begun.kind === 'ALREADY_ACTIVE') return begun.result;
-  if (begun.kind === 'GONE') throw ApplicationFailure.create({ type: FailureType.NOT_FOUND, message: 'integration not found', nonRetryable: true });
+  if (begun.kind === 'GONE')
+    throw ApplicationFailure.create({
+      type: FailureType.NOT_FOUND,
+      message: 'integration not found',
+      nonRetryable: true,
+    });
   const connections = await Promise.all(
     begun.connectionCodes.map(async (code): Promise<ConnectionOutcome> => {
       try {

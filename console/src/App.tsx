@@ -20,7 +20,11 @@ function SignIn(props: { onSignedIn: (key: string) => void }) {
       await createApi(key.trim()).listIntegrations();
       props.onSignedIn(key.trim());
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? 'This API key is not valid. Check it and try again.' : describeError(caught));
+      setError(
+        caught instanceof ApiError && caught.status === 401
+          ? 'This API key is not valid. Check it and try again.'
+          : describeError(caught),
+      );
     } finally {
       setBusy(false);
     }
@@ -31,7 +35,16 @@ function SignIn(props: { onSignedIn: (key: string) => void }) {
         <h1>chathook console</h1>
         <p id="signin-help">Sign in with your tenant API key. It stays in this browser tab only (session storage).</p>
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" autoComplete="off" required value={key} onChange={(event) => setKey(event.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'signin-error' : undefined} />
+        <input
+          id="api-key"
+          type="password"
+          autoComplete="off"
+          required
+          value={key}
+          onChange={(event) => setKey(event.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'signin-error' : undefined}
+        />
         {error ? (
           <p id="signin-error" className="field-error" role="alert">
             {error}
@@ -69,7 +82,8 @@ export function App() {
       />
     );
   }
-  const section = route.page === 'connections' || route.page === 'deliveries' || route.page === 'chats' ? route.page : 'integrations';
+  const section =
+    route.page === 'connections' || route.page === 'deliveries' || route.page === 'chats' ? route.page : 'integrations';
   return (
     <div className="app">
       <header className="topbar">
@@ -81,10 +95,16 @@ export function App() {
           <a href={hrefOf({ page: 'connections' })} aria-current={section === 'connections' ? 'page' : undefined}>
             Connections
           </a>
-          <a href={hrefOf({ page: 'deliveries', id: 'id' in route ? route.id : undefined })} aria-current={section === 'deliveries' ? 'page' : undefined}>
+          <a
+            href={hrefOf({ page: 'deliveries', id: 'id' in route ? route.id : undefined })}
+            aria-current={section === 'deliveries' ? 'page' : undefined}
+          >
             Deliveries
           </a>
-          <a href={hrefOf({ page: 'chats', id: 'id' in route ? route.id : undefined })} aria-current={section === 'chats' ? 'page' : undefined}>
+          <a
+            href={hrefOf({ page: 'chats', id: 'id' in route ? route.id : undefined })}
+            aria-current={section === 'chats' ? 'page' : undefined}
+          >
             Chats
           </a>
         </nav>
@@ -98,11 +118,17 @@ export function App() {
       {/* In the flow under the top bar, not over the page: a message never hides rows or buttons. */}
       <Snackbar message={snack} onDismiss={dismiss} />
       <main className="content">
-        {route.page === 'integrations' ? <IntegrationsView api={api} notify={setSnack} onUnauthorized={signOut} /> : null}
-        {route.page === 'connections' ? <ConnectionsView api={api} notify={setSnack} carrierSecrets={carrierSecrets.current} /> : null}
+        {route.page === 'integrations' ? (
+          <IntegrationsView api={api} notify={setSnack} onUnauthorized={signOut} />
+        ) : null}
+        {route.page === 'connections' ? (
+          <ConnectionsView api={api} notify={setSnack} carrierSecrets={carrierSecrets.current} />
+        ) : null}
         {route.page === 'new' ? <Editor api={api} notify={setSnack} /> : null}
         {route.page === 'edit' ? <Editor key={route.id} api={api} id={route.id} notify={setSnack} /> : null}
-        {route.page === 'deliveries' ? <DeliveriesView key={route.id ?? ''} api={api} id={route.id} notify={setSnack} /> : null}
+        {route.page === 'deliveries' ? (
+          <DeliveriesView key={route.id ?? ''} api={api} id={route.id} notify={setSnack} />
+        ) : null}
         {route.page === 'chats' ? <ChatsView key={route.id ?? ''} api={api} id={route.id} /> : null}
       </main>
     </div>

@@ -16,7 +16,11 @@ interface Props {
   carrierSecrets: CarrierSecrets;
 }
 
-type Open = { kind: 'create' } | { kind: 'created'; connection: ConnectionCreated } | { kind: 'simulate'; connection: Connection } | { kind: 'delete'; connection: Connection };
+type Open =
+  | { kind: 'create' }
+  | { kind: 'created'; connection: ConnectionCreated }
+  | { kind: 'simulate'; connection: Connection }
+  | { kind: 'delete'; connection: Connection };
 
 /**
  * The tenant's connections, read-only: `http` ones are the operator's (root key), so the console
@@ -28,7 +32,11 @@ export function ConnectionsView({ api, notify, carrierSecrets }: Props) {
   const [integrations, reloadIntegrations] = useAsync(() => api.listIntegrations(), [api]);
   const [open, setOpen] = useState<Open | null>(null);
   const users = (code: string): Integration[] =>
-    integrations.state === 'ready' ? integrations.data.items.filter((integration) => integration.connections.some((connection) => connection.code === code)) : [];
+    integrations.state === 'ready'
+      ? integrations.data.items.filter((integration) =>
+          integration.connections.some((connection) => connection.code === code),
+        )
+      : [];
 
   const remove = async (connection: Connection) => {
     setOpen(null);
@@ -52,19 +60,23 @@ export function ConnectionsView({ api, notify, carrierSecrets }: Props) {
       </div>
       <div className="stack intro">
         <p>
-          A connection is a carrier account and its senders. <strong>Carrier connections</strong> are provisioned for your account by the operator of this chathook and
-          are read-only here: ask your operator to add, change or remove one.
+          A connection is a carrier account and its senders. <strong>Carrier connections</strong> are provisioned for
+          your account by the operator of this chathook and are read-only here: ask your operator to add, change or
+          remove one.
         </p>
         <p>
-          <strong>Sandbox connections</strong> are yours: their replies are recorded (<code>GET /v1/sandbox/messages</code>) instead of sent, and with{' '}
-          <em>Simulate inbound message</em> you write in as a contact, so you can follow a whole chat without any carrier.
+          <strong>Sandbox connections</strong> are yours: their replies are recorded (
+          <code>GET /v1/sandbox/messages</code>) instead of sent, and with <em>Simulate inbound message</em> you write
+          in as a contact, so you can follow a whole chat without any carrier.
         </p>
       </div>
       {list.state === 'loading' ? <Loading what="connections" /> : null}
       {list.state === 'error' ? <ErrorState error={list.error} retry={reload} /> : null}
       {list.state === 'ready' && list.data.items.length === 0 ? (
         <div className="state empty">
-          <p>No connection yet. Create a sandbox connection to try a chat, or ask your operator for a carrier connection.</p>
+          <p>
+            No connection yet. Create a sandbox connection to try a chat, or ask your operator for a carrier connection.
+          </p>
         </div>
       ) : null}
       {list.state === 'ready' && list.data.items.length > 0 ? (
@@ -97,7 +109,13 @@ export function ConnectionsView({ api, notify, carrierSecrets }: Props) {
           }}
         />
       ) : null}
-      {open?.kind === 'created' ? <CreatedDialog connection={open.connection} onClose={() => setOpen(null)} onSimulate={() => setOpen({ kind: 'simulate', connection: open.connection })} /> : null}
+      {open?.kind === 'created' ? (
+        <CreatedDialog
+          connection={open.connection}
+          onClose={() => setOpen(null)}
+          onSimulate={() => setOpen({ kind: 'simulate', connection: open.connection })}
+        />
+      ) : null}
       {open?.kind === 'simulate' ? (
         <SimulateInboundDialog
           api={api}
@@ -127,8 +145,8 @@ export function ConnectionsView({ api, notify, carrierSecrets }: Props) {
           }
         >
           <p>
-            Delete <strong>{open.connection.code}</strong>? Its senders and carrier secret are removed for good. An integration that lists it has to drop it
-            first.
+            Delete <strong>{open.connection.code}</strong>? Its senders and carrier secret are removed for good. An
+            integration that lists it has to drop it first.
           </p>
         </Dialog>
       ) : null}
@@ -136,7 +154,12 @@ export function ConnectionsView({ api, notify, carrierSecrets }: Props) {
   );
 }
 
-function ConnectionRow(props: { connection: Connection; users: Integration[]; onSimulate: () => void; onDelete: () => void }) {
+function ConnectionRow(props: {
+  connection: Connection;
+  users: Integration[];
+  onSimulate: () => void;
+  onDelete: () => void;
+}) {
   const { connection, users } = props;
   const sandbox = connection.carrier.type === 'sandbox';
   return (
@@ -165,7 +188,9 @@ function ConnectionRow(props: { connection: Connection; users: Integration[]; on
             {users.map((integration) => (
               <li key={integration.id}>
                 <a href={hrefOf({ page: 'deliveries', id: integration.id })}>{integration.alias}</a>{' '}
-                <span className={`badge ${integration.status === 'ACTIVE' ? 'active' : ''}`}>{integration.status === 'ACTIVE' ? 'Active' : 'Inactive'}</span>
+                <span className={`badge ${integration.status === 'ACTIVE' ? 'active' : ''}`}>
+                  {integration.status === 'ACTIVE' ? 'Active' : 'Inactive'}
+                </span>
               </li>
             ))}
           </ul>
@@ -174,10 +199,19 @@ function ConnectionRow(props: { connection: Connection; users: Integration[]; on
       <td>
         {sandbox ? (
           <span className="row-actions nowrap">
-            <button type="button" onClick={props.onSimulate} aria-label={`Simulate inbound message on ${connection.code}`}>
+            <button
+              type="button"
+              onClick={props.onSimulate}
+              aria-label={`Simulate inbound message on ${connection.code}`}
+            >
               Simulate inbound message
             </button>
-            <button type="button" className="icon-button danger-text" onClick={props.onDelete} aria-label={`Delete connection ${connection.code}`}>
+            <button
+              type="button"
+              className="icon-button danger-text"
+              onClick={props.onDelete}
+              aria-label={`Delete connection ${connection.code}`}
+            >
               <TrashIcon />
             </button>
           </span>
@@ -191,7 +225,15 @@ function ConnectionRow(props: { connection: Connection; users: Integration[]; on
 
 const CODE_PATTERN = '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}';
 
-function CreateSandboxDialog({ api, onClose, onCreated }: { api: Api; onClose: () => void; onCreated: (connection: ConnectionCreated) => void }) {
+function CreateSandboxDialog({
+  api,
+  onClose,
+  onCreated,
+}: {
+  api: Api;
+  onClose: () => void;
+  onCreated: (connection: ConnectionCreated) => void;
+}) {
   const [code, setCode] = useState('');
   const [channel, setChannel] = useState<'SMS' | 'WHATSAPP'>('SMS');
   const [senders, setSenders] = useState('');
@@ -209,7 +251,11 @@ function CreateSandboxDialog({ api, onClose, onCreated }: { api: Api; onClose: (
       onCreated(await api.createSandboxConnection({ code: code.trim(), channel, senders: list }));
     } catch (error) {
       const fields = error instanceof ApiError ? Object.entries(error.fieldErrors()) : [];
-      setErrors(fields.length > 0 ? fields.map(([path, message]) => `${path.replace(/^body\./, '')}: ${message}`) : [describeError(error)]);
+      setErrors(
+        fields.length > 0
+          ? fields.map(([path, message]) => `${path.replace(/^body\./, '')}: ${message}`)
+          : [describeError(error)],
+      );
     } finally {
       setBusy(false);
     }
@@ -218,22 +264,41 @@ function CreateSandboxDialog({ api, onClose, onCreated }: { api: Api; onClose: (
     <Dialog title="New sandbox connection" onClose={onClose}>
       <form className="stack" onSubmit={(event) => void submit(event)}>
         <p className="muted">
-          A sandbox connection records the replies sent through it instead of sending them. Carrier connections are provisioned by your operator.
+          A sandbox connection records the replies sent through it instead of sending them. Carrier connections are
+          provisioned by your operator.
         </p>
         <label htmlFor="sandbox-code">Code</label>
-        <input id="sandbox-code" required pattern={CODE_PATTERN} value={code} onChange={(event) => setCode(event.target.value)} aria-describedby="sandbox-code-help" />
+        <input
+          id="sandbox-code"
+          required
+          pattern={CODE_PATTERN}
+          value={code}
+          onChange={(event) => setCode(event.target.value)}
+          aria-describedby="sandbox-code-help"
+        />
         <span id="sandbox-code-help" className="muted">
           Letters, digits, &quot;_&quot; and &quot;-&quot;; unique on the platform.
         </span>
         <label htmlFor="sandbox-channel">Channel</label>
-        <select id="sandbox-channel" value={channel} onChange={(event) => setChannel(event.target.value === 'WHATSAPP' ? 'WHATSAPP' : 'SMS')}>
+        <select
+          id="sandbox-channel"
+          value={channel}
+          onChange={(event) => setChannel(event.target.value === 'WHATSAPP' ? 'WHATSAPP' : 'SMS')}
+        >
           <option value="SMS">SMS</option>
           <option value="WHATSAPP">WhatsApp</option>
         </select>
         <label htmlFor="sandbox-senders">Senders</label>
-        <input id="sandbox-senders" required value={senders} onChange={(event) => setSenders(event.target.value)} aria-describedby="sandbox-senders-help" />
+        <input
+          id="sandbox-senders"
+          required
+          value={senders}
+          onChange={(event) => setSenders(event.target.value)}
+          aria-describedby="sandbox-senders-help"
+        />
         <span id="sandbox-senders-help" className="muted">
-          The numbers contacts write to, separated by commas. Sandbox senders are yours alone: they never take a real sender.
+          The numbers contacts write to, separated by commas. Sandbox senders are yours alone: they never take a real
+          sender.
         </span>
         {errors.length > 0 ? (
           <div className="form-error" role="alert">
@@ -255,7 +320,15 @@ function CreateSandboxDialog({ api, onClose, onCreated }: { api: Api; onClose: (
   );
 }
 
-function CreatedDialog({ connection, onClose, onSimulate }: { connection: ConnectionCreated; onClose: () => void; onSimulate: () => void }) {
+function CreatedDialog({
+  connection,
+  onClose,
+  onSimulate,
+}: {
+  connection: ConnectionCreated;
+  onClose: () => void;
+  onSimulate: () => void;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     await navigator.clipboard.writeText(connection.carrierSecret).catch(() => undefined);
@@ -273,8 +346,10 @@ function CreatedDialog({ connection, onClose, onSimulate }: { connection: Connec
     >
       <div className="stack">
         <p>
-          Every inbound callback of <strong>{connection.code}</strong> (<code>POST /carriers/{connection.code}/inbound</code>) must carry this carrier secret as{' '}
-          <code>Authorization: Bearer …</code>. It is shown only now: store it. This console remembers it until you reload the page or sign out.
+          Every inbound callback of <strong>{connection.code}</strong> (
+          <code>POST /carriers/{connection.code}/inbound</code>) must carry this carrier secret as{' '}
+          <code>Authorization: Bearer …</code>. It is shown only now: store it. This console remembers it until you
+          reload the page or sign out.
         </p>
         <span className="row-actions secret">
           <code className="break" aria-label="Carrier secret">

@@ -5,7 +5,12 @@ import { Dialog, ErrorState, formatDate, Loading, RequestLine, TableHead, Tabs, 
 
 export type DetailsTab = 'connections' | 'api';
 
-export function DetailsDialog(props: { api: Api; integration: Integration; initialTab: DetailsTab; onClose: () => void }) {
+export function DetailsDialog(props: {
+  api: Api;
+  integration: Integration;
+  initialTab: DetailsTab;
+  onClose: () => void;
+}) {
   const [tab, setTab] = useState<DetailsTab>(props.initialTab);
   return (
     <Dialog title={`${props.integration.alias} — Details`} onClose={props.onClose} wide>
@@ -18,7 +23,11 @@ export function DetailsDialog(props: { api: Api; integration: Integration; initi
         active={tab}
         onChange={setTab}
       >
-        {tab === 'connections' ? <ConnectionsDetailsPanel api={props.api} integration={props.integration} /> : <ApiDetailsPanel api={props.api} integration={props.integration} />}
+        {tab === 'connections' ? (
+          <ConnectionsDetailsPanel api={props.api} integration={props.integration} />
+        ) : (
+          <ApiDetailsPanel api={props.api} integration={props.integration} />
+        )}
       </Tabs>
     </Dialog>
   );
@@ -69,7 +78,11 @@ function ApiDetailsPanel({ api, integration }: { api: Api; integration: Integrat
       active={sub}
       onChange={setSub}
     >
-      {sub === 'overview' ? <ApiOverview api={api} integration={integration} details={details.data} onRotated={reload} /> : <TryOut api={api} integration={integration} details={details.data} />}
+      {sub === 'overview' ? (
+        <ApiOverview api={api} integration={integration} details={details.data} onRotated={reload} />
+      ) : (
+        <TryOut api={api} integration={integration} details={details.data} />
+      )}
     </Tabs>
   );
 }
@@ -90,7 +103,13 @@ interface Rotation {
  * here once, until the panel closes, and is never fetched again.
  */
 function RotateSecret({ rotation, onRotated }: { rotation: Rotation; onRotated: () => void }) {
-  const [step, setStep] = useState<{ kind: 'idle' } | { kind: 'confirm' } | { kind: 'busy' } | { kind: 'done'; secret: string } | { kind: 'failed'; message: string }>({ kind: 'idle' });
+  const [step, setStep] = useState<
+    | { kind: 'idle' }
+    | { kind: 'confirm' }
+    | { kind: 'busy' }
+    | { kind: 'done'; secret: string }
+    | { kind: 'failed'; message: string }
+  >({ kind: 'idle' });
   const [copied, setCopied] = useState(false);
   const rotate = async () => {
     setStep({ kind: 'busy' });
@@ -170,7 +189,17 @@ const signingSecretRotation = (api: Api, integration: Integration): Rotation => 
   rotate: async () => (await api.rotateSigningSecret(integration.id)).signingSecret,
 });
 
-function ApiOverview({ api, integration, details, onRotated }: { api: Api; integration: Integration; details: ApiDetails; onRotated: () => void }) {
+function ApiOverview({
+  api,
+  integration,
+  details,
+  onRotated,
+}: {
+  api: Api;
+  integration: Integration;
+  details: ApiDetails;
+  onRotated: () => void;
+}) {
   return (
     <div className="stack">
       <p>Send replies (MT) into a chat the contact started. The chat must exist: the contact writes in first.</p>
@@ -195,7 +224,10 @@ function ApiOverview({ api, integration, details, onRotated }: { api: Api; integ
       </div>
       <RotateSecret rotation={tokenRotation(api, integration)} onRotated={onRotated} />
       <h3>Signing Secret</h3>
-      <p>Every delivery to your webhook is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) with the integration's signing secret.</p>
+      <p>
+        Every delivery to your webhook is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)
+        with the integration's signing secret.
+      </p>
       <RotateSecret rotation={signingSecretRotation(api, integration)} onRotated={() => undefined} />
       <h3>Parameters</h3>
       <ul className="plain-list">
@@ -241,7 +273,8 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
   const [copied, setCopied] = useState(false);
   const request = useDebounced({ contact, connection, msg }, 250);
   const [labels] = useAsync(() => api.connectionsDetails(integration.id), [api, integration.id]);
-  const labelOf = (code: string) => (labels.state === 'ready' ? (labels.data.items.find((item) => item.code === code)?.label ?? code) : code);
+  const labelOf = (code: string) =>
+    labels.state === 'ready' ? (labels.data.items.find((item) => item.code === code)?.label ?? code) : code;
 
   useEffect(() => {
     let current = true;
@@ -249,18 +282,29 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
       setCurl(null);
       return;
     }
-    api.tryOut(integration.id, { contact: request.contact, connection: request.connection, type: 'MESSAGE', msg: request.msg }).then(
-      (result) => {
-        if (!current) return;
-        setCurl(result.curl);
-        setErrors({});
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setCurl(null);
-        setErrors(error instanceof ApiError && error.code === ErrorCode.VALIDATION_ERROR ? error.fieldErrors() : { '': describeError(error) });
-      },
-    );
+    api
+      .tryOut(integration.id, {
+        contact: request.contact,
+        connection: request.connection,
+        type: 'MESSAGE',
+        msg: request.msg,
+      })
+      .then(
+        (result) => {
+          if (!current) return;
+          setCurl(result.curl);
+          setErrors({});
+        },
+        (error: unknown) => {
+          if (!current) return;
+          setCurl(null);
+          setErrors(
+            error instanceof ApiError && error.code === ErrorCode.VALIDATION_ERROR
+              ? error.fieldErrors()
+              : { '': describeError(error) },
+          );
+        },
+      );
     return () => {
       current = false;
     };
@@ -274,7 +318,12 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
   };
 
   if (integration.connections.length === 0) {
-    return <p className="state empty">Try Out needs a connection. With a Chatbot campaign, reply through the campaign&apos;s sender at {details.endpoint.url}.</p>;
+    return (
+      <p className="state empty">
+        Try Out needs a connection. With a Chatbot campaign, reply through the campaign&apos;s sender at{' '}
+        {details.endpoint.url}.
+      </p>
+    );
   }
   return (
     <div className="try-out">
@@ -286,7 +335,15 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
           <option value="contact">Contact</option>
         </select>
         <label htmlFor="try-contact">Contact</label>
-        <input id="try-contact" inputMode="numeric" placeholder="5491100000001" value={contact} onChange={(event) => setContact(event.target.value)} aria-invalid={errors.contact ? true : undefined} aria-describedby="try-contact-error" />
+        <input
+          id="try-contact"
+          inputMode="numeric"
+          placeholder="5491100000001"
+          value={contact}
+          onChange={(event) => setContact(event.target.value)}
+          aria-invalid={errors.contact ? true : undefined}
+          aria-describedby="try-contact-error"
+        />
         <span id="try-contact-error" className="field-error">
           {errors.contact ?? ''}
         </span>
@@ -303,7 +360,14 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
           <option value="MESSAGE">MESSAGE</option>
         </select>
         <label htmlFor="try-msg">Message</label>
-        <textarea id="try-msg" rows={3} value={msg} onChange={(event) => setMsg(event.target.value)} aria-invalid={errors.msg ? true : undefined} aria-describedby="try-msg-error" />
+        <textarea
+          id="try-msg"
+          rows={3}
+          value={msg}
+          onChange={(event) => setMsg(event.target.value)}
+          aria-invalid={errors.msg ? true : undefined}
+          aria-describedby="try-msg-error"
+        />
         <span id="try-msg-error" className="field-error">
           {errors.msg ?? errors[''] ?? ''}
         </span>
@@ -324,7 +388,10 @@ function TryOut({ api, integration, details }: { api: Api; integration: Integrat
 }
 
 export function CampaignsDialog(props: { api: Api; integration: Integration; onClose: () => void }) {
-  const [campaigns, reload] = useAsync(() => props.api.campaigns(props.integration.id), [props.api, props.integration.id]);
+  const [campaigns, reload] = useAsync(
+    () => props.api.campaigns(props.integration.id),
+    [props.api, props.integration.id],
+  );
   return (
     <Dialog title={`${props.integration.alias} — Campaigns`} onClose={props.onClose}>
       {campaigns.state === 'loading' ? <Loading what="campaigns" /> : null}
@@ -332,7 +399,12 @@ export function CampaignsDialog(props: { api: Api; integration: Integration; onC
       {campaigns.state === 'ready' ? (
         <div className="stack">
           <p>
-            Integration type: <strong>{campaigns.data.integrationType === 'CHATBOT' ? 'Custom Webhook — Chatbot Service' : 'Custom Webhook — Connections'}</strong>
+            Integration type:{' '}
+            <strong>
+              {campaigns.data.integrationType === 'CHATBOT'
+                ? 'Custom Webhook — Chatbot Service'
+                : 'Custom Webhook — Connections'}
+            </strong>
           </p>
           {campaigns.data.items.length === 0 ? (
             <p className="state empty">No campaign is linked to this integration.</p>

@@ -42,7 +42,17 @@ export function Editor({ api, id, notify }: Props) {
   return <EditorForm api={api} integration={loaded.integration} available={loaded.connections} notify={notify} />;
 }
 
-function EditorForm({ api, integration, available, notify }: { api: Api; integration: Integration | null; available: Connection[]; notify: Props['notify'] }) {
+function EditorForm({
+  api,
+  integration,
+  available,
+  notify,
+}: {
+  api: Api;
+  integration: Integration | null;
+  available: Connection[];
+  notify: Props['notify'];
+}) {
   const [draft, setDraft] = useState<Draft>(() => (integration ? draftOf(integration) : NEW_DRAFT));
   const [section, setSection] = useState<Section>('params');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -55,7 +65,9 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
 
   // A server message is about the value it saw: editing that part of the form retires it.
   const clearErrors = (prefix: string) =>
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([path]) => path !== prefix && !path.startsWith(`${prefix}.`))));
+    setErrors((current) =>
+      Object.fromEntries(Object.entries(current).filter(([path]) => path !== prefix && !path.startsWith(`${prefix}.`))),
+    );
   const update = (patch: Partial<Draft>) => {
     setDraft((current) => ({ ...current, ...patch }));
     Object.keys(patch).forEach(clearErrors);
@@ -80,7 +92,10 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
       }
     } catch (error) {
       // SECRET_REQUIRED names its field like a validation error: the secret to give again.
-      if (error instanceof ApiError && (error.code === ErrorCode.VALIDATION_ERROR || error.code === ErrorCode.SECRET_REQUIRED)) {
+      if (
+        error instanceof ApiError &&
+        (error.code === ErrorCode.VALIDATION_ERROR || error.code === ErrorCode.SECRET_REQUIRED)
+      ) {
         const fields = error.fieldErrors();
         setErrors(fields);
         setFormError(FIX_FIELDS);
@@ -103,9 +118,16 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
     update({ connections: [...draft.connections, { code: pick }] });
     setPick('');
   };
-  const connectionByCode = useMemo(() => new Map(available.map((connection) => [connection.code, connection])), [available]);
-  const unusedConnections = available.filter((connection) => !draft.connections.some(({ code }) => code === connection.code));
-  const otherErrors = Object.entries(errors).filter(([path]) => !/^(alias|method|url|params|auth|headers|body|connections)\b/.test(path));
+  const connectionByCode = useMemo(
+    () => new Map(available.map((connection) => [connection.code, connection])),
+    [available],
+  );
+  const unusedConnections = available.filter(
+    (connection) => !draft.connections.some(({ code }) => code === connection.code),
+  );
+  const otherErrors = Object.entries(errors).filter(
+    ([path]) => !/^(alias|method|url|params|auth|headers|body|connections)\b/.test(path),
+  );
 
   return (
     <section aria-labelledby="editor-title" className="editor">
@@ -114,49 +136,104 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
         <a href={hrefOf({ page: 'integrations' })}>Back to Integrations</a>
       </div>
       <div className="editor-grid">
-        <form ref={formRef} className="card stack" onSubmit={(event) => void save(event)} noValidate aria-label="Custom Webhook Information">
+        <form
+          ref={formRef}
+          className="card stack"
+          onSubmit={(event) => void save(event)}
+          noValidate
+          aria-label="Custom Webhook Information"
+        >
           <h2>Custom Webhook Information</h2>
-          <TextInput id="alias" label="Alias" value={draft.alias} onChange={(alias) => update({ alias })} error={errorOf('alias')} />
+          <TextInput
+            id="alias"
+            label="Alias"
+            value={draft.alias}
+            onChange={(alias) => update({ alias })}
+            error={errorOf('alias')}
+          />
           <div className="method-url">
             <div className="stack">
               <label htmlFor="method">Method</label>
-              <select id="method" value={draft.method} onChange={(event) => update({ method: event.target.value as HttpMethod })}>
+              <select
+                id="method"
+                value={draft.method}
+                onChange={(event) => update({ method: event.target.value as HttpMethod })}
+              >
                 {HTTP_METHODS.map((method) => (
                   <option key={method}>{method}</option>
                 ))}
               </select>
             </div>
-            <TextInput id="url" label="URL" placeholder="https://your.domain/your/path" value={draft.url} onChange={(url) => update({ url })} error={errorOf('url')} />
+            <TextInput
+              id="url"
+              label="URL"
+              placeholder="https://your.domain/your/path"
+              value={draft.url}
+              onChange={(url) => update({ url })}
+              error={errorOf('url')}
+            />
           </div>
           <Tabs label="Request" tabs={SECTION_TABS} active={section} onChange={setSection}>
-            {section === 'params' ? <FieldTable name="params" label="Params" rows={draft.params} onChange={(params) => update({ params })} errors={errors} /> : null}
-            {section === 'headers' ? <FieldTable name="headers" label="Headers" rows={draft.headers} onChange={(headers) => update({ headers })} errors={errors} /> : null}
+            {section === 'params' ? (
+              <FieldTable
+                name="params"
+                label="Params"
+                rows={draft.params}
+                onChange={(params) => update({ params })}
+                errors={errors}
+              />
+            ) : null}
+            {section === 'headers' ? (
+              <FieldTable
+                name="headers"
+                label="Headers"
+                rows={draft.headers}
+                onChange={(headers) => update({ headers })}
+                errors={errors}
+              />
+            ) : null}
             {section === 'body' ? (
               draft.method === 'GET' ? (
                 <p className="note">GET requests carry no body: the chat event travels in params and headers.</p>
               ) : (
                 <>
                   <p className="note">
-                    For nested fields use dot notation (<code>key.child</code>). For array fields use square bracket notation (<code>key[]</code>, or{' '}
-                    <code>key[0].child</code> for one element).
+                    For nested fields use dot notation (<code>key.child</code>). For array fields use square bracket
+                    notation (<code>key[]</code>, or <code>key[0].child</code> for one element).
                   </p>
-                  <FieldTable name="body" label="Body" rows={draft.body} onChange={(body) => update({ body })} errors={errors} />
+                  <FieldTable
+                    name="body"
+                    label="Body"
+                    rows={draft.body}
+                    onChange={(body) => update({ body })}
+                    errors={errors}
+                  />
                 </>
               )
             ) : null}
-            {section === 'auth' ? <AuthEditor auth={draft.auth} onChange={updateAuth} errors={errors} editing={Boolean(integration)} /> : null}
+            {section === 'auth' ? (
+              <AuthEditor auth={draft.auth} onChange={updateAuth} errors={errors} editing={Boolean(integration)} />
+            ) : null}
           </Tabs>
 
           <h2>Connections</h2>
           <p className="warning" role="note">
-            If you want to engage (integrate) Custom Webhook with a Chatbot Service campaign, do not add any connections to the Custom Webhook.
+            If you want to engage (integrate) Custom Webhook with a Chatbot Service campaign, do not add any connections
+            to the Custom Webhook.
           </p>
           {locked ? <p className="note">Stop the integration to change its connections.</p> : null}
           <div className="add-connection">
             <div className="stack grow">
               <label htmlFor="available-connections">Available Connections</label>
-              <select id="available-connections" value={pick} onChange={(event) => setPick(event.target.value)} disabled={locked}>
-                <option value="">{unusedConnections.length === 0 ? 'No other connection available' : 'Select a connection'}</option>
+              <select
+                id="available-connections"
+                value={pick}
+                onChange={(event) => setPick(event.target.value)}
+                disabled={locked}
+              >
+                <option value="">
+                  {unusedConnections.length === 0 ? 'No other connection available' : 'Select a connection'}
+                </option>
                 {unusedConnections.map((connection) => (
                   <option key={connection.code} value={connection.code}>
                     {connection.label}
@@ -179,11 +256,21 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
                       <td>{connectionByCode.get(code)?.channel ?? '—'}</td>
                       <td className="mono">
                         {code}
-                        {errorOf(`connections.${index}.code`) ? <span className="field-error"> {errorOf(`connections.${index}.code`)}</span> : null}
+                        {errorOf(`connections.${index}.code`) ? (
+                          <span className="field-error"> {errorOf(`connections.${index}.code`)}</span>
+                        ) : null}
                       </td>
                       <td className="mono">{connectionByCode.get(code)?.senders.join(', ') ?? ''}</td>
                       <td>
-                        <button type="button" className="icon-button" aria-label={`Remove connection ${code}`} disabled={locked} onClick={() => update({ connections: draft.connections.filter((item) => item.code !== code) })}>
+                        <button
+                          type="button"
+                          className="icon-button"
+                          aria-label={`Remove connection ${code}`}
+                          disabled={locked}
+                          onClick={() =>
+                            update({ connections: draft.connections.filter((item) => item.code !== code) })
+                          }
+                        >
                           <TrashIcon />
                         </button>
                       </td>
@@ -230,7 +317,8 @@ function EditorForm({ api, integration, available, notify }: { api: Api; integra
           }}
         >
           <p>
-            Verify every request chathook sends with this signing secret (Standard Webhooks <code>webhook-signature</code> header). It is shown only now: store it.
+            Verify every request chathook sends with this signing secret (Standard Webhooks{' '}
+            <code>webhook-signature</code> header). It is shown only now: store it.
           </p>
           <p className="mono break secret" aria-label="Signing secret">
             {created.signingSecret}

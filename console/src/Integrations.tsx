@@ -1,5 +1,13 @@
 import { useEffect, useState } from 'react';
-import { ApiError, describeError, type Activation, type ActivationFailed, type Api, type ConnectionsDetails, type Integration } from './api';
+import {
+  ApiError,
+  describeError,
+  type Activation,
+  type ActivationFailed,
+  type Api,
+  type ConnectionsDetails,
+  type Integration,
+} from './api';
 import { hrefOf, navigate } from './routes';
 import { CampaignsDialog, DetailsDialog, type DetailsTab } from './Details';
 import { Dialog, ErrorState, Loading, RequestLine, useAsync, type SnackbarMessage } from './ui';
@@ -58,7 +66,9 @@ export function IntegrationsView({ api, notify, onUnauthorized }: Props) {
     } catch (error) {
       if (error instanceof ApiError && error.code === 'ACTIVATION_FAILED') {
         const failed = error.body as unknown as ActivationFailed;
-        const reasons = failed.connections.map((connection) => `${connection.code}: ${connection.error?.message ?? 'failed'}`);
+        const reasons = failed.connections.map(
+          (connection) => `${connection.code}: ${connection.error?.message ?? 'failed'}`,
+        );
         setCardError(integration.id, `${error.message}. ${reasons.join('; ')}`);
       } else {
         setCardError(integration.id, describeError(error));
@@ -78,7 +88,8 @@ export function IntegrationsView({ api, notify, onUnauthorized }: Props) {
       notify({ tone: 'info', text: `${integration.alias} is stopped` });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'LINKED_TO_LIVE_CAMPAIGNS') {
-        const campaigns = (error.body.error as { campaigns?: { id: string; name: string }[] } | undefined)?.campaigns ?? [];
+        const campaigns =
+          (error.body.error as { campaigns?: { id: string; name: string }[] } | undefined)?.campaigns ?? [];
         setOpen({ kind: 'stop-blocked', integration, campaigns });
       } else {
         setCardError(integration.id, describeError(error));
@@ -138,12 +149,17 @@ export function IntegrationsView({ api, notify, onUnauthorized }: Props) {
           ))}
         </ul>
       ) : null}
-      {open?.kind === 'details' ? <DetailsDialog api={api} integration={open.integration} initialTab={open.tab} onClose={() => setOpen(null)} /> : null}
-      {open?.kind === 'campaigns' ? <CampaignsDialog api={api} integration={open.integration} onClose={() => setOpen(null)} /> : null}
+      {open?.kind === 'details' ? (
+        <DetailsDialog api={api} integration={open.integration} initialTab={open.tab} onClose={() => setOpen(null)} />
+      ) : null}
+      {open?.kind === 'campaigns' ? (
+        <CampaignsDialog api={api} integration={open.integration} onClose={() => setOpen(null)} />
+      ) : null}
       {open?.kind === 'stop-blocked' ? (
         <Dialog title="The integration cannot be stopped" onClose={() => setOpen(null)}>
           <p>
-            <strong>{open.integration.alias}</strong> is linked to live Chatbot campaigns. Pause these campaigns first, then stop the integration:
+            <strong>{open.integration.alias}</strong> is linked to live Chatbot campaigns. Pause these campaigns first,
+            then stop the integration:
           </p>
           <ul className="plain-list">
             {open.campaigns.map((campaign) => (
@@ -170,7 +186,8 @@ export function IntegrationsView({ api, notify, onUnauthorized }: Props) {
           }
         >
           <p>
-            Delete <strong>{open.integration.alias}</strong>? Its configuration, response token and signing secret are removed for good.
+            Delete <strong>{open.integration.alias}</strong>? Its configuration, response token and signing secret are
+            removed for good.
           </p>
         </Dialog>
       ) : null}
@@ -178,7 +195,15 @@ export function IntegrationsView({ api, notify, onUnauthorized }: Props) {
   );
 }
 
-function ConnectionIcons({ api, integration, statusVersion }: { api: Api; integration: Integration; statusVersion: number }) {
+function ConnectionIcons({
+  api,
+  integration,
+  statusVersion,
+}: {
+  api: Api;
+  integration: Integration;
+  statusVersion: number;
+}) {
   const [details, setDetails] = useState<ConnectionsDetails | null>(null);
   useEffect(() => {
     let current = true;
@@ -199,7 +224,11 @@ function ConnectionIcons({ api, integration, statusVersion }: { api: Api; integr
         const status = detail?.status ?? 'INACTIVE';
         const channel = detail?.channel ?? null;
         return (
-          <li key={code} className={`connection-icon ${status.toLowerCase()}`} title={`${detail?.label ?? code}: ${status.toLowerCase()}`}>
+          <li
+            key={code}
+            className={`connection-icon ${status.toLowerCase()}`}
+            title={`${detail?.label ?? code}: ${status.toLowerCase()}`}
+          >
             <span aria-hidden="true" className="glyph">
               {channel === 'WHATSAPP' ? 'WA' : 'SMS'}
             </span>
@@ -259,24 +288,55 @@ function IntegrationCard(props: CardProps) {
         <button type="button" onClick={props.onCampaigns} aria-label={`Campaigns of ${integration.alias}`}>
           Campaigns
         </button>
-        <button type="button" onClick={() => navigate({ page: 'deliveries', id: integration.id })} aria-label={`Deliveries of ${integration.alias}`}>
+        <button
+          type="button"
+          onClick={() => navigate({ page: 'deliveries', id: integration.id })}
+          aria-label={`Deliveries of ${integration.alias}`}
+        >
           Deliveries
         </button>
-        <button type="button" onClick={() => navigate({ page: 'chats', id: integration.id })} aria-label={`Chats of ${integration.alias}`}>
+        <button
+          type="button"
+          onClick={() => navigate({ page: 'chats', id: integration.id })}
+          aria-label={`Chats of ${integration.alias}`}
+        >
           Chats
         </button>
-        <button type="button" onClick={() => navigate({ page: 'edit', id: integration.id })} aria-label={`Edit ${integration.alias}`}>
+        <button
+          type="button"
+          onClick={() => navigate({ page: 'edit', id: integration.id })}
+          aria-label={`Edit ${integration.alias}`}
+        >
           Edit
         </button>
-        <button type="button" className="danger-text" onClick={props.onDelete} disabled={active} aria-label={`Delete ${integration.alias}`} title={active ? 'Stop the integration before deleting it' : undefined}>
+        <button
+          type="button"
+          className="danger-text"
+          onClick={props.onDelete}
+          disabled={active}
+          aria-label={`Delete ${integration.alias}`}
+          title={active ? 'Stop the integration before deleting it' : undefined}
+        >
           Delete
         </button>
         {active ? (
-          <button type="button" className="stop" onClick={props.onStop} disabled={props.busy} aria-label={`Stop ${integration.alias}`}>
+          <button
+            type="button"
+            className="stop"
+            onClick={props.onStop}
+            disabled={props.busy}
+            aria-label={`Stop ${integration.alias}`}
+          >
             {props.busy ? 'Stopping…' : 'Stop ■'}
           </button>
         ) : (
-          <button type="button" className="primary" onClick={props.onStart} disabled={props.busy} aria-label={`Start ${integration.alias}`}>
+          <button
+            type="button"
+            className="primary"
+            onClick={props.onStart}
+            disabled={props.busy}
+            aria-label={`Start ${integration.alias}`}
+          >
             {props.busy ? 'Starting…' : 'Start ▶'}
           </button>
         )}

@@ -1,7 +1,16 @@
 import { useState } from 'react';
 import { describeError, type Api, type Delivery } from './api';
 import { navigate } from './routes';
-import { ErrorState, formatDate, Loading, LoadMore, TableHead, useAsync, usePagedList, type SnackbarMessage } from './ui';
+import {
+  ErrorState,
+  formatDate,
+  Loading,
+  LoadMore,
+  TableHead,
+  useAsync,
+  usePagedList,
+  type SnackbarMessage,
+} from './ui';
 
 /** The integration picker both logs share; the choice lives in the URL. */
 function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'deliveries' | 'chats' }) {
@@ -10,7 +19,11 @@ function IntegrationPicker({ api, id, page }: { api: Api; id?: string; page: 'de
   return (
     <div className="stack">
       <label htmlFor="log-integration">Integration</label>
-      <select id="log-integration" value={id ?? ''} onChange={(event) => navigate({ page, id: event.target.value || undefined })}>
+      <select
+        id="log-integration"
+        value={id ?? ''}
+        onChange={(event) => navigate({ page, id: event.target.value || undefined })}
+      >
         <option value="">Select an integration</option>
         {list.data.items.map((integration) => (
           <option key={integration.id} value={integration.id}>
@@ -56,7 +69,13 @@ function PageSizeSelect(props: { id: string; value: number; onChange: (value: nu
 }
 
 /** One filter of a log page: "All" (empty value) or one of the API's values. */
-function FilterSelect(props: { id: string; label: string; value: string; onChange: (value: string) => void; options: readonly string[] }) {
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly string[];
+}) {
   return (
     <div className="stack">
       <label htmlFor={props.id}>{props.label}</label>
@@ -72,13 +91,24 @@ function FilterSelect(props: { id: string; label: string; value: string; onChang
   );
 }
 
-export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; notify: (message: SnackbarMessage | null) => void }) {
+export function DeliveriesView({
+  api,
+  id,
+  notify,
+}: {
+  api: Api;
+  id?: string;
+  notify: (message: SnackbarMessage | null) => void;
+}) {
   const [status, setStatus] = useState('');
   const [event, setEvent] = useState('');
   const [chatId, setChatId] = useState('');
   const [pageSize, setPageSize] = useState<number>(200);
   const [deliveries, { reload, loadMore }] = usePagedList(
-    (cursor, limit) => (id ? api.deliveries(id, { status, event, chatId: chatId.trim(), limit: String(limit), cursor }) : Promise.resolve({ items: [], nextCursor: null })),
+    (cursor, limit) =>
+      id
+        ? api.deliveries(id, { status, event, chatId: chatId.trim(), limit: String(limit), cursor })
+        : Promise.resolve({ items: [], nextCursor: null }),
     pageSize,
     [api, id, status, event, chatId],
   );
@@ -97,7 +127,13 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
       <LogHeader titleId="deliveries-title" title="Deliveries" refresh={reload} disabled={!id} />
       <div className="filters">
         <IntegrationPicker api={api} id={id} page="deliveries" />
-        <FilterSelect id="filter-status" label="Status" value={status} onChange={setStatus} options={['PENDING', 'SUCCEEDED', 'FAILED']} />
+        <FilterSelect
+          id="filter-status"
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          options={['PENDING', 'SUCCEEDED', 'FAILED']}
+        />
         <FilterSelect id="filter-event" label="Event" value={event} onChange={setEvent} options={['MESSAGE', 'END']} />
         <div className="stack">
           <label htmlFor="filter-chat">Chat Id</label>
@@ -108,11 +144,16 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
       {!id ? <p className="state empty">Choose an integration to see what chathook sent to its endpoint.</p> : null}
       {id && deliveries.state === 'loading' ? <Loading what="deliveries" /> : null}
       {deliveries.state === 'error' ? <ErrorState error={deliveries.error} retry={reload} /> : null}
-      {id && deliveries.state === 'ready' && deliveries.items.length === 0 ? <p className="state empty">No delivery matches: deliveries appear when contacts write in.</p> : null}
+      {id && deliveries.state === 'ready' && deliveries.items.length === 0 ? (
+        <p className="state empty">No delivery matches: deliveries appear when contacts write in.</p>
+      ) : null}
       {deliveries.state === 'ready' && deliveries.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
-            <TableHead columns={['Created', 'Event', 'Chat', 'Contact', 'Status', 'Attempts (status, error, latency)']} actions />
+            <TableHead
+              columns={['Created', 'Event', 'Chat', 'Contact', 'Status', 'Attempts (status, error, latency)']}
+              actions
+            />
             <tbody>
               {deliveries.items.map((delivery) => (
                 <tr key={delivery.id}>
@@ -131,7 +172,11 @@ export function DeliveriesView({ api, id, notify }: { api: Api; id?: string; not
                     </ol>
                   </td>
                   <td>
-                    <button type="button" onClick={() => void replay(delivery)} aria-label={`Replay delivery ${delivery.id}`}>
+                    <button
+                      type="button"
+                      onClick={() => void replay(delivery)}
+                      aria-label={`Replay delivery ${delivery.id}`}
+                    >
                       Replay
                     </button>
                   </td>
@@ -150,7 +195,8 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
   const [status, setStatus] = useState('');
   const [pageSize, setPageSize] = useState<number>(200);
   const [chats, { reload, loadMore }] = usePagedList(
-    (cursor, limit) => (id ? api.chats(id, { status, limit: String(limit), cursor }) : Promise.resolve({ items: [], nextCursor: null })),
+    (cursor, limit) =>
+      id ? api.chats(id, { status, limit: String(limit), cursor }) : Promise.resolve({ items: [], nextCursor: null }),
     pageSize,
     [api, id, status],
   );
@@ -159,17 +205,37 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
       <LogHeader titleId="chats-title" title="Chats" refresh={reload} disabled={!id} />
       <div className="filters">
         <IntegrationPicker api={api} id={id} page="chats" />
-        <FilterSelect id="chat-status" label="Status" value={status} onChange={setStatus} options={['OPEN', 'CLOSED']} />
+        <FilterSelect
+          id="chat-status"
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          options={['OPEN', 'CLOSED']}
+        />
         <PageSizeSelect id="chats-page-size" value={pageSize} onChange={setPageSize} />
       </div>
       {!id ? <p className="state empty">Choose an integration to see its chats.</p> : null}
       {id && chats.state === 'loading' ? <Loading what="chats" /> : null}
       {chats.state === 'error' ? <ErrorState error={chats.error} retry={reload} /> : null}
-      {id && chats.state === 'ready' && chats.items.length === 0 ? <p className="state empty">No chat yet: a chat opens when a contact writes in.</p> : null}
+      {id && chats.state === 'ready' && chats.items.length === 0 ? (
+        <p className="state empty">No chat yet: a chat opens when a contact writes in.</p>
+      ) : null}
       {chats.state === 'ready' && chats.items.length > 0 ? (
         <div className="table-wrap">
           <table className="log">
-            <TableHead columns={['Contact', 'Status', 'Channel', 'Connection / sender', 'Opened', 'Last inbound', 'Window expires', 'Closed', 'Chat Id']} />
+            <TableHead
+              columns={[
+                'Contact',
+                'Status',
+                'Channel',
+                'Connection / sender',
+                'Opened',
+                'Last inbound',
+                'Window expires',
+                'Closed',
+                'Chat Id',
+              ]}
+            />
             <tbody>
               {chats.items.map((chat) => (
                 <tr key={chat.chatId}>
@@ -183,7 +249,13 @@ export function ChatsView({ api, id }: { api: Api; id?: string }) {
                   </td>
                   <td>{formatDate(chat.openedAt)}</td>
                   <td>{formatDate(chat.lastInboundAt)}</td>
-                  <td>{chat.windowExpiresAt ? formatDate(chat.windowExpiresAt) : chat.channel === 'SMS' ? 'no window (SMS)' : '—'}</td>
+                  <td>
+                    {chat.windowExpiresAt
+                      ? formatDate(chat.windowExpiresAt)
+                      : chat.channel === 'SMS'
+                        ? 'no window (SMS)'
+                        : '—'}
+                  </td>
                   <td>{formatDate(chat.closedAt)}</td>
                   <td className="mono">{chat.chatId}</td>
                 </tr>

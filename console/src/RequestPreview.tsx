@@ -18,19 +18,30 @@ export function RequestPreview({ api, draft }: { api: Api; draft: Draft }) {
       return;
     }
     // The alias does not shape the request; a placeholder keeps an empty one from failing the preview.
-    api.preview({ ...inputOf(settled), alias: settled.alias || 'preview', connections: [], sample: { text: sampleText } }).then(
-      (result) => {
-        if (!current) return;
-        setPreview(result);
-        setProblem(null);
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setPreview(null);
-        const fields = error instanceof ApiError ? error.body.error?.fields : undefined;
-        setProblem(fields && fields.length > 0 ? fields.map(({ path, message }) => `${path}: ${message}`).join('\n') : describeError(error));
-      },
-    );
+    api
+      .preview({
+        ...inputOf(settled),
+        alias: settled.alias || 'preview',
+        connections: [],
+        sample: { text: sampleText },
+      })
+      .then(
+        (result) => {
+          if (!current) return;
+          setPreview(result);
+          setProblem(null);
+        },
+        (error: unknown) => {
+          if (!current) return;
+          setPreview(null);
+          const fields = error instanceof ApiError ? error.body.error?.fields : undefined;
+          setProblem(
+            fields && fields.length > 0
+              ? fields.map(({ path, message }) => `${path}: ${message}`).join('\n')
+              : describeError(error),
+          );
+        },
+      );
     return () => {
       current = false;
     };
@@ -38,7 +49,10 @@ export function RequestPreview({ api, draft }: { api: Api; draft: Draft }) {
   return (
     <aside className="card stack preview" aria-labelledby="preview-title">
       <h2 id="preview-title">Preview</h2>
-      <p className="muted">The request your endpoint receives when a contact writes this message (rendered by chathook&apos;s own renderer).</p>
+      <p className="muted">
+        The request your endpoint receives when a contact writes this message (rendered by chathook&apos;s own
+        renderer).
+      </p>
       <label htmlFor="sample-text">Sample message</label>
       <input id="sample-text" value={text} onChange={(event) => setText(event.target.value)} />
       {problem ? <pre className="code muted">{problem}</pre> : null}

@@ -3,12 +3,15 @@ import { ApiError, describeError, type Api, type Connection, type Integration, t
 import { hrefOf } from './routes';
 import { Dialog } from './ui';
 
-type Outcome = { kind: 'accepted'; answer: MoAccepted } | { kind: 'refused'; status: number; code: string; message: string; hint: string | null };
+type Outcome =
+  | { kind: 'accepted'; answer: MoAccepted }
+  | { kind: 'refused'; status: number; code: string; message: string; hint: string | null };
 
 /** What a refusal means for someone trying the sandbox, beyond the server's message. */
 const hintOf = (error: ApiError): string | null => {
   if (error.status === 401) return 'The carrier secret does not match this connection.';
-  if (error.code === 'NO_ROUTE') return 'Start an integration that lists this connection (Integrations), then send again.';
+  if (error.code === 'NO_ROUTE')
+    return 'Start an integration that lists this connection (Integrations), then send again.';
   if (error.status === 0) return 'The server could not be reached.';
   return null;
 };
@@ -43,7 +46,12 @@ export function SimulateInboundDialog(props: {
     setBusy(true);
     setOutcome(null);
     try {
-      const answer = await api.simulateInbound(connection.code, secret.trim(), { messageId: newMessageId(), from: from.trim(), to, text });
+      const answer = await api.simulateInbound(connection.code, secret.trim(), {
+        messageId: newMessageId(),
+        from: from.trim(),
+        to,
+        text,
+      });
       props.onAccepted(secret.trim());
       setOutcome({ kind: 'accepted', answer });
     } catch (error) {
@@ -61,25 +69,40 @@ export function SimulateInboundDialog(props: {
     <Dialog title={`Simulate inbound message — ${connection.code}`} onClose={props.onClose}>
       <form className="stack" onSubmit={(event) => void send(event)}>
         <p>
-          Write in as a contact: the console posts <code>POST /carriers/{connection.code}/inbound</code> as the carrier would, and chathook delivers the message to
-          the integration that has this connection active.
+          Write in as a contact: the console posts <code>POST /carriers/{connection.code}/inbound</code> as the carrier
+          would, and chathook delivers the message to the integration that has this connection active.
         </p>
         <label htmlFor="simulate-secret">Carrier secret</label>
-        <input id="simulate-secret" type="password" autoComplete="off" required value={secret} onChange={(event) => setSecret(event.target.value)} aria-describedby="simulate-secret-help" />
+        <input
+          id="simulate-secret"
+          type="password"
+          autoComplete="off"
+          required
+          value={secret}
+          onChange={(event) => setSecret(event.target.value)}
+          aria-describedby="simulate-secret-help"
+        />
         <span id="simulate-secret-help" className="muted">
           {props.knownSecret ? (
             'Filled in: this console saw the secret when the connection was created (or when you last sent with it) in this session.'
           ) : (
             <>
-              chathook shows a carrier secret only once, when the connection is created, and the console cannot read it back. Paste it here: for the development
-              sandbox, <code>npm start</code> printed it and keeps it in <code>.chathook/dev-tenant.json</code> (<code>sandbox.carrierSecret</code>).
+              chathook shows a carrier secret only once, when the connection is created, and the console cannot read it
+              back. Paste it here: for the development sandbox, <code>npm start</code> printed it and keeps it in{' '}
+              <code>.chathook/dev-tenant.json</code> (<code>sandbox.carrierSecret</code>).
             </>
           )}
         </span>
         <div className="simulate-grid">
           <div className="stack">
             <label htmlFor="simulate-from">From (contact number)</label>
-            <input id="simulate-from" required inputMode="numeric" value={from} onChange={(event) => setFrom(event.target.value)} />
+            <input
+              id="simulate-from"
+              required
+              inputMode="numeric"
+              value={from}
+              onChange={(event) => setFrom(event.target.value)}
+            />
           </div>
           <div className="stack">
             <label htmlFor="simulate-to">To (sender)</label>
@@ -93,7 +116,13 @@ export function SimulateInboundDialog(props: {
           </div>
         </div>
         <label htmlFor="simulate-text">Text</label>
-        <textarea id="simulate-text" rows={3} maxLength={4096} value={text} onChange={(event) => setText(event.target.value)} />
+        <textarea
+          id="simulate-text"
+          rows={3}
+          maxLength={4096}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy || secret.trim() === ''}>
             {busy ? 'Sending…' : 'Send inbound message'}
@@ -128,7 +157,8 @@ function WatchLinks({ integrations }: { integrations: Integration[] }) {
   if (active.length === 0) {
     return (
       <span>
-        Follow it in <a href={hrefOf({ page: 'deliveries' })}>Deliveries</a> and <a href={hrefOf({ page: 'chats' })}>Chats</a>.
+        Follow it in <a href={hrefOf({ page: 'deliveries' })}>Deliveries</a> and{' '}
+        <a href={hrefOf({ page: 'chats' })}>Chats</a>.
       </span>
     );
   }

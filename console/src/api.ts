@@ -23,14 +23,29 @@ import type {
   RotatedSigningSecret,
   TryOutResult,
 } from '../../src/http/response-schemas.js';
-import type { CarrierInboundSchema, ConnectionCreateSchema, IntegrationInputSchema, TryOutSchema } from '../../src/domain/request-schemas.js';
+import type {
+  CarrierInboundSchema,
+  ConnectionCreateSchema,
+  IntegrationInputSchema,
+  TryOutSchema,
+} from '../../src/domain/request-schemas.js';
 
 export type IntegrationInput = z.input<typeof IntegrationInputSchema>;
 export type TryOutInput = z.input<typeof TryOutSchema>;
 /** A tenant creates only sandbox connections: `http` ones are the operator's (root key). */
 export type SandboxConnectionInput = Omit<z.input<typeof ConnectionCreateSchema>, 'carrier'>;
 export type CarrierInbound = z.input<typeof CarrierInboundSchema>;
-export type { Activation, ActivationFailed, ApiDetails, ConnectionCreated, ConnectionsDetails, Integration, IntegrationCampaigns, MoAccepted, Preview };
+export type {
+  Activation,
+  ActivationFailed,
+  ApiDetails,
+  ConnectionCreated,
+  ConnectionsDetails,
+  Integration,
+  IntegrationCampaigns,
+  MoAccepted,
+  Preview,
+};
 export type Connection = ConnectionList['items'][number];
 export type Delivery = DeliveryList['items'][number];
 export type Chat = ChatList['items'][number];
@@ -65,11 +80,14 @@ export class ApiError extends Error {
 
 const KEY_STORAGE = 'chathook.apiKey';
 export const storedKey = () => sessionStorage.getItem(KEY_STORAGE);
-export const storeKey = (key: string | null) => (key === null ? sessionStorage.removeItem(KEY_STORAGE) : sessionStorage.setItem(KEY_STORAGE, key));
+export const storeKey = (key: string | null) =>
+  key === null ? sessionStorage.removeItem(KEY_STORAGE) : sessionStorage.setItem(KEY_STORAGE, key);
 
 type Query = Record<string, string | undefined>;
 const withQuery = (path: string, query: Query = {}) => {
-  const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  const params = new URLSearchParams(
+    Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])),
+  );
   return params.size > 0 ? `${path}?${params}` : path;
 };
 
@@ -79,7 +97,10 @@ async function send<T>(bearer: string, method: string, path: string, body?: unkn
   try {
     response = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -95,7 +116,12 @@ async function send<T>(bearer: string, method: string, path: string, body?: unkn
   }
   if (!response.ok) {
     const errorBody = (parsed ?? {}) as Partial<ErrorBody> & Record<string, unknown>;
-    throw new ApiError(response.status, errorBody.error?.code ?? `HTTP_${response.status}`, errorBody.error?.message ?? `The server answered ${response.status}`, errorBody);
+    throw new ApiError(
+      response.status,
+      errorBody.error?.code ?? `HTTP_${response.status}`,
+      errorBody.error?.message ?? `The server answered ${response.status}`,
+      errorBody,
+    );
   }
   return parsed as T;
 }
@@ -117,11 +143,14 @@ export function createApi(key: string) {
     rotateSigningSecret: (id: string) => call<RotatedSigningSecret>('POST', `${integration(id)}/rotate-signing-secret`),
     tryOut: (id: string, input: TryOutInput) => call<TryOutResult>('POST', `${integration(id)}/try-out`, input),
     campaigns: (id: string) => call<IntegrationCampaigns>('GET', `${integration(id)}/campaigns`),
-    deliveries: (id: string, query: Query) => call<DeliveryList>('GET', withQuery(`${integration(id)}/deliveries`, query)),
-    replay: (id: string, deliveryId: string) => call<Delivery>('POST', `${integration(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`),
+    deliveries: (id: string, query: Query) =>
+      call<DeliveryList>('GET', withQuery(`${integration(id)}/deliveries`, query)),
+    replay: (id: string, deliveryId: string) =>
+      call<Delivery>('POST', `${integration(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`),
     chats: (id: string, query: Query) => call<ChatList>('GET', withQuery(`${integration(id)}/chats`, query)),
     listConnections: () => call<ConnectionList>('GET', '/v1/connections?limit=500'),
-    createSandboxConnection: (input: SandboxConnectionInput) => call<ConnectionCreated>('POST', '/v1/connections', { ...input, carrier: { type: 'sandbox' } }),
+    createSandboxConnection: (input: SandboxConnectionInput) =>
+      call<ConnectionCreated>('POST', '/v1/connections', { ...input, carrier: { type: 'sandbox' } }),
     deleteConnection: (code: string) => call<undefined>('DELETE', `/v1/connections/${encodeURIComponent(code)}`),
     /** The carrier's own callback, as the sandbox carrier would post it: authenticated by the carrier secret, not the tenant key. */
     simulateInbound: (code: string, carrierSecret: string, message: CarrierInbound) =>

@@ -6,7 +6,12 @@ import { DEFAULT_BODY, type Field, type HttpMethod } from '../../src/domain/webh
 import type { Integration, IntegrationInput } from './api';
 
 export type AuthType = 'NONE' | 'API_KEY' | 'BASIC' | 'BEARER';
-export const AUTH_LABELS: Record<AuthType, string> = { NONE: 'No Authentication', API_KEY: 'API Key', BASIC: 'Basic', BEARER: 'Bearer Token' };
+export const AUTH_LABELS: Record<AuthType, string> = {
+  NONE: 'No Authentication',
+  API_KEY: 'API Key',
+  BASIC: 'Basic',
+  BEARER: 'Bearer Token',
+};
 
 export interface AuthDraft {
   type: AuthType;
@@ -30,7 +35,16 @@ export interface Draft {
 }
 
 const EMPTY_AUTH: AuthDraft = { type: 'NONE', key: '', value: '', in: 'header', username: '', password: '', token: '' };
-export const NEW_DRAFT: Draft = { alias: '', method: 'POST', url: '', params: [], auth: EMPTY_AUTH, headers: [], body: [...DEFAULT_BODY], connections: [] };
+export const NEW_DRAFT: Draft = {
+  alias: '',
+  method: 'POST',
+  url: '',
+  params: [],
+  auth: EMPTY_AUTH,
+  headers: [],
+  body: [...DEFAULT_BODY],
+  connections: [],
+};
 
 export function draftOf(integration: Integration): Draft {
   const auth = integration.auth;

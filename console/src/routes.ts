@@ -48,4 +48,3 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
-

@@ -2,7 +2,13 @@ import { Fragment, useCallback, useEffect, useId, useRef, useState, type ReactNo
 import { describeError, type Page } from './api';
 
 /** A modal on the native <dialog>: focus trapping, Escape and the backdrop come from the browser. */
-export function Dialog(props: { title: ReactNode; onClose: () => void; children: ReactNode; wide?: boolean; actions?: ReactNode }) {
+export function Dialog(props: {
+  title: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  actions?: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -10,7 +16,12 @@ export function Dialog(props: { title: ReactNode; onClose: () => void; children:
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
   return (
-    <dialog ref={ref} className={props.wide ? 'dialog wide' : 'dialog'} aria-labelledby={titleId} onClose={props.onClose}>
+    <dialog
+      ref={ref}
+      className={props.wide ? 'dialog wide' : 'dialog'}
+      aria-labelledby={titleId}
+      onClose={props.onClose}
+    >
       <header className="dialog-header">
         <h2 id={titleId}>{props.title}</h2>
         <button type="button" className="icon-button" aria-label="Close" onClick={() => ref.current?.close()}>
@@ -29,7 +40,13 @@ export interface TabDef<K extends string> {
 }
 
 /** WAI-ARIA tabs: Left/Right move between tabs, the panel follows. */
-export function Tabs<K extends string>(props: { label: string; tabs: readonly TabDef<K>[]; active: K; onChange: (key: K) => void; children: ReactNode }) {
+export function Tabs<K extends string>(props: {
+  label: string;
+  tabs: readonly TabDef<K>[];
+  active: K;
+  onChange: (key: K) => void;
+  children: ReactNode;
+}) {
   const baseId = useId();
   const refs = useRef(new Map<K, HTMLButtonElement>());
   const move = (delta: number) => {
@@ -216,7 +233,9 @@ export function LoadMore(props: { list: Paged<unknown>; what: string; onLoadMore
       <span className="muted" role="status">
         {list.nextCursor ? `Showing the first ${count}` : `All ${count} shown`}
       </span>
-      {typeof list.more === 'object' ? <span className="error-text">Could not load more: {describeError(list.more.error)}</span> : null}
+      {typeof list.more === 'object' ? (
+        <span className="error-text">Could not load more: {describeError(list.more.error)}</span>
+      ) : null}
       {list.nextCursor ? (
         <button type="button" onClick={props.onLoadMore} disabled={list.more === 'loading'}>
           {list.more === 'loading' ? 'Loading…' : 'Load more'}
@@ -238,7 +257,17 @@ export function useDebounced<T>(value: T, delayMs: number): T {
 
 /** Inline, so it renders without an emoji font (headless Linux machines have none). */
 export const TrashIcon = () => (
-  <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+  <svg
+    aria-hidden="true"
+    width="16"
+    height="16"
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="2"
+    strokeLinecap="round"
+    strokeLinejoin="round"
+  >
     <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6" />
   </svg>
 );

@@ -25,7 +25,11 @@ export class ChaosCarrier {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         try {
-          const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string; to?: string; text?: string };
+          const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            id?: string;
+            to?: string;
+            text?: string;
+          };
           carrier.record(String(message.id ?? ''), String(message.to ?? ''), String(message.text ?? ''));
           res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch {

@@ -6,7 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 
-export type ReceiverMode = { kind: 'ok' } | { kind: 'unavailable' } | { kind: 'throttled' } | { kind: 'slow'; delayMs: number };
+export type ReceiverMode =
+  { kind: 'ok' } | { kind: 'unavailable' } | { kind: 'throttled' } | { kind: 'slow'; delayMs: number };
 
 export interface AcceptedRequest {
   webhookId: string;
@@ -151,7 +152,10 @@ export class ChaosReceiver {
 
   /** How often a message reached the client, over every webhook-id it carried. */
   deliveriesOf(messageId: string): Array<{ webhookId: string; count: number }> {
-    return [...(this.webhookIdsByMessage.get(messageId) ?? [])].map((webhookId) => ({ webhookId, count: this.accepted.get(webhookId)?.count ?? 0 }));
+    return [...(this.webhookIdsByMessage.get(messageId) ?? [])].map((webhookId) => ({
+      webhookId,
+      count: this.accepted.get(webhookId)?.count ?? 0,
+    }));
   }
 
   async close(): Promise<void> {

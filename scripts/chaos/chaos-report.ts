@@ -3,7 +3,8 @@ import type { ChurnResult } from './churn-runner.js';
 import type { ScenarioResult } from './scenario-runner.js';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+const kib = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 
 function drainCell(result: ScenarioResult): string {
   if (result.error) return `error: ${result.error}`;
@@ -15,11 +16,16 @@ function duplicatesCell(result: ScenarioResult): string {
   const duplicates = result.ledger?.duplicates ?? [];
   if (duplicates.length === 0) return '0';
   const distinctIds = duplicates.filter((duplicate) => !duplicate.sameWebhookId).length;
-  return distinctIds === 0 ? `${duplicates.length} (same webhook-id)` : `${duplicates.length} (${distinctIds} with different webhook-ids)`;
+  return distinctIds === 0
+    ? `${duplicates.length} (same webhook-id)`
+    : `${duplicates.length} (${distinctIds} with different webhook-ids)`;
 }
 
 export function chaosTable(results: readonly ScenarioResult[]): string {
-  const lines = ['| scenario | sent | accepted (202) | delivered once | duplicates | lost | time to drain |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const lines = [
+    '| scenario | sent | accepted (202) | delivered once | duplicates | lost | time to drain |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
   for (const result of results) {
     const ledger = result.ledger;
     lines.push(
@@ -45,21 +51,39 @@ export function chaosDetails(results: readonly ScenarioResult[]): string {
         '',
         result.scenario,
         `${result.ratePerSecond.toFixed(1)}/s`,
-        tally ? `${tally.accepted} / ${tally.backlog429} / ${tally.unavailable503} / ${tally.otherStatus} / ${tally.errors}` : '–',
+        tally
+          ? `${tally.accepted} / ${tally.backlog429} / ${tally.unavailable503} / ${tally.otherStatus} / ${tally.errors}`
+          : '–',
         ledger ? String(ledger.sent - ledger.accepted) : '–',
         ledger ? String(ledger.deliveredWithoutAcceptance) : '–',
         ledger ? String(ledger.orderViolations) : '–',
         result.listed ? `${result.listed.PENDING} / ${result.listed.SUCCEEDED} / ${result.listed.FAILED}` : '–',
-        largest ? `${kib(largest.historyBytes)} (${largest.historyEvents} events, ${kib(history.largestEventBytes)})` : '–',
+        largest
+          ? `${kib(largest.historyBytes)} (${largest.historyEvents} events, ${kib(history.largestEventBytes)})`
+          : '–',
         history ? String(history.workflowTaskFailures) : '–',
-        result.rss ? `${mib(result.rss.api)} / ${mib(result.rss.worker)} / ${mib(result.rss.temporal)} / ${mib(result.rss.database)}` : '–',
+        result.rss
+          ? `${mib(result.rss.api)} / ${mib(result.rss.worker)} / ${mib(result.rss.temporal)} / ${mib(result.rss.database)}`
+          : '–',
         String(result.unexpectedExits.length),
         '',
-      ].join(' | ').trim(),
+      ]
+        .join(' | ')
+        .trim(),
     );
   }
   const largest = results
-    .flatMap((result) => (result.history?.largest ? [{ scenario: result.scenario, ...result.history.largest, largestEventBytes: result.history.largestEventBytes }] : []))
+    .flatMap((result) =>
+      result.history?.largest
+        ? [
+            {
+              scenario: result.scenario,
+              ...result.history.largest,
+              largestEventBytes: result.history.largestEventBytes,
+            },
+          ]
+        : [],
+    )
     .sort((a, b) => b.historyBytes - a.historyBytes)[0];
   if (largest) {
     lines.push(
@@ -70,11 +94,14 @@ export function chaosDetails(results: readonly ScenarioResult[]): string {
   for (const result of results) {
     const distinct = result.ledger?.duplicates.filter((duplicate) => !duplicate.sameWebhookId) ?? [];
     for (const duplicate of distinct.slice(0, 5)) {
-      lines.push(`- ${result.scenario}: ${duplicate.messageId} delivered under ${duplicate.deliveries.map((delivery) => `${delivery.webhookId}×${delivery.count}`).join(', ')}`);
+      lines.push(
+        `- ${result.scenario}: ${duplicate.messageId} delivered under ${duplicate.deliveries.map((delivery) => `${delivery.webhookId}×${delivery.count}`).join(', ')}`,
+      );
     }
     const lost = result.ledger?.lost ?? [];
     if (lost.length > 0) lines.push(`- ${result.scenario}: lost ${lost.length}, e.g. ${lost.slice(0, 5).join(', ')}`);
-    for (const exit of result.unexpectedExits) lines.push(`- ${result.scenario}: unexpected exit of ${exit} (restarted after 1 s)`);
+    for (const exit of result.unexpectedExits)
+      lines.push(`- ${result.scenario}: unexpected exit of ${exit} (restarted after 1 s)`);
   }
   return lines.join('\n');
 }
@@ -93,7 +120,13 @@ export function churnTable(results: readonly ChurnResult[]): string {
     );
   }
   for (const result of results) {
-    if (result.steps) lines.push('', `Steps of seed ${result.seed}: ${Object.entries(result.steps).map(([step, count]) => `${step} ${count}`).join(', ')}.`);
+    if (result.steps)
+      lines.push(
+        '',
+        `Steps of seed ${result.seed}: ${Object.entries(result.steps)
+          .map(([step, count]) => `${step} ${count}`)
+          .join(', ')}.`,
+      );
     for (const violation of result.violations) lines.push(`- seed ${result.seed}: ${violation}`);
   }
   return lines.join('\n');

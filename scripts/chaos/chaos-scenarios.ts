@@ -13,7 +13,12 @@ export interface FaultsFired {
   fullStops: number;
 }
 
-export const noFaultsFired = (): FaultsFired => ({ workerKills: 0, receiverOutages: 0, temporalKills: 0, fullStops: 0 });
+export const noFaultsFired = (): FaultsFired => ({
+  workerKills: 0,
+  receiverOutages: 0,
+  temporalKills: 0,
+  fullStops: 0,
+});
 
 export interface FaultContext {
   stack: ChaosStack;
@@ -106,14 +111,26 @@ export function standardScenarios(parameters: ScenarioParameters): Scenario[] {
       summary: `worker-1 SIGKILLed every ${parameters.killIntervalMs / 1000} s and restarted; worker-2 keeps going`,
       faults: [killWorkerEvery(parameters.killIntervalMs)],
     },
-    { name: 'temporal-restart', summary: 'Temporal dev server SIGKILLed at 1/3 of the load, restarted on the same database file', faults: [killTemporalAt(1 / 3)] },
+    {
+      name: 'temporal-restart',
+      summary: 'Temporal dev server SIGKILLed at 1/3 of the load, restarted on the same database file',
+      faults: [killTemporalAt(1 / 3)],
+    },
     {
       name: 'receiver-down',
       summary: `receiver answers 503 for ${outageLabel} (from 10 s, or a quarter of a shorter load, into the load), then 200`,
       faults: [receiverOutage('unavailable', earlyInLoad, parameters.outageMs)],
     },
-    { name: 'receiver-down-20s', summary: 'receiver answers 503 for 20 s, then 200', faults: [receiverOutage('unavailable', earlyInLoad, 20_000)] },
-    { name: 'receiver-429', summary: 'receiver answers 429 with Retry-After: 0 for 20 s, then 200', faults: [receiverOutage('throttled', earlyInLoad, 20_000)] },
+    {
+      name: 'receiver-down-20s',
+      summary: 'receiver answers 503 for 20 s, then 200',
+      faults: [receiverOutage('unavailable', earlyInLoad, 20_000)],
+    },
+    {
+      name: 'receiver-429',
+      summary: 'receiver answers 429 with Retry-After: 0 for 20 s, then 200',
+      faults: [receiverOutage('throttled', earlyInLoad, 20_000)],
+    },
     {
       name: 'large-while-down',
       summary: `4,096-character messages from 4 contacts while the receiver answers 503 for ${outageLabel}`,
@@ -121,6 +138,10 @@ export function standardScenarios(parameters: ScenarioParameters): Scenario[] {
       textLength: 4_096,
       faults: [receiverOutage('unavailable', earlyInLoad, parameters.outageMs)],
     },
-    { name: 'sigterm-all', summary: 'SIGTERM to the API, both workers, Temporal and the database at 1/3 of the load, then all started again', faults: [stopEverythingAt(1 / 3, 'SIGTERM')] },
+    {
+      name: 'sigterm-all',
+      summary: 'SIGTERM to the API, both workers, Temporal and the database at 1/3 of the load, then all started again',
+      faults: [stopEverythingAt(1 / 3, 'SIGTERM')],
+    },
   ];
 }

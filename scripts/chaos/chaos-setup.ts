@@ -16,10 +16,19 @@ export interface ChaosRoute {
   responseToken: string;
 }
 
-async function call(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function call(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -32,7 +41,12 @@ async function call(baseUrl: string, token: string, method: string, path: string
  * `carrierUrl` given: an `http` connection provisioned by the operator (root key), so replies go
  * out to that carrier; otherwise a sandbox connection the tenant creates itself.
  */
-export async function provisionChaosRoute(baseUrl: string, adminKey: string, receiverUrl: string, carrierUrl?: string): Promise<ChaosRoute> {
+export async function provisionChaosRoute(
+  baseUrl: string,
+  adminKey: string,
+  receiverUrl: string,
+  carrierUrl?: string,
+): Promise<ChaosRoute> {
   const tenant = await call(baseUrl, adminKey, 'POST', '/v1/tenants', { name: 'Chaos' });
   const tenantApiKey = String(tenant.apiKey);
   const connectionCode = 'CHAOS';
@@ -44,7 +58,12 @@ export async function provisionChaosRoute(baseUrl: string, adminKey: string, rec
         senders: [sender],
         carrier: { type: 'http', url: `${carrierUrl}/sms`, secret: 'chaos-carrier-secret' },
       })
-    : await call(baseUrl, tenantApiKey, 'POST', '/v1/connections', { code: connectionCode, channel: 'SMS', senders: [sender], carrier: { type: 'sandbox' } });
+    : await call(baseUrl, tenantApiKey, 'POST', '/v1/connections', {
+        code: connectionCode,
+        channel: 'SMS',
+        senders: [sender],
+        carrier: { type: 'sandbox' },
+      });
   const integration = await call(baseUrl, tenantApiKey, 'POST', '/v1/integrations', {
     alias: 'Chaos receiver',
     method: 'POST',
@@ -54,7 +73,14 @@ export async function provisionChaosRoute(baseUrl: string, adminKey: string, rec
   const integrationId = String(integration.id);
   await call(baseUrl, tenantApiKey, 'POST', `/v1/integrations/${integrationId}/start`);
   const secret = connection.carrierSecret ?? (connection.carrier as { secret?: unknown } | undefined)?.secret;
-  return { integrationId, tenantApiKey, connectionCode, sender, carrierSecret: typeof secret === 'string' ? secret : undefined, responseToken: String(integration.responseToken) };
+  return {
+    integrationId,
+    tenantApiKey,
+    connectionCode,
+    sender,
+    carrierSecret: typeof secret === 'string' ? secret : undefined,
+    responseToken: String(integration.responseToken),
+  };
 }
 
 export interface DeliveryStatusCounts {
@@ -72,7 +98,12 @@ export async function countListedDeliveries(baseUrl: string, route: ChaosRoute):
   for (const status of ['PENDING', 'SUCCEEDED', 'FAILED'] as const) {
     let cursor: string | undefined;
     do {
-      const page = await call(baseUrl, route.tenantApiKey, 'GET', `/v1/integrations/${route.integrationId}/deliveries?event=MESSAGE&status=${status}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await call(
+        baseUrl,
+        route.tenantApiKey,
+        'GET',
+        `/v1/integrations/${route.integrationId}/deliveries?event=MESSAGE&status=${status}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       counts[status] += (page.items as unknown[]).length;
       cursor = typeof page.nextCursor === 'string' ? page.nextCursor : undefined;
     } while (cursor);

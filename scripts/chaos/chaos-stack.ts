@@ -69,7 +69,12 @@ export class ChaosStack {
   }
 
   static async start(options: ChaosStackOptions): Promise<ChaosStack> {
-    const ports = { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), api: await freePort() };
+    const ports = {
+      temporal: await freePort(),
+      temporalUi: await freePort(),
+      mongo: await freePort(),
+      api: await freePort(),
+    };
     const stack = new ChaosStack(options, ports);
     try {
       await stack.startAll();
@@ -163,7 +168,12 @@ export class ChaosStack {
 
   /** `signal` to every process at once, as a host shutdown does; then waits for all to exit. */
   async stopAll(signal: NodeJS.Signals): Promise<void> {
-    await Promise.all([this.api.stop(signal), ...this.workers.map((worker) => worker.stop(signal)), this.killTemporal(signal), signal === 'SIGKILL' ? this.killDatabaseHard() : this.stopDatabase()]);
+    await Promise.all([
+      this.api.stop(signal),
+      ...this.workers.map((worker) => worker.stop(signal)),
+      this.killTemporal(signal),
+      signal === 'SIGKILL' ? this.killDatabaseHard() : this.stopDatabase(),
+    ]);
   }
 
   private async killDatabaseHard(): Promise<void> {
@@ -179,11 +189,17 @@ export class ChaosStack {
   }
 
   peakRss(): PeakRss {
-    return { api: this.api.peakRssBytes, worker: Math.max(...this.workers.map((worker) => worker.peakRssBytes)), ...this.peakServers };
+    return {
+      api: this.api.peakRssBytes,
+      worker: Math.max(...this.workers.map((worker) => worker.peakRssBytes)),
+      ...this.peakServers,
+    };
   }
 
   unexpectedExits(): string[] {
-    return [this.api, ...this.workers].flatMap((process) => process.unexpectedExits.map((exit) => `${process.options.name}: ${exit}`));
+    return [this.api, ...this.workers].flatMap((process) =>
+      process.unexpectedExits.map((exit) => `${process.options.name}: ${exit}`),
+    );
   }
 
   /** Kills everything without grace; safe to call on a half-started stack and more than once. */

@@ -86,7 +86,21 @@ export function startChurn(options: ChurnOptions): ChurnRun {
   const retryDeadline = loadEndsAt + options.retryWindowMs;
   const attempts: InboundAttempt[] = [];
   const calls: ResponseCall[] = [];
-  const steps: ChurnSteps = { chats: 0, longChats: 0, concurrentDuplicates: 0, retriesAfter202: 0, replies: 0, endsByClient: 0, moBeforeEnd: 0, moDuringEnd: 0, moJustAfterEnd: 0, replyRacingEnd: 0, idleCloses: 0, moAtIdleDeadline: 0, lateReplies: 0 };
+  const steps: ChurnSteps = {
+    chats: 0,
+    longChats: 0,
+    concurrentDuplicates: 0,
+    retriesAfter202: 0,
+    replies: 0,
+    endsByClient: 0,
+    moBeforeEnd: 0,
+    moDuringEnd: 0,
+    moJustAfterEnd: 0,
+    replyRacingEnd: 0,
+    idleCloses: 0,
+    moAtIdleDeadline: 0,
+    lateReplies: 0,
+  };
   const { route } = options;
   let stopped = false;
 
@@ -117,9 +131,14 @@ export function startChurn(options: ChurnOptions): ChurnRun {
       attempts.push(attempt);
       let waitMs = backoffMs;
       try {
-        const { status, answer, retryAfter } = await post(`/carriers/${route.connectionCode}/inbound`, route.carrierSecret, body);
+        const { status, answer, retryAfter } = await post(
+          `/carriers/${route.connectionCode}/inbound`,
+          route.carrierSecret,
+          body,
+        );
         Object.assign(attempt, { status, answeredAt: Date.now() });
-        if (status === 202) return Object.assign(attempt, { chatId: String(answer.chatId), duplicate: answer.duplicate === true });
+        if (status === 202)
+          return Object.assign(attempt, { chatId: String(answer.chatId), duplicate: answer.duplicate === true });
         if (status === 429) waitMs = retryAfterMs(retryAfter);
       } catch {
         attempt.answeredAt = Date.now();
@@ -130,17 +149,41 @@ export function startChurn(options: ChurnOptions): ChurnRun {
   };
 
   /** A reply or END through the response webhook, retried under one Idempotency-Key. */
-  const callResponseWebhook = async (type: ResponseCall['type'], contact: string, key: string): Promise<ResponseCall> => {
-    const call: ResponseCall = { key, type, contact, firstSentAt: Date.now(), statuses: [], ...(type === 'MESSAGE' ? { text: key } : {}) };
+  const callResponseWebhook = async (
+    type: ResponseCall['type'],
+    contact: string,
+    key: string,
+  ): Promise<ResponseCall> => {
+    const call: ResponseCall = {
+      key,
+      type,
+      contact,
+      firstSentAt: Date.now(),
+      statuses: [],
+      ...(type === 'MESSAGE' ? { text: key } : {}),
+    };
     calls.push(call);
-    const body = type === 'END' ? { type } : { type, channel: { type: 'SMS', route: route.sender, connection: route.connectionCode }, msg: key };
+    const body =
+      type === 'END'
+        ? { type }
+        : { type, channel: { type: 'SMS', route: route.sender, connection: route.connectionCode }, msg: key };
     for (let backoffMs = 300; ; backoffMs = Math.min(3_000, backoffMs * 2)) {
       let status = 0;
       let waitMs = backoffMs;
       try {
-        const response = await post(`/integrations/live-chat/${route.integrationId}/chats/${contact}/events`, route.responseToken, body, { 'idempotency-key': key });
+        const response = await post(
+          `/integrations/live-chat/${route.integrationId}/chats/${contact}/events`,
+          route.responseToken,
+          body,
+          { 'idempotency-key': key },
+        );
         status = response.status;
-        if (status === 202) Object.assign(call, { acceptedAt: Date.now(), eventId: String(response.answer.eventId), chatId: String(response.answer.chatId) });
+        if (status === 202)
+          Object.assign(call, {
+            acceptedAt: Date.now(),
+            eventId: String(response.answer.eventId),
+            chatId: String(response.answer.chatId),
+          });
         if (status === 429) waitMs = retryAfterMs(response.retryAfter);
       } catch {
         // No answer: retried under the same key.
@@ -205,20 +248,31 @@ export function startChurn(options: ChurnOptions): ChurnRun {
   };
 
   /** END from the client, and what the contact does around it. */
-  const endByClient = async (contact: string, random: () => number, nextMessageId: () => string, nextKey: (kind: string) => string) => {
+  const endByClient = async (
+    contact: string,
+    random: () => number,
+    nextMessageId: () => string,
+    nextKey: (kind: string) => string,
+  ) => {
     steps.endsByClient += 1;
     const timing = (['before', 'during', 'just-after', 'reply-races'] as const)[Math.floor(random() * 4)]!;
     const jitterMs = Math.floor(random() * 50);
     if (timing === 'reply-races') {
       steps.replyRacingEnd += 1;
-      await Promise.all([callResponseWebhook('END', contact, nextKey('end')), sleep(jitterMs / 5).then(() => callResponseWebhook('MESSAGE', contact, nextKey('racing-reply')))]);
+      await Promise.all([
+        callResponseWebhook('END', contact, nextKey('end')),
+        sleep(jitterMs / 5).then(() => callResponseWebhook('MESSAGE', contact, nextKey('racing-reply'))),
+      ]);
       return;
     }
     await moSlot();
     const messageId = nextMessageId();
     if (timing === 'before') {
       steps.moBeforeEnd += 1;
-      await Promise.all([callResponseWebhook('END', contact, nextKey('end')), sleep(jitterMs / 2).then(() => sendMo(messageId, contact))]);
+      await Promise.all([
+        callResponseWebhook('END', contact, nextKey('end')),
+        sleep(jitterMs / 2).then(() => sendMo(messageId, contact)),
+      ]);
       return;
     }
     const end = await callResponseWebhook('END', contact, nextKey('end'));
@@ -233,6 +287,8 @@ export function startChurn(options: ChurnOptions): ChurnRun {
     await sendMo(messageId, contact);
   };
 
-  const done = Promise.all(Array.from({ length: options.contacts }, (_, index) => runContact(index))).then(() => Date.now());
+  const done = Promise.all(Array.from({ length: options.contacts }, (_, index) => runContact(index))).then(() =>
+    Date.now(),
+  );
   return { attempts, calls, steps, startedAt, done, stop: () => (stopped = true) };
 }

@@ -41,13 +41,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const DUPLICATE_SETTLE_MS = 3_000;
 
 export function churnFaults(settings: Pick<ChurnSettings, 'killIntervalMs' | 'outages' | 'outageMs'>): Fault[] {
-  const outages = Array.from({ length: settings.outages }, (_, index) => receiverOutage('unavailable', (loadMs) => Math.max(0, ((index + 1) * loadMs) / (settings.outages + 1) - settings.outageMs / 2), settings.outageMs));
+  const outages = Array.from({ length: settings.outages }, (_, index) =>
+    receiverOutage(
+      'unavailable',
+      (loadMs) => Math.max(0, ((index + 1) * loadMs) / (settings.outages + 1) - settings.outageMs / 2),
+      settings.outageMs,
+    ),
+  );
   return [killWorkerEvery(settings.killIntervalMs), ...outages];
 }
 
 /** Accepted work not yet at its destination: MOs at the receiver, replies at the carrier, ENDs at the receiver. */
 function undelivered(run: ChurnRun, receiver: ChaosReceiver, carrier: ChaosCarrier): number {
-  const messages = outcomesOf(run.attempts).filter((outcome) => isAccepted(outcome) && !receiver.webhookIdsByMessage.has(outcome.messageId)).length;
+  const messages = outcomesOf(run.attempts).filter(
+    (outcome) => isAccepted(outcome) && !receiver.webhookIdsByMessage.has(outcome.messageId),
+  ).length;
   const accepted = run.calls.filter((call) => call.acceptedAt !== undefined);
   const replies = accepted.filter((call) => call.type === 'MESSAGE' && !carrier.sent.has(call.eventId!)).length;
   const ends = accepted.filter((call) => call.type === 'END' && !receiver.endsByChat.has(call.chatId!)).length;
@@ -58,7 +66,13 @@ export async function runChurn(settings: ChurnSettings): Promise<ChurnResult> {
   const dir = join(settings.baseDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-churn-${settings.seed}`);
   const log = (line: string) => settings.log(`[churn seed ${settings.seed}] ${line}`);
   const summary = `seeded churn: ${settings.contacts} contacts, idle timeout ${settings.idleTimeoutMs / 1000} s, ${settings.messagesPerRun} messages per run, worker SIGKILL every ${settings.killIntervalMs / 1000} s, ${settings.outages} receiver outage(s) of ${settings.outageMs / 1000} s`;
-  const result: ChurnResult = { ...emptyResult('churn', summary, settings), seed: settings.seed, churn: undefined, steps: undefined, violations: [] };
+  const result: ChurnResult = {
+    ...emptyResult('churn', summary, settings),
+    seed: settings.seed,
+    churn: undefined,
+    steps: undefined,
+    violations: [],
+  };
   const receiver = await ChaosReceiver.start();
   receiver.endAnswerDelayMs = END_ANSWER_DELAY_MS;
   const carrier = await ChaosCarrier.start();
@@ -66,16 +80,37 @@ export async function runChurn(settings: ChurnSettings): Promise<ChurnResult> {
   let run: ChurnRun | undefined;
   try {
     log(`starting the stack in ${dir}`);
-    const env = { CHAT_IDLE_TIMEOUT: `${settings.idleTimeoutMs}ms`, CHAT_MESSAGES_PER_RUN: String(settings.messagesPerRun), ...settings.env };
+    const env = {
+      CHAT_IDLE_TIMEOUT: `${settings.idleTimeoutMs}ms`,
+      CHAT_MESSAGES_PER_RUN: String(settings.messagesPerRun),
+      ...settings.env,
+    };
     stack = await ChaosStack.start({ dir, env });
     const route = await provisionChaosRoute(stack.apiUrl, stack.adminKey, receiver.url, carrier.url);
     const running = stack;
-    log(`load: ${settings.ratePerSecond} MO/s for ${settings.loadDurationMs / 1000} s from ${settings.contacts} contacts`);
-    const churn = startChurn({ ...settings, baseUrl: () => running.apiUrl, route, receiver, durationMs: settings.loadDurationMs });
+    log(
+      `load: ${settings.ratePerSecond} MO/s for ${settings.loadDurationMs / 1000} s from ${settings.contacts} contacts`,
+    );
+    const churn = startChurn({
+      ...settings,
+      baseUrl: () => running.apiUrl,
+      route,
+      receiver,
+      durationMs: settings.loadDurationMs,
+    });
     run = churn;
     result.steps = churn.steps;
     const faultsEnded = Promise.all(
-      churnFaults(settings).map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, fired: result.faultsFired, at: (offset) => sleep(churn.startedAt + offset - Date.now()), log })),
+      churnFaults(settings).map((fault) =>
+        fault({
+          stack: running,
+          receiver,
+          loadDurationMs: settings.loadDurationMs,
+          fired: result.faultsFired,
+          at: (offset) => sleep(churn.startedAt + offset - Date.now()),
+          log,
+        }),
+      ),
     ).then(() => Date.now());
     const drainStart = Math.max(await churn.done, await faultsEnded);
     log(`scripts and faults over; draining (deadline ${settings.drainDeadlineMs / 1000} s)`);
@@ -92,7 +127,9 @@ export async function runChurn(settings: ChurnSettings): Promise<ChurnResult> {
     result.tally = tallyOf(churn);
     result.violations = churnViolations(result.churn);
     if (result.drainMs === undefined) result.violations.push(`not drained in ${settings.drainDeadlineMs / 1000} s`);
-    log(`drained: ${result.drainMs === undefined ? 'NO' : `${(result.drainMs / 1000).toFixed(1)} s`}; ${result.violations.length === 0 ? 'ledger clean' : result.violations.join('; ')}`);
+    log(
+      `drained: ${result.drainMs === undefined ? 'NO' : `${(result.drainMs / 1000).toFixed(1)} s`}; ${result.violations.length === 0 ? 'ledger clean' : result.violations.join('; ')}`,
+    );
     result.listed = await countListedDeliveries(stack.apiUrl, route).catch(() => undefined);
     result.history = await measureWorkflowHistories(stack.temporalAddress).catch(() => undefined);
   } catch (error) {

@@ -81,8 +81,15 @@ export function startLoad(options: LoadOptions): LoadRun {
   const deliver = async (outcome: MessageOutcome): Promise<void> => {
     await sleep(outcome.dueAt - Date.now());
     if (stopped) return;
-    const padding = options.textLength ? ' ' + 'x'.repeat(Math.max(0, options.textLength - outcome.messageId.length - 1)) : '';
-    const body = JSON.stringify({ messageId: outcome.messageId, from: outcome.contact, to: options.route.sender, text: `${outcome.messageId}${padding}` });
+    const padding = options.textLength
+      ? ' ' + 'x'.repeat(Math.max(0, options.textLength - outcome.messageId.length - 1))
+      : '';
+    const body = JSON.stringify({
+      messageId: outcome.messageId,
+      from: outcome.contact,
+      to: options.route.sender,
+      text: `${outcome.messageId}${padding}`,
+    });
     let backoffMs = 500;
     for (;;) {
       const sentAt = Date.now();
@@ -97,7 +104,13 @@ export function startLoad(options: LoadOptions): LoadRun {
         const answer = (await response.json().catch(() => ({}))) as { chatId?: string; duplicate?: boolean };
         if (response.status === 202) {
           tally.accepted += 1;
-          Object.assign(outcome, { acceptedSentAt: sentAt, acceptedAt: Date.now(), chatId: answer.chatId, answeredDuplicate: answer.duplicate === true, rejectedWith: undefined });
+          Object.assign(outcome, {
+            acceptedSentAt: sentAt,
+            acceptedAt: Date.now(),
+            chatId: answer.chatId,
+            answeredDuplicate: answer.duplicate === true,
+            rejectedWith: undefined,
+          });
           return;
         }
         if (response.status === 429) {

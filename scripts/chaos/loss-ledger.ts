@@ -38,7 +38,8 @@ export interface Ledger {
 export const isAccepted = (outcome: MessageOutcome) => outcome.acceptedAt !== undefined;
 
 export function undeliveredCount(outcomes: readonly MessageOutcome[], receiver: ChaosReceiver): number {
-  return outcomes.filter((outcome) => isAccepted(outcome) && !receiver.webhookIdsByMessage.has(outcome.messageId)).length;
+  return outcomes.filter((outcome) => isAccepted(outcome) && !receiver.webhookIdsByMessage.has(outcome.messageId))
+    .length;
 }
 
 export function reconcile(outcomes: readonly MessageOutcome[], receiver: ChaosReceiver): Ledger {
@@ -66,21 +67,26 @@ export function reconcile(outcomes: readonly MessageOutcome[], receiver: ChaosRe
     else if (total === 1) ledger.deliveredOnce += 1;
     else ledger.duplicates.push({ messageId: outcome.messageId, deliveries, sameWebhookId: deliveries.length === 1 });
     const deliveredIn = new Set(deliveries.map((delivery) => receiver.accepted.get(delivery.webhookId)?.chatId));
-    if (outcome.chatId !== undefined && total > 0 && (deliveredIn.size > 1 || !deliveredIn.has(outcome.chatId))) ledger.wrongChat.push(outcome.messageId);
+    if (outcome.chatId !== undefined && total > 0 && (deliveredIn.size > 1 || !deliveredIn.has(outcome.chatId)))
+      ledger.wrongChat.push(outcome.messageId);
   }
   ledger.orderViolations = countOrderViolations(outcomes, receiver);
   for (const delivery of receiver.accepted.values()) {
     const end = receiver.endsByChat.get(delivery.chatId);
     if (end && delivery.firstAt > end.firstAt) ledger.afterEnd.push(delivery.messageId);
   }
-  ledger.endedTwice = [...receiver.endsByChat.values()].filter((end) => end.webhookIds.size > 1).map((end) => end.chatId);
+  ledger.endedTwice = [...receiver.endsByChat.values()]
+    .filter((end) => end.webhookIds.size > 1)
+    .map((end) => end.chatId);
   return ledger;
 }
 
 /** Every broken promise of a ledger, one line each (empty = clean); repeats under one webhook-id are allowed. */
 export function ledgerViolations(ledger: Ledger): string[] {
   const some = (ids: readonly string[]) => `${ids.length}, e.g. ${ids.slice(0, 5).join(', ')}`;
-  const doubled = ledger.duplicates.filter((duplicate) => !duplicate.sameWebhookId).map((duplicate) => duplicate.messageId);
+  const doubled = ledger.duplicates
+    .filter((duplicate) => !duplicate.sameWebhookId)
+    .map((duplicate) => duplicate.messageId);
   return [
     ledger.lost.length > 0 ? `lost (202, never delivered): ${some(ledger.lost)}` : '',
     doubled.length > 0 ? `delivered under several webhook-ids: ${some(doubled)}` : '',
@@ -170,12 +176,25 @@ export interface ChurnLedger {
 /** Per message, the outcome the loss ledger reconciles: its first request, and its first 202 that was not a duplicate (else its first 202). */
 export function outcomesOf(attempts: readonly InboundAttempt[]): MessageOutcome[] {
   const byMessage = new Map<string, InboundAttempt[]>();
-  for (const attempt of attempts) byMessage.set(attempt.messageId, [...(byMessage.get(attempt.messageId) ?? []), attempt]);
+  for (const attempt of attempts)
+    byMessage.set(attempt.messageId, [...(byMessage.get(attempt.messageId) ?? []), attempt]);
   return [...byMessage.values()].map((tries) => {
     const ordered = [...tries].sort((a, b) => a.sentAt - b.sentAt);
-    const accepting = ordered.find((attempt) => attempt.status === 202 && !attempt.duplicate) ?? ordered.find((attempt) => attempt.status === 202);
-    const outcome: MessageOutcome = { messageId: ordered[0]!.messageId, contact: ordered[0]!.contact, dueAt: ordered[0]!.sentAt, answeredDuplicate: accepting?.duplicate === true };
-    if (accepting) Object.assign(outcome, { acceptedSentAt: accepting.sentAt, acceptedAt: accepting.answeredAt, chatId: accepting.chatId });
+    const accepting =
+      ordered.find((attempt) => attempt.status === 202 && !attempt.duplicate) ??
+      ordered.find((attempt) => attempt.status === 202);
+    const outcome: MessageOutcome = {
+      messageId: ordered[0]!.messageId,
+      contact: ordered[0]!.contact,
+      dueAt: ordered[0]!.sentAt,
+      answeredDuplicate: accepting?.duplicate === true,
+    };
+    if (accepting)
+      Object.assign(outcome, {
+        acceptedSentAt: accepting.sentAt,
+        acceptedAt: accepting.answeredAt,
+        chatId: accepting.chatId,
+      });
     else outcome.rejectedWith = String(ordered[ordered.length - 1]!.status);
     return outcome;
   });
@@ -183,26 +202,47 @@ export function outcomesOf(attempts: readonly InboundAttempt[]): MessageOutcome[
 
 const isFinalRefusal = (status: number) => status >= 400 && status < 500 && status !== 429;
 
-export function reconcileChurn(attempts: readonly InboundAttempt[], calls: readonly ResponseCall[], receiver: ChaosReceiver, carrier: ChaosCarrier): ChurnLedger {
+export function reconcileChurn(
+  attempts: readonly InboundAttempt[],
+  calls: readonly ResponseCall[],
+  receiver: ChaosReceiver,
+  carrier: ChaosCarrier,
+): ChurnLedger {
   const messages = reconcile(outcomesOf(attempts), receiver);
   const byMessage = new Map<string, InboundAttempt[]>();
-  for (const attempt of attempts) byMessage.set(attempt.messageId, [...(byMessage.get(attempt.messageId) ?? []), attempt]);
+  for (const attempt of attempts)
+    byMessage.set(attempt.messageId, [...(byMessage.get(attempt.messageId) ?? []), attempt]);
   const acceptedTwice: string[] = [];
   const unfoundedDuplicates: string[] = [];
   const deliveredAfterRefusal: string[] = [];
   for (const [messageId, tries] of byMessage) {
     const delivered = receiver.webhookIdsByMessage.has(messageId);
-    if (tries.filter((attempt) => attempt.status === 202 && !attempt.duplicate).length > 1) acceptedTwice.push(messageId);
+    if (tries.filter((attempt) => attempt.status === 202 && !attempt.duplicate).length > 1)
+      acceptedTwice.push(messageId);
     // A duplicate answer promises the message was taken before: by a request of it sent before this answer came, and delivered.
     const duplicates = tries.filter((attempt) => attempt.status === 202 && attempt.duplicate);
-    if (duplicates.some((answer) => !delivered || !tries.some((other) => other !== answer && other.sentAt <= answer.answeredAt))) unfoundedDuplicates.push(messageId);
+    if (
+      duplicates.some(
+        (answer) => !delivered || !tries.some((other) => other !== answer && other.sentAt <= answer.answeredAt),
+      )
+    )
+      unfoundedDuplicates.push(messageId);
     if (delivered && tries.every((attempt) => isFinalRefusal(attempt.status))) deliveredAfterRefusal.push(messageId);
   }
 
   const ends = calls.filter((call) => call.type === 'END' && call.acceptedAt !== undefined);
   const endAcceptedAt = new Map<string, number>();
-  for (const end of ends) endAcceptedAt.set(end.chatId!, Math.min(end.acceptedAt!, endAcceptedAt.get(end.chatId!) ?? Infinity));
-  const replies: ReplyLedger = { accepted: 0, sentOnce: 0, sentAgainSameId: 0, unsent: [], wrongText: [], sentWithoutAcceptance: 0, acceptedAfterEnd: [] };
+  for (const end of ends)
+    endAcceptedAt.set(end.chatId!, Math.min(end.acceptedAt!, endAcceptedAt.get(end.chatId!) ?? Infinity));
+  const replies: ReplyLedger = {
+    accepted: 0,
+    sentOnce: 0,
+    sentAgainSameId: 0,
+    unsent: [],
+    wrongText: [],
+    sentWithoutAcceptance: 0,
+    acceptedAfterEnd: [],
+  };
   const acceptedIds = new Set<string>();
   for (const reply of calls.filter((call) => call.type === 'MESSAGE' && call.acceptedAt !== undefined)) {
     replies.accepted += 1;
@@ -213,17 +253,29 @@ export function reconcileChurn(attempts: readonly InboundAttempt[], calls: reado
     else replies.sentAgainSameId += 1;
     if (sent && sent.text !== reply.text) replies.wrongText.push(reply.key);
     // The first request of the call, not the one that got the 202: a retry may answer the first's result.
-    const closedAt = Math.min(endAcceptedAt.get(reply.chatId!) ?? Infinity, receiver.endsByChat.get(reply.chatId!)?.firstAt ?? Infinity);
+    const closedAt = Math.min(
+      endAcceptedAt.get(reply.chatId!) ?? Infinity,
+      receiver.endsByChat.get(reply.chatId!)?.firstAt ?? Infinity,
+    );
     if (reply.firstSentAt > closedAt) replies.acceptedAfterEnd.push(reply.key);
   }
   replies.sentWithoutAcceptance = [...carrier.sent.keys()].filter((id) => !acceptedIds.has(id)).length;
   const endsUndelivered = [...endAcceptedAt.keys()].filter((chatId) => !receiver.endsByChat.has(chatId));
-  return { messages, acceptedTwice, unfoundedDuplicates, deliveredAfterRefusal, replies, endsUndelivered, endsAccepted: ends.length };
+  return {
+    messages,
+    acceptedTwice,
+    unfoundedDuplicates,
+    deliveredAfterRefusal,
+    replies,
+    endsUndelivered,
+    endsAccepted: ends.length,
+  };
 }
 
 /** Every broken promise of a churn ledger, one line each (empty = clean). */
 export function churnViolations(ledger: ChurnLedger): string[] {
-  const some = (what: string, ids: readonly string[]) => (ids.length > 0 ? `${what}: ${ids.length}, e.g. ${ids.slice(0, 5).join(', ')}` : '');
+  const some = (what: string, ids: readonly string[]) =>
+    ids.length > 0 ? `${what}: ${ids.length}, e.g. ${ids.slice(0, 5).join(', ')}` : '';
   return [
     ...ledgerViolations(ledger.messages),
     some('accepted twice (two 202s without duplicate)', ledger.acceptedTwice),

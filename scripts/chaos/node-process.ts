@@ -145,8 +145,12 @@ export const readyWhenPrinted =
   async (target: NodeProcess): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!target.recentOutput.includes(line)) {
-      if (!target.running) throw new Error(`${target.options.name} exited before it was ready:\n${target.recentOutput.slice(-4_000)}`);
-      if (Date.now() > deadline) throw new Error(`${target.options.name} not ready after ${timeoutMs} ms:\n${target.recentOutput.slice(-4_000)}`);
+      if (!target.running)
+        throw new Error(`${target.options.name} exited before it was ready:\n${target.recentOutput.slice(-4_000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${target.options.name} not ready after ${timeoutMs} ms:\n${target.recentOutput.slice(-4_000)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -157,13 +161,17 @@ export const readyWhenAnswering =
   async (target: NodeProcess): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!target.running) throw new Error(`${target.options.name} exited before it was ready:\n${target.recentOutput.slice(-4_000)}`);
+      if (!target.running)
+        throw new Error(`${target.options.name} exited before it was ready:\n${target.recentOutput.slice(-4_000)}`);
       const status = await fetch(url(), { signal: AbortSignal.timeout(2_000) }).then(
         (response) => response.status,
         () => 0,
       );
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`${target.options.name} not ready after ${timeoutMs} ms:\n${target.recentOutput.slice(-4_000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${target.options.name} not ready after ${timeoutMs} ms:\n${target.recentOutput.slice(-4_000)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };

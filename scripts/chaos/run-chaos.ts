@@ -53,17 +53,24 @@ const { values } = parseArgs({
   },
 });
 
-const scenarios = standardScenarios({ outageMs: parseDuration(values.outage ?? '2m'), killIntervalMs: parseDuration(values['kill-interval']) });
+const scenarios = standardScenarios({
+  outageMs: parseDuration(values.outage ?? '2m'),
+  killIntervalMs: parseDuration(values['kill-interval']),
+});
 if (values.list) {
   for (const scenario of scenarios) process.stdout.write(`${scenario.name.padEnd(20)} ${scenario.summary}\n`);
-  process.stdout.write(`${'churn'.padEnd(20)} seeded contact scripts (MO, duplicates, replies, END, idle close, continue-as-new) under worker SIGKILLs and receiver outages; only when named\n`);
+  process.stdout.write(
+    `${'churn'.padEnd(20)} seeded contact scripts (MO, duplicates, replies, END, idle close, continue-as-new) under worker SIGKILLs and receiver outages; only when named\n`,
+  );
   process.exit(0);
 }
 const wanted = (values.scenario ?? []).flatMap((entry) => entry.split(',')).filter(Boolean);
 const churnWanted = wanted.includes('churn');
 const unknown = wanted.filter((name) => name !== 'churn' && !scenarios.some((scenario) => scenario.name === name));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}\n`);
+  process.stderr.write(
+    `unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}\n`,
+  );
   process.exit(2);
 }
 const chosen = wanted.length === 0 ? scenarios : scenarios.filter((scenario) => wanted.includes(scenario.name));
@@ -110,12 +117,18 @@ if (churnWanted) {
     keepData: values['keep-data'],
     log,
   });
-  const report = [`Churn run ${new Date().toISOString()}: seed ${seed}, ${churnResult.ratePerSecond} MO/s for ${duration}, ${contacts} contacts`, '', churnTable([churnResult]), '', chaosDetails([churnResult]), ''].join('\n');
+  const report = [
+    `Churn run ${new Date().toISOString()}: seed ${seed}, ${churnResult.ratePerSecond} MO/s for ${duration}, ${contacts} contacts`,
+    '',
+    churnTable([churnResult]),
+    '',
+    chaosDetails([churnResult]),
+    '',
+  ].join('\n');
   writeFileSync(values.out ?? join(chaosDir, 'last-churn-table.md'), report);
   process.stdout.write(`\n${report}`);
   if (chosen.length === 0) process.exit(churnResult.violations.length > 0 ? 1 : 0);
 }
-
 
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
@@ -146,5 +159,7 @@ for (const scenario of chosen) {
   writeFileSync(values.out ?? join(chaosDir, 'last-table.md'), report);
   if (results.length === chosen.length) process.stdout.write(`\n${report}`);
 }
-const failed = (churnResult?.violations.length ?? 0) > 0 || results.some((result) => result.error !== undefined || (result.ledger?.lost.length ?? 1) > 0);
+const failed =
+  (churnResult?.violations.length ?? 0) > 0 ||
+  results.some((result) => result.error !== undefined || (result.ledger?.lost.length ?? 1) > 0);
 process.exit(failed ? 1 : 0);

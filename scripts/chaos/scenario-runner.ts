@@ -53,7 +53,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const DUPLICATE_SETTLE_MS = 3_000;
 
 /** A row before its run: nothing measured yet. */
-export function emptyResult(scenario: string, summary: string, settings: Pick<RunSettings, 'ratePerSecond' | 'drainDeadlineMs'>): ScenarioResult {
+export function emptyResult(
+  scenario: string,
+  summary: string,
+  settings: Pick<RunSettings, 'ratePerSecond' | 'drainDeadlineMs'>,
+): ScenarioResult {
   return {
     scenario,
     summary,
@@ -74,11 +78,18 @@ export function emptyResult(scenario: string, summary: string, settings: Pick<Ru
 
 /** Logs stay for a post-mortem; the databases go. */
 export function removeDatabases(dir: string): void {
-  for (const data of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'ferretdb', 'mongod']) rmSync(join(dir, data), { recursive: true, force: true });
+  for (const data of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'ferretdb', 'mongod'])
+    rmSync(join(dir, data), { recursive: true, force: true });
 }
 
 /** What every run records as it stops, whatever happened: refusals, peak memory, unexpected exits; then nothing is left running. */
-export async function tearDown(run: { stack: ChaosStack | undefined; receiver: ChaosReceiver; result: ScenarioResult; dir: string; keepData: boolean | undefined }): Promise<void> {
+export async function tearDown(run: {
+  stack: ChaosStack | undefined;
+  receiver: ChaosReceiver;
+  result: ScenarioResult;
+  dir: string;
+  keepData: boolean | undefined;
+}): Promise<void> {
   const { stack, receiver, result } = run;
   result.receiverRefused = receiver.refused;
   if (stack) {
@@ -103,7 +114,9 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     stack = await ChaosStack.start({ dir, env: settings.env });
     const route = await provisionChaosRoute(stack.apiUrl, stack.adminKey, receiver.url);
     const running = stack;
-    log(`load: ${settings.ratePerSecond}/s for ${settings.loadDurationMs / 1000} s from ${scenario.contacts ?? settings.contacts} contacts`);
+    log(
+      `load: ${settings.ratePerSecond}/s for ${settings.loadDurationMs / 1000} s from ${scenario.contacts ?? settings.contacts} contacts`,
+    );
     const run = startLoad({
       baseUrl: () => running.apiUrl,
       route,
@@ -119,7 +132,16 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     let settled = false;
     void run.settled.then(() => (settled = true));
     const faultsEnded = Promise.all(
-      scenario.faults.map((fault) => fault({ stack: running, receiver, loadDurationMs: settings.loadDurationMs, fired: result.faultsFired, at: (offset) => sleep(run.startedAt + offset - Date.now()), log })),
+      scenario.faults.map((fault) =>
+        fault({
+          stack: running,
+          receiver,
+          loadDurationMs: settings.loadDurationMs,
+          fired: result.faultsFired,
+          at: (offset) => sleep(run.startedAt + offset - Date.now()),
+          log,
+        }),
+      ),
     ).then(() => Date.now());
     const drainStart = Math.max(await run.sent, await faultsEnded);
     log(`load and faults over; draining (deadline ${settings.drainDeadlineMs / 1000} s)`);
@@ -132,7 +154,9 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     }
     if (result.drainMs !== undefined) await sleep(DUPLICATE_SETTLE_MS);
     result.ledger = reconcile(run.outcomes, receiver);
-    log(`drained: ${result.drainMs === undefined ? 'NO' : `${(result.drainMs / 1000).toFixed(1)} s`}; lost ${result.ledger.lost.length}, duplicates ${result.ledger.duplicates.length}`);
+    log(
+      `drained: ${result.drainMs === undefined ? 'NO' : `${(result.drainMs / 1000).toFixed(1)} s`}; lost ${result.ledger.lost.length}, duplicates ${result.ledger.duplicates.length}`,
+    );
     result.listed = await countListedDeliveries(stack.apiUrl, route).catch((error: unknown) => {
       log(`deliveries not listed: ${(error as Error).message}`);
       return undefined;
@@ -155,7 +179,10 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
  * MO → webhook throughput of this machine: closed loop (16 carriers sending back to back)
  * for `durationMs`, counted at the receiver.
  */
-export async function measureCapacity(settings: Pick<RunSettings, 'baseDir' | 'env' | 'contacts' | 'log'>, durationMs: number): Promise<number> {
+export async function measureCapacity(
+  settings: Pick<RunSettings, 'baseDir' | 'env' | 'contacts' | 'log'>,
+  durationMs: number,
+): Promise<number> {
   const receiver = await ChaosReceiver.start();
   let stack: ChaosStack | undefined;
   const dir = join(settings.baseDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-capacity`);
@@ -164,14 +191,21 @@ export async function measureCapacity(settings: Pick<RunSettings, 'baseDir' | 'e
     const route = await provisionChaosRoute(stack.apiUrl, stack.adminKey, receiver.url);
     const started = Date.now();
     let index = 0;
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(route.carrierSecret ? { authorization: `Bearer ${route.carrierSecret}` } : {}) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(route.carrierSecret ? { authorization: `Bearer ${route.carrierSecret}` } : {}),
+    };
     const apiUrl = stack.apiUrl;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (Date.now() < started + durationMs) {
           const messageId = `capacity-${index++}`;
           const from = String(5_491_100_000_000 + (index % settings.contacts));
-          await fetch(`${apiUrl}/carriers/${route.connectionCode}/inbound`, { method: 'POST', headers, body: JSON.stringify({ messageId, from, to: route.sender, text: messageId }) }).then(
+          await fetch(`${apiUrl}/carriers/${route.connectionCode}/inbound`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ messageId, from, to: route.sender, text: messageId }),
+          }).then(
             (response) => response.body?.cancel(),
             () => undefined,
           );
@@ -183,7 +217,9 @@ export async function measureCapacity(settings: Pick<RunSettings, 'baseDir' | 'e
     while (receiver.accepted.size < index && Date.now() < deadline) await sleep(250);
     const last = Math.max(...[...receiver.accepted.values()].map((request) => request.firstAt));
     const capacity = (receiver.accepted.size / (last - started)) * 1_000;
-    settings.log(`capacity: ${receiver.accepted.size} of ${index} messages delivered at ${capacity.toFixed(1)} MO/s (16 concurrent senders, ${durationMs / 1000} s)`);
+    settings.log(
+      `capacity: ${receiver.accepted.size} of ${index} messages delivered at ${capacity.toFixed(1)} MO/s (16 concurrent senders, ${durationMs / 1000} s)`,
+    );
     return capacity;
   } finally {
     await stack?.destroy();

@@ -11,7 +11,9 @@ const { temporal } = proto;
 
 export interface HistorySizeReport {
   runs: number;
-  largest: { workflowId: string; runId: string; type: string; status: string; historyBytes: number; historyEvents: number } | undefined;
+  largest:
+    | { workflowId: string; runId: string; type: string; status: string; historyBytes: number; historyEvents: number }
+    | undefined;
   largestEventBytes: number;
   workflowTaskFailures: number;
 }
@@ -35,7 +37,13 @@ export async function measureWorkflowHistories(address: string): Promise<History
           if (!description) continue;
           const historyBytes = description.historySize ?? 0;
           if (!largest || historyBytes > largest.historyBytes) {
-            largest = { ...run, type: description.type, status: description.status.name, historyBytes, historyEvents: description.historyLength };
+            largest = {
+              ...run,
+              type: description.type,
+              status: description.status.name,
+              historyBytes,
+              historyEvents: description.historyLength,
+            };
           }
         }
       }),
@@ -45,8 +53,12 @@ export async function measureWorkflowHistories(address: string): Promise<History
     if (largest) {
       const history = await client.workflow.getHandle(largest.workflowId, largest.runId).fetchHistory();
       for (const event of history.events ?? []) {
-        largestEventBytes = Math.max(largestEventBytes, temporal.api.history.v1.HistoryEvent.encode(event).finish().length);
-        if (event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) workflowTaskFailures += 1;
+        largestEventBytes = Math.max(
+          largestEventBytes,
+          temporal.api.history.v1.HistoryEvent.encode(event).finish().length,
+        );
+        if (event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+          workflowTaskFailures += 1;
       }
     }
     return { runs: runs.length, largest, largestEventBytes, workflowTaskFailures };

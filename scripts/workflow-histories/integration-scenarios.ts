@@ -36,8 +36,15 @@ export const INTEGRATION_SCENARIOS: Scenario[] = [
     name: 'integration-deactivation',
     server: 'dev',
     async run({ client, save }) {
-      for (const [name, integrationId] of [['integration-deactivation', '65f0000000000000000000a3'], ['integration-deactivation-live', 'live']] as const) {
-        const stop = await client.workflow.start(WorkflowType.DEACTIVATION, { workflowId: name, taskQueue: TASK_QUEUE, args: [{ tenantId: TENANT_ID, integrationId }] });
+      for (const [name, integrationId] of [
+        ['integration-deactivation', '65f0000000000000000000a3'],
+        ['integration-deactivation-live', 'live'],
+      ] as const) {
+        const stop = await client.workflow.start(WorkflowType.DEACTIVATION, {
+          workflowId: name,
+          taskQueue: TASK_QUEUE,
+          args: [{ tenantId: TENANT_ID, integrationId }],
+        });
         await stop.result().catch(() => undefined);
         await save(name, stop);
       }

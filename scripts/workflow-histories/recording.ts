@@ -72,15 +72,31 @@ export function chatParties(name: string, channel: ChatParties['channel']): Chat
 }
 
 export function inboundMessage(chat: ChatParties, text: string, messageId: string): InboundMessage {
-  return { messageId, connectionCode: chat.connectionCode, sender: chat.sender, channel: chat.channel, text, media: null, timestamp: '2025-01-01T00:00:00.000Z' };
+  return {
+    messageId,
+    connectionCode: chat.connectionCode,
+    sender: chat.sender,
+    channel: chat.channel,
+    text,
+    media: null,
+    timestamp: '2025-01-01T00:00:00.000Z',
+  };
 }
 
 /** Fails the recording when a scenario did not go the way its histories are meant to show. */
 export function expectThat(condition: boolean, what: string, actual?: unknown): void {
-  if (!condition) throw new Error(`recording went wrong: expected ${what}${actual === undefined ? '' : `, got ${JSON.stringify(actual)}`}`);
+  if (!condition)
+    throw new Error(
+      `recording went wrong: expected ${what}${actual === undefined ? '' : `, got ${JSON.stringify(actual)}`}`,
+    );
 }
 
-async function saveHistories(client: Client, options: RecordingOptions, name: string, handle: WorkflowHandle): Promise<number> {
+async function saveHistories(
+  client: Client,
+  options: RecordingOptions,
+  name: string,
+  handle: WorkflowHandle,
+): Promise<number> {
   const described = await handle.describe();
   let runId: string | undefined = described.raw.workflowExecutionInfo?.firstRunId ?? described.runId;
   const runs: string[] = [];
@@ -103,19 +119,34 @@ async function saveHistories(client: Client, options: RecordingOptions, name: st
 }
 
 /** Runs the scenarios on one server, one after the other, under one worker. */
-export async function runScenarios(server: Scenario['server'], scenarios: Scenario[], options: RecordingOptions): Promise<void> {
+export async function runScenarios(
+  server: Scenario['server'],
+  scenarios: Scenario[],
+  options: RecordingOptions,
+): Promise<void> {
   if (scenarios.length === 0) return;
   const env =
     server === 'dev'
       ? await TestWorkflowEnvironment.createLocal({
-          server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error', ...searchAttributeArgs()] },
+          server: {
+            executable: { type: 'existing-path', path: temporalCliPath() },
+            ip: '127.0.0.1',
+            extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
+          },
         })
-      : await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+      : await TestWorkflowEnvironment.createTimeSkipping({
+          server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+        });
   try {
     if (server === 'time-skipping') {
       await env.connection.operatorService.addSearchAttributes({
         namespace: env.namespace ?? 'default',
-        searchAttributes: Object.fromEntries(CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+        searchAttributes: Object.fromEntries(
+          CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [
+            name,
+            proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          ]),
+        ),
       });
     }
     const standIns = new StandInActivities();
@@ -123,7 +154,14 @@ export async function runScenarios(server: Scenario['server'], scenarios: Scenar
     const recording: Recording = {
       client,
       standIns,
-      gateway: (chatSettings) => createTemporalGateway({ client, taskQueue: TASK_QUEUE, chatSettings, metrics: createMetrics(), logger: createLogger('warn') }),
+      gateway: (chatSettings) =>
+        createTemporalGateway({
+          client,
+          taskQueue: TASK_QUEUE,
+          chatSettings,
+          metrics: createMetrics(),
+          logger: createLogger('warn'),
+        }),
       save: (name, handle) => saveHistories(client, options, name, handle),
     };
     const worker = await Worker.create({

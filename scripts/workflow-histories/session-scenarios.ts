@@ -15,10 +15,18 @@ import type { ChatParties, ChatSettings } from '../../workflows/contract/chat-se
 import { FailureType } from '../../workflows/contract/failures.js';
 import { WorkflowType, chatWorkflowId, deliveryReplayWorkflowId } from '../../workflows/contract/ids.js';
 import { DUPLICATE_OF, DUPLICATE_TEXT, SLOW_ACCEPT_TEXT } from './stand-in-activities.js';
-import { SESSION_SETTINGS, chatParties, expectThat, inboundMessage, type Recording, type Scenario } from './recording.js';
+import {
+  SESSION_SETTINGS,
+  chatParties,
+  expectThat,
+  inboundMessage,
+  type Recording,
+  type Scenario,
+} from './recording.js';
 
 function accepted(outcome: InboundOutcome): InboundAccepted {
-  if (outcome.kind !== 'ACCEPTED') throw new Error(`expected the message to be accepted, got ${JSON.stringify(outcome)}`);
+  if (outcome.kind !== 'ACCEPTED')
+    throw new Error(`expected the message to be accepted, got ${JSON.stringify(outcome)}`);
   return outcome.accepted;
 }
 
@@ -27,16 +35,32 @@ function replied(outcome: ReplyOutcome): void {
 }
 
 /** A chat session, through the gateway exactly as the carrier inbound and reply routes use it. */
-function sessionChat(recording: Recording, name: string, channel: ChatParties['channel'] = 'SMS', settings: ChatSettings = SESSION_SETTINGS) {
+function sessionChat(
+  recording: Recording,
+  name: string,
+  channel: ChatParties['channel'] = 'SMS',
+  settings: ChatSettings = SESSION_SETTINGS,
+) {
   const chat = chatParties(name, channel);
   const gateway = recording.gateway(settings);
   const workflowId = chatWorkflowId(chat.integrationId, chat.contact);
   let sequence = 0;
   return {
     chat,
-    inboundOutcome: (text: string, messageId = `${name}-${(sequence += 1)}`) => gateway.deliverInbound(chat, inboundMessage(chat, text, messageId)),
-    inbound: async (text: string, messageId = `${name}-${(sequence += 1)}`) => accepted(await gateway.deliverInbound(chat, inboundMessage(chat, text, messageId))),
-    reply: async (text: string) => replied(await gateway.sendReply(chat.integrationId, chat.contact, { type: 'MESSAGE', channel, connectionCode: chat.connectionCode, from: chat.sender, text })),
+    inboundOutcome: (text: string, messageId = `${name}-${(sequence += 1)}`) =>
+      gateway.deliverInbound(chat, inboundMessage(chat, text, messageId)),
+    inbound: async (text: string, messageId = `${name}-${(sequence += 1)}`) =>
+      accepted(await gateway.deliverInbound(chat, inboundMessage(chat, text, messageId))),
+    reply: async (text: string) =>
+      replied(
+        await gateway.sendReply(chat.integrationId, chat.contact, {
+          type: 'MESSAGE',
+          channel,
+          connectionCode: chat.connectionCode,
+          from: chat.sender,
+          text,
+        }),
+      ),
     end: async () => replied(await gateway.sendReply(chat.integrationId, chat.contact, { type: 'END' })),
     /** Waits for the chat (and any chat it continued as new into) to complete, then saves every run. */
     async finish(): Promise<number> {
@@ -70,7 +94,10 @@ export const SESSION_SCENARIOS: Scenario[] = [
     name: 'session-delivery-outcomes',
     server: 'dev',
     async run(recording) {
-      const chat = sessionChat(recording, 'session-delivery-outcomes', 'SMS', { ...SESSION_SETTINGS, deliveryMaxDurationMs: 3_500 });
+      const chat = sessionChat(recording, 'session-delivery-outcomes', 'SMS', {
+        ...SESSION_SETTINGS,
+        deliveryMaxDurationMs: 3_500,
+      });
       for (const text of ['retry', 'fail', 'record', 'never']) await chat.inbound(text);
       await recording.standIns.until('attempt retry 3');
       await recording.standIns.until('record attempt record 1');
@@ -86,7 +113,10 @@ export const SESSION_SCENARIOS: Scenario[] = [
     server: 'dev',
     async run(recording) {
       const { standIns } = recording;
-      const chat = sessionChat(recording, 'session-continue-as-new', 'SMS', { ...SESSION_SETTINGS, maxMessagesPerRun: 3 });
+      const chat = sessionChat(recording, 'session-continue-as-new', 'SMS', {
+        ...SESSION_SETTINGS,
+        maxMessagesPerRun: 3,
+      });
       await chat.inbound('slow');
       await standIns.until('attempt slow 1');
       await chat.reply('between runs');
@@ -95,7 +125,11 @@ export const SESSION_SCENARIOS: Scenario[] = [
       await chat.inbound('m4');
       await standIns.until('attempt m4 1');
       const index = (line: string) => standIns.log.indexOf(line);
-      expectThat(index('attempt slow 2') < index('attempt m2 1'), 'the carried series to go on before the next delivery', standIns.log);
+      expectThat(
+        index('attempt slow 2') < index('attempt m2 1'),
+        'the carried series to go on before the next delivery',
+        standIns.log,
+      );
       await chat.end();
       const runs = await chat.finish();
       expectThat(runs >= 2, 'the chat to continue as new', runs);
@@ -115,9 +149,16 @@ export const SESSION_SCENARIOS: Scenario[] = [
       await chat.end();
       await standIns.until('attempt END 1');
       const next = await chat.inbound('are you still there?');
-      expectThat(next.chatId !== first.chatId && !next.duplicate, 'a new chatId for the message after END', { first: first.chatId, next });
+      expectThat(next.chatId !== first.chatId && !next.duplicate, 'a new chatId for the message after END', {
+        first: first.chatId,
+        next,
+      });
       await standIns.until('attempt are you still there? 1');
-      expectThat(standIns.log.indexOf('attempt END 2') < standIns.log.indexOf('attempt are you still there? 1'), 'the END to be delivered first', standIns.log);
+      expectThat(
+        standIns.log.indexOf('attempt END 2') < standIns.log.indexOf('attempt are you still there? 1'),
+        'the END to be delivered first',
+        standIns.log,
+      );
       await chat.end();
       const runs = await chat.finish();
       expectThat(runs === 2, 'two runs: the closed chat and the next one', runs);
@@ -138,8 +179,16 @@ export const SESSION_SCENARIOS: Scenario[] = [
       await chat.end();
       await standIns.until('close started');
       const late = await chat.inbound(SLOW_ACCEPT_TEXT);
-      expectThat(late.chatId !== first.chatId && !late.duplicate, 'the late message in the next chat', { first: first.chatId, late });
-      expectThat(standIns.log.indexOf('closed') < standIns.log.indexOf(`attempt ${SLOW_ACCEPT_TEXT} 1`) || !standIns.log.includes(`attempt ${SLOW_ACCEPT_TEXT} 1`), 'the close before the next chat', standIns.log);
+      expectThat(late.chatId !== first.chatId && !late.duplicate, 'the late message in the next chat', {
+        first: first.chatId,
+        late,
+      });
+      expectThat(
+        standIns.log.indexOf('closed') < standIns.log.indexOf(`attempt ${SLOW_ACCEPT_TEXT} 1`) ||
+          !standIns.log.includes(`attempt ${SLOW_ACCEPT_TEXT} 1`),
+        'the close before the next chat',
+        standIns.log,
+      );
       await standIns.until(`attempt ${SLOW_ACCEPT_TEXT} 1`);
       standIns.closeDelayMs = 0;
       await chat.end();
@@ -154,14 +203,25 @@ export const SESSION_SCENARIOS: Scenario[] = [
     server: 'dev',
     async run(recording) {
       const { standIns } = recording;
-      const chat = sessionChat(recording, 'session-backlog-duplicate', 'WHATSAPP', { ...SESSION_SETTINGS, maxPendingDeliveries: 2 });
+      const chat = sessionChat(recording, 'session-backlog-duplicate', 'WHATSAPP', {
+        ...SESSION_SETTINGS,
+        maxPendingDeliveries: 2,
+      });
       const duplicate = await chat.inbound(DUPLICATE_TEXT);
-      expectThat(duplicate.duplicate && duplicate.chatId === DUPLICATE_OF.chatId, 'the first chat of a duplicate', duplicate);
+      expectThat(
+        duplicate.duplicate && duplicate.chatId === DUPLICATE_OF.chatId,
+        'the first chat of a duplicate',
+        duplicate,
+      );
       await chat.inbound('slow');
       await standIns.until('attempt slow 1');
       await chat.inbound('second');
       const refused = await chat.inboundOutcome('third', 'session-backlog-third');
-      expectThat(refused.kind === 'REJECTED' && refused.rejection.type === FailureType.CHAT_BACKLOG, 'CHAT_BACKLOG', refused);
+      expectThat(
+        refused.kind === 'REJECTED' && refused.rejection.type === FailureType.CHAT_BACKLOG,
+        'CHAT_BACKLOG',
+        refused,
+      );
       await standIns.until('attempt second 1');
       await chat.inbound('third', 'session-backlog-third');
       await standIns.until('attempt third 1');
@@ -176,10 +236,26 @@ export const SESSION_SCENARIOS: Scenario[] = [
     async run(recording) {
       const deliveryId = 'msg_sessionreplayseries';
       recording.standIns.deliveryScripts.set(deliveryId, 'retry');
-      const event = { event: 'MESSAGE' as const, chatId: 'c', contact: '5491100000002', channel: 'SMS' as const, text: 'again', multimedia: { url: null, caption: null }, sender: '5491100000001', timestamp: '2025-01-01T00:00:00.000Z' };
-      const started = await recording
-        .gateway(SESSION_SETTINGS)
-        .startDeliveryReplay({ tenantId: '65f000000000000000000001', integrationId: '65f0000000000000000000a1', deliveryId, event, createdAt: '2025-01-01T00:00:00.000Z' }, 1);
+      const event = {
+        event: 'MESSAGE' as const,
+        chatId: 'c',
+        contact: '5491100000002',
+        channel: 'SMS' as const,
+        text: 'again',
+        multimedia: { url: null, caption: null },
+        sender: '5491100000001',
+        timestamp: '2025-01-01T00:00:00.000Z',
+      };
+      const started = await recording.gateway(SESSION_SETTINGS).startDeliveryReplay(
+        {
+          tenantId: '65f000000000000000000001',
+          integrationId: '65f0000000000000000000a1',
+          deliveryId,
+          event,
+          createdAt: '2025-01-01T00:00:00.000Z',
+        },
+        1,
+      );
       expectThat(started.kind === 'STARTED', 'the replay to start', started);
       const handle = recording.client.workflow.getHandle(deliveryReplayWorkflowId(deliveryId));
       await handle.result();
@@ -197,7 +273,11 @@ export const SESSION_SCENARIOS: Scenario[] = [
       await chat.reply('yes');
       // result() lets the server skip time up to the idle timer.
       await chat.finish();
-      expectThat(recording.standIns.log.includes('record END'), 'the chat to close (END recorded)', recording.standIns.log);
+      expectThat(
+        recording.standIns.log.includes('record END'),
+        'the chat to close (END recorded)',
+        recording.standIns.log,
+      );
     },
   },
 ];

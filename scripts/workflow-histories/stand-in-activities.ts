@@ -55,14 +55,19 @@ export class StandInActivities {
   private readonly labels = new Map<string, string>();
 
   activities(): ChathookActivities {
-    return { ...this.chatActivities(), ...this.lifecycleActivities(), ...this.outboxActivities() } as unknown as ChathookActivities;
+    return {
+      ...this.chatActivities(),
+      ...this.lifecycleActivities(),
+      ...this.outboxActivities(),
+    } as unknown as ChathookActivities;
   }
 
   /** Waits until the log has a line (the stand-ins log `deliver …`, `send …`, `attempt <label> <n>`, …). */
   async until(line: string): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (!this.log.includes(line)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for "${line}"; log: ${this.log.slice(-10).join(' | ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for "${line}"; log: ${this.log.slice(-10).join(' | ')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -79,7 +84,12 @@ export class StandInActivities {
       },
       async sendCarrierMessage(input: { text: string }) {
         log.push(`send ${input.text}`);
-        if (input.text === 'fail') throw ApplicationFailure.create({ type: 'HTTP_400', message: 'the carrier answered 400', nonRetryable: true });
+        if (input.text === 'fail')
+          throw ApplicationFailure.create({
+            type: 'HTTP_400',
+            message: 'the carrier answered 400',
+            nonRetryable: true,
+          });
       },
     };
   }
@@ -93,17 +103,29 @@ export class StandInActivities {
       },
       async claimConnectionSenders(input: { connectionCode: string }) {
         if (input.connectionCode === 'B') {
-          throw ApplicationFailure.create({ type: FailureType.SENDER_IN_USE, message: 'SMS - B: 5491100000000 is in use', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: FailureType.SENDER_IN_USE,
+            message: 'SMS - B: 5491100000000 is in use',
+            nonRetryable: true,
+          });
         }
       },
       async recordActivationResult(input: { connections: ActivationResult['connections'] }): Promise<ActivationResult> {
-        return { status: 'ACTIVE', partial: input.connections.some((c) => c.status === 'FAILED'), connections: input.connections };
+        return {
+          status: 'ACTIVE',
+          partial: input.connections.some((c) => c.status === 'FAILED'),
+          connections: input.connections,
+        };
       },
       async deactivateIntegration(input: { integrationId: string }) {
         if (input.integrationId === 'live') {
           // The refusal deactivations threw before the stop service alone checked live campaigns:
           // recorded histories hold it, and the workflow must still replay a failed deactivation.
-          throw ApplicationFailure.create({ type: 'LINKED_TO_LIVE_CAMPAIGNS', message: 'linked campaigns are live: Spring', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'LINKED_TO_LIVE_CAMPAIGNS',
+            message: 'linked campaigns are live: Spring',
+            nonRetryable: true,
+          });
         }
         return { status: 'INACTIVE' as const };
       },
@@ -144,7 +166,12 @@ export class StandInActivities {
 }
 
 function attemptOutcome(script: AttemptScript, input: AttemptDeliveryInput): AttemptOutcome {
-  const retry = (retryInMs: number): AttemptOutcome => ({ kind: 'RETRY', retryInMs, reason: 'the endpoint answered 503', record: null });
+  const retry = (retryInMs: number): AttemptOutcome => ({
+    kind: 'RETRY',
+    retryInMs,
+    reason: 'the endpoint answered 503',
+    record: null,
+  });
   switch (script) {
     case 'retry':
       return input.attempt <= 2 ? retry(1_000) : { kind: 'DELIVERED', record: null };

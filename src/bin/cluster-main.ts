@@ -67,10 +67,16 @@ function runPrimary() {
     const { config, temporalAddress, mongodbUri, secrets, dataDir } = servers;
     // The primary's own clients: the indexes and the dev tenant before any child starts, and the
     // check that every worker polls.
-    const runtime = await openRuntime(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
+    const runtime = await openRuntime(config, logger, {
+      mongodbUri,
+      temporalAddress,
+      encryptionKey: secrets.encryptionKey,
+    });
     shutdown.add('runtime', () => runtime.close());
     const setup = await ensureDevTenant(runtime, dataDir);
-    await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
+    await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) =>
+      logger.error({ err: error }, 'the console could not be built'),
+    );
 
     const childEnv = {
       TEMPORAL_ADDRESS: temporalAddress,
@@ -82,13 +88,24 @@ function runPrimary() {
     const workerMetricsEnvOf = (role: Role, index: number): Record<string, string> => {
       const address = config.temporal.workerMetricsAddress;
       if (role !== 'worker' || !address) return {};
-      const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+      const [host, port] = [
+        address.slice(0, address.lastIndexOf(':')),
+        Number(address.slice(address.lastIndexOf(':') + 1)),
+      ];
       return { WORKER_METRICS_ADDRESS: `${host}:${port + index - 1}` };
     };
     const stateFile = join(dataDir, 'cluster.json');
     writeState = () => {
-      const processes = [...children.values()].map(({ role, index, child, startedAt }) => ({ role, name: keyOf(role, index), pid: child.process.pid, startedAt }));
-      writeFileSync(stateFile, `${JSON.stringify({ primary: process.pid, port: config.port, restartDelayMs, processes }, null, 2)}\n`);
+      const processes = [...children.values()].map(({ role, index, child, startedAt }) => ({
+        role,
+        name: keyOf(role, index),
+        pid: child.process.pid,
+        startedAt,
+      }));
+      writeFileSync(
+        stateFile,
+        `${JSON.stringify({ primary: process.pid, port: config.port, restartDelayMs, processes }, null, 2)}\n`,
+      );
     };
 
     cluster.schedulingPolicy = cluster.SCHED_RR;
@@ -101,7 +118,10 @@ function runPrimary() {
       logger.info({ process: keyOf(role, index), pid: child.process.pid }, 'cluster process started');
       child.once('exit', (code, signal) => {
         if (stopping) return;
-        logger.warn({ process: keyOf(role, index), pid: child.process.pid, code, signal, restartDelayMs }, 'cluster process exited: starting it again after the restart delay');
+        logger.warn(
+          { process: keyOf(role, index), pid: child.process.pid, code, signal, restartDelayMs },
+          'cluster process exited: starting it again after the restart delay',
+        );
         const timer = setTimeout(() => {
           restarts.delete(timer);
           if (!stopping) fork(role, index);
@@ -130,15 +150,29 @@ function runPrimary() {
     for (let index = 1; index <= workerProcesses; index += 1) fork('worker', index);
     for (let index = 1; index <= apiProcesses; index += 1) fork('api', index);
     const port = await listening;
-    await waitForPollers(runtime, ofRole('worker').map(({ child }) => `${child.process.pid}@${hostname()}`));
+    await waitForPollers(
+      runtime,
+      ofRole('worker').map(({ child }) => `${child.process.pid}@${hostname()}`),
+    );
 
-    const list = (role: Role) => ofRole(role).map(({ index, child }) => `${keyOf(role, index)} pid ${child.process.pid}`).join(', ');
+    const list = (role: Role) =>
+      ofRole(role)
+        .map(({ index, child }) => `${keyOf(role, index)} pid ${child.process.pid}`)
+        .join(', ');
     const extraLines = [
       `  API processes:    ${list('api')} (one port, round-robin)`,
       `  Worker processes: ${list('worker')} (Temporal identity <pid>@${hostname()})`,
       `  Process list:     ${stateFile} (a process that dies starts again after ${restartDelayMs} ms)`,
     ];
-    process.stdout.write(readyBanner(servers, setup, publicBaseUrlOf(config, port), `cluster: ${apiProcesses} API + ${workerProcesses} worker processes`, extraLines));
+    process.stdout.write(
+      readyBanner(
+        servers,
+        setup,
+        publicBaseUrlOf(config, port),
+        `cluster: ${apiProcesses} API + ${workerProcesses} worker processes`,
+        extraLines,
+      ),
+    );
   }
 
   async function stopChildren(role: Role) {

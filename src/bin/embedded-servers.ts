@@ -9,7 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, parseConfig, type Config } from '../platform/config.js';
 import { createTenant, tenantOfApiKey } from '../services/tenants.js';
 import { createConnection } from '../services/connections.js';
-import { loadOrCreateEmbeddedSecrets, readDevTenant, writeDevTenant, type DevTenantFile, type EmbeddedSecrets } from '../platform/embedded/data-dir.js';
+import {
+  loadOrCreateEmbeddedSecrets,
+  readDevTenant,
+  writeDevTenant,
+  type DevTenantFile,
+  type EmbeddedSecrets,
+} from '../platform/embedded/data-dir.js';
 import { startEmbeddedMongo } from '../platform/embedded/mongo-server.js';
 import { startTemporalDevServer } from '../platform/embedded/temporal-dev-server.js';
 import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../temporal/search-attributes.js';
@@ -44,11 +50,18 @@ export interface EmbeddedServers {
  * Starts what the environment does not name (TEMPORAL_ADDRESS, MONGODB_URI), each registered
  * with the shutdown so that a half-started run still stops them.
  */
-export async function startEmbeddedServers(parsedConfig: Config, logger: Logger, shutdown: ReturnType<typeof createShutdown>): Promise<EmbeddedServers> {
+export async function startEmbeddedServers(
+  parsedConfig: Config,
+  logger: Logger,
+  shutdown: ReturnType<typeof createShutdown>,
+): Promise<EmbeddedServers> {
   const dataDir = resolve(parsedConfig.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const secrets = loadOrCreateEmbeddedSecrets(dataDir, { adminKey: parsedConfig.adminKey, encryptionKey: parsedConfig.encryptionKey });
+  const secrets = loadOrCreateEmbeddedSecrets(dataDir, {
+    adminKey: parsedConfig.adminKey,
+    encryptionKey: parsedConfig.encryptionKey,
+  });
   const config = { ...parsedConfig, adminKey: secrets.adminKey };
 
   let temporalAddress = config.temporal.address;
@@ -127,13 +140,23 @@ async function createDevSandbox(runtime: Runtime, tenantId: string): Promise<Non
   const code = `SANDBOX-${randomBytes(3).toString('hex').toUpperCase()}`;
   const created = await createConnection(
     { ...runtime.repositories, secretBox: runtime.secretBox },
-    { tenantId, input: { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } }, actor: 'TENANT' },
+    {
+      tenantId,
+      input: { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } },
+      actor: 'TENANT',
+    },
   );
   return { code, sender: DEV_SANDBOX_SENDER, carrierSecret: created.carrierSecret };
 }
 
 /** The "ready" banner; `extraLines` go before the Ctrl-C line (the cluster's processes). */
-export function readyBanner(servers: EmbeddedServers, setup: DevTenantSetup, baseUrl: string, title: string, extraLines: string[] = []): string {
+export function readyBanner(
+  servers: EmbeddedServers,
+  setup: DevTenantSetup,
+  baseUrl: string,
+  title: string,
+  extraLines: string[] = [],
+): string {
   const { dataDir, temporalUi, temporalAddress, engine } = servers;
   const { devTenant, devTenantIsNew, sandboxIsNew } = setup;
   const { sandbox } = devTenant;

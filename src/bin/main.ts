@@ -20,7 +20,11 @@ async function main() {
   const servers = await startEmbeddedServers(parsedConfig, logger, shutdown);
   const { config, temporalAddress, mongodbUri, secrets } = servers;
 
-  const runtime = await openRuntime(config, logger, { mongodbUri, temporalAddress, encryptionKey: secrets.encryptionKey });
+  const runtime = await openRuntime(config, logger, {
+    mongodbUri,
+    temporalAddress,
+    encryptionKey: secrets.encryptionKey,
+  });
   shutdown.add('runtime', () => runtime.close());
   const worker = await startWorker(runtime, temporalAddress);
   // Steps run in reverse: the API stops taking requests, then the worker lets its in-flight
@@ -34,7 +38,9 @@ async function main() {
     void shutdown.shutdown('worker crashed', 1);
   });
   // A console that fails to build must not keep the API down: /console then says it is not built.
-  await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) => logger.error({ err: error }, 'the console could not be built'));
+  await ensureConsoleBuilt((line) => logger.info(line)).catch((error: unknown) =>
+    logger.error({ err: error }, 'the console could not be built'),
+  );
   const api = await startApi(appDepsOf(runtime), config.port, config.host);
   shutdown.add('api', () => api.close());
 

@@ -45,7 +45,12 @@ export interface RuntimeOptions {
   chatUpdateWaitMs?: number;
 }
 
-export async function openRuntime(config: Config, logger: Logger, endpoints: RuntimeEndpoints, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  endpoints: RuntimeEndpoints,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const metrics = createMetrics();
   const db = await connectDatabase(endpoints.mongodbUri, {
     onCommand: ({ command, collection, durationMs, failed }) =>
@@ -53,7 +58,10 @@ export async function openRuntime(config: Config, logger: Logger, endpoints: Run
   });
   const repositories = await openRepositories(db);
   const temporal = await connectTemporalClient(endpoints.temporalAddress, config.temporal.namespace);
-  const dispatcher = createOutboundDispatcher({ allowPrivate: config.webhookAllowPrivate, connectTimeoutMs: config.delivery.timeoutMs });
+  const dispatcher = createOutboundDispatcher({
+    allowPrivate: config.webhookAllowPrivate,
+    connectTimeoutMs: config.delivery.timeoutMs,
+  });
   const gateway = createTemporalGateway({
     client: temporal.client,
     taskQueue: config.temporal.taskQueue,

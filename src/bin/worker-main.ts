@@ -16,9 +16,14 @@ try {
     await worker.shutdown();
     logger.info('worker stopped');
   });
-  logger.info({ taskQueue: config.temporal.taskQueue, shutdownGraceMs: worker.shutdownGraceMs }, 'chathook worker running');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, shutdownGraceMs: worker.shutdownGraceMs },
+    'chathook worker running',
+  );
   await worker.done;
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `chathook worker failed: ${String((error as Error).stack ?? error)}`}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : `chathook worker failed: ${String((error as Error).stack ?? error)}`}\n`,
+  );
   process.exit(1);
 }

@@ -26,7 +26,9 @@ export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
 
     /** The campaign if it is LIVE: its claims route only while it is (status and claims are separate writes). */
     findLive(id: Types.ObjectId): Promise<Pick<CampaignDoc, '_id' | 'integrationId'> | null> {
-      return Campaign.findOne({ _id: id, status: 'LIVE' }, { integrationId: 1 }).lean<Pick<CampaignDoc, '_id' | 'integrationId'>>();
+      return Campaign.findOne({ _id: id, status: 'LIVE' }, { integrationId: 1 }).lean<
+        Pick<CampaignDoc, '_id' | 'integrationId'>
+      >();
     },
 
     /** Created DRAFT. */
@@ -35,7 +37,12 @@ export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
     },
 
     list(tenantId: Id, query: PageQuery): Promise<Page<CampaignDoc>> {
-      return listPage(query, (range, limit) => Campaign.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<CampaignDoc[]>());
+      return listPage(query, (range, limit) =>
+        Campaign.find({ tenantId, ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<CampaignDoc[]>(),
+      );
     },
 
     /** Every campaign linked to the integration, oldest first. */
@@ -45,12 +52,18 @@ export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
 
     /** The LIVE campaigns linked to the integration (they block its stop). */
     listLiveLinkedTo(integrationId: Types.ObjectId): Promise<Array<Pick<CampaignDoc, '_id' | 'name'>>> {
-      return Campaign.find({ integrationId, status: 'LIVE' }, { name: 1 }).lean<Array<Pick<CampaignDoc, '_id' | 'name'>>>();
+      return Campaign.find({ integrationId, status: 'LIVE' }, { name: 1 }).lean<
+        Array<Pick<CampaignDoc, '_id' | 'name'>>
+      >();
     },
 
     /** LIVE, dated by its first going live; null when the campaign is gone. */
     markLive(id: Types.ObjectId, integrationDate: Date): Promise<CampaignDoc | null> {
-      return Campaign.findOneAndUpdate({ _id: id }, { $set: { status: 'LIVE', integrationDate } }, { returnDocument: 'after', lean: true });
+      return Campaign.findOneAndUpdate(
+        { _id: id },
+        { $set: { status: 'LIVE', integrationDate } },
+        { returnDocument: 'after', lean: true },
+      );
     },
 
     async markPaused(id: Types.ObjectId): Promise<void> {

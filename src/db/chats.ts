@@ -7,7 +7,10 @@ import type { ChatDoc } from './schemas/chats.js';
 
 export type { ChatDoc };
 
-export type ChatRecordInsert = Omit<ChatDoc, '_id' | 'status' | 'closedAt' | 'tenantId' | 'integrationId'> & { tenantId: Id; integrationId: Id };
+export type ChatRecordInsert = Omit<ChatDoc, '_id' | 'status' | 'closedAt' | 'tenantId' | 'integrationId'> & {
+  tenantId: Id;
+  integrationId: Id;
+};
 
 /** The chats' read model: the chat workflow owns the state, these rows serve lists and look-ups. */
 export function createChatRepository(models: Pick<Models, 'Chat'>) {
@@ -21,7 +24,13 @@ export function createChatRepository(models: Pick<Models, 'Chat'>) {
      */
     async insertOpened(chat: ChatRecordInsert): Promise<void> {
       await insertOnce(() =>
-        Chat.create({ ...chat, tenantId: asObjectId(chat.tenantId), integrationId: asObjectId(chat.integrationId), status: 'OPEN', closedAt: null }),
+        Chat.create({
+          ...chat,
+          tenantId: asObjectId(chat.tenantId),
+          integrationId: asObjectId(chat.integrationId),
+          status: 'OPEN',
+          closedAt: null,
+        }),
       );
     },
 
@@ -31,9 +40,18 @@ export function createChatRepository(models: Pick<Models, 'Chat'>) {
       await Chat.updateOne({ chatId }, { $set: { status: 'CLOSED', closedAt, ...last } });
     },
 
-    list(integrationId: Types.ObjectId, status: ChatDoc['status'] | undefined, query: PageQuery): Promise<Page<ChatDoc>> {
+    list(
+      integrationId: Types.ObjectId,
+      status: ChatDoc['status'] | undefined,
+      query: PageQuery,
+    ): Promise<Page<ChatDoc>> {
       const filter = { integrationId, ...(status ? { status } : {}) };
-      return listPage(query, (range, limit) => Chat.find({ ...filter, ...range }).sort({ _id: 1 }).limit(limit).lean<ChatDoc[]>());
+      return listPage(query, (range, limit) =>
+        Chat.find({ ...filter, ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<ChatDoc[]>(),
+      );
     },
 
     /** The contact's last `limit` chats, latest first. */

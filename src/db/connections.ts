@@ -46,7 +46,12 @@ export function createConnectionRepository(models: Pick<Models, 'Connection'>) {
     },
 
     list(tenantId: Id, query: PageQuery): Promise<Page<ConnectionDoc>> {
-      return listPage(query, (range, limit) => models.Connection.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<ConnectionDoc[]>());
+      return listPage(query, (range, limit) =>
+        models.Connection.find({ tenantId, ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<ConnectionDoc[]>(),
+      );
     },
 
     /** The tenant's connections among these codes (unknown codes are left out). */
@@ -55,8 +60,15 @@ export function createConnectionRepository(models: Pick<Models, 'Connection'>) {
     },
 
     /** The tenant's connections on `channel` listing any of `senders`: their senders and carrier. */
-    listListingSenders(tenantId: Id, channel: Channel, senders: readonly string[]): Promise<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>> {
-      return models.Connection.find({ tenantId, channel, senders: { $in: [...senders] } }, { senders: 1, carrier: 1 }).lean<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>>();
+    listListingSenders(
+      tenantId: Id,
+      channel: Channel,
+      senders: readonly string[],
+    ): Promise<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>> {
+      return models.Connection.find(
+        { tenantId, channel, senders: { $in: [...senders] } },
+        { senders: 1, carrier: 1 },
+      ).lean<Array<Pick<ConnectionDoc, '_id' | 'senders' | 'carrier'>>>();
     },
 
     async deleteById(id: Types.ObjectId): Promise<void> {

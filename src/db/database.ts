@@ -14,9 +14,16 @@ export interface DbCommandTiming {
   failed: boolean;
 }
 
-export async function connectDatabase(uri: string, options: { onCommand?: (timing: DbCommandTiming) => void } = {}): Promise<Connection> {
+export async function connectDatabase(
+  uri: string,
+  options: { onCommand?: (timing: DbCommandTiming) => void } = {},
+): Promise<Connection> {
   const { onCommand } = options;
-  const db = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000, autoIndex: false, monitorCommands: Boolean(onCommand) });
+  const db = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: 5_000,
+    autoIndex: false,
+    monitorCommands: Boolean(onCommand),
+  });
   if (onCommand) {
     // The driver's started event names the collection; the finished one only carries its request id.
     const collections = new Map<number, string>();

@@ -56,7 +56,13 @@ export const attemptRowId = (row: { deliveryId: string; series: number; attempt:
 /** At most one GIVEN_UP row per series. */
 export const givenUpRowId = (deliveryId: string, series: number) => `${deliveryId}/${series}/given-up`;
 
-const EMPTY_LOG: AttemptLogSummary = { status: 'PENDING', lastError: null, attemptCount: 0, attempts: [], lastSeries: -1 };
+const EMPTY_LOG: AttemptLogSummary = {
+  status: 'PENDING',
+  lastError: null,
+  attemptCount: 0,
+  attempts: [],
+  lastSeries: -1,
+};
 
 /** Log order: by series, a series' attempts in order (a repeated execution by time), its GIVEN_UP last. */
 const logOrder = (a: DeliveryAttemptRowDoc, b: DeliveryAttemptRowDoc) =>
@@ -72,10 +78,20 @@ export function summarizeAttemptLog(rows: DeliveryAttemptRowDoc[]): AttemptLogSu
   const latest = ordered[ordered.length - 1]!;
   const attempts = ordered.filter((row) => row.kind === 'ATTEMPT');
   return {
-    status: latest.kind === 'GIVEN_UP' || latest.outcome === 'FAILED' ? 'FAILED' : latest.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'PENDING',
+    status:
+      latest.kind === 'GIVEN_UP' || latest.outcome === 'FAILED'
+        ? 'FAILED'
+        : latest.outcome === 'SUCCEEDED'
+          ? 'SUCCEEDED'
+          : 'PENDING',
     lastError: latest.error ?? null,
     attemptCount: attempts.length,
-    attempts: attempts.slice(-ATTEMPTS_LISTED).map(({ at, statusCode, error, durationMs }) => ({ at, statusCode: statusCode ?? null, error: error ?? null, durationMs })),
+    attempts: attempts.slice(-ATTEMPTS_LISTED).map(({ at, statusCode, error, durationMs }) => ({
+      at,
+      statusCode: statusCode ?? null,
+      error: error ?? null,
+      durationMs,
+    })),
     lastSeries: latest.series,
   };
 }

@@ -6,4 +6,5 @@ export type Id = string | Types.ObjectId;
 export const asObjectId = (id: Id): Types.ObjectId => (typeof id === 'string' ? new mongoose.Types.ObjectId(id) : id);
 
 /** Ids in URLs that are not ObjectIds name nothing: a 404, like any unknown id. */
-export const objectIdOrNull = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/.test(id) ? new mongoose.Types.ObjectId(id) : null);
+export const objectIdOrNull = (id: string): Types.ObjectId | null =>
+  /^[0-9a-f]{24}$/.test(id) ? new mongoose.Types.ObjectId(id) : null;

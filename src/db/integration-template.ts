@@ -18,7 +18,11 @@ export function openAuth(auth: StoredAuth, secretBox: SecretBox): WebhookAuth {
 }
 
 const fields = (rows: ReadonlyArray<{ key?: string | null; type?: string | null; value?: string | null }>): Field[] =>
-  rows.map((row) => ({ key: row.key ?? '', type: row.type === 'VARIABLE' ? 'VARIABLE' : 'TEXT', value: row.value ?? '' }));
+  rows.map((row) => ({
+    key: row.key ?? '',
+    type: row.type === 'VARIABLE' ? 'VARIABLE' : 'TEXT',
+    value: row.value ?? '',
+  }));
 
 export function webhookTemplateOf(doc: IntegrationDoc, secretBox: SecretBox): WebhookTemplate {
   return {
@@ -35,7 +39,11 @@ export function webhookTemplateOf(doc: IntegrationDoc, secretBox: SecretBox): We
  * The secrets a request sent at `at` is signed with: the current one first, then the one a
  * rotation replaced while its overlap lasts, so receivers that still hold it keep verifying.
  */
-export function signingSecretsOf(doc: Pick<IntegrationDoc, 'signingSecretSealed' | 'previousSigningSecret'>, secretBox: SecretBox, at: Date): string[] {
+export function signingSecretsOf(
+  doc: Pick<IntegrationDoc, 'signingSecretSealed' | 'previousSigningSecret'>,
+  secretBox: SecretBox,
+  at: Date,
+): string[] {
   const secrets = [secretBox.open(doc.signingSecretSealed)];
   const previous = doc.previousSigningSecret;
   if (previous && previous.expiresAt.getTime() > at.getTime()) secrets.push(secretBox.open(previous.secretSealed));

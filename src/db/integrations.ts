@@ -28,7 +28,9 @@ export interface NewIntegration extends EditableIntegration {
 }
 
 /** The answer an active integration gives to another start: its recorded state. */
-export function activationResultOf(doc: Pick<IntegrationDoc, 'status' | 'connectionStatuses' | 'connections'>): ActivationResult {
+export function activationResultOf(
+  doc: Pick<IntegrationDoc, 'status' | 'connectionStatuses' | 'connections'>,
+): ActivationResult {
   const recorded = new Map((doc.connectionStatuses ?? []).map((status) => [status.code, status]));
   const connections: ConnectionOutcome[] = doc.connections.map(({ code }) => {
     const status = recorded.get(code);
@@ -70,7 +72,12 @@ export function createIntegrationRepository(models: Pick<Models, 'Integration'>)
     },
 
     list(tenantId: Id, query: PageQuery): Promise<Page<IntegrationDoc>> {
-      return listPage(query, (range, limit) => Integration.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<IntegrationDoc[]>());
+      return listPage(query, (range, limit) =>
+        Integration.find({ tenantId, ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<IntegrationDoc[]>(),
+      );
     },
 
     async existsForTenant(id: Types.ObjectId, tenantId: Id): Promise<boolean> {
@@ -82,9 +89,18 @@ export function createIntegrationRepository(models: Pick<Models, 'Integration'>)
      * active nor being activated (the guard makes "change connections" and "start" exclusive
      * even when they race). Null when nothing matched.
      */
-    replaceEditable(id: Types.ObjectId, tenantId: Id, fields: EditableIntegration, onlyIfInactive: boolean): Promise<IntegrationDoc | null> {
+    replaceEditable(
+      id: Types.ObjectId,
+      tenantId: Id,
+      fields: EditableIntegration,
+      onlyIfInactive: boolean,
+    ): Promise<IntegrationDoc | null> {
       const guard: Record<string, unknown> = onlyIfInactive ? { status: 'INACTIVE', activating: { $ne: true } } : {};
-      return Integration.findOneAndUpdate({ _id: id, tenantId, ...guard }, { $set: fields }, { returnDocument: 'after', lean: true });
+      return Integration.findOneAndUpdate(
+        { _id: id, tenantId, ...guard },
+        { $set: fields },
+        { returnDocument: 'after', lean: true },
+      );
     },
 
     /** Deletes an inactive integration (the status guard loses no race with a start); false when nothing matched. */
@@ -94,11 +110,20 @@ export function createIntegrationRepository(models: Pick<Models, 'Integration'>)
     },
 
     /** Up to `limit` of the tenant's integrations listing the connection. */
-    listUsingConnection(tenantId: Types.ObjectId, code: string, limit: number): Promise<Array<Pick<IntegrationDoc, '_id' | 'alias'>>> {
-      return Integration.find({ tenantId, 'connections.code': code }, { _id: 1, alias: 1 }).limit(limit).lean<Array<Pick<IntegrationDoc, '_id' | 'alias'>>>();
+    listUsingConnection(
+      tenantId: Types.ObjectId,
+      code: string,
+      limit: number,
+    ): Promise<Array<Pick<IntegrationDoc, '_id' | 'alias'>>> {
+      return Integration.find({ tenantId, 'connections.code': code }, { _id: 1, alias: 1 })
+        .limit(limit)
+        .lean<Array<Pick<IntegrationDoc, '_id' | 'alias'>>>();
     },
 
-    async setResponseToken(id: Types.ObjectId, token: { responseTokenHash: string; responseTokenSealed: string }): Promise<void> {
+    async setResponseToken(
+      id: Types.ObjectId,
+      token: { responseTokenHash: string; responseTokenSealed: string },
+    ): Promise<void> {
       await Integration.updateOne({ _id: id }, { $set: token });
     },
 
@@ -118,7 +143,11 @@ export function createIntegrationRepository(models: Pick<Models, 'Integration'>)
 
     /** Marks an INACTIVE integration as being activated; null when it is not INACTIVE (or not there). */
     markActivating(tenantId: Id, id: Id): Promise<IntegrationDoc | null> {
-      return Integration.findOneAndUpdate({ _id: id, tenantId, status: 'INACTIVE' }, { $set: { activating: true } }, { returnDocument: 'after', lean: true });
+      return Integration.findOneAndUpdate(
+        { _id: id, tenantId, status: 'INACTIVE' },
+        { $set: { activating: true } },
+        { returnDocument: 'after', lean: true },
+      );
     },
 
     /** Records an activation's outcome; false when a stop cleared `activating` meanwhile (the run was cancelled). */
@@ -136,7 +165,13 @@ export function createIntegrationRepository(models: Pick<Models, 'Integration'>)
       if (!current) return;
       await Integration.updateOne(
         { _id: id },
-        { $set: { status: 'INACTIVE', activating: false, connectionStatuses: current.connections.map(({ code }) => ({ code, status: 'INACTIVE', error: null, at })) } },
+        {
+          $set: {
+            status: 'INACTIVE',
+            activating: false,
+            connectionStatuses: current.connections.map(({ code }) => ({ code, status: 'INACTIVE', error: null, at })),
+          },
+        },
       );
     },
   };

@@ -60,5 +60,6 @@ export function createModels(db: Connection): Models {
 
 /** Creates the indexes (unique ones guard correctness, so this runs before serving). */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models) as Array<{ createIndexes(): Promise<unknown> }>) await model.createIndexes();
+  for (const model of Object.values(models) as Array<{ createIndexes(): Promise<unknown> }>)
+    await model.createIndexes();
 }

@@ -10,7 +10,8 @@ export const INBOUND_RECEIPT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 /** A newline cannot occur in a connection code, so the pair maps to one key and back. */
 export const inboundReceiptId = (connectionCode: string, messageId: string) => `${connectionCode}\n${messageId}`;
 
-export const isReceiptCurrent = (receipt: { createdAt: Date }, nowMs: number) => nowMs - receipt.createdAt.getTime() < INBOUND_RECEIPT_WINDOW_MS;
+export const isReceiptCurrent = (receipt: { createdAt: Date }, nowMs: number) =>
+  nowMs - receipt.createdAt.getTime() < INBOUND_RECEIPT_WINDOW_MS;
 
 export interface ReceiptRequest {
   connectionCode: string;
@@ -25,15 +26,22 @@ export interface ReceiptRequest {
  * `TAKEN`: the delivery that took it first, within the window; `UNSETTLED`: the receipt kept
  * changing under us (concurrent replacements), for the caller to try again later.
  */
-export type ReceiptOutcome = { kind: 'OURS' } | { kind: 'TAKEN'; chatId: string; deliveryId: string } | { kind: 'UNSETTLED' };
+export type ReceiptOutcome =
+  { kind: 'OURS' } | { kind: 'TAKEN'; chatId: string; deliveryId: string } | { kind: 'UNSETTLED' };
 
 /** Receipts of accepted carrier messages: the insert is the de-duplication, a look-up an `_id` equality. */
 export function createReceiptRepository(models: Pick<Models, 'InboundReceipt'>) {
   const { InboundReceipt } = models;
   return {
     /** The receipt of a message accepted within the last 7 days, or null (never seen, or expired). */
-    async find(connectionCode: string, messageId: string, nowMs = Date.now()): Promise<{ chatId: string; deliveryId: string; createdAt: Date } | null> {
-      const receipt = await InboundReceipt.findById(inboundReceiptId(connectionCode, messageId)).lean<InboundReceiptDoc>();
+    async find(
+      connectionCode: string,
+      messageId: string,
+      nowMs = Date.now(),
+    ): Promise<{ chatId: string; deliveryId: string; createdAt: Date } | null> {
+      const receipt = await InboundReceipt.findById(
+        inboundReceiptId(connectionCode, messageId),
+      ).lean<InboundReceiptDoc>();
       if (!receipt || !isReceiptCurrent(receipt, nowMs)) return null;
       return { chatId: receipt.chatId, deliveryId: receipt.deliveryId, createdAt: receipt.createdAt };
     },
@@ -55,8 +63,12 @@ export function createReceiptRepository(models: Pick<Models, 'InboundReceipt'>) 
         const existing = await InboundReceipt.findById(receipt._id).lean<InboundReceiptDoc>();
         if (!existing) continue;
         if (existing.deliveryId === receipt.deliveryId) return { kind: 'OURS' };
-        if (isReceiptCurrent(existing, nowMs)) return { kind: 'TAKEN', chatId: existing.chatId, deliveryId: existing.deliveryId };
-        const replaced = await InboundReceipt.replaceOne({ _id: receipt._id, deliveryId: existing.deliveryId }, receipt);
+        if (isReceiptCurrent(existing, nowMs))
+          return { kind: 'TAKEN', chatId: existing.chatId, deliveryId: existing.deliveryId };
+        const replaced = await InboundReceipt.replaceOne(
+          { _id: receipt._id, deliveryId: existing.deliveryId },
+          receipt,
+        );
         if (replaced.matchedCount === 1) return { kind: 'OURS' };
       }
       return { kind: 'UNSETTLED' };

@@ -38,7 +38,12 @@ export function createReplyRepository(models: Pick<Models, 'OutboundMessage'>) {
     async recordSend(message: OutboundMessage, outcome: SendOutcome): Promise<void> {
       await insertOr(
         async () => {
-          await OutboundMessage.create({ ...message, tenantId: asObjectId(message.tenantId), integrationId: asObjectId(message.integrationId), ...outcome });
+          await OutboundMessage.create({
+            ...message,
+            tenantId: asObjectId(message.tenantId),
+            integrationId: asObjectId(message.integrationId),
+            ...outcome,
+          });
         },
         async () => {
           await OutboundMessage.updateOne({ eventId: message.eventId }, { $set: outcome });
@@ -48,7 +53,12 @@ export function createReplyRepository(models: Pick<Models, 'OutboundMessage'>) {
 
     /** What the sandbox carrier "sent" for the tenant. */
     listSandbox(tenantId: Id, query: PageQuery): Promise<Page<OutboundMessageDoc>> {
-      return listPage(query, (range, limit) => OutboundMessage.find({ tenantId, carrierType: 'sandbox', ...range }).sort({ _id: 1 }).limit(limit).lean<OutboundMessageDoc[]>());
+      return listPage(query, (range, limit) =>
+        OutboundMessage.find({ tenantId, carrierType: 'sandbox', ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<OutboundMessageDoc[]>(),
+      );
     },
   };
 }

@@ -22,7 +22,12 @@ export function createReservationRepository(models: Pick<Models, 'Reservation'>)
     },
 
     list(tenantId: Id, query: PageQuery): Promise<Page<ReservationDoc>> {
-      return listPage(query, (range, limit) => models.Reservation.find({ tenantId, ...range }).sort({ _id: 1 }).limit(limit).lean<ReservationDoc[]>());
+      return listPage(query, (range, limit) =>
+        models.Reservation.find({ tenantId, ...range })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean<ReservationDoc[]>(),
+      );
     },
 
     findForTenant(tenantId: Id, id: string): Promise<ReservationDoc | null> {

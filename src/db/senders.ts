@@ -32,7 +32,8 @@ export const claimKeyOf = (tenantId: Types.ObjectId, scope: SenderScope, sender:
   scope === 'REAL' ? sender : `sandbox:${tenantId.toHexString()}:${sender}`;
 
 /** The scope of a connection's senders, by its carrier. */
-export const senderScopeOf = (carrierType: 'http' | 'sandbox'): SenderScope => (carrierType === 'sandbox' ? 'SANDBOX' : 'REAL');
+export const senderScopeOf = (carrierType: 'http' | 'sandbox'): SenderScope =>
+  carrierType === 'sandbox' ? 'SANDBOX' : 'REAL';
 
 export interface ScopedSender {
   sender: string;
@@ -64,7 +65,9 @@ export const describeConflicts = (conflicts: readonly SenderConflict[]) =>
 
 const FEATURE_WORDS = { AUTO_REPLY: 'an auto-reply', KEYWORD_CAMPAIGN: 'a keyword campaign' } as const;
 
-export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'SenderOwnership' | 'Reservation' | 'Campaign' | 'Integration'>) {
+export function createSenderRepository(
+  models: Pick<Models, 'SenderClaim' | 'SenderOwnership' | 'Reservation' | 'Campaign' | 'Integration'>,
+) {
   async function describeHolder(claim: SenderClaimDoc, tenantId: Types.ObjectId): Promise<string> {
     const sameTenant = claim.tenantId.equals(tenantId);
     if (claim.holderKind === 'CAMPAIGN') {
@@ -72,11 +75,18 @@ export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'Sen
       return campaign ? `the live chatbot campaign "${campaign.name}"` : 'a live chatbot campaign';
     }
     const integration = sameTenant ? await models.Integration.findById(claim.holderId, { alias: 1 }).lean() : null;
-    return integration ? `the active Custom Webhook integration "${integration.alias}"` : 'another active Custom Webhook integration';
+    return integration
+      ? `the active Custom Webhook integration "${integration.alias}"`
+      : 'another active Custom Webhook integration';
   }
 
   /** Joins the tenant's row of a sender, or creates it; false when another tenant's row holds the sender. */
-  async function ownOne(channel: Channel, sender: string, tenantId: Types.ObjectId, connectionCode: string): Promise<boolean> {
+  async function ownOne(
+    channel: Channel,
+    sender: string,
+    tenantId: Types.ObjectId,
+    connectionCode: string,
+  ): Promise<boolean> {
     // Two rounds: the tenant's row may be removed between a refused insert and the join.
     for (let round = 0; round < 2; round += 1) {
       const owned = await insertOr(
@@ -84,7 +94,13 @@ export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'Sen
           await models.SenderOwnership.create({ channel, sender, tenantId, connectionCodes: [connectionCode] });
           return true;
         },
-        async () => (await models.SenderOwnership.updateOne({ channel, sender, tenantId }, { $addToSet: { connectionCodes: connectionCode } })).matchedCount > 0,
+        async () =>
+          (
+            await models.SenderOwnership.updateOne(
+              { channel, sender, tenantId },
+              { $addToSet: { connectionCodes: connectionCode } },
+            )
+          ).matchedCount > 0,
       );
       if (owned) return true;
       if (await models.SenderOwnership.exists({ channel, sender })) return false;
@@ -96,7 +112,10 @@ export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'Sen
     const { channel, connectionCode } = request;
     const tenantId = asObjectId(request.tenantId);
     for (const sender of request.senders) {
-      await models.SenderOwnership.updateOne({ channel, sender, tenantId }, { $pull: { connectionCodes: connectionCode } });
+      await models.SenderOwnership.updateOne(
+        { channel, sender, tenantId },
+        { $pull: { connectionCodes: connectionCode } },
+      );
       // Only an empty row: a concurrent provisioning that joined it meanwhile keeps it.
       await models.SenderOwnership.deleteOne({ channel, sender, tenantId, connectionCodes: { $size: 0 } });
     }
@@ -145,7 +164,9 @@ export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'Sen
           ok: false,
           conflicts: reservations.map((reservation) => ({
             sender: reservation.sender,
-            heldBy: FEATURE_WORDS[reservation.feature] + (reservation.label && reservation.tenantId.equals(tenantId) ? ` ("${reservation.label}")` : ''),
+            heldBy:
+              FEATURE_WORDS[reservation.feature] +
+              (reservation.label && reservation.tenantId.equals(tenantId) ? ` ("${reservation.label}")` : ''),
           })),
         };
       }
@@ -184,7 +205,10 @@ export function createSenderRepository(models: Pick<Models, 'SenderClaim' | 'Sen
 
     /** Releases the holder's claims (only those made through `connectionCode` when given). */
     async release(holderId: Id, connectionCode?: string): Promise<number> {
-      const result = await models.SenderClaim.deleteMany({ holderId: asObjectId(holderId), ...(connectionCode ? { connectionCode } : {}) });
+      const result = await models.SenderClaim.deleteMany({
+        holderId: asObjectId(holderId),
+        ...(connectionCode ? { connectionCode } : {}),
+      });
       return result.deletedCount;
     },
 

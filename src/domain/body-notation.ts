@@ -3,10 +3,7 @@
  * address element N. Pure: imported by the API, the activities, workflow code and the console.
  */
 
-export type BodyPathSegment =
-  | { kind: 'prop'; name: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'append' };
+export type BodyPathSegment = { kind: 'prop'; name: string } | { kind: 'index'; index: number } | { kind: 'append' };
 
 export class BodyKeyError extends Error {
   override readonly name = 'BodyKeyError';
@@ -81,7 +78,8 @@ export function parseBodyKey(key: string): BodyPathSegment[] {
     } else {
       fail(`expected "." or "[" at position ${position + 1}, after "]"`);
     }
-    if (segments.length - 1 > MAX_BODY_KEY_DEPTH) fail(`it nests more than ${MAX_BODY_KEY_DEPTH} levels below its first name`);
+    if (segments.length - 1 > MAX_BODY_KEY_DEPTH)
+      fail(`it nests more than ${MAX_BODY_KEY_DEPTH} levels below its first name`);
   }
   return segments;
 }
@@ -210,7 +208,8 @@ class SlotBudget {
 
   take(count: number): void {
     this.used += count;
-    if (this.used > MAX_BODY_SLOTS) throw new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`);
+    if (this.used > MAX_BODY_SLOTS)
+      throw new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`);
   }
 }
 
@@ -291,7 +290,16 @@ export function jsonStringBytes(text: string): number {
   let bytes = 2;
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);
-    if (unit === 0x22 || unit === 0x5c || unit === 0x08 || unit === 0x09 || unit === 0x0a || unit === 0x0c || unit === 0x0d) bytes += 2;
+    if (
+      unit === 0x22 ||
+      unit === 0x5c ||
+      unit === 0x08 ||
+      unit === 0x09 ||
+      unit === 0x0a ||
+      unit === 0x0c ||
+      unit === 0x0d
+    )
+      bytes += 2;
     else if (unit < 0x20) bytes += 6;
     else if (unit < 0x80) bytes += 1;
     else if (unit < 0x800) bytes += 2;

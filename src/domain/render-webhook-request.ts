@@ -282,7 +282,10 @@ export function validateWebhookTemplate(
       problems.push({ path: ['headers', index, 'key'], message: `"${field.key}" is not a valid HTTP header name` });
     }
     if (RESERVED_HEADER_NAMES.has(field.key.toLowerCase())) {
-      problems.push({ path: ['headers', index, 'key'], message: `"${field.key}" is set by chathook and cannot be configured` });
+      problems.push({
+        path: ['headers', index, 'key'],
+        message: `"${field.key}" is set by chathook and cannot be configured`,
+      });
     }
     if (field.type === 'TEXT' && HEADER_VALUE_FORBIDDEN_CHARS.test(field.value)) {
       problems.push({ path: ['headers', index, 'value'], message: 'a header value must not contain CR, LF or NUL' });
@@ -300,4 +303,3 @@ export function validateWebhookTemplate(
   }
   return problems;
 }
-

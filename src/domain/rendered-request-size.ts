@@ -40,7 +40,9 @@ const isPairAt = (text: string, index: number) => {
 };
 
 /** ASCII characters `encodeURIComponent` keeps as they are (the others become `%XX`). */
-const QUERY_UNRESERVED = new Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()".split('').map((char) => char.charCodeAt(0)));
+const QUERY_UNRESERVED = new Set(
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()".split('').map((char) => char.charCodeAt(0)),
+);
 
 /** Length of a query component as the renderer encodes it (lone surrogates as U+FFFD). */
 function queryComponentBytes(text: string): number {
@@ -111,7 +113,12 @@ function authBytes(auth: AuthOfAnySecret): number {
         ? QUERY_PAIR + queryComponentBytes(auth.key) + MAX_SECRET_LENGTH * queryComponentBytes(WIDEST_CHARACTER)
         : auth.key.length + HEADER_LINE + secretHeaderBytes;
     case 'BASIC':
-      return 'Authorization'.length + HEADER_LINE + 'Basic '.length + 4 * Math.ceil((utf8Bytes(auth.username) + 1 + secretHeaderBytes) / 3);
+      return (
+        'Authorization'.length +
+        HEADER_LINE +
+        'Basic '.length +
+        4 * Math.ceil((utf8Bytes(auth.username) + 1 + secretHeaderBytes) / 3)
+      );
     case 'BEARER':
       return 'Authorization'.length + HEADER_LINE + 'Bearer '.length + secretHeaderBytes;
     default:
@@ -127,7 +134,10 @@ export type TemplatePart = 'url' | 'auth' | 'params' | 'headers' | 'body';
  * (request line, headers and body), linear in the template's rows whatever its body would
  * allocate, with the part that weighs most. The body part is exact; a header set twice counts twice.
  */
-export function largestRenderedRequestBytes(template: Omit<WebhookTemplate, 'auth'> & { auth: AuthOfAnySecret }): { bytes: number; largestPart: TemplatePart } {
+export function largestRenderedRequestBytes(template: Omit<WebhookTemplate, 'auth'> & { auth: AuthOfAnySecret }): {
+  bytes: number;
+  largestPart: TemplatePart;
+} {
   const parts: Record<TemplatePart, number> = {
     // Each byte of the URL as written becomes at most `%XX` once parsed.
     url: template.method.length + utf8Bytes(template.url) * 3,
@@ -137,14 +147,25 @@ export function largestRenderedRequestBytes(template: Omit<WebhookTemplate, 'aut
     body: 0,
   };
   for (const field of template.params) {
-    parts.params += QUERY_PAIR + queryComponentBytes(field.key) + (field.type === 'TEXT' ? queryComponentBytes(field.value) : largestOf(field.value).query);
+    parts.params +=
+      QUERY_PAIR +
+      queryComponentBytes(field.key) +
+      (field.type === 'TEXT' ? queryComponentBytes(field.value) : largestOf(field.value).query);
   }
   for (const field of template.headers) {
-    parts.headers += utf8Bytes(field.key) + HEADER_LINE + (field.type === 'TEXT' ? utf8Bytes(field.value) : largestOf(field.value).header);
+    parts.headers +=
+      utf8Bytes(field.key) +
+      HEADER_LINE +
+      (field.type === 'TEXT' ? utf8Bytes(field.value) : largestOf(field.value).header);
   }
   if (template.method !== 'GET') {
     try {
-      parts.body = bodyJsonBytes(template.body.map((field) => ({ key: field.key, valueBytes: field.type === 'TEXT' ? jsonStringBytes(field.value) : largestOf(field.value).body })));
+      parts.body = bodyJsonBytes(
+        template.body.map((field) => ({
+          key: field.key,
+          valueBytes: field.type === 'TEXT' ? jsonStringBytes(field.value) : largestOf(field.value).body,
+        })),
+      );
     } catch (error) {
       if (error instanceof BodyKeyError) throw new TemplateRenderError(error.message, { cause: error });
       throw error;

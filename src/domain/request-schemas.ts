@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { MAX_BODY_KEY_DEPTH } from './body-notation.js';
 import { RESERVED_HEADER_NAMES } from './render-webhook-request.js';
-import { ChannelSchema, HttpMethodSchema, TRIMMED_CHARACTERS, everyTime, fieldSchema, textSchema } from './webhook-template.js';
+import {
+  ChannelSchema,
+  HttpMethodSchema,
+  TRIMMED_CHARACTERS,
+  everyTime,
+  fieldSchema,
+  textSchema,
+} from './webhook-template.js';
 
 /**
  * One schema per payload: request validation, the inferred handler types and (later) the
@@ -57,10 +64,16 @@ function checkSenders(input: unknown, ctx: z.RefinementCtx): void {
   if (!Array.isArray(senders)) return;
   const seen = new Set<unknown>();
   senders.forEach((sender: unknown, index) => {
-    if (channel === 'WHATSAPP' && typeof sender === 'string' && SMS_SENDER.test(sender) && !WHATSAPP_SENDER.test(sender)) {
+    if (
+      channel === 'WHATSAPP' &&
+      typeof sender === 'string' &&
+      SMS_SENDER.test(sender) &&
+      !WHATSAPP_SENDER.test(sender)
+    ) {
       ctx.addIssue({ code: 'custom', path: ['senders', index], message: SENDER_MESSAGES.WHATSAPP });
     }
-    if (seen.has(sender)) ctx.addIssue({ code: 'custom', path: ['senders', index], message: `sender ${String(sender)} is listed twice` });
+    if (seen.has(sender))
+      ctx.addIssue({ code: 'custom', path: ['senders', index], message: `sender ${String(sender)} is listed twice` });
     seen.add(sender);
   });
 }
@@ -118,7 +131,7 @@ const ApiKeyNameSchema = z
   .string()
   .max(200)
   .trim()
-  .regex(new RegExp(`^[${W}]*${HEADER_TOKEN}[${W}]*$`), 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)');
+  .regex(new RegExp(`^[${W}]*${HEADER_TOKEN}[${W}]*$`), "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)");
 /**
  * Secrets are optional here because a PUT may leave them out (or send back the mask) to keep
  * the stored value; whether one is required is decided against the stored integration and
@@ -139,7 +152,10 @@ export type AuthInput = z.infer<typeof AuthInputSchema>;
 
 /** The mask stands for a stored secret; where nothing is stored it is no secret. */
 const givenSecret = (schema: z.ZodString) =>
-  schema.regex(/^(?!\*{8}$)/, `${MASKED_SECRET} stands for a stored secret and none is stored yet: give the secret itself`);
+  schema.regex(
+    /^(?!\*{8}$)/,
+    `${MASKED_SECRET} stands for a stored secret and none is stored yet: give the secret itself`,
+  );
 /** A new integration has nothing stored to keep: the chosen type's secret is given, in full (a schema rule: `400`). */
 const NewAuthInputSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('NONE') }),
@@ -159,8 +175,15 @@ const HEADER_KEY = new RegExp(
   `^[${W}]*(?!(?:${[...RESERVED_HEADER_NAMES].map(anyCase).join('|')})[${W}]*$)${HEADER_TOKEN}[${W}]*$`,
 );
 const HeaderFieldSchema = fieldSchema(
-  z.string().max(200).trim().regex(HEADER_KEY, `not a valid HTTP header name, or one chathook sets (${[...RESERVED_HEADER_NAMES].join(', ')})`),
-  z.string().max(4096).regex(/^[\t\x20-\x7e]*$/, 'a header value is printable ASCII (no CR, LF or NUL)'),
+  z
+    .string()
+    .max(200)
+    .trim()
+    .regex(HEADER_KEY, `not a valid HTTP header name, or one chathook sets (${[...RESERVED_HEADER_NAMES].join(', ')})`),
+  z
+    .string()
+    .max(4096)
+    .regex(/^[\t\x20-\x7e]*$/, 'a header value is printable ASCII (no CR, LF or NUL)'),
 );
 
 /**
@@ -177,22 +200,29 @@ const BodyFieldSchema = fieldSchema(
     .string()
     .max(200)
     .trim()
-    .regex(BODY_KEY, `body key notation: names joined by ".", "[N]" (N up to 999) or a final "[]", at most ${MAX_BODY_KEY_DEPTH} after the first name; __proto__, constructor and prototype are not names`),
+    .regex(
+      BODY_KEY,
+      `body key notation: names joined by ".", "[N]" (N up to 999) or a final "[]", at most ${MAX_BODY_KEY_DEPTH} after the first name; __proto__, constructor and prototype are not names`,
+    ),
 );
 
 /** A GET sends no body: a rule between two fields, checked even when others are bad and published as `not`. */
 function checkGetHasNoBody(input: unknown, ctx: z.RefinementCtx): void {
   const { method, body } = (input ?? {}) as { method?: unknown; body?: unknown };
-  if (method === 'GET' && Array.isArray(body) && body.length > 0) ctx.addIssue({ code: 'custom', path: ['body'], message: 'GET integrations carry no body' });
+  if (method === 'GET' && Array.isArray(body) && body.length > 0)
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'GET integrations carry no body' });
 }
-const GET_HAS_NO_BODY = { not: { required: ['method', 'body'], properties: { method: { const: 'GET' }, body: { minItems: 1 } } } };
+const GET_HAS_NO_BODY = {
+  not: { required: ['method', 'body'], properties: { method: { const: 'GET' }, body: { minItems: 1 } } },
+};
 
 function checkConnectionsOnce(connections: unknown, ctx: z.RefinementCtx): void {
   if (!Array.isArray(connections)) return;
   const seen = new Set<unknown>();
   connections.forEach((connection: unknown, index) => {
     const code = (connection as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && seen.has(code)) ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `connection ${code} is listed twice` });
+    if (typeof code === 'string' && seen.has(code))
+      ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `connection ${code} is listed twice` });
     seen.add(code);
   });
 }
@@ -202,7 +232,10 @@ export const IntegrationFields = {
   alias: textSchema(100),
   method: HttpMethodSchema,
   url: TargetUrlSchema,
-  params: z.array(fieldSchema(textSchema(200))).max(50).default([]),
+  params: z
+    .array(fieldSchema(textSchema(200)))
+    .max(50)
+    .default([]),
   auth: AuthInputSchema.default({ type: 'NONE' }),
   headers: z.array(HeaderFieldSchema).max(50).default([]),
   body: z.array(BodyFieldSchema).max(200).optional(),

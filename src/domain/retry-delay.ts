@@ -29,4 +29,5 @@ export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: 
 }
 
 /** Statuses worth another attempt; every other 4xx is the receiver's final word. */
-export const isRetryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
+export const isRetryableStatus = (status: number) =>
+  status === 408 || status === 425 || status === 429 || status >= 500;

@@ -25,7 +25,8 @@ export type Channel = z.infer<typeof ChannelSchema>;
  * The characters `String.prototype.trim` removes (ECMAScript WhiteSpace and LineTerminator),
  * spelled out for patterns: a published `\\s` means something else to a Python reader.
  */
-export const TRIMMED_CHARACTERS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+export const TRIMMED_CHARACTERS =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
 /**
  * Free text of at most `max` characters, stored trimmed. The length is checked before

@@ -66,7 +66,18 @@ export function createApp(deps: AppDeps): Express {
   // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
   // management API (every write is a non-GET under /v1) clears it once answered.
   const { routeCache, gateway, secretBox, repositories } = deps;
-  const { tenants, connections, senders, reservations, integrations, campaigns, chats, deliveries, replies, idempotency } = repositories;
+  const {
+    tenants,
+    connections,
+    senders,
+    reservations,
+    integrations,
+    campaigns,
+    chats,
+    deliveries,
+    replies,
+    idempotency,
+  } = repositories;
   app.use('/v1', (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => routeCache.clear());
     next();
@@ -74,12 +85,20 @@ export function createApp(deps: AppDeps): Express {
   const api = new ApiRoutes({
     // Rate limits count callers once they are known (RATE_LIMIT_*_PER_MINUTE; off when unset).
     tenantKey: tenantKeyRateLimited(requireTenant({ tenants }), deps.config.rateLimits.managementPerMinute),
-    responseToken: responseWebhookRateLimited({ integrations, routeCache }, deps.config.rateLimits.responseWebhookPerMinute),
+    responseToken: responseWebhookRateLimited(
+      { integrations, routeCache },
+      deps.config.rateLimits.responseWebhookPerMinute,
+    ),
     rootKey: requireAdmin(deps.config.adminKey),
     carrierSecret: requireCarrier({ connections, secretBox, routeCache }),
     metricsToken: requireMetricsToken(deps.config.metricsToken),
   });
-  healthRoutes(api, { readiness: deps.readiness, chats, metrics: deps.metrics, metricsTokenSet: deps.config.metricsToken !== undefined });
+  healthRoutes(api, {
+    readiness: deps.readiness,
+    chats,
+    metrics: deps.metrics,
+    metricsTokenSet: deps.config.metricsToken !== undefined,
+  });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());
   app.use(requireJsonBody);
@@ -94,7 +113,13 @@ export function createApp(deps: AppDeps): Express {
   integrationsRoutes(api, { integrations, connections, secretBox, allowPrivateTargets });
   previewRoutes(api);
   integrationLifecycleRoutes(api, { integrations, campaigns, connections, gateway, waitMs: deps.lifecycleWaitMs });
-  integrationDetailsRoutes(api, { integrations, connections, secretBox, publicBaseUrl: deps.config.publicBaseUrl, signingSecretOverlapMs: deps.config.signingSecretOverlapMs });
+  integrationDetailsRoutes(api, {
+    integrations,
+    connections,
+    secretBox,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    signingSecretOverlapMs: deps.config.signingSecretOverlapMs,
+  });
   campaignsRoutes(api, { campaigns, integrations, connections, senders });
   chatsAndDeliveriesRoutes(api, { chats, deliveries, integrations, replies, gateway });
   app.use(unmatchedRoute(api));

@@ -28,7 +28,8 @@ export function requireTenant(deps: TenantDeps): RequestHandler {
 export function requireAdmin(adminKey: string | undefined): RequestHandler {
   return (req, _res, next) => {
     const token = bearerTokenOf(req.headers.authorization);
-    if (!adminKey) throw new AppError({ code: ErrorCode.ADMIN_DISABLED, message: 'No CHATHOOK_ADMIN_KEY is configured' });
+    if (!adminKey)
+      throw new AppError({ code: ErrorCode.ADMIN_DISABLED, message: 'No CHATHOOK_ADMIN_KEY is configured' });
     if (!token || !constantTimeEquals(token, adminKey)) throw unauthorized('Missing or unknown root key');
     next();
   };

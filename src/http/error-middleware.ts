@@ -23,7 +23,9 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
   if (known) {
     const { error: appError, status } = known;
     if (appError.retryAfterSeconds !== undefined) res.set('Retry-After', String(appError.retryAfterSeconds));
-    res.status(status).json({ error: { code: appError.code, message: appError.message, ...appError.details }, ...appError.siblings });
+    res
+      .status(status)
+      .json({ error: { code: appError.code, message: appError.message, ...appError.details }, ...appError.siblings });
     return;
   }
   req.log.error({ err: error }, 'unhandled error');
@@ -49,11 +51,16 @@ function answerOf(error: unknown): Answer | undefined {
   // The database or Temporal not answering is an outage, not a bug in the request or in us.
   const name = (error as { name?: string } | null)?.name ?? '';
   if (/^Mongo|^MongooseServerSelectionError$|^ServiceError$|^ConnectionError$/.test(name)) {
-    return answer(new AppError({ code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service did not answer; retry shortly' }));
+    return answer(
+      new AppError({ code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service did not answer; retry shortly' }),
+    );
   }
   // Infrastructure errors (Express, body-parser) that state their own 4xx are answered with it.
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    return { error: new AppError({ code: ErrorCode.BAD_REQUEST, message: 'The request could not be read' }), status: parserError.status };
+    return {
+      error: new AppError({ code: ErrorCode.BAD_REQUEST, message: 'The request could not be read' }),
+      status: parserError.status,
+    };
   }
   return undefined;
 }
@@ -75,7 +82,12 @@ export const unmatchedRoute =
     const allowed = routes.allowedMethodsOf(req.path);
     if (allowed) {
       res.setHeader('Allow', allowed.join(', '));
-      next(new AppError({ code: ErrorCode.METHOD_NOT_ALLOWED, message: `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}` }));
+      next(
+        new AppError({
+          code: ErrorCode.METHOD_NOT_ALLOWED,
+          message: `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`,
+        }),
+      );
       return;
     }
     next(new AppError({ code: ErrorCode.ROUTE_NOT_FOUND, message: `No route ${req.method} ${req.path}` }));

@@ -16,7 +16,7 @@ export function buildOpenApiDocument(routes: ApiRoutes, options: { version: stri
       description:
         'The Custom Webhook integration of an SMS/WhatsApp conversational platform: management API (`/v1`), carrier inbound callbacks and the response webhook. ' +
         'Errors are `{"error":{"code","message",...}}`; lists are `{items, nextCursor}` with `?limit=` (1..500) and `?cursor=`. ' +
-        '`400` means the request breaks this document\'s schema; `422` is a domain rule no schema can express, documented on its operation.',
+        "`400` means the request breaks this document's schema; `422` is a domain rule no schema can express, documented on its operation.",
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
   });

@@ -34,13 +34,22 @@ function limiterOf(perMinute: number, scope: string): RequestHandler {
     keyGenerator: (_req, res) => keyOf(res),
     handler: (_req, res, next) => {
       const retryAfterSeconds = Number(res.getHeader('Retry-After') ?? Math.ceil(WINDOW_MS / 1000));
-      next(new AppError({ code: ErrorCode.RATE_LIMITED, message: `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfterSeconds} s`, retryAfterSeconds }));
+      next(
+        new AppError({
+          code: ErrorCode.RATE_LIMITED,
+          message: `More than ${perMinute} calls a minute for this ${scope}; retry after ${retryAfterSeconds} s`,
+          retryAfterSeconds,
+        }),
+      );
     },
   });
 }
 
 /** Runs an async guard, then `then` unless the guard answered or failed. */
-function followedBy(guard: RequestHandler, then: (req: Request, res: Response, next: (error?: unknown) => void) => unknown): RequestHandler {
+function followedBy(
+  guard: RequestHandler,
+  then: (req: Request, res: Response, next: (error?: unknown) => void) => unknown,
+): RequestHandler {
   return (req, res, next) => {
     Promise.resolve(
       guard(req, res, (error?: unknown) => {
@@ -69,7 +78,10 @@ export function tenantKeyRateLimited(requireTenant: RequestHandler, perMinute: n
  * to (one indexed read, only when the limit is on). A missing or unknown token is not counted:
  * the reply service answers it 401, and a stranger's calls never use up an integration's allowance.
  */
-export function responseWebhookRateLimited(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>, perMinute: number | undefined): RequestHandler | undefined {
+export function responseWebhookRateLimited(
+  deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>,
+  perMinute: number | undefined,
+): RequestHandler | undefined {
   if (perMinute === undefined) return undefined;
   const limiter = limiterOf(perMinute, 'integration');
   return async (req, res, next) => {

@@ -36,7 +36,8 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.output<typeof ErrorBodySchema>;
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /** A page of a service's list, each item presented. */
 export const presentPage = <D, T>(listed: { items: D[]; nextCursor: string | null }, present: (item: D) => T) => ({
@@ -46,7 +47,12 @@ export const presentPage = <D, T>(listed: { items: D[]; nextCursor: string | nul
 
 export const MaskedAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NONE') }),
-  z.object({ type: z.literal('API_KEY'), key: z.string(), value: z.literal(MASKED_SECRET), in: z.enum(['header', 'query']) }),
+  z.object({
+    type: z.literal('API_KEY'),
+    key: z.string(),
+    value: z.literal(MASKED_SECRET),
+    in: z.enum(['header', 'query']),
+  }),
   z.object({ type: z.literal('BASIC'), username: z.string(), password: z.literal(MASKED_SECRET) }),
   z.object({ type: z.literal('BEARER'), token: z.literal(MASKED_SECRET) }),
 ]);
@@ -79,8 +85,15 @@ export const ConnectionSchema = z.object({
   channel: ChannelSchema,
   senders: z.array(z.string()),
   carrier: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('http'), url: z.string(), secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)') }),
-    z.object({ type: z.literal('sandbox'), secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)') }),
+    z.object({
+      type: z.literal('http'),
+      url: z.string(),
+      secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)'),
+    }),
+    z.object({
+      type: z.literal('sandbox'),
+      secretSet: z.boolean().describe('the carrier secret is stored (it is never returned)'),
+    }),
   ]),
   label: z.string().describe('"SMS - <code>" / "WHATSAPP - <code>", as the Available Connections menu shows it'),
   createdAt: timestamp,
@@ -88,7 +101,9 @@ export const ConnectionSchema = z.object({
 export type Connection = z.output<typeof ConnectionSchema>;
 
 export const ConnectionCreatedSchema = ConnectionSchema.extend({
-  carrierSecret: z.string().describe('the Bearer token every inbound callback of this connection must carry; shown only in this answer'),
+  carrierSecret: z
+    .string()
+    .describe('the Bearer token every inbound callback of this connection must carry; shown only in this answer'),
 });
 export type ConnectionCreated = z.output<typeof ConnectionCreatedSchema>;
 
@@ -123,7 +138,11 @@ export type ActivationFailed = z.output<typeof ActivationFailedSchema>;
 
 export const LinkedCampaignSchema = z.object({ id, name: z.string() });
 export const LinkedToLiveCampaignsSchema = z.object({
-  error: z.object({ code: z.literal('LINKED_TO_LIVE_CAMPAIGNS'), message: z.string(), campaigns: z.array(LinkedCampaignSchema) }),
+  error: z.object({
+    code: z.literal('LINKED_TO_LIVE_CAMPAIGNS'),
+    message: z.string(),
+    campaigns: z.array(LinkedCampaignSchema),
+  }),
 });
 
 export const ConnectionDetailSchema = z.object({
@@ -135,12 +154,23 @@ export const ConnectionDetailSchema = z.object({
   error: ProblemSchema.nullable(),
   updatedAt: timestamp.nullable(),
 });
-export const ConnectionsDetailsSchema = z.object({ integrationId: id, status: IntegrationStatusSchema, items: z.array(ConnectionDetailSchema) });
+export const ConnectionsDetailsSchema = z.object({
+  integrationId: id,
+  status: IntegrationStatusSchema,
+  items: z.array(ConnectionDetailSchema),
+});
 export type ConnectionsDetails = z.output<typeof ConnectionsDetailsSchema>;
 
 export const ApiDetailsSchema = z.object({
   endpoint: z.object({ method: z.literal('POST'), url: z.string() }),
-  headers: z.array(z.object({ name: z.string(), value: z.string().nullable(), required: z.boolean(), description: z.string().optional() })),
+  headers: z.array(
+    z.object({
+      name: z.string(),
+      value: z.string().nullable(),
+      required: z.boolean(),
+      description: z.string().optional(),
+    }),
+  ),
   parameters: z.array(z.object({ name: z.string(), in: z.string(), required: z.boolean(), description: z.string() })),
   bodySchemas: z.record(z.string(), z.unknown()).describe('JSON Schemas of the SMS, WhatsApp and END bodies'),
   examples: z.record(z.string(), z.unknown()),
@@ -165,7 +195,9 @@ export const CampaignSchema = z.object({
 export const IntegrationCampaignsSchema = z.object({
   integrationId: id,
   integrationType: z.enum(['CHATBOT', 'CONNECTIONS']).describe('CHATBOT: no connections, driven by linked campaigns'),
-  items: z.array(z.object({ campaignId: id, name: z.string(), integrationDate: timestamp.nullable(), status: CampaignStatusSchema })),
+  items: z.array(
+    z.object({ campaignId: id, name: z.string(), integrationDate: timestamp.nullable(), status: CampaignStatusSchema }),
+  ),
   nextCursor: z.null(),
 });
 export type IntegrationCampaigns = z.output<typeof IntegrationCampaignsSchema>;
@@ -181,7 +213,14 @@ export const DeliverySchema = z.object({
   lastError: z.string().nullable(),
   attemptCount: z.number().int().describe('every attempt of every series (replays included)'),
   attempts: z
-    .array(z.object({ at: timestamp, statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number() }))
+    .array(
+      z.object({
+        at: timestamp,
+        statusCode: z.number().int().nullable(),
+        error: z.string().nullable(),
+        durationMs: z.number(),
+      }),
+    )
     .describe('the last 100 attempts, oldest first'),
 });
 export type Delivery = z.output<typeof DeliverySchema>;
@@ -222,7 +261,12 @@ export const PreviewSampleSchema = z.strictObject({
 export const PreviewInputSchema = integrationInput({ sample: PreviewSampleSchema.optional() });
 export type PreviewInput = z.input<typeof PreviewInputSchema>;
 export const PreviewSchema = z.object({
-  request: z.object({ method: HttpMethodSchema, url: z.string(), headers: z.record(z.string(), z.string()), body: z.string().nullable() }),
+  request: z.object({
+    method: HttpMethodSchema,
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string().nullable(),
+  }),
   signingHeaders: z.array(z.string()).describe('added to every real delivery, computed at send time'),
   secretsMasked: z.literal(true).describe(`auth secrets render as ${MASKED_SECRET}: a preview never echoes them`),
 });
@@ -237,9 +281,12 @@ export type DeliveryList = z.output<typeof DeliveryListSchema>;
 export const ChatListSchema = page(ChatSchema);
 export type ChatList = z.output<typeof ChatListSchema>;
 
-
 /* Management API: tenants, integrations, activation, campaigns. */
-export const TenantCreatedSchema = z.object({ id, name: z.string(), apiKey: z.string().describe('shown only in this answer') });
+export const TenantCreatedSchema = z.object({
+  id,
+  name: z.string(),
+  apiKey: z.string().describe('shown only in this answer'),
+});
 export type TenantCreated = z.output<typeof TenantCreatedSchema>;
 export type IntegrationCreated = z.output<typeof IntegrationCreatedSchema>;
 export const StoppedSchema = z.object({ status: z.literal('INACTIVE') });
@@ -247,14 +294,20 @@ export type Stopped = z.output<typeof StoppedSchema>;
 export const RotatedTokenSchema = z.object({ responseToken: z.string() });
 export type RotatedToken = z.output<typeof RotatedTokenSchema>;
 export const RotatedSigningSecretSchema = z.object({
-  signingSecret: z.string().regex(/^whsec_/).describe('whsec_…: shown only in this answer; the previous secret still signs for SIGNING_SECRET_OVERLAP'),
+  signingSecret: z
+    .string()
+    .regex(/^whsec_/)
+    .describe('whsec_…: shown only in this answer; the previous secret still signs for SIGNING_SECRET_OVERLAP'),
 });
 export type RotatedSigningSecret = z.output<typeof RotatedSigningSecretSchema>;
 export type Campaign = z.output<typeof CampaignSchema>;
 export const CampaignListSchema = page(CampaignSchema);
 
 /* Messaging: carriers, response webhook, chats, deliveries, sandbox; operations. */
-export const MoAcceptedSchema = z.object({ chatId: z.string(), duplicate: z.literal(true).optional().describe('this messageId was already accepted') });
+export const MoAcceptedSchema = z.object({
+  chatId: z.string(),
+  duplicate: z.literal(true).optional().describe('this messageId was already accepted'),
+});
 export type MoAccepted = z.output<typeof MoAcceptedSchema>;
 export const MtAcceptedSchema = z.object({ eventId: z.string(), chatId: z.string() });
 export type MtAccepted = z.output<typeof MtAcceptedSchema>;
@@ -263,5 +316,8 @@ export type SandboxMessage = z.output<typeof SandboxMessageSchema>;
 export const SandboxMessageListSchema = page(SandboxMessageSchema);
 export const HealthSchema = z.object({ status: z.literal('ok') });
 const CheckSchema = z.object({ ok: z.boolean(), error: z.string().optional() });
-export const ReadinessSchema = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.object({ mongodb: CheckSchema, temporal: CheckSchema }) });
+export const ReadinessSchema = z.object({
+  status: z.enum(['ready', 'not-ready']),
+  checks: z.object({ mongodb: CheckSchema, temporal: CheckSchema }),
+});
 export type Readiness = z.output<typeof ReadinessSchema>;

@@ -24,7 +24,11 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export interface RouteSpec<P extends z.ZodObject | undefined, Q extends z.ZodObject | undefined, B extends z.ZodType | undefined> {
+export interface RouteSpec<
+  P extends z.ZodObject | undefined,
+  Q extends z.ZodObject | undefined,
+  B extends z.ZodType | undefined,
+> {
   method: Method;
   /** Express notation (`:id`); published as `{id}`. */
   path: string;
@@ -56,7 +60,11 @@ export interface RouteInput<P, Q, B> {
   res: Response;
 }
 
-export const json = (schema: z.ZodType, description: string, headers?: Record<string, string>): Reply => ({ schema, description, headers });
+export const json = (schema: z.ZodType, description: string, headers?: Record<string, string>): Reply => ({
+  schema,
+  description,
+  headers,
+});
 
 /** An error code an operation answers with, what it means there, and its body when that is more than `{error}`. */
 export interface ErrorReply {
@@ -65,7 +73,11 @@ export interface ErrorReply {
   schema?: z.ZodType | undefined;
 }
 
-export const errorReply = (code: ErrorCode, meaning?: string, schema?: z.ZodType): ErrorReply => ({ code, meaning, schema });
+export const errorReply = (code: ErrorCode, meaning?: string, schema?: z.ZodType): ErrorReply => ({
+  code,
+  meaning,
+  schema,
+});
 
 const AUTH_MEANING: Record<Exclude<RouteAuth, 'none'>, string> = {
   tenantKey: 'missing or unknown API key',
@@ -84,10 +96,18 @@ type AnySpec = RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.Zod
  */
 function commonErrors(spec: AnySpec): { before: ErrorReply[]; after: ErrorReply[] } {
   const before: ErrorReply[] = [];
-  if (spec.body || spec.query || spec.params) before.push(errorReply(ErrorCode.VALIDATION_ERROR, 'each bad field by path'), errorReply(ErrorCode.INVALID_JSON));
+  if (spec.body || spec.query || spec.params)
+    before.push(errorReply(ErrorCode.VALIDATION_ERROR, 'each bad field by path'), errorReply(ErrorCode.INVALID_JSON));
   if (spec.auth !== 'none') before.push(errorReply(ErrorCode.UNAUTHORIZED, AUTH_MEANING[spec.auth]));
-  if (spec.body) before.push(errorReply(ErrorCode.PAYLOAD_TOO_LARGE, 'the body is over 1 MB'), errorReply(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send application/json'));
-  const after = spec.auth === 'tenantKey' || spec.auth === 'responseToken' ? [errorReply(ErrorCode.RATE_LIMITED, RATE_LIMITED_MEANING)] : [];
+  if (spec.body)
+    before.push(
+      errorReply(ErrorCode.PAYLOAD_TOO_LARGE, 'the body is over 1 MB'),
+      errorReply(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send application/json'),
+    );
+  const after =
+    spec.auth === 'tenantKey' || spec.auth === 'responseToken'
+      ? [errorReply(ErrorCode.RATE_LIMITED, RATE_LIMITED_MEANING)]
+      : [];
   return { before, after };
 }
 
@@ -97,15 +117,25 @@ function errorRepliesOf(spec: AnySpec): Record<number, Reply> {
   const declared = new Set(own.map(({ code }) => code));
   const { before, after } = commonErrors(spec);
   const byStatus = new Map<number, ErrorReply[]>();
-  for (const error of [...before.filter(({ code }) => !declared.has(code)), ...own, ...after.filter(({ code }) => !declared.has(code))]) {
+  for (const error of [
+    ...before.filter(({ code }) => !declared.has(code)),
+    ...own,
+    ...after.filter(({ code }) => !declared.has(code)),
+  ]) {
     const status = statusOf(error.code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), error]);
   }
   const replies: Record<number, Reply> = {};
   for (const [status, errors] of byStatus) {
     const schemas = [...new Set(errors.flatMap(({ schema }) => (schema ? [schema] : [])))];
-    if (schemas.length > 1) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: the errors of status ${status} declare different bodies`);
-    const headers = Object.assign({}, ...errors.map(({ code }) => ERROR_HEADERS[code]).reverse()) as Record<string, string>;
+    if (schemas.length > 1)
+      throw new Error(
+        `${spec.method.toUpperCase()} ${spec.path}: the errors of status ${status} declare different bodies`,
+      );
+    const headers = Object.assign({}, ...errors.map(({ code }) => ERROR_HEADERS[code]).reverse()) as Record<
+      string,
+      string
+    >;
     replies[status] = {
       schema: schemas[0] ?? ErrorBodySchema,
       description: errors.map(({ code, meaning }) => (meaning ? `${code}: ${meaning}` : code)).join(' / '),
@@ -130,7 +160,9 @@ function responseConfigOf(reply: Reply): ResponseConfig {
   if (reply.schema) config.content = { [reply.contentType ?? 'application/json']: { schema: reply.schema } };
   else if (reply.contentType) config.content = { [reply.contentType]: { schema: { type: 'string' } } };
   if (reply.headers) {
-    config.headers = Object.fromEntries(Object.entries(reply.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
+    config.headers = Object.fromEntries(
+      Object.entries(reply.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+    );
   }
   return config;
 }
@@ -150,17 +182,38 @@ export class ApiRoutes {
    * the token also selects the integration.
    */
   constructor(private readonly guards: Partial<Record<RouteAuth, RequestHandler>> = {}) {
-    this.registry.registerComponent('securitySchemes', 'tenantKey', { type: 'http', scheme: 'bearer', description: "the tenant's API key" });
-    this.registry.registerComponent('securitySchemes', 'rootKey', { type: 'http', scheme: 'bearer', description: "the operator's root key (CHATHOOK_ADMIN_KEY)" });
-    this.registry.registerComponent('securitySchemes', 'responseToken', { type: 'http', scheme: 'bearer', description: "the integration's response token" });
-    this.registry.registerComponent('securitySchemes', 'carrierSecret', { type: 'http', scheme: 'bearer', description: "the connection's carrier secret" });
-    this.registry.registerComponent('securitySchemes', 'metricsToken', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' });
+    this.registry.registerComponent('securitySchemes', 'tenantKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "the tenant's API key",
+    });
+    this.registry.registerComponent('securitySchemes', 'rootKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "the operator's root key (CHATHOOK_ADMIN_KEY)",
+    });
+    this.registry.registerComponent('securitySchemes', 'responseToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "the integration's response token",
+    });
+    this.registry.registerComponent('securitySchemes', 'carrierSecret', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "the connection's carrier secret",
+    });
+    this.registry.registerComponent('securitySchemes', 'metricsToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'METRICS_TOKEN, when set',
+    });
   }
 
-  route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: RouteSpec<P, Q, B>,
-    handler: (input: RouteInput<P, Q, B>) => Promise<void> | void,
-  ): void {
+  route<
+    P extends z.ZodObject | undefined = undefined,
+    Q extends z.ZodObject | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Promise<void> | void): void {
     this.rememberMethod(spec.method, spec.path);
     if (!spec.hidden) this.registry.registerPath(this.routeConfigOf(spec));
     const guard = this.guards[spec.auth];
@@ -198,14 +251,19 @@ export class ApiRoutes {
   private routeConfigOf(spec: AnySpec): RouteConfig {
     const errors = errorRepliesOf(spec);
     const clash = Object.keys(spec.responses).filter((status) => status in errors);
-    if (clash.length > 0) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: status ${clash.join(', ')} is both a response and an error code's`);
+    if (clash.length > 0)
+      throw new Error(
+        `${spec.method.toUpperCase()} ${spec.path}: status ${clash.join(', ')} is both a response and an error code's`,
+      );
     const replies = { ...spec.responses, ...errors };
     const config: RouteConfig = {
       method: spec.method,
       path: toOpenApiPath(spec.path),
       tags: [spec.tag],
       summary: spec.summary,
-      responses: Object.fromEntries(Object.entries(replies).map(([status, reply]) => [status, responseConfigOf(reply)])),
+      responses: Object.fromEntries(
+        Object.entries(replies).map(([status, reply]) => [status, responseConfigOf(reply)]),
+      ),
     };
     if (spec.description) config.description = spec.description;
     if (spec.auth !== 'none') config.security = [{ [SECURITY[spec.auth]]: [] }];

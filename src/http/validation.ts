@@ -8,7 +8,11 @@ export const problemsOf = (error: z.ZodError, prefix: readonly PropertyKey[] = [
   }));
 
 /** Parses untrusted input; a failure is a 400 VALIDATION_ERROR listing each bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix: readonly PropertyKey[] = []): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): z.infer<S> {
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(problemsOf(parsed.error, prefix));
   return parsed.data;

@@ -73,7 +73,12 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('chathook'),
-  MONGODB_URI: optionalText.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  MONGODB_URI: optionalText.pipe(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
   WEBHOOK_ALLOW_PRIVATE: flag('false'),
   WHATSAPP_SESSION_WINDOW: duration('24h'),
   CHAT_IDLE_TIMEOUT: duration('24h'),
@@ -85,13 +90,22 @@ const EnvSchema = z.object({
   SIGNING_SECRET_OVERLAP: duration('24h'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1_000),
   // host:port for the Temporal SDK's own Prometheus exporter (workflow task failures, slots, latencies); unset = off.
-  WORKER_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
+    .optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
   RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
   RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
   // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is reachable.
-  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without blanks (a Bearer token)').optional()),
+  METRICS_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without blanks (a Bearer token)')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
@@ -113,7 +127,13 @@ export interface Config {
   adminKey: string | undefined;
   dataDir: string;
   encryptionKey: Buffer | undefined;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string; maxCachedWorkflows: number; workerMetricsAddress: string | undefined };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    maxCachedWorkflows: number;
+    workerMetricsAddress: string | undefined;
+  };
   mongodbUri: string | undefined;
   webhookAllowPrivate: boolean;
   whatsappSessionWindowMs: number;
@@ -154,7 +174,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   const e = parsed.data;
   if (e.DELIVERY_RETRY_INITIAL > e.DELIVERY_RETRY_MAX_INTERVAL) {
-    throw new ConfigError('Invalid configuration:\n  DELIVERY_RETRY_INITIAL: must not exceed DELIVERY_RETRY_MAX_INTERVAL');
+    throw new ConfigError(
+      'Invalid configuration:\n  DELIVERY_RETRY_INITIAL: must not exceed DELIVERY_RETRY_MAX_INTERVAL',
+    );
   }
   return {
     port: e.PORT,
@@ -163,7 +185,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     adminKey: e.CHATHOOK_ADMIN_KEY,
     dataDir: e.CHATHOOK_DATA_DIR,
     encryptionKey: e.CHATHOOK_ENCRYPTION_KEY,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workerMetricsAddress: e.WORKER_METRICS_ADDRESS },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+    },
     mongodbUri: e.MONGODB_URI,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     whatsappSessionWindowMs: e.WHATSAPP_SESSION_WINDOW,
@@ -178,24 +206,44 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     signingSecretOverlapMs: e.SIGNING_SECRET_OVERLAP,
     routeCacheTtlMs: e.ROUTE_CACHE_TTL,
-    rateLimits: { managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE, responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE },
+    rateLimits: {
+      managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE,
+      responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE,
+    },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
-    tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretdbPath: e.FERRETDB_PATH, mongodBinary: e.MONGOMS_SYSTEM_BINARY },
-    embedded: { temporalPort: e.EMBEDDED_TEMPORAL_PORT, temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT, mongoPort: e.EMBEDDED_MONGO_PORT },
-    cluster: { apiProcesses: e.CLUSTER_API_PROCESSES, workerProcesses: e.CLUSTER_WORKER_PROCESSES, restartDelayMs: e.CLUSTER_RESTART_DELAY },
+    tools: {
+      temporalCliPath: e.TEMPORAL_CLI_PATH,
+      ferretdbPath: e.FERRETDB_PATH,
+      mongodBinary: e.MONGOMS_SYSTEM_BINARY,
+    },
+    embedded: {
+      temporalPort: e.EMBEDDED_TEMPORAL_PORT,
+      temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT,
+      mongoPort: e.EMBEDDED_MONGO_PORT,
+    },
+    cluster: {
+      apiProcesses: e.CLUSTER_API_PROCESSES,
+      workerProcesses: e.CLUSTER_WORKER_PROCESSES,
+      restartDelayMs: e.CLUSTER_RESTART_DELAY,
+    },
   };
 }
 
 /** Production entry points (api, worker) run against external servers and need every secret given. */
-export function requireProductionSettings(config: Config, needs: ReadonlyArray<'adminKey' | 'encryptionKey' | 'temporal' | 'mongodb'>): void {
+export function requireProductionSettings(
+  config: Config,
+  needs: ReadonlyArray<'adminKey' | 'encryptionKey' | 'temporal' | 'mongodb'>,
+): void {
   const missing: string[] = [];
   if (needs.includes('adminKey') && !config.adminKey) missing.push('CHATHOOK_ADMIN_KEY');
   if (needs.includes('encryptionKey') && !config.encryptionKey) missing.push('CHATHOOK_ENCRYPTION_KEY');
   if (needs.includes('temporal') && !config.temporal.address) missing.push('TEMPORAL_ADDRESS');
   if (needs.includes('mongodb') && !config.mongodbUri) missing.push('MONGODB_URI');
   if (missing.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required (outside the embedded default)`).join('\n')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((name) => `  ${name}: required (outside the embedded default)`).join('\n')}`,
+    );
   }
 }
 

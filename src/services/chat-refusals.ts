@@ -13,7 +13,8 @@ import { AppError, ErrorCode } from './errors.js';
 export const BACKLOG_RETRY_AFTER_SECONDS = 5;
 
 /** CHAT_BACKLOG, to ask again after a few seconds: the chat holds as many undelivered events (or unsent replies) as it may. */
-export const chatBacklog = (message: string) => new AppError({ code: ErrorCode.CHAT_BACKLOG, message, retryAfterSeconds: BACKLOG_RETRY_AFTER_SECONDS });
+export const chatBacklog = (message: string) =>
+  new AppError({ code: ErrorCode.CHAT_BACKLOG, message, retryAfterSeconds: BACKLOG_RETRY_AFTER_SECONDS });
 
 /** CHAT_UNAVAILABLE: the chat did not answer in time, or Temporal could not be reached; retrying is safe. */
 export const chatUnavailable = (message: string) => new AppError({ code: ErrorCode.CHAT_UNAVAILABLE, message });

@@ -31,18 +31,31 @@ async function withLiveValues(gateway: TemporalGateway, chat: ChatDoc): Promise<
   const live = await gateway.queryChatState(chat.workflowId);
   // The workflow id outlives one chat: a later chat of the same contact answers for itself only.
   if (live?.chatId !== chat.chatId) return chat;
-  return { ...chat, lastInboundAt: new Date(live.lastInboundAt), windowExpiresAt: live.windowExpiresAt ? new Date(live.windowExpiresAt) : null };
+  return {
+    ...chat,
+    lastInboundAt: new Date(live.lastInboundAt),
+    windowExpiresAt: live.windowExpiresAt ? new Date(live.windowExpiresAt) : null,
+  };
 }
 
-export async function listChats(deps: ChatDeps, input: { tenantId: string; integrationId: string; query: ChatFilter }): Promise<Page<ChatDoc>> {
+export async function listChats(
+  deps: ChatDeps,
+  input: { tenantId: string; integrationId: string; query: ChatFilter },
+): Promise<Page<ChatDoc>> {
   const { query } = input;
   const integration = await findTenantIntegration(deps, { tenantId: input.tenantId, id: input.integrationId });
   const page = await deps.chats.list(integration._id, query.status, query);
-  return { items: await Promise.all(page.items.map((chat) => withLiveValues(deps.gateway, chat))), nextCursor: page.nextCursor };
+  return {
+    items: await Promise.all(page.items.map((chat) => withLiveValues(deps.gateway, chat))),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** The contact's open chat, or else the last one. */
-export async function findContactChat(deps: ChatDeps, input: { tenantId: string; integrationId: string; contact: string }): Promise<ChatDoc> {
+export async function findContactChat(
+  deps: ChatDeps,
+  input: { tenantId: string; integrationId: string; contact: string },
+): Promise<ChatDoc> {
   const integration = await findTenantIntegration(deps, { tenantId: input.tenantId, id: input.integrationId });
   const chats = await deps.chats.latestOfContact(integration._id, input.contact, CONTACT_CHATS_READ);
   const chat = chats.find((candidate) => candidate.status === 'OPEN') ?? chats[0];

@@ -38,7 +38,8 @@ export interface CreatedConnection {
 const operatorOnly = () =>
   new AppError({
     code: ErrorCode.OPERATOR_ONLY,
-    message: 'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)',
+    message:
+      'An http connection carries real senders: the operator provisions and removes it (POST /v1/tenants/{tenantId}/connections with the root key)',
   });
 
 /** 256 random bits: as strong as an API key. */
@@ -52,7 +53,8 @@ export async function createConnection(
   const { secretBox } = deps;
   if (input.carrier.type === 'http' && actor !== 'OPERATOR') throw operatorOnly();
   if (actor === 'OPERATOR' && !(await deps.tenants.exists(tenantId))) throw notFound('Tenant');
-  const taken = () => new AppError({ code: ErrorCode.CONNECTION_CODE_TAKEN, message: `Connection code ${input.code} is already taken` });
+  const taken = () =>
+    new AppError({ code: ErrorCode.CONNECTION_CODE_TAKEN, message: `Connection code ${input.code} is already taken` });
   if (await deps.connections.codeExists(input.code)) throw taken();
   const carrierSecret = (input.carrier.type === 'http' ? input.carrier.secret : undefined) ?? generateCarrierSecret();
   const carrier: ConnectionDoc['carrier'] =
@@ -73,7 +75,13 @@ export async function createConnection(
   };
   let connection: ConnectionDoc | null;
   try {
-    connection = await deps.connections.insert({ tenantId, code: input.code, channel: input.channel, senders: input.senders, carrier });
+    connection = await deps.connections.insert({
+      tenantId,
+      code: input.code,
+      channel: input.channel,
+      senders: input.senders,
+      carrier,
+    });
   } catch (error) {
     await disown();
     throw error;
@@ -84,11 +92,17 @@ export async function createConnection(
   throw taken();
 }
 
-export function listConnections(deps: Pick<ConnectionDeps, 'connections'>, input: { tenantId: string; query: ListQuery }): Promise<Page<ConnectionDoc>> {
+export function listConnections(
+  deps: Pick<ConnectionDeps, 'connections'>,
+  input: { tenantId: string; query: ListQuery },
+): Promise<Page<ConnectionDoc>> {
   return deps.connections.list(input.tenantId, input.query);
 }
 
-export async function findTenantConnection(deps: Pick<ConnectionDeps, 'connections'>, input: { tenantId: string; code: string }): Promise<ConnectionDoc> {
+export async function findTenantConnection(
+  deps: Pick<ConnectionDeps, 'connections'>,
+  input: { tenantId: string; code: string },
+): Promise<ConnectionDoc> {
   const doc = await deps.connections.findForTenant(input.tenantId, input.code);
   if (!doc) throw notFound('Connection');
   return doc;
@@ -113,7 +127,13 @@ export async function deleteConnection(
   }
   await deps.connections.deleteById(doc._id);
   // After the connection: a crash in between leaves the sender owned, never a listed sender unowned.
-  if (doc.carrier.type === 'http') await deps.senders.disown({ channel: doc.channel, senders: doc.senders, tenantId: doc.tenantId, connectionCode: code });
+  if (doc.carrier.type === 'http')
+    await deps.senders.disown({
+      channel: doc.channel,
+      senders: doc.senders,
+      tenantId: doc.tenantId,
+      connectionCode: code,
+    });
 }
 
 /**
@@ -130,8 +150,16 @@ export async function tenantSendersOf(
   const scoped: ScopedSender[] = [];
   const problems: { path: string; message: string }[] = [];
   senders.forEach((sender, index) => {
-    const scopes = new Set(connections.filter((connection) => connection.senders.includes(sender)).map((connection) => senderScopeOf(connection.carrier.type)));
-    if (scopes.size === 0) problems.push({ path: field.replace('{index}', String(index)), message: `${channel} sender ${sender} is not a sender of any of your ${channel} connections` });
+    const scopes = new Set(
+      connections
+        .filter((connection) => connection.senders.includes(sender))
+        .map((connection) => senderScopeOf(connection.carrier.type)),
+    );
+    if (scopes.size === 0)
+      problems.push({
+        path: field.replace('{index}', String(index)),
+        message: `${channel} sender ${sender} is not a sender of any of your ${channel} connections`,
+      });
     for (const scope of scopes) scoped.push({ sender, scope });
   });
   if (problems.length > 0) throw fieldRuleError(ErrorCode.UNKNOWN_SENDER, problems);

@@ -45,18 +45,32 @@ async function deliveryViewsOf(deps: Pick<DeliveryDeps, 'deliveries'>, docs: Del
   const logs = await deps.deliveries.attemptLogsOf(docs.map((doc) => doc.deliveryId));
   return docs.map((doc) => {
     const { status, lastError, attemptCount, attempts } = logs.get(doc.deliveryId)!;
-    return { deliveryId: doc.deliveryId, chatId: doc.chatId, contact: doc.contact, event: doc.event, createdAt: doc.createdAt, status, lastError, attemptCount, attempts };
+    return {
+      deliveryId: doc.deliveryId,
+      chatId: doc.chatId,
+      contact: doc.contact,
+      event: doc.event,
+      createdAt: doc.createdAt,
+      status,
+      lastError,
+      attemptCount,
+      attempts,
+    };
   });
 }
 
-export const deliveryViewOf = async (deps: Pick<DeliveryDeps, 'deliveries'>, doc: DeliveryDoc): Promise<DeliveryView> => (await deliveryViewsOf(deps, [doc]))[0]!;
+export const deliveryViewOf = async (deps: Pick<DeliveryDeps, 'deliveries'>, doc: DeliveryDoc): Promise<DeliveryView> =>
+  (await deliveryViewsOf(deps, [doc]))[0]!;
 
 /**
  * A page of an integration's deliveries, keyset-paginated on `_id`. A status is its attempt
  * log's, not a field of the row, so a status filter applies after reading: a page reads batches
  * until it is full, and may come back short with a cursor when the matching rows are sparse.
  */
-export async function listDeliveries(deps: Pick<DeliveryDeps, 'deliveries' | 'integrations'>, input: { tenantId: string; integrationId: string; query: DeliveryFilter }): Promise<Page<DeliveryView>> {
+export async function listDeliveries(
+  deps: Pick<DeliveryDeps, 'deliveries' | 'integrations'>,
+  input: { tenantId: string; integrationId: string; query: DeliveryFilter },
+): Promise<Page<DeliveryView>> {
   const { query } = input;
   const integration = await findTenantIntegration(deps, { tenantId: input.tenantId, id: input.integrationId });
   const filter = { integrationId: integration._id, chatId: query.chatId, event: query.event };
@@ -85,12 +99,18 @@ export async function listDeliveries(deps: Pick<DeliveryDeps, 'deliveries' | 'in
  * updated: the new series, numbered after the last one recorded, writes its own attempt rows,
  * and the delivery's status follows them.
  */
-export async function replayDelivery(deps: DeliveryDeps, input: { tenantId: string; integrationId: string; deliveryId: string }): Promise<{ delivery: DeliveryDoc; replayId: string }> {
+export async function replayDelivery(
+  deps: DeliveryDeps,
+  input: { tenantId: string; integrationId: string; deliveryId: string },
+): Promise<{ delivery: DeliveryDoc; replayId: string }> {
   const { tenantId } = input;
   const integration = await findTenantIntegration(deps, { tenantId, id: input.integrationId });
   const delivery = await deps.deliveries.findForIntegration(integration._id, input.deliveryId);
   if (!delivery) throw notFound('Delivery');
-  const [payload, series] = await Promise.all([deps.deliveries.findPayload(delivery.deliveryId), deps.deliveries.nextReplaySeries(delivery.deliveryId)]);
+  const [payload, series] = await Promise.all([
+    deps.deliveries.findPayload(delivery.deliveryId),
+    deps.deliveries.nextReplaySeries(delivery.deliveryId),
+  ]);
   const outcome = await deps.gateway.startDeliveryReplay(
     {
       tenantId,
@@ -101,6 +121,10 @@ export async function replayDelivery(deps: DeliveryDeps, input: { tenantId: stri
     },
     series,
   );
-  if (outcome.kind === 'IN_PROGRESS') throw new AppError({ code: ErrorCode.REPLAY_IN_PROGRESS, message: 'A replay of this delivery is still running; wait for its outcome' });
+  if (outcome.kind === 'IN_PROGRESS')
+    throw new AppError({
+      code: ErrorCode.REPLAY_IN_PROGRESS,
+      message: 'A replay of this delivery is still running; wait for its outcome',
+    });
   return { delivery, replayId: outcome.replayId };
 }

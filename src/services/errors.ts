@@ -43,7 +43,10 @@ export interface FieldProblem {
 export const validationError = (problems: FieldProblem[]) =>
   new AppError({
     code: ErrorCode.VALIDATION_ERROR,
-    message: problems.length === 1 ? `${problems[0]!.path || 'body'}: ${problems[0]!.message}` : `${problems.length} fields are invalid`,
+    message:
+      problems.length === 1
+        ? `${problems[0]!.path || 'body'}: ${problems[0]!.message}`
+        : `${problems.length} fields are invalid`,
     details: { fields: problems },
   });
 
@@ -54,9 +57,13 @@ export const validationError = (problems: FieldProblem[]) =>
 export const fieldRuleError = (code: ErrorCode, problems: FieldProblem[]) =>
   new AppError({
     code,
-    message: problems.length === 1 ? `${problems[0]!.path}: ${problems[0]!.message}` : `${problems.length} fields break a rule`,
+    message:
+      problems.length === 1
+        ? `${problems[0]!.path}: ${problems[0]!.message}`
+        : `${problems.length} fields break a rule`,
     details: { fields: problems },
   });
 
 export const notFound = (what: string) => new AppError({ code: ErrorCode.NOT_FOUND, message: `${what} not found` });
-export const unauthorized = (message = 'Missing or unknown API key') => new AppError({ code: ErrorCode.UNAUTHORIZED, message });
+export const unauthorized = (message = 'Missing or unknown API key') =>
+  new AppError({ code: ErrorCode.UNAUTHORIZED, message });

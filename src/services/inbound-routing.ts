@@ -68,31 +68,41 @@ export async function authenticateCarrier(
   // Cached under the code *and* the secret presented: only a carrier that authenticated before
   // skips the read. A wrong secret, like an unknown code, always reads and compares, so a cached
   // connection answers a probe no faster than a code that does not exist.
-  const authenticated = await deps.routeCache.lookup(RouteKeys.authenticatedConnection(code, hashToken(secret)), async () => {
-    const connection = await deps.connections.findByCode(code);
-    const sealed = connection?.carrier.secretSealed;
-    const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
-    if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
-    return connection;
-  });
+  const authenticated = await deps.routeCache.lookup(
+    RouteKeys.authenticatedConnection(code, hashToken(secret)),
+    async () => {
+      const connection = await deps.connections.findByCode(code);
+      const sealed = connection?.carrier.secretSealed;
+      const expected = sealed ? deps.secretBox.open(sealed) : UNKNOWN_CONNECTION_SECRET;
+      if (!constantTimeEquals(secret, expected) || !connection || !sealed) throw refused();
+      return connection;
+    },
+  );
   if (!authenticated) throw refused();
   return authenticated;
 }
 
 /** Names only what the caller sent: the connection's own channel and the `to` it posted. */
 const noRoute = (channel: Channel, sender: string) =>
-  new AppError({ code: ErrorCode.NO_ROUTE, message: `No active integration or live campaign of this connection claims ${channel} sender ${sender}` });
+  new AppError({
+    code: ErrorCode.NO_ROUTE,
+    message: `No active integration or live campaign of this connection claims ${channel} sender ${sender}`,
+  });
 
 /** The active integration that answers for our `sender` (the callback's `to`) through this connection's claim (SPEC section 3). */
 async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, sender: string): Promise<IntegrationDoc> {
   if (!connection.senders.includes(sender)) throw noRoute(connection.channel, sender);
-  const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, sender), () => connectionClaimantOf(deps, { connection, sender }));
+  const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, sender), () =>
+    connectionClaimantOf(deps, { connection, sender }),
+  );
   if (!claimant) throw noRoute(connection.channel, sender);
-  const integration = await deps.routeCache.lookup(RouteKeys.activeIntegration(claimant.integrationId.toHexString()), () =>
-    deps.integrations.findActiveForTenant(claimant.integrationId, connection.tenantId),
+  const integration = await deps.routeCache.lookup(
+    RouteKeys.activeIntegration(claimant.integrationId.toHexString()),
+    () => deps.integrations.findActiveForTenant(claimant.integrationId, connection.tenantId),
   );
   // A cached integration was found for this tenant's claim; checked again, as a fresh read would filter.
-  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE') throw noRoute(connection.channel, sender);
+  if (!integration || !integration.tenantId.equals(connection.tenantId) || integration.status !== 'ACTIVE')
+    throw noRoute(connection.channel, sender);
   return integration;
 }
 
@@ -135,7 +145,8 @@ export async function receiveInbound(deps: InboundRoutingDeps, callback: Inbound
       return chatUnavailable('The chat could not take the message now; retry the callback');
     });
   }
-  if (outcome.kind === 'UNAVAILABLE') throw chatUnavailable('The message could not be handed to its chat; retry the callback');
+  if (outcome.kind === 'UNAVAILABLE')
+    throw chatUnavailable('The message could not be handed to its chat; retry the callback');
   const { accepted } = outcome;
   log.info({ chatId: accepted.chatId, integrationId, duplicate: accepted.duplicate }, 'inbound message accepted');
   return { chatId: accepted.chatId, duplicate: accepted.duplicate };

@@ -32,21 +32,45 @@ const BODY_SCHEMAS = {
 };
 
 /** Everything a client needs to call the response webhook, the token included (the owner asks). */
-export async function apiDetailsOf(deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>, input: { tenantId: string; id: string; baseUrl: string }) {
+export async function apiDetailsOf(
+  deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>,
+  input: { tenantId: string; id: string; baseUrl: string },
+) {
   const { baseUrl } = input;
   const integration = await findTenantIntegration(deps, input);
   const responseToken = deps.secretBox.open(integration.responseTokenSealed);
   return {
     endpoint: { method: 'POST' as const, url: `${baseUrl}${responseEndpointPath(integration._id.toHexString())}` },
     headers: [
-      { name: 'Authorization', value: `Bearer ${responseToken}`, required: true, description: "the integration's response token" },
+      {
+        name: 'Authorization',
+        value: `Bearer ${responseToken}`,
+        required: true,
+        description: "the integration's response token",
+      },
       { name: 'Content-Type', value: 'application/json', required: true },
-      { name: 'Idempotency-Key', value: null, required: false, description: 'a retried request with the same key returns the first result and sends nothing twice' },
+      {
+        name: 'Idempotency-Key',
+        value: null,
+        required: false,
+        description: 'a retried request with the same key returns the first result and sends nothing twice',
+      },
     ],
-    parameters: [{ name: 'chatIdentifier', in: 'path', required: true, description: "the contact's phone number, the chat the contact started" }],
+    parameters: [
+      {
+        name: 'chatIdentifier',
+        in: 'path',
+        required: true,
+        description: "the contact's phone number, the chat the contact started",
+      },
+    ],
     bodySchemas: BODY_SCHEMAS,
     examples: {
-      SMS: { type: 'MESSAGE', channel: { type: 'SMS', route: '141518', connection: 'AWSexample121218' }, msg: 'Hello!' },
+      SMS: {
+        type: 'MESSAGE',
+        channel: { type: 'SMS', route: '141518', connection: 'AWSexample121218' },
+        msg: 'Hello!',
+      },
       WHATSAPP: { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: '584123149352' }, msg: 'Hello!' },
       END: { type: 'END' },
     },
@@ -60,20 +84,34 @@ export async function tryOutCommand(
 ) {
   const { tenantId, input, baseUrl } = request;
   const integration = await findTenantIntegration(deps, request);
-  const connection = integration.connections.some(({ code }) => code === input.connection) ? await deps.connections.findForTenant(tenantId, input.connection) : null;
-  if (!connection) throw new AppError({ code: ErrorCode.UNKNOWN_CONNECTION, message: `${input.connection} is not a connection of this integration` });
+  const connection = integration.connections.some(({ code }) => code === input.connection)
+    ? await deps.connections.findForTenant(tenantId, input.connection)
+    : null;
+  if (!connection)
+    throw new AppError({
+      code: ErrorCode.UNKNOWN_CONNECTION,
+      message: `${input.connection} is not a connection of this integration`,
+    });
   const sender = input.sender ?? connection.senders[0]!;
-  if (!connection.senders.includes(sender)) throw new AppError({ code: ErrorCode.UNKNOWN_SENDER, message: `${sender} is not a sender of ${connection.code}` });
+  if (!connection.senders.includes(sender))
+    throw new AppError({ code: ErrorCode.UNKNOWN_SENDER, message: `${sender} is not a sender of ${connection.code}` });
   const body: MtEvent =
     connection.channel === 'SMS'
       ? { type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: connection.code }, msg: input.msg }
       : { type: 'MESSAGE', channel: { type: 'WHATSAPP', sender }, msg: input.msg };
   const url = `${baseUrl}${responseEndpointPath(integration._id.toHexString(), input.contact)}`;
-  return { curl: buildTryOutCurl({ url, responseToken: deps.secretBox.open(integration.responseTokenSealed), body }), url, body };
+  return {
+    curl: buildTryOutCurl({ url, responseToken: deps.secretBox.open(integration.responseTokenSealed), body }),
+    url,
+    body,
+  };
 }
 
 /** A new response token; the old one stops working at once. */
-export async function rotateResponseToken(deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>, input: { tenantId: string; id: string }): Promise<string> {
+export async function rotateResponseToken(
+  deps: Pick<IntegrationDetailsDeps, 'integrations' | 'secretBox'>,
+  input: { tenantId: string; id: string },
+): Promise<string> {
   const integration = await findTenantIntegration(deps, input);
   const { responseToken, stored } = newResponseToken(deps.secretBox);
   await deps.integrations.setResponseToken(integration._id, stored);
@@ -96,10 +134,21 @@ export async function rotateSigningSecret(
   const signingSecretSealed = deps.secretBox.seal(signingSecret);
   for (let tries = 0; tries < ROTATION_TRIES; tries += 1) {
     const integration = await findTenantIntegration(deps, input);
-    const previousSigningSecret = { secretSealed: integration.signingSecretSealed, expiresAt: new Date(Date.now() + deps.signingSecretOverlapMs) };
-    if (await deps.integrations.replaceSigningSecret(integration._id, input.tenantId, integration.signingSecretSealed, { signingSecretSealed, previousSigningSecret })) {
+    const previousSigningSecret = {
+      secretSealed: integration.signingSecretSealed,
+      expiresAt: new Date(Date.now() + deps.signingSecretOverlapMs),
+    };
+    if (
+      await deps.integrations.replaceSigningSecret(integration._id, input.tenantId, integration.signingSecretSealed, {
+        signingSecretSealed,
+        previousSigningSecret,
+      })
+    ) {
       return signingSecret;
     }
   }
-  throw new AppError({ code: ErrorCode.ROTATION_CONFLICT, message: 'The signing secret is being rotated by another request: try again' });
+  throw new AppError({
+    code: ErrorCode.ROTATION_CONFLICT,
+    message: 'The signing secret is being rotated by another request: try again',
+  });
 }

@@ -29,7 +29,12 @@ interface AuthShape {
 export function maskAuth(auth: AuthShape) {
   switch (auth.type) {
     case 'API_KEY':
-      return { type: 'API_KEY', key: auth.key ?? '', value: MASKED_SECRET, in: auth.in === 'query' ? 'query' : 'header' } as const;
+      return {
+        type: 'API_KEY',
+        key: auth.key ?? '',
+        value: MASKED_SECRET,
+        in: auth.in === 'query' ? 'query' : 'header',
+      } as const;
     case 'BASIC':
       return { type: 'BASIC', username: auth.username ?? '', password: MASKED_SECRET } as const;
     case 'BEARER':
@@ -87,7 +92,10 @@ export function sealAuth(input: AuthInput, kept: KeptAuth | undefined, secretBox
       if (!kept || !stored) throw secretRequired(path, `is required: no ${input.type} secret is stored to keep`);
       const [from, to] = [originOf(kept.previousUrl), originOf(kept.url)];
       if (to === undefined || from !== to) {
-        throw secretRequired(path, `is required again: the URL moves from ${from ?? 'its stored origin'} to ${to ?? 'another origin'}, and a stored secret is only sent to the origin it was entered for`);
+        throw secretRequired(
+          path,
+          `is required again: the URL moves from ${from ?? 'its stored origin'} to ${to ?? 'another origin'}, and a stored secret is only sent to the origin it was entered for`,
+        );
       }
       secretSealed = stored;
     }
@@ -102,12 +110,19 @@ export function sealAuth(input: AuthInput, kept: KeptAuth | undefined, secretBox
 }
 
 const secretRequired = (path: string, message: string) =>
-  new AppError({ code: ErrorCode.SECRET_REQUIRED, message: `${path}: ${message}`, details: { fields: [{ path, message }] } });
+  new AppError({
+    code: ErrorCode.SECRET_REQUIRED,
+    message: `${path}: ${message}`,
+    details: { fields: [{ path, message }] },
+  });
 
 /** A new response token: the hash finds the integration, the sealed copy lets API Details show it. */
 export function newResponseToken(secretBox: SecretBox) {
   const responseToken = generateResponseToken();
-  return { responseToken, stored: { responseTokenHash: hashToken(responseToken), responseTokenSealed: secretBox.seal(responseToken) } };
+  return {
+    responseToken,
+    stored: { responseTokenHash: hashToken(responseToken), responseTokenSealed: secretBox.seal(responseToken) },
+  };
 }
 
 /* ─── The webhook template ───────────────────────────────────────────────────────────────── */
@@ -122,10 +137,12 @@ export function checkWebhookTemplate(
   input: Pick<IntegrationInput, 'method' | 'url' | 'params' | 'auth' | 'headers' | 'body'>,
 ): { body: Field[]; problems: FieldProblem[] } {
   const body = input.body ?? (input.method === 'GET' ? [] : [...DEFAULT_BODY]);
-  const problems = validateWebhookTemplate({ method: input.method, url: input.url, headers: input.headers, body }).map((problem) => ({
-    path: problem.path.join('.'),
-    message: problem.message,
-  }));
+  const problems = validateWebhookTemplate({ method: input.method, url: input.url, headers: input.headers, body }).map(
+    (problem) => ({
+      path: problem.path.join('.'),
+      message: problem.message,
+    }),
+  );
   if (problems.length === 0) {
     const { bytes, largestPart } = largestRenderedRequestBytes({ ...input, body });
     if (bytes > MAX_RENDERED_REQUEST_BYTES) {
@@ -140,12 +157,18 @@ export function checkWebhookTemplate(
   return { body, problems };
 }
 
-async function checkInput(deps: Pick<IntegrationDeps, 'connections'>, tenantId: string, input: IntegrationInput): Promise<{ body: Field[] }> {
+async function checkInput(
+  deps: Pick<IntegrationDeps, 'connections'>,
+  tenantId: string,
+  input: IntegrationInput,
+): Promise<{ body: Field[] }> {
   const { body, problems } = checkWebhookTemplate(input);
   const codes = input.connections.map(({ code }) => code);
   if (codes.length > 0) {
     const known = new Set((await deps.connections.listByCodes(tenantId, codes)).map((connection) => connection.code));
-    const unknown = codes.flatMap((code, index) => (known.has(code) ? [] : [{ path: `connections.${index}.code`, message: `${code} is not one of your connections` }]));
+    const unknown = codes.flatMap((code, index) =>
+      known.has(code) ? [] : [{ path: `connections.${index}.code`, message: `${code} is not one of your connections` }],
+    );
     if (unknown.length > 0) throw fieldRuleError(ErrorCode.UNKNOWN_CONNECTION, unknown);
   }
   // The schema has checked every field alone; what is left is keys that contradict each other.
@@ -155,7 +178,10 @@ async function checkInput(deps: Pick<IntegrationDeps, 'connections'>, tenantId: 
 
 /* ─── Integrations ───────────────────────────────────────────────────────────────────────── */
 
-export async function findTenantIntegration(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; id: string }): Promise<IntegrationDoc> {
+export async function findTenantIntegration(
+  deps: Pick<IntegrationDeps, 'integrations'>,
+  input: { tenantId: string; id: string },
+): Promise<IntegrationDoc> {
   const doc = await deps.integrations.findForTenant(input.tenantId, input.id);
   if (!doc) throw notFound('Integration');
   return doc;
@@ -168,7 +194,10 @@ export interface CreatedIntegration {
   signingSecret: string;
 }
 
-export async function createIntegration(deps: IntegrationDeps, request: { tenantId: string; input: IntegrationInput }): Promise<CreatedIntegration> {
+export async function createIntegration(
+  deps: IntegrationDeps,
+  request: { tenantId: string; input: IntegrationInput },
+): Promise<CreatedIntegration> {
   const { tenantId, input } = request;
   const { secretBox } = deps;
   const { body } = await checkInput(deps, tenantId, input);
@@ -190,7 +219,10 @@ export async function createIntegration(deps: IntegrationDeps, request: { tenant
   return { integration, responseToken, signingSecret };
 }
 
-export function listIntegrations(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; query: ListQuery }): Promise<Page<IntegrationDoc>> {
+export function listIntegrations(
+  deps: Pick<IntegrationDeps, 'integrations'>,
+  input: { tenantId: string; query: ListQuery },
+): Promise<Page<IntegrationDoc>> {
   return deps.integrations.list(input.tenantId, input.query);
 }
 
@@ -203,7 +235,10 @@ const sameConnections = (a: ReadonlyArray<{ code: string }>, b: ReadonlyArray<{ 
 const activeConflict = (message: string) => new AppError({ code: ErrorCode.INTEGRATION_ACTIVE, message });
 
 /** Replaces the editable fields; the connections of an active (or activating) integration cannot change. */
-export async function updateIntegration(deps: IntegrationDeps, request: { tenantId: string; id: string; input: IntegrationInput }): Promise<IntegrationDoc> {
+export async function updateIntegration(
+  deps: IntegrationDeps,
+  request: { tenantId: string; id: string; input: IntegrationInput },
+): Promise<IntegrationDoc> {
   const { tenantId, id, input } = request;
   const current = await findTenantIntegration(deps, { tenantId, id });
   const auth = sealAuth(input.auth, { auth: current.auth, previousUrl: current.url, url: input.url }, deps.secretBox);
@@ -214,7 +249,16 @@ export async function updateIntegration(deps: IntegrationDeps, request: { tenant
   const updated = await deps.integrations.replaceEditable(
     current._id,
     tenantId,
-    { alias: input.alias, method: input.method, url: input.url, params: input.params, auth, headers: input.headers, body, connections: input.connections },
+    {
+      alias: input.alias,
+      method: input.method,
+      url: input.url,
+      params: input.params,
+      auth,
+      headers: input.headers,
+      body,
+      connections: input.connections,
+    },
     connectionsChanged,
   );
   if (!updated) {
@@ -225,10 +269,14 @@ export async function updateIntegration(deps: IntegrationDeps, request: { tenant
 }
 
 /** Deletes an inactive integration; the status guard loses no race with a start. */
-export async function deleteIntegration(deps: Pick<IntegrationDeps, 'integrations'>, input: { tenantId: string; id: string }): Promise<void> {
+export async function deleteIntegration(
+  deps: Pick<IntegrationDeps, 'integrations'>,
+  input: { tenantId: string; id: string },
+): Promise<void> {
   const current = await findTenantIntegration(deps, input);
   if (!(await deps.integrations.deleteInactive(current._id, input.tenantId))) {
-    if (await deps.integrations.existsForTenant(current._id, input.tenantId)) throw activeConflict('An active integration cannot be deleted: stop it first');
+    if (await deps.integrations.existsForTenant(current._id, input.tenantId))
+      throw activeConflict('An active integration cannot be deleted: stop it first');
     throw notFound('Integration');
   }
 }

@@ -24,7 +24,14 @@ export function renderPreview(input: IntegrationInput, sample: PreviewSample): R
   if (problems.length > 0) throw fieldRuleError(ErrorCode.BODY_KEY_CONFLICT, problems);
   try {
     return renderWebhookRequest(
-      { method: input.method, url: input.url, params: input.params, auth: maskAuth(input.auth), headers: input.headers, body },
+      {
+        method: input.method,
+        url: input.url,
+        params: input.params,
+        auth: maskAuth(input.auth),
+        headers: input.headers,
+        body,
+      },
       {
         chatId: 'chat_preview',
         contact: sample.contact,

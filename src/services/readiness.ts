@@ -24,7 +24,10 @@ export interface Readiness {
 const PROBE_TIMEOUT_MS = 3_000;
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref()),
+  ]);
 
 async function probe(check: () => Promise<unknown>): Promise<Check> {
   try {

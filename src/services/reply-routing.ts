@@ -41,9 +41,14 @@ export interface ReplyRoutingDeps extends ClaimantDeps {
 }
 
 /** The integration a response token names (the token's hash is what is stored), through the route cache. */
-export function integrationOfResponseToken(deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>, input: { token: string }): Promise<IntegrationDoc | null | undefined> {
+export function integrationOfResponseToken(
+  deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>,
+  input: { token: string },
+): Promise<IntegrationDoc | null | undefined> {
   const tokenHash = hashToken(input.token);
-  return deps.routeCache.lookup(RouteKeys.responseToken(tokenHash), () => deps.integrations.findByResponseTokenHash(tokenHash));
+  return deps.routeCache.lookup(RouteKeys.responseToken(tokenHash), () =>
+    deps.integrations.findByResponseTokenHash(tokenHash),
+  );
 }
 
 export interface ReplyPost {
@@ -64,11 +69,18 @@ const MAX_TOKEN_LENGTH = 512;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 const chatNotFound = (contact: string) =>
-  new AppError({ code: ErrorCode.CHAT_NOT_FOUND, message: `No open chat with ${contact}: the contact must write in first` });
+  new AppError({
+    code: ErrorCode.CHAT_NOT_FOUND,
+    message: `No open chat with ${contact}: the contact must write in first`,
+  });
 const unknownSender = (message: string) => new AppError({ code: ErrorCode.UNKNOWN_SENDER, message });
 
 /** The integration whose response token this is: another integration's token is a 403. */
-async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string | undefined, integrationId: string): Promise<IntegrationDoc> {
+async function authenticatedIntegrationOf(
+  deps: ReplyRoutingDeps,
+  token: string | undefined,
+  integrationId: string,
+): Promise<IntegrationDoc> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized('Missing or unknown response token');
   const integration = await integrationOfResponseToken(deps, { token });
   if (!integration) throw unauthorized('Missing or unknown response token');
@@ -79,20 +91,31 @@ async function authenticatedIntegrationOf(deps: ReplyRoutingDeps, token: string 
 }
 
 /** Rule 4: the sender the reply goes out from, and the connection that carries it. */
-async function replyRequestOf(deps: ReplyRoutingDeps, integration: IntegrationDoc, event: MtEvent): Promise<ReplyRequest> {
+async function replyRequestOf(
+  deps: ReplyRoutingDeps,
+  integration: IntegrationDoc,
+  event: MtEvent,
+): Promise<ReplyRequest> {
   if (event.type === 'END') return { type: 'END' };
   const channel = event.channel;
   const sender = channel.type === 'SMS' ? channel.route : channel.sender;
-  const describe = channel.type === 'SMS' ? `route ${sender} on connection ${channel.connection}` : `WhatsApp sender ${sender}`;
-  const claimant = await deps.routeCache.lookup(RouteKeys.integrationClaimant(integration._id.toHexString(), channel.type, sender), () =>
-    integrationClaimantOf(deps, { integration, channel: channel.type, sender }),
+  const describe =
+    channel.type === 'SMS' ? `route ${sender} on connection ${channel.connection}` : `WhatsApp sender ${sender}`;
+  const claimant = await deps.routeCache.lookup(
+    RouteKeys.integrationClaimant(integration._id.toHexString(), channel.type, sender),
+    () => integrationClaimantOf(deps, { integration, channel: channel.type, sender }),
   );
   if (!claimant) throw unknownSender(`${describe} is not an active connection of this integration`);
   // A campaign's claim names no connection: an SMS reply names it, a WhatsApp reply goes out
   // through the connection the contact wrote to (empty code).
   const connectionCode =
-    claimant.claim.holderKind === 'INTEGRATION' ? claimant.claim.connectionCode : channel.type === 'SMS' ? channel.connection : '';
-  if (connectionCode === undefined || connectionCode === null) throw unknownSender(`${describe} is not an active connection of this integration`);
+    claimant.claim.holderKind === 'INTEGRATION'
+      ? claimant.claim.connectionCode
+      : channel.type === 'SMS'
+        ? channel.connection
+        : '';
+  if (connectionCode === undefined || connectionCode === null)
+    throw unknownSender(`${describe} is not an active connection of this integration`);
   if (channel.type === 'SMS' && connectionCode !== channel.connection) {
     throw unknownSender(`${describe}: route ${sender} is not a sender of connection ${channel.connection}`);
   }
@@ -106,7 +129,13 @@ type ChatAnswer = { kind: 'ACCEPTED'; accepted: ReplyAccepted } | { kind: 'REFUS
  * Rule 5: asks the chat. A backlog, Temporal not answering in time, or a refusal the contract
  * does not list (CHAT_UNAVAILABLE) are thrown: they say "later", not what the chat decided.
  */
-async function askChat(deps: ReplyRoutingDeps, integration: IntegrationDoc, contact: string, request: ReplyRequest, updateId: string | undefined): Promise<ChatAnswer> {
+async function askChat(
+  deps: ReplyRoutingDeps,
+  integration: IntegrationDoc,
+  contact: string,
+  request: ReplyRequest,
+  updateId: string | undefined,
+): Promise<ChatAnswer> {
   const outcome = await deps.gateway.sendReply(integration._id.toHexString(), contact, request, updateId);
   const unavailable = () => chatUnavailable('The chat could not take the event; retry');
   switch (outcome.kind) {
@@ -141,10 +170,13 @@ function storedAnswerOf(answer: ChatAnswer): { body: Record<string, unknown> } {
 }
 
 function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
-  const { error, ...siblings } = record.body as { error?: { code: unknown; message: string } & Record<string, unknown> };
+  const { error, ...siblings } = record.body as {
+    error?: { code: unknown; message: string } & Record<string, unknown>;
+  };
   if (!error) return { kind: 'ACCEPTED', accepted: record.body as unknown as ReplyAccepted };
   const { code, message, ...details } = error;
-  if (!isErrorCode(code)) throw new Error(`the stored answer of an Idempotency-Key has an unknown error code ${String(code)}`);
+  if (!isErrorCode(code))
+    throw new Error(`the stored answer of an Idempotency-Key has an unknown error code ${String(code)}`);
   return { kind: 'REFUSED', error: new AppError({ code, message, details, siblings }) };
 }
 
@@ -152,18 +184,26 @@ function answerOfStored(record: IdempotencyRecordDoc): ChatAnswer {
 export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): Promise<ReplyAccepted> {
   const { contact, event, idempotencyKey: key } = post;
   const integration = await authenticatedIntegrationOf(deps, post.responseToken, post.integrationId);
-  if (integration.status !== 'ACTIVE') throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'The integration is not active' });
+  if (integration.status !== 'ACTIVE')
+    throw new AppError({ code: ErrorCode.INTEGRATION_INACTIVE, message: 'The integration is not active' });
   if (!/^\d{5,15}$/.test(contact)) throw chatNotFound(contact);
-  if (key === undefined) return settle(await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), undefined));
+  if (key === undefined)
+    return settle(await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), undefined));
 
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new AppError({ code: ErrorCode.VALIDATION_ERROR, message: `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters` });
+    throw new AppError({
+      code: ErrorCode.VALIDATION_ERROR,
+      message: `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+    });
   }
   const requestHash = createHash('sha256').update(JSON.stringify({ contact, event })).digest('hex');
   const stored = async () => {
     const record = await deps.idempotency.find(integration._id, key);
     if (record && record.requestHash !== requestHash) {
-      throw new AppError({ code: ErrorCode.IDEMPOTENCY_KEY_REUSED, message: 'This Idempotency-Key was used for a different request' });
+      throw new AppError({
+        code: ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        message: 'This Idempotency-Key was used for a different request',
+      });
     }
     return record ? answerOfStored(record) : undefined;
   };
@@ -172,7 +212,16 @@ export async function postReplyEvent(deps: ReplyRoutingDeps, post: ReplyPost): P
   // The update id makes Temporal itself ignore a second send of the same key within the chat run.
   const updateId = `mt-${integration._id.toHexString()}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   const answer = await askChat(deps, integration, contact, await replyRequestOf(deps, integration, event), updateId);
-  if (await deps.idempotency.insert({ integrationId: integration._id, key, requestHash, ...storedAnswerOf(answer), createdAt: new Date() })) return settle(answer);
+  if (
+    await deps.idempotency.insert({
+      integrationId: integration._id,
+      key,
+      requestHash,
+      ...storedAnswerOf(answer),
+      createdAt: new Date(),
+    })
+  )
+    return settle(answer);
   // A concurrent request with the same key stored its answer first: both give that one.
   const concurrent = await stored();
   if (!concurrent) throw new Error('the Idempotency-Key record that refused this answer is gone');

@@ -17,22 +17,39 @@ export interface ReservationDeps {
  * one never fails because an integration uses the sender: conflicts are evaluated when an
  * integration is activated (SPEC section 2).
  */
-export async function createReservation(deps: ReservationDeps, input: { tenantId: string; reservation: ReservationCreate }): Promise<ReservationDoc> {
+export async function createReservation(
+  deps: ReservationDeps,
+  input: { tenantId: string; reservation: ReservationCreate },
+): Promise<ReservationDoc> {
   const { tenantId, reservation } = input;
-  await tenantSendersOf(deps, { tenantId, channel: reservation.channel, senders: [reservation.sender], field: 'sender' });
+  await tenantSendersOf(deps, {
+    tenantId,
+    channel: reservation.channel,
+    senders: [reservation.sender],
+    field: 'sender',
+  });
   return deps.reservations.insert({ tenantId, ...reservation });
 }
 
-export function listReservations(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; query: ListQuery }): Promise<Page<ReservationDoc>> {
+export function listReservations(
+  deps: Pick<ReservationDeps, 'reservations'>,
+  input: { tenantId: string; query: ListQuery },
+): Promise<Page<ReservationDoc>> {
   return deps.reservations.list(input.tenantId, input.query);
 }
 
-export async function findReservation(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; id: string }): Promise<ReservationDoc> {
+export async function findReservation(
+  deps: Pick<ReservationDeps, 'reservations'>,
+  input: { tenantId: string; id: string },
+): Promise<ReservationDoc> {
   const doc = await deps.reservations.findForTenant(input.tenantId, input.id);
   if (!doc) throw notFound('Reservation');
   return doc;
 }
 
-export async function deleteReservation(deps: Pick<ReservationDeps, 'reservations'>, input: { tenantId: string; id: string }): Promise<void> {
+export async function deleteReservation(
+  deps: Pick<ReservationDeps, 'reservations'>,
+  input: { tenantId: string; id: string },
+): Promise<void> {
   if (!(await deps.reservations.deleteForTenant(input.tenantId, input.id))) throw notFound('Reservation');
 }

@@ -2,6 +2,9 @@
 import type { Page, PageQuery } from '../db/pagination.js';
 import type { OutboundMessageDoc, ReplyRepository } from '../db/replies.js';
 
-export function listSandboxMessages(deps: { replies: ReplyRepository }, input: { tenantId: string; query: PageQuery }): Promise<Page<OutboundMessageDoc>> {
+export function listSandboxMessages(
+  deps: { replies: ReplyRepository },
+  input: { tenantId: string; query: PageQuery },
+): Promise<Page<OutboundMessageDoc>> {
   return deps.replies.listSandbox(input.tenantId, input.query);
 }

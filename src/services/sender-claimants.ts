@@ -1,7 +1,13 @@
 import type { CampaignRepository } from '../db/campaigns.js';
 import type { ConnectionDoc } from '../db/connections.js';
 import type { IntegrationDoc } from '../db/integrations.js';
-import { claimKeyOf, senderScopeOf, type SenderClaimant, type SenderRepository, type SenderScope } from '../db/senders.js';
+import {
+  claimKeyOf,
+  senderScopeOf,
+  type SenderClaimant,
+  type SenderRepository,
+  type SenderScope,
+} from '../db/senders.js';
 import type { Channel } from '../domain/webhook-template.js';
 
 export interface ClaimantDeps {
@@ -31,12 +37,16 @@ async function claimantOfKey(deps: ClaimantDeps, channel: Channel, key: string):
  * tenant, and, for an integration, claimed through this very connection. A claim made through
  * another connection listing the same sender does not route this connection's traffic.
  */
-export async function connectionClaimantOf(deps: ClaimantDeps, input: { connection: ConnectionDoc; sender: string }): Promise<SenderClaimant | undefined> {
+export async function connectionClaimantOf(
+  deps: ClaimantDeps,
+  input: { connection: ConnectionDoc; sender: string },
+): Promise<SenderClaimant | undefined> {
   const { connection, sender } = input;
   const key = claimKeyOf(connection.tenantId, senderScopeOf(connection.carrier.type), sender);
   const claimant = await claimantOfKey(deps, connection.channel, key);
   if (!claimant?.claim.tenantId.equals(connection.tenantId)) return undefined;
-  if (claimant.claim.holderKind === 'INTEGRATION' && claimant.claim.connectionCode !== connection.code) return undefined;
+  if (claimant.claim.holderKind === 'INTEGRATION' && claimant.claim.connectionCode !== connection.code)
+    return undefined;
   return claimant;
 }
 

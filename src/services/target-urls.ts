@@ -12,6 +12,8 @@ export function refusePrivateTarget(url: string, path: string, allowPrivate: boo
   if (allowPrivate) return;
   const refused = literalTargetRefusal(url);
   if (refused !== undefined) {
-    throw validationError([{ path, message: `the host ${refused} is not a public address (allowed only with WEBHOOK_ALLOW_PRIVATE=true)` }]);
+    throw validationError([
+      { path, message: `the host ${refused} is not a public address (allowed only with WEBHOOK_ALLOW_PRIVATE=true)` },
+    ]);
   }
 }

@@ -33,11 +33,17 @@ const REFUSALS: { [M in RefusingMessage]: Partial<Record<string, ErrorOfRejectio
     [ReplyRefusal.WINDOW_CLOSED]: chatRefusal(ErrorCode.WINDOW_CLOSED),
     [ReplyRefusal.UNKNOWN_SENDER]: chatRefusal(ErrorCode.UNKNOWN_SENDER),
   } satisfies Partial<Record<ReplyRefusal, ErrorOfRejection>>,
-  lifecycle: { [LifecycleFailure.NOT_FOUND]: () => notFound('Integration') } satisfies Partial<Record<LifecycleFailure, ErrorOfRejection>>,
+  lifecycle: { [LifecycleFailure.NOT_FOUND]: () => notFound('Integration') } satisfies Partial<
+    Record<LifecycleFailure, ErrorOfRejection>
+  >,
 };
 
 /** The error `message`'s refusal answers with; one it does not list is `unlisted()`'s to answer. */
-export function errorOfRefusal(message: RefusingMessage, rejection: WorkflowRejection, unlisted: () => AppError): AppError {
+export function errorOfRefusal(
+  message: RefusingMessage,
+  rejection: WorkflowRejection,
+  unlisted: () => AppError,
+): AppError {
   const refusals = REFUSALS[message];
   // Own keys only: a type such as `constructor` is no refusal of any message's.
   const errorOf = Object.hasOwn(refusals, rejection.type) ? refusals[rejection.type] : undefined;

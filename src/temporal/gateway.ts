@@ -27,10 +27,21 @@ import {
   type ReplyAccepted,
   type ReplyRequest,
 } from '../../workflows/contract/chat-messages.js';
-import type { ChatParties, ChatSessionInput, ChatSessionWorkflow, ChatSettings } from '../../workflows/contract/chat-session.js';
+import type {
+  ChatParties,
+  ChatSessionInput,
+  ChatSessionWorkflow,
+  ChatSettings,
+} from '../../workflows/contract/chat-session.js';
 import type { DeliverWebhookInput, DeliveryReplayWorkflow } from '../../workflows/contract/delivery-replay.js';
 import { FailureType } from '../../workflows/contract/failures.js';
-import { WorkflowType, activationWorkflowId, chatWorkflowId, deactivationWorkflowId, deliveryReplayWorkflowId } from '../../workflows/contract/ids.js';
+import {
+  WorkflowType,
+  activationWorkflowId,
+  chatWorkflowId,
+  deactivationWorkflowId,
+  deliveryReplayWorkflowId,
+} from '../../workflows/contract/ids.js';
 import type {
   ActivationInput,
   ActivationResult,
@@ -61,7 +72,10 @@ export interface ChatUnavailable {
 }
 
 /** The chat took the message, refused it on purpose (a contract failure type), or did not answer. */
-export type InboundOutcome = { kind: 'ACCEPTED'; accepted: InboundAccepted } | { kind: 'REJECTED'; rejection: WorkflowRejection } | ChatUnavailable;
+export type InboundOutcome =
+  | { kind: 'ACCEPTED'; accepted: InboundAccepted }
+  | { kind: 'REJECTED'; rejection: WorkflowRejection }
+  | ChatUnavailable;
 
 /** As for an inbound message; and the contact may have no chat at all (never opened, or finished). */
 export type ReplyOutcome =
@@ -123,7 +137,11 @@ export function applicationFailureOf(error: unknown): ApplicationFailure | undef
 }
 
 function rejectionOf(failure: ApplicationFailure): WorkflowRejection {
-  return { type: failure.type ?? 'REJECTED', message: failure.message, details: failure.details ? [...failure.details] : [] };
+  return {
+    type: failure.type ?? 'REJECTED',
+    message: failure.message,
+    details: failure.details ? [...failure.details] : [],
+  };
 }
 
 type Waited<T> = { kind: 'DONE'; value: T } | { kind: 'TIMED_OUT' };
@@ -158,7 +176,9 @@ const HANDING_OVER_FIRST_PAUSE_MS = 10;
 const HANDING_OVER_MAX_PAUSE_MS = 200;
 
 function isHandingOver(error: unknown): boolean {
-  return error instanceof WorkflowUpdateFailedError && applicationFailureOf(error)?.type === FailureType.CHAT_HANDING_OVER;
+  return (
+    error instanceof WorkflowUpdateFailedError && applicationFailureOf(error)?.type === FailureType.CHAT_HANDING_OVER
+  );
 }
 
 /** Asks a chat until a run answers (the last refusal is rethrown once `deadline` is near). */
@@ -203,14 +223,21 @@ async function replyToChat(
   const handle = client.workflow.getHandle(workflowId);
   try {
     const deadline = Date.now() + waitMs;
-    const answer = await boundedChatCall(client, waitMs, () => askChat(deadline, () => handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) })));
-    return answer.kind === 'DONE' ? { kind: 'ACCEPTED', accepted: answer.value } : { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId };
+    const answer = await boundedChatCall(client, waitMs, () =>
+      askChat(deadline, () =>
+        handle.executeUpdate(sendReplyUpdate, { args: [request], ...(updateId ? { updateId } : {}) }),
+      ),
+    );
+    return answer.kind === 'DONE'
+      ? { kind: 'ACCEPTED', accepted: answer.value }
+      : { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { kind: 'NO_CHAT' };
     const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
     if (failure) return { kind: 'REJECTED', rejection: rejectionOf(failure) };
     // An update to a workflow that has already completed.
-    if (error instanceof Error && /workflow execution already completed|not found/i.test(error.message)) return { kind: 'NO_CHAT' };
+    if (error instanceof Error && /workflow execution already completed|not found/i.test(error.message))
+      return { kind: 'NO_CHAT' };
     throw error;
   }
 }
@@ -220,10 +247,17 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
   const chatUpdateWaitMs = options.chatUpdateWaitMs ?? CHAT_UPDATE_WAIT_MS;
 
   /** Every chat that did not answer is counted and logged with its workflow id, so a stuck chat can be found. */
-  function reportUnavailable(operation: 'inbound' | 'reply', outcome: ChatUnavailable, error?: unknown): ChatUnavailable {
+  function reportUnavailable(
+    operation: 'inbound' | 'reply',
+    outcome: ChatUnavailable,
+    error?: unknown,
+  ): ChatUnavailable {
     const { reason, workflowId } = outcome;
     metrics.chatUnavailable.inc({ reason, operation });
-    logger.warn({ workflowId, reason, operation, ...(error ? { err: error } : {}) }, 'chat did not answer: CHAT_UNAVAILABLE');
+    logger.warn(
+      { workflowId, reason, operation, ...(error ? { err: error } : {}) },
+      'chat did not answer: CHAT_UNAVAILABLE',
+    );
     return outcome;
   }
 
@@ -279,9 +313,15 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
       const deadline = Date.now() + chatUpdateWaitMs;
       try {
         const answer = await boundedChatCall(client, chatUpdateWaitMs, () =>
-          askChat(deadline, () => client.workflow.executeUpdateWithStart(receiveInboundUpdate, { args: [message], startWorkflowOperation: startWorkflowOperation() })),
+          askChat(deadline, () =>
+            client.workflow.executeUpdateWithStart(receiveInboundUpdate, {
+              args: [message],
+              startWorkflowOperation: startWorkflowOperation(),
+            }),
+          ),
         );
-        if (answer.kind === 'TIMED_OUT') return reportUnavailable('inbound', { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId });
+        if (answer.kind === 'TIMED_OUT')
+          return reportUnavailable('inbound', { kind: 'UNAVAILABLE', reason: 'update_timeout', workflowId });
         return { kind: 'ACCEPTED', accepted: answer.value };
       } catch (error) {
         const failure = error instanceof WorkflowUpdateFailedError ? applicationFailureOf(error) : undefined;
@@ -291,7 +331,12 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
     },
 
     /** Asks the chat to accept a reply (or END); the chat's own state decides, synchronously. */
-    async sendReply(integrationId: string, contact: string, request: ReplyRequest, updateId?: string): Promise<ReplyOutcome> {
+    async sendReply(
+      integrationId: string,
+      contact: string,
+      request: ReplyRequest,
+      updateId?: string,
+    ): Promise<ReplyOutcome> {
       const outcome = await replyToChat(client, integrationId, contact, request, updateId, chatUpdateWaitMs);
       return outcome.kind === 'UNAVAILABLE' ? reportUnavailable('reply', outcome) : outcome;
     },
@@ -306,12 +351,22 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
 
     /** Activation of one integration, joined if one is running; waits up to `waitMs` for its result. */
     runActivation(input: ActivationInput, waitMs: number): Promise<LifecycleOutcome<ActivationResult>> {
-      return startAndWait<Awaited<ReturnType<IntegrationActivationWorkflow>>>(WorkflowType.ACTIVATION, activationWorkflowId(input.integrationId), input, waitMs);
+      return startAndWait<Awaited<ReturnType<IntegrationActivationWorkflow>>>(
+        WorkflowType.ACTIVATION,
+        activationWorkflowId(input.integrationId),
+        input,
+        waitMs,
+      );
     },
 
     /** Stop of one integration, joined if one is running; waits up to `waitMs` for it. */
     runDeactivation(input: DeactivationInput, waitMs: number): Promise<LifecycleOutcome<{ status: 'INACTIVE' }>> {
-      return startAndWait<Awaited<ReturnType<IntegrationDeactivationWorkflow>>>(WorkflowType.DEACTIVATION, deactivationWorkflowId(input.integrationId), input, waitMs);
+      return startAndWait<Awaited<ReturnType<IntegrationDeactivationWorkflow>>>(
+        WorkflowType.DEACTIVATION,
+        deactivationWorkflowId(input.integrationId),
+        input,
+        waitMs,
+      );
     },
 
     /**
@@ -319,7 +374,10 @@ export function createTemporalGateway(options: TemporalGatewayOptions) {
      * rows). One series per delivery at a time: the workflow id is the delivery's, and a start
      * while one runs is refused (IN_PROGRESS); a finished one may be followed by another.
      */
-    async startDeliveryReplay(delivery: Omit<DeliverWebhookInput, 'replay'>, series: number): Promise<ReplayStartOutcome> {
+    async startDeliveryReplay(
+      delivery: Omit<DeliverWebhookInput, 'replay'>,
+      series: number,
+    ): Promise<ReplayStartOutcome> {
       try {
         const handle = await client.workflow.start<DeliveryReplayWorkflow>(WorkflowType.DELIVERY_REPLAY, {
           workflowId: deliveryReplayWorkflowId(delivery.deliveryId),

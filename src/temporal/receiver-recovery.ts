@@ -22,7 +22,11 @@ export interface ReceiverRecoveryOptions {
   concurrency?: number;
 }
 
-export function createReceiverRecoveryAnnouncer(client: Client, logger: Logger, options: ReceiverRecoveryOptions = {}): ReceiverRecoveryAnnouncer {
+export function createReceiverRecoveryAnnouncer(
+  client: Client,
+  logger: Logger,
+  options: ReceiverRecoveryOptions = {},
+): ReceiverRecoveryAnnouncer {
   const { debounceMs = 10_000, maxChats = 5_000, concurrency = 8 } = options;
   const lastAnnounced = new Map<string, number>();
 
@@ -35,7 +39,12 @@ export function createReceiverRecoveryAnnouncer(client: Client, logger: Logger, 
       if (signalled >= maxChats) break;
       signalled += 1;
       // A chat that closed meanwhile has nothing to wake.
-      batch.push(client.workflow.getHandle(execution.workflowId).signal(receiverRecoveredSignal).catch(() => undefined));
+      batch.push(
+        client.workflow
+          .getHandle(execution.workflowId)
+          .signal(receiverRecoveredSignal)
+          .catch(() => undefined),
+      );
       if (batch.length >= concurrency) {
         await Promise.all(batch);
         batch = [];
@@ -52,8 +61,16 @@ export function createReceiverRecoveryAnnouncer(client: Client, logger: Logger, 
     if (now - (lastAnnounced.get(integrationId) ?? 0) < debounceMs) return;
     lastAnnounced.set(integrationId, now);
     signalWaitingChats(integrationId, fromWorkflowId).then(
-      (signalled) => logger.info({ integrationId, signalled }, 'receiver answered again: waiting deliveries of its other chats try now'),
-      (error: unknown) => logger.warn({ err: error, integrationId }, 'could not tell the chats their receiver is back; they retry on schedule'),
+      (signalled) =>
+        logger.info(
+          { integrationId, signalled },
+          'receiver answered again: waiting deliveries of its other chats try now',
+        ),
+      (error: unknown) =>
+        logger.warn(
+          { err: error, integrationId },
+          'could not tell the chats their receiver is back; they retry on schedule',
+        ),
     );
   };
 }

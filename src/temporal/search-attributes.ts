@@ -7,7 +7,9 @@ import { CHAT_SEARCH_ATTRIBUTE_KEYS, CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../w
 export { CHAT_SEARCH_ATTRIBUTE_NAMES };
 
 /** What a chat workflow starts with: filterable by integration, contact and channel, and OPEN. */
-export function openChatSearchAttributes(chat: Pick<ChatParties, 'integrationId' | 'contact' | 'channel'>): TypedSearchAttributes {
+export function openChatSearchAttributes(
+  chat: Pick<ChatParties, 'integrationId' | 'contact' | 'channel'>,
+): TypedSearchAttributes {
   return new TypedSearchAttributes([
     { key: CHAT_SEARCH_ATTRIBUTE_KEYS.integrationId, value: chat.integrationId },
     { key: CHAT_SEARCH_ATTRIBUTE_KEYS.contact, value: chat.contact },
@@ -17,7 +19,8 @@ export function openChatSearchAttributes(chat: Pick<ChatParties, 'integrationId'
 }
 
 /** The dev server's `--search-attribute` flags for the chat search attributes (tests, benches). */
-export const searchAttributeArgs = () => CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+export const searchAttributeArgs = () =>
+  CHAT_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 
 /**
  * Registers the chat search attributes on the namespace (idempotent). The embedded dev server
@@ -31,6 +34,8 @@ export async function ensureChatSearchAttributes(connection: Connection, namespa
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((name) => [name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(
+      missing.map((name) => [name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
   });
 }

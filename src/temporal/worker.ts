@@ -41,7 +41,8 @@ export interface WorkerDeps extends Omit<ActivityDeps, 'announceReceiverRecovere
  */
 export const STICKY_QUEUE_SCHEDULE_TO_START_MS = 3_000;
 
-const msOf = (timeout: ActivityOptions['startToCloseTimeout']) => (typeof timeout === 'number' ? timeout : parseDuration(String(timeout ?? '0ms')));
+const msOf = (timeout: ActivityOptions['startToCloseTimeout']) =>
+  typeof timeout === 'number' ? timeout : parseDuration(String(timeout ?? '0ms'));
 
 /**
  * How long a stopping worker lets in-flight activities run: longer than any activity's
@@ -81,7 +82,10 @@ export async function startWorker(services: WorkerDeps, temporalAddress: string)
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: createActivities({ ...services, announceReceiverRecovered: createReceiverRecoveryAnnouncer(services.temporal.client, services.logger) }),
+    activities: createActivities({
+      ...services,
+      announceReceiverRecovered: createReceiverRecoveryAnnouncer(services.temporal.client, services.logger),
+    }),
     // Every open chat is a long-lived workflow: evicting one from the cache means replaying its
     // current run's history on its next message (milliseconds for a short run). A cached chat
     // costs a few hundred KiB, so the cache, not the number of open chats, bounds the worker's

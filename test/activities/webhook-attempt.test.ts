@@ -26,7 +26,13 @@ let activities: ReturnType<typeof createActivities>;
 let sequence = 0;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { DELIVERY_RETRY_INITIAL: `${INITIAL_MS}ms`, DELIVERY_RETRY_MAX_INTERVAL: `${MAX_MS}ms`, DELIVERY_TIMEOUT: '2s' } });
+  app = await startTestApp({
+    env: {
+      DELIVERY_RETRY_INITIAL: `${INITIAL_MS}ms`,
+      DELIVERY_RETRY_MAX_INTERVAL: `${MAX_MS}ms`,
+      DELIVERY_TIMEOUT: '2s',
+    },
+  });
   acme = await app.tenant('Acme');
   receiver = await startHttpPeer();
   activities = createActivities({ ...app.runtime, announceReceiverRecovered: () => undefined });
@@ -44,14 +50,42 @@ async function acceptedMessage(url?: string) {
   await createConnection(acme.client, code, [sender]);
   const integration = await createIntegration(acme.client, code, [code], { url: url ?? `${receiver.url}/${code}` });
   const deliveryId = `msg_attempt_${sequence}_${Date.now()}`;
-  const message: InboundMessage = { messageId: `${code}-1`, connectionCode: code, sender, channel: 'SMS', text: `hello ${sequence}`, media: null, timestamp: '2026-11-26T10:00:00.000Z' };
-  const accepted = await activities.acceptInboundEvent({ deliveryId, tenantId: acme.id, integrationId: integration.id, chatId: `chat-${sequence}`, contact: '5491100000001', message, acceptedAt: new Date().toISOString() });
+  const message: InboundMessage = {
+    messageId: `${code}-1`,
+    connectionCode: code,
+    sender,
+    channel: 'SMS',
+    text: `hello ${sequence}`,
+    media: null,
+    timestamp: '2026-11-26T10:00:00.000Z',
+  };
+  const accepted = await activities.acceptInboundEvent({
+    deliveryId,
+    tenantId: acme.id,
+    integrationId: integration.id,
+    chatId: `chat-${sequence}`,
+    contact: '5491100000001',
+    message,
+    acceptedAt: new Date().toISOString(),
+  });
   expect(accepted).toEqual({ duplicateOf: null });
-  const input: AttemptDeliveryInput = { tenantId: acme.id, integrationId: integration.id, deliveryId, series: 0, attempt: 1 };
-  return { integration, input, path: `/${code}`, requests: () => receiver.received.filter((request) => request.url.startsWith(`/${code}`)) };
+  const input: AttemptDeliveryInput = {
+    tenantId: acme.id,
+    integrationId: integration.id,
+    deliveryId,
+    series: 0,
+    attempt: 1,
+  };
+  return {
+    integration,
+    input,
+    path: `/${code}`,
+    requests: () => receiver.received.filter((request) => request.url.startsWith(`/${code}`)),
+  };
 }
 
-const attempt = (input: AttemptDeliveryInput, run = activities.attemptWebhookDelivery): Promise<AttemptOutcome> => new MockActivityEnvironment({ startToCloseTimeoutMs: 7_000 }).run(run, input);
+const attempt = (input: AttemptDeliveryInput, run = activities.attemptWebhookDelivery): Promise<AttemptOutcome> =>
+  new MockActivityEnvironment({ startToCloseTimeoutMs: 7_000 }).run(run, input);
 const rowsOf = (deliveryId: string) => app.models.DeliveryAttemptRow.find({ deliveryId }).lean();
 
 describe('attemptWebhookDelivery against a loopback receiver', () => {
@@ -61,18 +95,33 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
     expect(outcome).toEqual({ kind: 'DELIVERED', record: null });
     const [request] = requests();
     expect(request!.headers['webhook-id']).toBe(input.deliveryId);
-    const verified = new Webhook(integration.signingSecret).verify(request!.body, request!.headers as Record<string, string>) as Record<string, unknown>;
+    const verified = new Webhook(integration.signingSecret).verify(
+      request!.body,
+      request!.headers as Record<string, string>,
+    ) as Record<string, unknown>;
     expect(verified).toMatchObject({ text: 'hello 1' });
     const rows = await rowsOf(input.deliveryId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ series: 0, attempt: 1, kind: 'ATTEMPT', statusCode: 200, error: null, outcome: 'SUCCEEDED' });
+    expect(rows[0]).toMatchObject({
+      series: 0,
+      attempt: 1,
+      kind: 'ATTEMPT',
+      statusCode: 200,
+      error: null,
+      outcome: 'SUCCEEDED',
+    });
   });
 
   it('503: RETRY after the exponential backoff of its attempt number, never sooner than DELIVERY_RETRY_INITIAL', async () => {
     const { input, path } = await acceptedMessage();
     receiver.respondWith((request) => (request.url.startsWith(path) ? { status: 503 } : undefined));
     const first = await attempt(input);
-    expect(first).toMatchObject({ kind: 'RETRY', retryInMs: INITIAL_MS, reason: 'the endpoint answered 503', record: null });
+    expect(first).toMatchObject({
+      kind: 'RETRY',
+      retryInMs: INITIAL_MS,
+      reason: 'the endpoint answered 503',
+      record: null,
+    });
     const third = await attempt({ ...input, attempt: 3 });
     expect(third.kind).toBe('RETRY');
     const delay = (third as { retryInMs: number }).retryInMs;
@@ -82,7 +131,11 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
     expect(capped.retryInMs).toBeGreaterThanOrEqual(MAX_MS / 2);
     expect(capped.retryInMs).toBeLessThanOrEqual(MAX_MS);
     const rows = await rowsOf(input.deliveryId);
-    expect(rows.map((row) => [row.attempt, row.statusCode, row.outcome]).sort()).toEqual([[1, 503, 'RETRY'], [20, 503, 'RETRY'], [3, 503, 'RETRY']]);
+    expect(rows.map((row) => [row.attempt, row.statusCode, row.outcome]).sort()).toEqual([
+      [1, 503, 'RETRY'],
+      [20, 503, 'RETRY'],
+      [3, 503, 'RETRY'],
+    ]);
   });
 
   it.each([
@@ -95,8 +148,14 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
   ])('429 with Retry-After %s: RETRY in [%i, %i] ms', async (retryAfter, min, max) => {
     const { input, path } = await acceptedMessage();
     const header = () =>
-      retryAfter === '<date in 6 s>' ? new Date(Date.now() + 6_000).toUTCString() : retryAfter === '<date in the past>' ? new Date(Date.now() - 60_000).toUTCString() : retryAfter;
-    receiver.respondWith((request) => (request.url.startsWith(path) ? { status: 429, headers: { 'retry-after': header() } } : undefined));
+      retryAfter === '<date in 6 s>'
+        ? new Date(Date.now() + 6_000).toUTCString()
+        : retryAfter === '<date in the past>'
+          ? new Date(Date.now() - 60_000).toUTCString()
+          : retryAfter;
+    receiver.respondWith((request) =>
+      request.url.startsWith(path) ? { status: 429, headers: { 'retry-after': header() } } : undefined,
+    );
     const outcome = await attempt(input);
     expect(outcome.kind).toBe('RETRY');
     const delay = (outcome as { retryInMs: number }).retryInMs;
@@ -114,8 +173,15 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
   it('a network error (nothing listens): RETRY, recorded without a status code', async () => {
     const { input } = await acceptedMessage(`http://127.0.0.1:${await freePort()}/hook`);
     const outcome = await attempt(input);
-    expect(outcome).toMatchObject({ kind: 'RETRY', retryInMs: INITIAL_MS, reason: expect.stringContaining('network error'), record: null });
-    expect(await rowsOf(input.deliveryId)).toEqual([expect.objectContaining({ statusCode: null, outcome: 'RETRY', error: expect.stringContaining('network error') })]);
+    expect(outcome).toMatchObject({
+      kind: 'RETRY',
+      retryInMs: INITIAL_MS,
+      reason: expect.stringContaining('network error'),
+      record: null,
+    });
+    expect(await rowsOf(input.deliveryId)).toEqual([
+      expect.objectContaining({ statusCode: null, outcome: 'RETRY', error: expect.stringContaining('network error') }),
+    ]);
   });
 
   it('an integration deleted meanwhile: FAILED without a request', async () => {
@@ -155,20 +221,37 @@ describe('attemptWebhookDelivery against a loopback receiver', () => {
       for (const socket of sockets) socket.destroy();
       silent.close();
     });
-    process.stdout.write(`attempt with a record write that never finishes returned in ${Date.now() - started} ms (recordWaitMs 300)\n`);
+    process.stdout.write(
+      `attempt with a record write that never finishes returned in ${Date.now() - started} ms (recordWaitMs 300)\n`,
+    );
     expect(outcome.kind).toBe('DELIVERED');
-    expect(outcome.record).toMatchObject({ deliveryId: input.deliveryId, series: 0, attempt: 1, statusCode: 200, error: null, outcome: 'SUCCEEDED' });
+    expect(outcome.record).toMatchObject({
+      deliveryId: input.deliveryId,
+      series: 0,
+      attempt: 1,
+      statusCode: 200,
+      error: null,
+      outcome: 'SUCCEEDED',
+    });
     expect(requests()).toHaveLength(1);
     expect(await rowsOf(input.deliveryId)).toHaveLength(0);
     await activities.recordDeliveryAttempt(outcome.record!);
     await activities.recordDeliveryAttempt(outcome.record!);
-    expect(await rowsOf(input.deliveryId)).toEqual([expect.objectContaining({ statusCode: 200, outcome: 'SUCCEEDED' })]);
+    expect(await rowsOf(input.deliveryId)).toEqual([
+      expect.objectContaining({ statusCode: 200, outcome: 'SUCCEEDED' }),
+    ]);
   });
 
   it('hands the record back at once when the attempt is about to reach its start-to-close timeout', async () => {
     const { input, requests } = await acceptedMessage();
-    const outcome = await new MockActivityEnvironment({ startToCloseTimeoutMs: 1_000 }).run(activities.attemptWebhookDelivery, input);
-    expect(outcome).toMatchObject({ kind: 'DELIVERED', record: { deliveryId: input.deliveryId, outcome: 'SUCCEEDED' } });
+    const outcome = await new MockActivityEnvironment({ startToCloseTimeoutMs: 1_000 }).run(
+      activities.attemptWebhookDelivery,
+      input,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'DELIVERED',
+      record: { deliveryId: input.deliveryId, outcome: 'SUCCEEDED' },
+    });
     expect(requests()).toHaveLength(1);
   });
 });

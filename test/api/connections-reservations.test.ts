@@ -24,7 +24,12 @@ const smsConnection = (code: string, senders = ['141518', 'COMPANY']) => ({
   carrier: { type: 'http', url: 'https://carrier.example/send', secret: 'carrier-secret-value' },
 });
 
-const sandbox = (code: string, senders = ['141518']) => ({ code, channel: 'SMS', senders, carrier: { type: 'sandbox' } });
+const sandbox = (code: string, senders = ['141518']) => ({
+  code,
+  channel: 'SMS',
+  senders,
+  carrier: { type: 'sandbox' },
+});
 
 describe('connections', () => {
   it('the operator provisions, the tenant lists and gets, the operator deletes; the carrier secret is shown once', async () => {
@@ -55,14 +60,20 @@ describe('connections', () => {
     expect((await operator.delete(`/v1/tenants/${acmeId}/connections/AWSexample121218`)).status).toBe(204);
     expect((await acme.get('/v1/connections/AWSexample121218')).status).toBe(404);
     // Its senders are free again: another tenant may be provisioned with them.
-    expect((await operator.post(`/v1/tenants/${globexId}/connections`, smsConnection('GLOBEX-AFTER'))).status).toBe(201);
+    expect((await operator.post(`/v1/tenants/${globexId}/connections`, smsConnection('GLOBEX-AFTER'))).status).toBe(
+      201,
+    );
     expect((await operator.delete(`/v1/tenants/${globexId}/connections/GLOBEX-AFTER`)).status).toBe(204);
   });
 
   it('tenants create and delete sandbox connections; a generated carrier secret is shown once', async () => {
     const created = await acme.post('/v1/connections', sandbox('SB-OWN'));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ code: 'SB-OWN', carrier: { type: 'sandbox', secretSet: true }, carrierSecret: expect.stringMatching(/^csk_[A-Za-z0-9_-]{43}$/) });
+    expect(created.body).toMatchObject({
+      code: 'SB-OWN',
+      carrier: { type: 'sandbox', secretSet: true },
+      carrierSecret: expect.stringMatching(/^csk_[A-Za-z0-9_-]{43}$/),
+    });
     const got = await acme.get('/v1/connections/SB-OWN');
     expect(got.body.carrier).toEqual({ type: 'sandbox', secretSet: true });
     expect(JSON.stringify(got.body)).not.toContain(created.body.carrierSecret);
@@ -74,7 +85,9 @@ describe('connections', () => {
   it('provisioning needs the root key and a tenant that exists', async () => {
     expect((await acme.post(`/v1/tenants/${acmeId}/connections`, smsConnection('NOT-ROOT'))).status).toBe(401);
     expect((await acme.delete(`/v1/tenants/${acmeId}/connections/NOT-ROOT`)).status).toBe(401);
-    expect((await operator.post('/v1/tenants/000000000000000000000000/connections', smsConnection('NO-TENANT'))).status).toBe(404);
+    expect(
+      (await operator.post('/v1/tenants/000000000000000000000000/connections', smsConnection('NO-TENANT'))).status,
+    ).toBe(404);
     expect((await operator.post('/v1/tenants/not-an-id/connections', smsConnection('NO-TENANT'))).status).toBe(404);
     expect((await operator.delete('/v1/tenants/not-an-id/connections/NO-TENANT')).status).toBe(404);
   });
@@ -84,11 +97,16 @@ describe('connections', () => {
     const again = await globex.post('/v1/connections', sandbox('SHARED1'));
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('CONNECTION_CODE_TAKEN');
-    const provisioned = await operator.post(`/v1/tenants/${globexId}/connections`, smsConnection('SHARED1', ['5491100000555']));
+    const provisioned = await operator.post(
+      `/v1/tenants/${globexId}/connections`,
+      smsConnection('SHARED1', ['5491100000555']),
+    );
     expect(provisioned.status).toBe(409);
     expect(provisioned.body.error.code).toBe('CONNECTION_CODE_TAKEN');
     // The refused provisioning owns nothing: the sender is still free for anyone.
-    expect((await operator.post(`/v1/tenants/${acmeId}/connections`, smsConnection('SHARED1-OK', ['5491100000555']))).status).toBe(201);
+    expect(
+      (await operator.post(`/v1/tenants/${acmeId}/connections`, smsConnection('SHARED1-OK', ['5491100000555']))).status,
+    ).toBe(201);
   });
 
   it('answers another tenant 404 and never its data', async () => {
@@ -125,7 +143,16 @@ describe('connections', () => {
   it('paginates with a cursor and validates limit', async () => {
     const tenant = (await app.tenant('Paged')).client;
     for (let index = 0; index < 5; index += 1) {
-      expect((await tenant.post('/v1/connections', { code: `PAGE${index}`, channel: 'SMS', senders: [`90${index}`], carrier: { type: 'sandbox' } })).status).toBe(201);
+      expect(
+        (
+          await tenant.post('/v1/connections', {
+            code: `PAGE${index}`,
+            channel: 'SMS',
+            senders: [`90${index}`],
+            carrier: { type: 'sandbox' },
+          })
+        ).status,
+      ).toBe(201);
     }
     const first = await tenant.get('/v1/connections?limit=2');
     expect(first.body.items.map((item: { code: string }) => item.code)).toEqual(['PAGE0', 'PAGE1']);
@@ -152,13 +179,21 @@ describe('connections', () => {
     expect(integration.status).toBe(201);
     const response = await acme.delete('/v1/connections/USED1');
     expect(response.status).toBe(409);
-    expect(response.body.error).toMatchObject({ code: 'CONNECTION_IN_USE', integrations: [{ id: integration.body.id, alias: 'Uses USED1' }] });
+    expect(response.body.error).toMatchObject({
+      code: 'CONNECTION_IN_USE',
+      integrations: [{ id: integration.body.id, alias: 'Uses USED1' }],
+    });
   });
 });
 
 describe('sender reservations', () => {
   it('creates, lists and deletes reservations, scoped to the tenant', async () => {
-    const created = await acme.post('/v1/reservations', { channel: 'SMS', sender: '141518', feature: 'AUTO_REPLY', label: 'Welcome' });
+    const created = await acme.post('/v1/reservations', {
+      channel: 'SMS',
+      sender: '141518',
+      feature: 'AUTO_REPLY',
+      label: 'Welcome',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ channel: 'SMS', sender: '141518', feature: 'AUTO_REPLY', label: 'Welcome' });
     expect((await acme.get('/v1/reservations')).body.items).toHaveLength(1);
@@ -172,7 +207,9 @@ describe('sender reservations', () => {
 
   it("takes only senders of the tenant's own connections on that channel: 422 UNKNOWN_SENDER", async () => {
     await acme.post('/v1/connections', sandbox('RES-OWN', ['4321']));
-    expect((await acme.post('/v1/reservations', { channel: 'SMS', sender: '4321', feature: 'AUTO_REPLY' })).status).toBe(201);
+    expect(
+      (await acme.post('/v1/reservations', { channel: 'SMS', sender: '4321', feature: 'AUTO_REPLY' })).status,
+    ).toBe(201);
     for (const [client, channel, sender] of [
       [globex, 'SMS', '4321'],
       [acme, 'WHATSAPP', '5491100000321'],

@@ -37,7 +37,8 @@ afterAll(async () => {
 });
 
 // Asynchronous on purpose: the API under test runs in this very process.
-const runInBash = async (command: string) => (await promisify(execFile)('bash', ['-c', `${command} -w '\\n%{http_code}'`], { encoding: 'utf8' })).stdout;
+const runInBash = async (command: string) =>
+  (await promisify(execFile)('bash', ['-c', `${command} -w '\\n%{http_code}'`], { encoding: 'utf8' })).stdout;
 
 describe('API details', () => {
   it('shows the response endpoint, headers with the response token, body schemas and every status', async () => {
@@ -47,12 +48,17 @@ describe('API details', () => {
       method: 'POST',
       url: `${app.baseUrl}/integrations/live-chat/${integration.id}/chats/{chatIdentifier}/events`,
     });
-    expect(details.body.headers[0]).toMatchObject({ name: 'Authorization', value: `Bearer ${integration.responseToken}` });
+    expect(details.body.headers[0]).toMatchObject({
+      name: 'Authorization',
+      value: `Bearer ${integration.responseToken}`,
+    });
     expect(details.body.bodySchemas.SMS.properties.channel.properties).toHaveProperty('route');
     expect(details.body.bodySchemas.SMS.properties.channel.properties).toHaveProperty('connection');
     expect(details.body.bodySchemas.WHATSAPP.properties.channel.properties).toHaveProperty('sender');
     expect(details.body.bodySchemas.SMS.properties.msg.maxLength).toBe(4096);
-    expect(details.body.responses.map((response: { status: number }) => response.status)).toEqual([202, 400, 401, 403, 404, 409, 409, 413, 422, 429, 503]);
+    expect(details.body.responses.map((response: { status: number }) => response.status)).toEqual([
+      202, 400, 401, 403, 404, 409, 409, 413, 422, 429, 503,
+    ]);
   });
 });
 
@@ -60,9 +66,18 @@ describe('Try Out', () => {
   const tricky = `It's "quoted" $HOME \`whoami\` \\ back\nnew line ; rm -rf / # ünïcödé 👋`;
 
   it('builds a cURL that bash runs as is, sending exactly the message', async () => {
-    const tryOut = await acme.post(`/v1/integrations/${integration.id}/try-out`, { contact: '5491122334455', connection: 'TRY-SMS', type: 'MESSAGE', msg: tricky });
+    const tryOut = await acme.post(`/v1/integrations/${integration.id}/try-out`, {
+      contact: '5491122334455',
+      connection: 'TRY-SMS',
+      type: 'MESSAGE',
+      msg: tricky,
+    });
     expect(tryOut.status).toBe(200);
-    expect(tryOut.body.body).toEqual({ type: 'MESSAGE', channel: { type: 'SMS', route: smsSender, connection: 'TRY-SMS' }, msg: tricky });
+    expect(tryOut.body.body).toEqual({
+      type: 'MESSAGE',
+      channel: { type: 'SMS', route: smsSender, connection: 'TRY-SMS' },
+      msg: tricky,
+    });
 
     // Against a loopback echo server: the bytes that arrive are the message, untouched by the shell.
     const echoedOutput = await runInBash(tryOut.body.curl.replace(app.baseUrl, echoUrl));
@@ -84,22 +99,49 @@ describe('Try Out', () => {
   });
 
   it('builds the WhatsApp body with the sender', async () => {
-    const tryOut = await acme.post(`/v1/integrations/${integration.id}/try-out`, { contact: '5491122334455', connection: 'TRY-WA', type: 'MESSAGE', msg: 'hi' });
-    expect(tryOut.body.body).toEqual({ type: 'MESSAGE', channel: { type: 'WHATSAPP', sender: '584123149352' }, msg: 'hi' });
+    const tryOut = await acme.post(`/v1/integrations/${integration.id}/try-out`, {
+      contact: '5491122334455',
+      connection: 'TRY-WA',
+      type: 'MESSAGE',
+      msg: 'hi',
+    });
+    expect(tryOut.body.body).toEqual({
+      type: 'MESSAGE',
+      channel: { type: 'WHATSAPP', sender: '584123149352' },
+      msg: 'hi',
+    });
   });
 
   it('validates its input', async () => {
-    const unknown = await acme.post(`/v1/integrations/${integration.id}/try-out`, { contact: '5491122334455', connection: 'NOPE', type: 'MESSAGE', msg: 'hi' });
+    const unknown = await acme.post(`/v1/integrations/${integration.id}/try-out`, {
+      contact: '5491122334455',
+      connection: 'NOPE',
+      type: 'MESSAGE',
+      msg: 'hi',
+    });
     expect(unknown.status).toBe(422);
-    const bad = await acme.post(`/v1/integrations/${integration.id}/try-out`, { contact: '+54 91', connection: 'TRY-SMS', type: 'END', msg: '' });
+    const bad = await acme.post(`/v1/integrations/${integration.id}/try-out`, {
+      contact: '+54 91',
+      connection: 'TRY-SMS',
+      type: 'END',
+      msg: '',
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual(['contact', 'msg', 'type']);
+    expect(bad.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual([
+      'contact',
+      'msg',
+      'type',
+    ]);
   });
 });
 
 describe('response webhook guards and token rotation', () => {
   const path = () => `/integrations/live-chat/${integration.id}/chats/5491122334455/events`;
-  const sms = () => ({ type: 'MESSAGE', channel: { type: 'SMS', route: smsSender, connection: 'TRY-SMS' }, msg: 'hello' });
+  const sms = () => ({
+    type: 'MESSAGE',
+    channel: { type: 'SMS', route: smsSender, connection: 'TRY-SMS' },
+    msg: 'hello',
+  });
 
   it('answers 401 without a token, 403 with another integration token, 400 for a bad body', async () => {
     expect((await apiClient(app.baseUrl).post(path(), sms())).status).toBe(401);
@@ -112,7 +154,10 @@ describe('response webhook guards and token rotation', () => {
     expect(tooLong.body.error.fields[0].path).toBe('msg');
     const wrongShape = await client.post(path(), { type: 'MESSAGE', channel: { type: 'SMS', sender: '1' }, msg: 'x' });
     expect(wrongShape.status).toBe(400);
-    expect((await client.raw(path(), { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).body.error.code).toBe('INVALID_JSON');
+    expect(
+      (await client.raw(path(), { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).body
+        .error.code,
+    ).toBe('INVALID_JSON');
   });
 
   it('rotates the response token: the old one stops working', async () => {

@@ -10,9 +10,24 @@ beforeAll(async () => {
   app = await startTestApp();
   acme = (await app.tenant('Acme')).client;
   globex = (await app.tenant('Globex')).client;
-  await acme.post('/v1/connections', { code: 'SMS-A', channel: 'SMS', senders: ['141518'], carrier: { type: 'sandbox' } });
-  await acme.post('/v1/connections', { code: 'WA-A', channel: 'WHATSAPP', senders: ['584123149352'], carrier: { type: 'sandbox' } });
-  await globex.post('/v1/connections', { code: 'SMS-G', channel: 'SMS', senders: ['999'], carrier: { type: 'sandbox' } });
+  await acme.post('/v1/connections', {
+    code: 'SMS-A',
+    channel: 'SMS',
+    senders: ['141518'],
+    carrier: { type: 'sandbox' },
+  });
+  await acme.post('/v1/connections', {
+    code: 'WA-A',
+    channel: 'WHATSAPP',
+    senders: ['584123149352'],
+    carrier: { type: 'sandbox' },
+  });
+  await globex.post('/v1/connections', {
+    code: 'SMS-G',
+    channel: 'SMS',
+    senders: ['999'],
+    carrier: { type: 'sandbox' },
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -79,16 +94,25 @@ describe('integrations', () => {
     expect(getWithBody.status).toBe(400);
     expect(getWithBody.body.error.fields).toEqual([{ path: 'body', message: expect.stringContaining('GET') }]);
 
-    const badVariable = await acme.post('/v1/integrations', integration({ headers: [{ key: 'X', type: 'VARIABLE', value: '{{secret}}' }] }));
+    const badVariable = await acme.post(
+      '/v1/integrations',
+      integration({ headers: [{ key: 'X', type: 'VARIABLE', value: '{{secret}}' }] }),
+    );
     expect(badVariable.status).toBe(400);
-    expect(badVariable.body.error.fields[0]).toMatchObject({ path: 'headers.0.value', message: expect.stringContaining('{{chatId}}') });
+    expect(badVariable.body.error.fields[0]).toMatchObject({
+      path: 'headers.0.value',
+      message: expect.stringContaining('{{chatId}}'),
+    });
 
-    const contradiction = await acme.post('/v1/integrations', integration({
-      body: [
-        { key: 'a', type: 'TEXT', value: 'x' },
-        { key: 'a.b', type: 'TEXT', value: 'y' },
-      ],
-    }));
+    const contradiction = await acme.post(
+      '/v1/integrations',
+      integration({
+        body: [
+          { key: 'a', type: 'TEXT', value: 'x' },
+          { key: 'a.b', type: 'TEXT', value: 'y' },
+        ],
+      }),
+    );
     // Keys that contradict each other are a rule between rows no schema states: 422.
     expect(contradiction.status).toBe(422);
     expect(contradiction.body.error.code).toBe('BODY_KEY_CONFLICT');
@@ -97,7 +121,10 @@ describe('integrations', () => {
     for (const url of ['ftp://client.example/x', '/relative/path', 'https://user:pass@client.example/', 'not a url']) {
       const response = await acme.post('/v1/integrations', integration({ url }));
       expect(response.status, url).toBe(400);
-      expect(response.body.error.fields.map((field: { path: string }) => field.path), url).toEqual(['url']);
+      expect(
+        response.body.error.fields.map((field: { path: string }) => field.path),
+        url,
+      ).toEqual(['url']);
     }
     const method = await acme.post('/v1/integrations', integration({ method: 'PATCH' }));
     expect(method.body.error.fields[0].path).toBe('method');
@@ -112,21 +139,35 @@ describe('integrations', () => {
     expect(missing.body.error).toMatchObject({ code: 'VALIDATION_ERROR', fields: [{ path: 'auth.token' }] });
     const masked = await acme.post('/v1/integrations', integration({ auth: { type: 'BEARER', token: '********' } }));
     expect(masked.status).toBe(400);
-    expect(masked.body.error.fields).toEqual([{ path: 'auth.token', message: expect.stringContaining('none is stored') }]);
+    expect(masked.body.error.fields).toEqual([
+      { path: 'auth.token', message: expect.stringContaining('none is stored') },
+    ]);
     const unknown = await acme.post('/v1/integrations', integration({ auth: { type: 'OAUTH' } }));
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.fields[0].path).toBe('auth.type');
-    const apiKey = await acme.post('/v1/integrations', integration({ auth: { type: 'API_KEY', key: 'X-Api-Key', value: 'k-secret', in: 'query' } }));
+    const apiKey = await acme.post(
+      '/v1/integrations',
+      integration({ auth: { type: 'API_KEY', key: 'X-Api-Key', value: 'k-secret', in: 'query' } }),
+    );
     expect(apiKey.status).toBe(201);
     expect(apiKey.body.auth).toEqual({ type: 'API_KEY', key: 'X-Api-Key', value: '********', in: 'query' });
   });
 
   it('only lists connections of the tenant', async () => {
-    const response = await acme.post('/v1/integrations', integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-G' }, { code: 'NOPE' }] }));
+    const response = await acme.post(
+      '/v1/integrations',
+      integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-G' }, { code: 'NOPE' }] }),
+    );
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('UNKNOWN_CONNECTION');
-    expect(response.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['connections.1.code', 'connections.2.code']);
-    const twice = await acme.post('/v1/integrations', integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-A' }] }));
+    expect(response.body.error.fields.map((field: { path: string }) => field.path)).toEqual([
+      'connections.1.code',
+      'connections.2.code',
+    ]);
+    const twice = await acme.post(
+      '/v1/integrations',
+      integration({ connections: [{ code: 'SMS-A' }, { code: 'SMS-A' }] }),
+    );
     expect(twice.body.error.fields[0].path).toBe('connections.1.code');
   });
 
@@ -145,11 +186,18 @@ describe('integrations', () => {
       connections: [{ code: 'SMS-A' }, { code: 'WA-A' }],
     });
     expect(masked.status).toBe(200);
-    expect(masked.body).toMatchObject({ alias: 'Renamed', headers: [], connections: [{ code: 'SMS-A' }, { code: 'WA-A' }] });
+    expect(masked.body).toMatchObject({
+      alias: 'Renamed',
+      headers: [],
+      connections: [{ code: 'SMS-A' }, { code: 'WA-A' }],
+    });
     let stored = await app.models.Integration.findById(id).lean();
     expect(app.runtime.secretBox.open(stored!.auth.secretSealed!)).toBe('basic-pass-secret');
 
-    const omitted = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BASIC', username: 'other' } }));
+    const omitted = await acme.put(
+      `/v1/integrations/${id}`,
+      integration({ auth: { type: 'BASIC', username: 'other' } }),
+    );
     expect(omitted.status).toBe(200);
     stored = await app.models.Integration.findById(id).lean();
     expect(stored!.auth.username).toBe('other');
@@ -160,11 +208,17 @@ describe('integrations', () => {
     expect(switched.status).toBe(422);
     expect(switched.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token' }] });
     // The case schemathesis found: an API_KEY with no value, and none stored to keep.
-    const noKey = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'API_KEY', key: 'X-Api-Key', in: 'header' } }));
+    const noKey = await acme.put(
+      `/v1/integrations/${id}`,
+      integration({ auth: { type: 'API_KEY', key: 'X-Api-Key', in: 'header' } }),
+    );
     expect(noKey.status).toBe(422);
     expect(noKey.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.value' }] });
 
-    const changed = await acme.put(`/v1/integrations/${id}`, integration({ auth: { type: 'BEARER', token: 'new-token' } }));
+    const changed = await acme.put(
+      `/v1/integrations/${id}`,
+      integration({ auth: { type: 'BEARER', token: 'new-token' } }),
+    );
     expect(changed.status).toBe(200);
     stored = await app.models.Integration.findById(id).lean();
     expect(app.runtime.secretBox.open(stored!.auth.secretSealed!)).toBe('new-token');
@@ -177,7 +231,10 @@ describe('integrations', () => {
     const change = await acme.put(`/v1/integrations/${id}`, integration({ connections: [{ code: 'WA-A' }] }));
     expect(change.status).toBe(409);
     expect(change.body.error.code).toBe('INTEGRATION_ACTIVE');
-    const same = await acme.put(`/v1/integrations/${id}`, integration({ alias: 'Still active', connections: [{ code: 'SMS-A' }] }));
+    const same = await acme.put(
+      `/v1/integrations/${id}`,
+      integration({ alias: 'Still active', connections: [{ code: 'SMS-A' }] }),
+    );
     expect(same.status).toBe(200);
     expect(same.body.alias).toBe('Still active');
     const remove = await acme.delete(`/v1/integrations/${id}`);

@@ -12,21 +12,66 @@ import { ChaosCarrier } from '../../scripts/chaos/chaos-carrier.js';
 import { ChaosReceiver } from '../../scripts/chaos/chaos-receiver.js';
 import { chaosDetails, churnTable } from '../../scripts/chaos/chaos-report.js';
 import { runChurn } from '../../scripts/chaos/churn-runner.js';
-import { churnViolations, reconcile, reconcileChurn, type InboundAttempt, type ResponseCall } from '../../scripts/chaos/loss-ledger.js';
+import {
+  churnViolations,
+  reconcile,
+  reconcileChurn,
+  type InboundAttempt,
+  type ResponseCall,
+} from '../../scripts/chaos/loss-ledger.js';
 import type { MessageOutcome } from '../../scripts/chaos/load-generator.js';
 
 const baseDir = mkdtempSync(join(tmpdir(), 'chathook-churn-'));
 afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
 
 const hook = (receiver: ChaosReceiver, webhookId: string, body: unknown) =>
-  fetch(`${receiver.url}/hook`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': webhookId }, body: JSON.stringify(body) });
-const message = (chatId: string, messageId: string) => ({ chatId, contact: '1', event: 'MESSAGE', text: `${messageId} from 1` });
+  fetch(`${receiver.url}/hook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': webhookId },
+    body: JSON.stringify(body),
+  });
+const message = (chatId: string, messageId: string) => ({
+  chatId,
+  contact: '1',
+  event: 'MESSAGE',
+  text: `${messageId} from 1`,
+});
 const end = (chatId: string) => ({ chatId, contact: '1', event: 'END', text: null });
 const send = (carrier: ChaosCarrier, id: string, text: string) =>
-  fetch(`${carrier.url}/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, to: '1', text }) });
-const accepted = (messageId: string, chatId: string, at = 0): MessageOutcome => ({ messageId, contact: '1', dueAt: at, acceptedSentAt: at, acceptedAt: at + 1, chatId, answeredDuplicate: false });
-const attempt = (messageId: string, sentAt: number, status: number, extra: Partial<InboundAttempt> = {}): InboundAttempt => ({ messageId, contact: '1', sentAt, answeredAt: sentAt + 5, status, ...extra });
-const call = (key: string, type: ResponseCall['type'], firstSentAt: number, extra: Partial<ResponseCall> = {}): ResponseCall => ({ key, type, contact: '1', firstSentAt, statuses: [202], ...(type === 'MESSAGE' ? { text: key } : {}), ...extra });
+  fetch(`${carrier.url}/sms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, to: '1', text }),
+  });
+const accepted = (messageId: string, chatId: string, at = 0): MessageOutcome => ({
+  messageId,
+  contact: '1',
+  dueAt: at,
+  acceptedSentAt: at,
+  acceptedAt: at + 1,
+  chatId,
+  answeredDuplicate: false,
+});
+const attempt = (
+  messageId: string,
+  sentAt: number,
+  status: number,
+  extra: Partial<InboundAttempt> = {},
+): InboundAttempt => ({ messageId, contact: '1', sentAt, answeredAt: sentAt + 5, status, ...extra });
+const call = (
+  key: string,
+  type: ResponseCall['type'],
+  firstSentAt: number,
+  extra: Partial<ResponseCall> = {},
+): ResponseCall => ({
+  key,
+  type,
+  contact: '1',
+  firstSentAt,
+  statuses: [202],
+  ...(type === 'MESSAGE' ? { text: key } : {}),
+  ...extra,
+});
 
 async function withPeers(body: (receiver: ChaosReceiver, carrier: ChaosCarrier) => Promise<void>): Promise<void> {
   const [receiver, carrier] = await Promise.all([ChaosReceiver.start(), ChaosCarrier.start()]);
@@ -59,7 +104,8 @@ describe('the loss ledger, churn checks', () => {
 
   it('finds a message accepted twice, a duplicate answer for a message not taken before, and a refused message delivered', () =>
     withPeers(async (receiver, carrier) => {
-      for (const id of ['twice', 'first-is-duplicate', 'refused']) await hook(receiver, `wh-${id}`, message('chat', id));
+      for (const id of ['twice', 'first-is-duplicate', 'refused'])
+        await hook(receiver, `wh-${id}`, message('chat', id));
       const attempts = [
         attempt('twice', 0, 202, { chatId: 'chat' }),
         attempt('twice', 100, 202, { chatId: 'chat' }),
@@ -93,18 +139,46 @@ describe('the loss ledger, churn checks', () => {
       await send(carrier, 'ev-late', 'late');
       await send(carrier, 'ev-orphan', 'orphan');
       const calls = [
-        call('once', 'MESSAGE', endArrivedAt - 100, { acceptedAt: endArrivedAt - 90, eventId: 'ev-once', chatId: 'chat' }),
-        call('again', 'MESSAGE', endArrivedAt - 100, { acceptedAt: endArrivedAt - 90, eventId: 'ev-again', chatId: 'chat' }),
-        call('wrong', 'MESSAGE', endArrivedAt - 100, { acceptedAt: endArrivedAt - 90, eventId: 'ev-wrong', chatId: 'chat' }),
-        call('unsent', 'MESSAGE', endArrivedAt - 100, { acceptedAt: endArrivedAt - 90, eventId: 'ev-unsent', chatId: 'chat' }),
+        call('once', 'MESSAGE', endArrivedAt - 100, {
+          acceptedAt: endArrivedAt - 90,
+          eventId: 'ev-once',
+          chatId: 'chat',
+        }),
+        call('again', 'MESSAGE', endArrivedAt - 100, {
+          acceptedAt: endArrivedAt - 90,
+          eventId: 'ev-again',
+          chatId: 'chat',
+        }),
+        call('wrong', 'MESSAGE', endArrivedAt - 100, {
+          acceptedAt: endArrivedAt - 90,
+          eventId: 'ev-wrong',
+          chatId: 'chat',
+        }),
+        call('unsent', 'MESSAGE', endArrivedAt - 100, {
+          acceptedAt: endArrivedAt - 90,
+          eventId: 'ev-unsent',
+          chatId: 'chat',
+        }),
         // First sent after the chat's END arrived at the client, and still accepted into it.
-        call('late', 'MESSAGE', endArrivedAt + 50, { acceptedAt: endArrivedAt + 60, eventId: 'ev-late', chatId: 'chat' }),
+        call('late', 'MESSAGE', endArrivedAt + 50, {
+          acceptedAt: endArrivedAt + 60,
+          eventId: 'ev-late',
+          chatId: 'chat',
+        }),
         call('refused', 'MESSAGE', endArrivedAt + 50, { statuses: [404] }),
         call('end', 'END', endArrivedAt - 80, { acceptedAt: endArrivedAt - 70, eventId: 'ev-end', chatId: 'chat' }),
         call('end-lost', 'END', 0, { acceptedAt: 10, eventId: 'ev-end-lost', chatId: 'other-chat' }),
       ];
       const { replies, endsUndelivered, endsAccepted } = reconcileChurn([], calls, receiver, carrier);
-      expect(replies).toEqual({ accepted: 5, sentOnce: 3, sentAgainSameId: 1, unsent: ['unsent'], wrongText: ['wrong'], sentWithoutAcceptance: 1, acceptedAfterEnd: ['late'] });
+      expect(replies).toEqual({
+        accepted: 5,
+        sentOnce: 3,
+        sentAgainSameId: 1,
+        unsent: ['unsent'],
+        wrongText: ['wrong'],
+        sentWithoutAcceptance: 1,
+        acceptedAfterEnd: ['late'],
+      });
       expect([endsUndelivered, endsAccepted]).toEqual([['other-chat'], 2]);
       expect(churnViolations(reconcileChurn([], calls, receiver, carrier))).toHaveLength(4);
     }));
@@ -114,44 +188,66 @@ describe('the loss ledger, churn checks', () => {
       await hook(receiver, 'wh-m', message('chat', 'm'));
       await hook(receiver, 'wh-end', end('chat'));
       await send(carrier, 'ev-r', 'r');
-      const calls = [call('r', 'MESSAGE', Date.now() - 1_000, { acceptedAt: Date.now() - 900, eventId: 'ev-r', chatId: 'chat' }), call('e', 'END', Date.now() - 800, { acceptedAt: Date.now() - 700, chatId: 'chat' })];
-      expect(churnViolations(reconcileChurn([attempt('m', 0, 202, { chatId: 'chat' })], calls, receiver, carrier))).toEqual([]);
+      const calls = [
+        call('r', 'MESSAGE', Date.now() - 1_000, { acceptedAt: Date.now() - 900, eventId: 'ev-r', chatId: 'chat' }),
+        call('e', 'END', Date.now() - 800, { acceptedAt: Date.now() - 700, chatId: 'chat' }),
+      ];
+      expect(
+        churnViolations(reconcileChurn([attempt('m', 0, 202, { chatId: 'chat' })], calls, receiver, carrier)),
+      ).toEqual([]);
     }));
 });
 
 describe('chaos, churn (short, seeded)', () => {
-  it('keeps every promise through churn, one worker SIGKILL and one receiver outage (seed 20240901)', { timeout: 300_000 }, async () => {
-    const lines: string[] = [];
-    const started = Date.now();
-    const result = await runChurn({
-      seed: 20240901,
-      ratePerSecond: 6,
-      loadDurationMs: 35_000,
-      contacts: 30,
-      idleTimeoutMs: 3_000,
-      messagesPerRun: 5,
-      // One kill (at 20 s) within the 35 s of load; one 4 s outage around the middle.
-      killIntervalMs: 40_000,
-      outages: 1,
-      outageMs: 4_000,
-      drainDeadlineMs: 60_000,
-      retryWindowMs: 30_000,
-      env: { DELIVERY_RETRY_INITIAL: '1s', DELIVERY_RETRY_MAX_INTERVAL: '3s' },
-      baseDir,
-      keepData: false,
-      log: (line) => lines.push(line),
-    });
-    const context = `${lines.join('\n')}\n\n${churnTable([result])}\n\n${chaosDetails([result])}`;
-    process.stdout.write(`churn short run: ${((Date.now() - started) / 1000).toFixed(0)} s\n${churnTable([result])}\n`);
-    expect(result.error, context).toBeUndefined();
-    expect(result.violations, context).toEqual([]);
-    expect(result.ledger!.accepted, context).toBeGreaterThan(100);
-    expect(result.churn!.replies.accepted, context).toBeGreaterThan(0);
-    expect(result.faultsFired.workerKills, context).toBeGreaterThanOrEqual(1);
-    expect(result.faultsFired.receiverOutages, context).toBe(1);
-    expect(result.receiverRefused, context).toBeGreaterThan(0);
-    // The scripts went through every kind of step the churn is about.
-    const steps = result.steps!;
-    for (const step of ['longChats', 'concurrentDuplicates', 'retriesAfter202', 'endsByClient', 'moBeforeEnd', 'moJustAfterEnd', 'idleCloses', 'moAtIdleDeadline', 'replyRacingEnd'] as const) expect(steps[step], `${step}\n${context}`).toBeGreaterThan(0);
-  });
+  it(
+    'keeps every promise through churn, one worker SIGKILL and one receiver outage (seed 20240901)',
+    { timeout: 300_000 },
+    async () => {
+      const lines: string[] = [];
+      const started = Date.now();
+      const result = await runChurn({
+        seed: 20240901,
+        ratePerSecond: 6,
+        loadDurationMs: 35_000,
+        contacts: 30,
+        idleTimeoutMs: 3_000,
+        messagesPerRun: 5,
+        // One kill (at 20 s) within the 35 s of load; one 4 s outage around the middle.
+        killIntervalMs: 40_000,
+        outages: 1,
+        outageMs: 4_000,
+        drainDeadlineMs: 60_000,
+        retryWindowMs: 30_000,
+        env: { DELIVERY_RETRY_INITIAL: '1s', DELIVERY_RETRY_MAX_INTERVAL: '3s' },
+        baseDir,
+        keepData: false,
+        log: (line) => lines.push(line),
+      });
+      const context = `${lines.join('\n')}\n\n${churnTable([result])}\n\n${chaosDetails([result])}`;
+      process.stdout.write(
+        `churn short run: ${((Date.now() - started) / 1000).toFixed(0)} s\n${churnTable([result])}\n`,
+      );
+      expect(result.error, context).toBeUndefined();
+      expect(result.violations, context).toEqual([]);
+      expect(result.ledger!.accepted, context).toBeGreaterThan(100);
+      expect(result.churn!.replies.accepted, context).toBeGreaterThan(0);
+      expect(result.faultsFired.workerKills, context).toBeGreaterThanOrEqual(1);
+      expect(result.faultsFired.receiverOutages, context).toBe(1);
+      expect(result.receiverRefused, context).toBeGreaterThan(0);
+      // The scripts went through every kind of step the churn is about.
+      const steps = result.steps!;
+      for (const step of [
+        'longChats',
+        'concurrentDuplicates',
+        'retriesAfter202',
+        'endsByClient',
+        'moBeforeEnd',
+        'moJustAfterEnd',
+        'idleCloses',
+        'moAtIdleDeadline',
+        'replyRacingEnd',
+      ] as const)
+        expect(steps[step], `${step}\n${context}`).toBeGreaterThan(0);
+    },
+  );
 });

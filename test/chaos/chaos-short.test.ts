@@ -18,9 +18,21 @@ const baseDir = mkdtempSync(join(tmpdir(), 'chathook-chaos-'));
 afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
 
 const post = (url: string, webhookId: string, body: unknown) =>
-  fetch(`${url}/hook`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': webhookId }, body: JSON.stringify(body) });
+  fetch(`${url}/hook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': webhookId },
+    body: JSON.stringify(body),
+  });
 
-const accepted = (messageId: string, at: number): MessageOutcome => ({ messageId, contact: '1', dueAt: at, acceptedSentAt: at, acceptedAt: at + 1, chatId: 'chat', answeredDuplicate: false });
+const accepted = (messageId: string, at: number): MessageOutcome => ({
+  messageId,
+  contact: '1',
+  dueAt: at,
+  acceptedSentAt: at,
+  acceptedAt: at + 1,
+  chatId: 'chat',
+  answeredDuplicate: false,
+});
 
 describe('the loss ledger', () => {
   it('tells delivered once, repeated under one webhook-id, accepted twice, lost and refused apart', async () => {
@@ -38,12 +50,32 @@ describe('the loss ledger', () => {
       const throttled = await post(receiver.url, 'wh-refused', message('refused'));
       expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '0']);
       const outcomes = ['once', 'retried', 'twice', 'refused'].map((id, index) => accepted(id, index * 10));
-      outcomes.push({ messageId: 'never-accepted', contact: '1', dueAt: 0, answeredDuplicate: false, rejectedWith: '503' });
+      outcomes.push({
+        messageId: 'never-accepted',
+        contact: '1',
+        dueAt: 0,
+        answeredDuplicate: false,
+        rejectedWith: '503',
+      });
       const ledger = reconcile(outcomes, receiver);
-      expect(ledger).toMatchObject({ sent: 5, accepted: 4, deliveredOnce: 1, lost: ['refused'], deliveredWithoutAcceptance: 0, orderViolations: 0 });
+      expect(ledger).toMatchObject({
+        sent: 5,
+        accepted: 4,
+        deliveredOnce: 1,
+        lost: ['refused'],
+        deliveredWithoutAcceptance: 0,
+        orderViolations: 0,
+      });
       expect(ledger.duplicates).toEqual([
         { messageId: 'retried', deliveries: [{ webhookId: 'wh-retried', count: 2 }], sameWebhookId: true },
-        { messageId: 'twice', deliveries: [{ webhookId: 'wh-first', count: 1 }, { webhookId: 'wh-second', count: 1 }], sameWebhookId: false },
+        {
+          messageId: 'twice',
+          deliveries: [
+            { webhookId: 'wh-first', count: 1 },
+            { webhookId: 'wh-second', count: 1 },
+          ],
+          sameWebhookId: false,
+        },
       ]);
     } finally {
       await receiver.close();
@@ -64,39 +96,46 @@ describe('the loss ledger', () => {
 });
 
 describe('chaos, short', () => {
-  it('loses no accepted message through a worker SIGKILL and a 10 s receiver outage', { timeout: 240_000 }, async () => {
-    const lines: string[] = [];
-    const result = await runScenario(
-      {
-        name: 'short',
-        summary: 'worker-1 SIGKILLed at 5 s; receiver 503 from 12 s to 22 s',
-        faults: [killWorkerEvery(60_000, 0, 5_000), receiverOutage('unavailable', () => 12_000, 10_000)],
-      },
-      {
-        ratePerSecond: 3,
-        loadDurationMs: 25_000,
-        contacts: 10,
-        drainDeadlineMs: 45_000,
-        retryWindowMs: 30_000,
-        // Retries close together, so the outage drains within the test's time.
-        env: { DELIVERY_RETRY_INITIAL: '1s', DELIVERY_RETRY_MAX_INTERVAL: '3s', LOG_LEVEL: 'info' },
-        baseDir,
-        keepData: false,
-        log: (line) => lines.push(line),
-      },
-    );
-    const context = `${lines.join('\n')}\n${JSON.stringify({ ...result, ledger: { ...result.ledger, duplicates: result.ledger?.duplicates.slice(0, 5) } }, null, 2)}`;
-    expect(result.error, context).toBeUndefined();
-    const ledger = result.ledger!;
-    expect(ledger.accepted, context).toBeGreaterThan(0);
-    expect(ledger.lost, context).toEqual([]);
-    expect(ledger.duplicates.filter((duplicate) => !duplicate.sameWebhookId), context).toEqual([]);
-    expect(ledger.deliveredOnce + ledger.duplicates.length, context).toBe(ledger.accepted);
-    expect(ledger.orderViolations, context).toBe(0);
-    expect(ledger.deliveredWithoutAcceptance, context).toBe(0);
-    expect(ledgerViolations(ledger), context).toEqual([]);
-    expect(result.drainMs, context).toBeDefined();
-    expect(result.faultsFired, context).toMatchObject({ workerKills: 1, receiverOutages: 1 });
-    expect(result.receiverRefused, context).toBeGreaterThan(0);
-  });
+  it(
+    'loses no accepted message through a worker SIGKILL and a 10 s receiver outage',
+    { timeout: 240_000 },
+    async () => {
+      const lines: string[] = [];
+      const result = await runScenario(
+        {
+          name: 'short',
+          summary: 'worker-1 SIGKILLed at 5 s; receiver 503 from 12 s to 22 s',
+          faults: [killWorkerEvery(60_000, 0, 5_000), receiverOutage('unavailable', () => 12_000, 10_000)],
+        },
+        {
+          ratePerSecond: 3,
+          loadDurationMs: 25_000,
+          contacts: 10,
+          drainDeadlineMs: 45_000,
+          retryWindowMs: 30_000,
+          // Retries close together, so the outage drains within the test's time.
+          env: { DELIVERY_RETRY_INITIAL: '1s', DELIVERY_RETRY_MAX_INTERVAL: '3s', LOG_LEVEL: 'info' },
+          baseDir,
+          keepData: false,
+          log: (line) => lines.push(line),
+        },
+      );
+      const context = `${lines.join('\n')}\n${JSON.stringify({ ...result, ledger: { ...result.ledger, duplicates: result.ledger?.duplicates.slice(0, 5) } }, null, 2)}`;
+      expect(result.error, context).toBeUndefined();
+      const ledger = result.ledger!;
+      expect(ledger.accepted, context).toBeGreaterThan(0);
+      expect(ledger.lost, context).toEqual([]);
+      expect(
+        ledger.duplicates.filter((duplicate) => !duplicate.sameWebhookId),
+        context,
+      ).toEqual([]);
+      expect(ledger.deliveredOnce + ledger.duplicates.length, context).toBe(ledger.accepted);
+      expect(ledger.orderViolations, context).toBe(0);
+      expect(ledger.deliveredWithoutAcceptance, context).toBe(0);
+      expect(ledgerViolations(ledger), context).toEqual([]);
+      expect(result.drainMs, context).toBeDefined();
+      expect(result.faultsFired, context).toMatchObject({ workerKills: 1, receiverOutages: 1 });
+      expect(result.receiverRefused, context).toBeGreaterThan(0);
+    },
+  );
 });

@@ -11,7 +11,13 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../src/platform/embedded/console-build.js';
-import { apiClient, startTestApp, type ApiClient, type ProvisionedConnection, type TestApp } from '../support/harness.js';
+import {
+  apiClient,
+  startTestApp,
+  type ApiClient,
+  type ProvisionedConnection,
+  type TestApp,
+} from '../support/harness.js';
 import { carrierOf, createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
@@ -57,13 +63,17 @@ const cardsWithMethodAlone = () =>
 const logRows = () => page.locator('table.log tbody tr');
 
 /** The row of one connection on the Connections page (by its code cell, not by any text in it). */
-const connectionRow = (code: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: code, exact: true }) });
+const connectionRow = (code: string) =>
+  page.getByRole('row').filter({ has: page.getByRole('cell', { name: code, exact: true }) });
 
 beforeAll(async () => {
   // The same helper `npm start` uses: a fresh clone gets its console built here.
   await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
   mkdirSync(SHOTS, { recursive: true });
-  app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' } });
+  app = await startTestApp({
+    worker: true,
+    env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' },
+  });
   const tenant = await app.tenant('Acme');
   acme = tenant.client;
   apiKey = tenant.apiKey;
@@ -72,7 +82,16 @@ beforeAll(async () => {
 
   // The sender of RESERVED already serves an auto-reply: activating that connection must fail.
   await createConnection(acme, 'RESERVED', [reservedSender]);
-  expect((await acme.post('/v1/reservations', { channel: 'SMS', sender: reservedSender, feature: 'AUTO_REPLY', label: 'Welcome reply' })).status).toBe(201);
+  expect(
+    (
+      await acme.post('/v1/reservations', {
+        channel: 'SMS',
+        sender: reservedSender,
+        feature: 'AUTO_REPLY',
+        label: 'Welcome reply',
+      })
+    ).status,
+  ).toBe(201);
   openConnection = await createConnection(acme, 'OPEN', [openSender]);
 
   profileDir = mkdtempSync(join(tmpdir(), 'chathook-chromium-'));
@@ -81,7 +100,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
@@ -197,7 +225,12 @@ describe('web console', () => {
 
   it('Try Out builds a cURL that posts a reply into a chat the contact opened', async () => {
     const carrier = carrierOf(app.baseUrl, openConnection);
-    const inbound = await carrier.post('/carriers/OPEN/inbound', { messageId: 'console-m1', from: CONTACT, to: openSender, text: 'hola' });
+    const inbound = await carrier.post('/carriers/OPEN/inbound', {
+      messageId: 'console-m1',
+      from: CONTACT,
+      to: openSender,
+      text: 'hola',
+    });
     expect(inbound.status).toBe(202);
     const [delivered] = await receiver.waitFor(1);
     expect(delivered!.url).toBe('/hook?source=chathook');
@@ -223,7 +256,11 @@ describe('web console', () => {
     const { stdout } = await promisify(execFile)('bash', ['-c', `${curl} -s -o /dev/null -w '%{http_code}'`]);
     expect(stdout.trim()).toBe('202');
     await expect
-      .poll(async () => (await acme.get('/v1/sandbox/messages')).body.items.map((message: { text: string }) => message.text), { timeout: 20_000 })
+      .poll(
+        async () =>
+          (await acme.get('/v1/sandbox/messages')).body.items.map((message: { text: string }) => message.text),
+        { timeout: 20_000 },
+      )
       .toContain('Your order ships today');
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
@@ -233,7 +270,8 @@ describe('web console', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('tab', { name: 'API Details' }).click();
     const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
-    const bearer = async () => (await acme.get(`/v1/integrations/${integrationId}/api-details`)).body.headers[0].value as string;
+    const bearer = async () =>
+      (await acme.get(`/v1/integrations/${integrationId}/api-details`)).body.headers[0].value as string;
     const oldToken = (await bearer()).replace('Bearer ', '');
 
     await dialog.getByRole('button', { name: 'Rotate Token' }).click();
@@ -247,11 +285,17 @@ describe('web console', () => {
     expect(newToken).not.toBe(oldToken);
     expect(await bearer()).toBe(`Bearer ${newToken}`);
     // The headers table shows the new token too.
-    await expect.poll(() => dialog.getByRole('row').filter({ hasText: 'Authorization' }).textContent()).toContain(newToken);
+    await expect
+      .poll(() => dialog.getByRole('row').filter({ hasText: 'Authorization' }).textContent())
+      .toContain(newToken);
     await shot('08-rotated-token');
 
     const path = `/integrations/live-chat/${integrationId}/chats/${CONTACT}/events`;
-    const reply = { type: 'MESSAGE', channel: { type: 'SMS', route: openSender, connection: 'OPEN' }, msg: 'after rotation' };
+    const reply = {
+      type: 'MESSAGE',
+      channel: { type: 'SMS', route: openSender, connection: 'OPEN' },
+      msg: 'after rotation',
+    };
     expect((await apiClient(app.baseUrl, oldToken).post(path, reply)).status).toBe(401);
     expect((await apiClient(app.baseUrl, newToken).post(path, reply)).status).toBe(202);
 
@@ -335,10 +379,20 @@ describe('web console', () => {
     const carrier = carrierOf(app.baseUrl, openConnection);
     for (let index = 0; index < 10; index += 1) {
       const from = `5491100005${String(index).padStart(3, '0')}`;
-      expect((await carrier.post('/carriers/OPEN/inbound', { messageId: `console-page-${index}`, from, to: openSender, text: `page ${index}` })).status).toBe(202);
+      expect(
+        (
+          await carrier.post('/carriers/OPEN/inbound', {
+            messageId: `console-page-${index}`,
+            from,
+            to: openSender,
+            text: `page ${index}`,
+          })
+        ).status,
+      ).toBe(202);
     }
     const integrationId = (await acme.get('/v1/integrations')).body.items[0].id as string;
-    const countOf = async (list: string) => (await acme.get(`/v1/integrations/${integrationId}/${list}?limit=500`)).body.items.length;
+    const countOf = async (list: string) =>
+      (await acme.get(`/v1/integrations/${integrationId}/${list}?limit=500`)).body.items.length;
     // Delivery and chat rows are written by the chats just after each 202.
     await expect.poll(() => countOf('deliveries'), { timeout: 30_000, interval: 250 }).toBe(11);
     await expect.poll(() => countOf('chats'), { timeout: 30_000, interval: 250 }).toBe(11);
@@ -381,7 +435,12 @@ describe('web console', () => {
 
   it('lists connections read-only: nothing creates or edits a carrier connection; a sandbox one is created, tried and deleted', async () => {
     // Carrier (http) connections come from the operator, with the root key.
-    await app.provisionConnection(tenantId, { code: 'CARRIER', channel: 'SMS', senders: [uniqueSender()], carrier: { type: 'http', url: 'https://carrier.example.com/sms' } });
+    await app.provisionConnection(tenantId, {
+      code: 'CARRIER',
+      channel: 'SMS',
+      senders: [uniqueSender()],
+      carrier: { type: 'http', url: 'https://carrier.example.com/sms' },
+    });
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('heading', { name: 'Connections' }).waitFor();
     const carrierRow = connectionRow('CARRIER');
@@ -401,9 +460,17 @@ describe('web console', () => {
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.getByRole('heading', { name: 'Sandbox connection created' }).waitFor();
     const secret = (await dialog.getByLabel('Carrier secret').textContent()) ?? '';
-    expect((await acme.get('/v1/connections/TRIAL')).body).toMatchObject({ senders: [trialSender], carrier: { type: 'sandbox', secretSet: true } });
+    expect((await acme.get('/v1/connections/TRIAL')).body).toMatchObject({
+      senders: [trialSender],
+      carrier: { type: 'sandbox', secretSet: true },
+    });
     // The secret shown is the one the carrier callback takes: past 401, no integration routes it.
-    const probe = await apiClient(app.baseUrl, secret).post('/carriers/TRIAL/inbound', { messageId: 'console-trial-probe', from: CONTACT, to: trialSender, text: 'probe' });
+    const probe = await apiClient(app.baseUrl, secret).post('/carriers/TRIAL/inbound', {
+      messageId: 'console-trial-probe',
+      from: CONTACT,
+      to: trialSender,
+      text: 'probe',
+    });
     expect(probe.status).toBe(422);
     await shot('15b-sandbox-created');
 
@@ -464,11 +531,18 @@ describe('web console', () => {
   it('keeps a card inactive when no connection starts, and names live campaigns that block a stop', async () => {
     await createIntegration(acme, 'Reserved only', ['RESERVED'], { url: `${receiver.url}/other` });
     // A long URL: on the card it wraps, but never between the method and the start of the URL.
-    const chatbot = await createIntegration(acme, 'Chatbot bridge', [], { url: `${receiver.url}/chatbot-bridge/v2/inbound-conversations/events?tenant=acme-support-team` });
+    const chatbot = await createIntegration(acme, 'Chatbot bridge', [], {
+      url: `${receiver.url}/chatbot-bridge/v2/inbound-conversations/events?tenant=acme-support-team`,
+    });
     expect((await acme.post(`/v1/integrations/${chatbot.id}/start`)).status).toBe(200);
     const promoSender = uniqueSender();
     await createConnection(acme, 'PROMO', [promoSender]);
-    const campaign = await acme.post('/v1/campaigns', { name: 'Spring promo', integrationId: chatbot.id, channel: 'SMS', senders: [promoSender] });
+    const campaign = await acme.post('/v1/campaigns', {
+      name: 'Spring promo',
+      integrationId: chatbot.id,
+      channel: 'SMS',
+      senders: [promoSender],
+    });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
 
     await page.getByRole('link', { name: 'Integrations' }).click();
@@ -514,7 +588,10 @@ describe('web console', () => {
       if (!request.url().startsWith(app.baseUrl)) external.push(request.url());
     });
     await page.getByRole('link', { name: 'API reference' }).click();
-    await page.getByRole('heading', { name: /chathook/ }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /chathook/ })
+      .first()
+      .waitFor();
     await page.getByText('/v1/integrations/{id}/start').first().waitFor();
     expect(external).toEqual([]);
     expect(await page.getByText('jsonSchemaDialect').count()).toBe(0);

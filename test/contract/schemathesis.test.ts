@@ -24,10 +24,25 @@ beforeAll(async () => {
   const acme = await app.tenant('Contract');
   const carrierSecret = 'contract-carrier-secret';
   // The http connection is the operator's to provision (root key); the sandbox one the tenant's.
-  await app.provisionConnection(acme.id, { code: 'CONTRACT-SMS', channel: 'SMS', senders: ['5491100000100', 'CHATHOOK'], carrier: { type: 'http', url: 'http://127.0.0.1:9/send', secret: carrierSecret } });
-  const whatsapp = await acme.client.post('/v1/connections', { code: 'CONTRACT-WA', channel: 'WHATSAPP', senders: ['5491100000200'], carrier: { type: 'sandbox' } });
+  await app.provisionConnection(acme.id, {
+    code: 'CONTRACT-SMS',
+    channel: 'SMS',
+    senders: ['5491100000100', 'CHATHOOK'],
+    carrier: { type: 'http', url: 'http://127.0.0.1:9/send', secret: carrierSecret },
+  });
+  const whatsapp = await acme.client.post('/v1/connections', {
+    code: 'CONTRACT-WA',
+    channel: 'WHATSAPP',
+    senders: ['5491100000200'],
+    carrier: { type: 'sandbox' },
+  });
   expect(whatsapp.status).toBe(201);
-  const integration = await acme.client.post('/v1/integrations', { alias: 'Contract', method: 'POST', url: 'http://127.0.0.1:9/hook', connections: [{ code: 'CONTRACT-SMS' }, { code: 'CONTRACT-WA' }] });
+  const integration = await acme.client.post('/v1/integrations', {
+    alias: 'Contract',
+    method: 'POST',
+    url: 'http://127.0.0.1:9/hook',
+    connections: [{ code: 'CONTRACT-SMS' }, { code: 'CONTRACT-WA' }],
+  });
   expect(integration.status).toBe(201);
   expect((await acme.client.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
   // An open chat for the response webhook and the chat reads, and a campaign on a chatbot integration.
@@ -38,9 +53,18 @@ beforeAll(async () => {
     body: JSON.stringify({ messageId: 'contract-1', from: contact, to: '5491100000100', text: 'hola' }),
   });
   expect(inbound.status).toBe(202);
-  const chatbot = await acme.client.post('/v1/integrations', { alias: 'Chatbot', method: 'POST', url: 'http://127.0.0.1:9/bot' });
+  const chatbot = await acme.client.post('/v1/integrations', {
+    alias: 'Chatbot',
+    method: 'POST',
+    url: 'http://127.0.0.1:9/bot',
+  });
   expect((await acme.client.post(`/v1/integrations/${chatbot.body.id}/start`)).status).toBe(200);
-  const campaign = await acme.client.post('/v1/campaigns', { name: 'Contract', integrationId: chatbot.body.id, channel: 'WHATSAPP', senders: ['5491100000200'] });
+  const campaign = await acme.client.post('/v1/campaigns', {
+    name: 'Contract',
+    integrationId: chatbot.body.id,
+    channel: 'WHATSAPP',
+    senders: ['5491100000200'],
+  });
   expect(campaign.status).toBe(201);
   env = {
     CHATHOOK_TENANT_KEY: acme.apiKey,
@@ -61,7 +85,11 @@ afterAll(async () => {
 
 function runSchemathesis(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SCHEMATHESIS, args, { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1', COLUMNS: '160' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SCHEMATHESIS, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env, NO_COLOR: '1', COLUMNS: '160' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -75,7 +103,14 @@ describe('the published API contract', () => {
     expect(existsSync(SCHEMATHESIS), 'run scripts/bootstrap-tools.sh').toBe(true);
     // SCHEMATHESIS_ARGS explores beyond CI's fixed run (`--seed 7 --max-examples 50`); CI leaves it unset.
     const extra = (process.env.SCHEMATHESIS_ARGS ?? '').split(' ').filter(Boolean);
-    const { code, output } = await runSchemathesis(['run', `${app.baseUrl}/openapi.json`, '--checks', 'all', '--no-color', ...extra]);
+    const { code, output } = await runSchemathesis([
+      'run',
+      `${app.baseUrl}/openapi.json`,
+      '--checks',
+      'all',
+      '--no-color',
+      ...extra,
+    ]);
     // The whole report on failure (each finding with the request that reproduces it). On success only its
     // counts, without schemathesis's pytest-style banner ("== 2 warnings in 41s =="): a log reader can take
     // that banner for the runner's summary and, finding no passed count in it, count no test at all.

@@ -40,7 +40,6 @@ function startEmbedded(env: Record<string, string>): Promise<Started> {
   });
 }
 
-
 async function stop(started: Started): Promise<{ code: number | null; orphans: number[] }> {
   const descendants = descendantsOf(started.child.pid!);
   const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
@@ -52,7 +51,10 @@ async function stop(started: Started): Promise<{ code: number | null; orphans: n
     await new Promise((resolve) => setTimeout(resolve, 250));
     orphans = orphans.filter(isAlive);
   }
-  if (orphans.length) process.stdout.write(execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', orphans.join(',')], { encoding: 'utf8' }));
+  if (orphans.length)
+    process.stdout.write(
+      execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', orphans.join(',')], { encoding: 'utf8' }),
+    );
   return { code, orphans };
 }
 
@@ -60,56 +62,75 @@ const dataDir = mkdtempSync(join(tmpdir(), 'chathook-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npm start (embedded default)', () => {
-  it('starts every server, creates a dev tenant, keeps data across a restart and stops with no orphan', { timeout: 240_000 }, async () => {
-    const env = {
-      CHATHOOK_DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
-      EMBEDDED_MONGO_PORT: String(await freePort()),
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-    };
-    const baseUrl = `http://127.0.0.1:${env.PORT}`;
+  it(
+    'starts every server, creates a dev tenant, keeps data across a restart and stops with no orphan',
+    { timeout: 240_000 },
+    async () => {
+      const env = {
+        CHATHOOK_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+        EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+        EMBEDDED_MONGO_PORT: String(await freePort()),
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+      };
+      const baseUrl = `http://127.0.0.1:${env.PORT}`;
 
-    const first = await startEmbedded(env);
-    const devTenant = JSON.parse(readFileSync(join(dataDir, 'dev-tenant.json'), 'utf8')) as { apiKey: string; sandbox: { code: string; sender: string; carrierSecret: string } };
-    expect(first.output()).toContain(devTenant.apiKey);
-    // The dev tenant's sandbox connection, printed once with its carrier secret.
-    expect(first.output()).toContain(devTenant.sandbox.carrierSecret);
-    expect(devTenant.sandbox.code).toMatch(/^SANDBOX-[0-9A-F]{6}$/);
-    expect(first.output()).toContain(`Temporal UI:  http://localhost:${env.EMBEDDED_TEMPORAL_UI_PORT}`);
-    expect(first.output()).toContain('FerretDB');
-    const tenant = apiClient(baseUrl, devTenant.apiKey);
-    expect((await tenant.get('/readyz')).status).toBe(200);
-    const ui = await fetch(`http://127.0.0.1:${env.EMBEDDED_TEMPORAL_UI_PORT}/`);
-    expect(ui.status).toBe(200);
-    const created = await tenant.post('/v1/connections', { code: 'EMBED1', channel: 'SMS', senders: ['141518'], carrier: { type: 'sandbox' } });
-    expect(created.status).toBe(201);
-    expect((await tenant.get(`/v1/connections/${devTenant.sandbox.code}`)).body).toMatchObject({ senders: [devTenant.sandbox.sender], carrier: { type: 'sandbox', secretSet: true } });
-    const integration = await tenant.post('/v1/integrations', {
-      alias: 'Kept',
-      method: 'POST',
-      url: 'https://client.example/hook',
-      auth: { type: 'BEARER', token: 'kept-token' },
-      connections: [{ code: 'EMBED1' }],
-    });
-    expect(integration.status).toBe(201);
-    const firstStop = await stop(first);
-    expect(firstStop.code).toBe(0);
-    expect(firstStop.orphans).toEqual([]);
+      const first = await startEmbedded(env);
+      const devTenant = JSON.parse(readFileSync(join(dataDir, 'dev-tenant.json'), 'utf8')) as {
+        apiKey: string;
+        sandbox: { code: string; sender: string; carrierSecret: string };
+      };
+      expect(first.output()).toContain(devTenant.apiKey);
+      // The dev tenant's sandbox connection, printed once with its carrier secret.
+      expect(first.output()).toContain(devTenant.sandbox.carrierSecret);
+      expect(devTenant.sandbox.code).toMatch(/^SANDBOX-[0-9A-F]{6}$/);
+      expect(first.output()).toContain(`Temporal UI:  http://localhost:${env.EMBEDDED_TEMPORAL_UI_PORT}`);
+      expect(first.output()).toContain('FerretDB');
+      const tenant = apiClient(baseUrl, devTenant.apiKey);
+      expect((await tenant.get('/readyz')).status).toBe(200);
+      const ui = await fetch(`http://127.0.0.1:${env.EMBEDDED_TEMPORAL_UI_PORT}/`);
+      expect(ui.status).toBe(200);
+      const created = await tenant.post('/v1/connections', {
+        code: 'EMBED1',
+        channel: 'SMS',
+        senders: ['141518'],
+        carrier: { type: 'sandbox' },
+      });
+      expect(created.status).toBe(201);
+      expect((await tenant.get(`/v1/connections/${devTenant.sandbox.code}`)).body).toMatchObject({
+        senders: [devTenant.sandbox.sender],
+        carrier: { type: 'sandbox', secretSet: true },
+      });
+      const integration = await tenant.post('/v1/integrations', {
+        alias: 'Kept',
+        method: 'POST',
+        url: 'https://client.example/hook',
+        auth: { type: 'BEARER', token: 'kept-token' },
+        connections: [{ code: 'EMBED1' }],
+      });
+      expect(integration.status).toBe(201);
+      const firstStop = await stop(first);
+      expect(firstStop.code).toBe(0);
+      expect(firstStop.orphans).toEqual([]);
 
-    const second = await startEmbedded(env);
-    expect(second.output()).not.toContain(devTenant.apiKey);
-    expect(second.output()).not.toContain(devTenant.sandbox.carrierSecret);
-    expect(second.output()).toContain(devTenant.sandbox.code);
-    expect((await tenant.get('/v1/connections')).body.items.filter((item: { code: string }) => item.code.startsWith('SANDBOX-'))).toHaveLength(1);
-    expect((await tenant.get('/v1/connections/EMBED1')).status).toBe(200);
-    const kept = await tenant.get(`/v1/integrations/${integration.body.id}`);
-    expect(kept.body).toMatchObject({ alias: 'Kept', auth: { type: 'BEARER', token: '********' } });
-    const secondStop = await stop(second);
-    expect(secondStop.code).toBe(0);
-    expect(secondStop.orphans).toEqual([]);
-  });
+      const second = await startEmbedded(env);
+      expect(second.output()).not.toContain(devTenant.apiKey);
+      expect(second.output()).not.toContain(devTenant.sandbox.carrierSecret);
+      expect(second.output()).toContain(devTenant.sandbox.code);
+      expect(
+        (await tenant.get('/v1/connections')).body.items.filter((item: { code: string }) =>
+          item.code.startsWith('SANDBOX-'),
+        ),
+      ).toHaveLength(1);
+      expect((await tenant.get('/v1/connections/EMBED1')).status).toBe(200);
+      const kept = await tenant.get(`/v1/integrations/${integration.body.id}`);
+      expect(kept.body).toMatchObject({ alias: 'Kept', auth: { type: 'BEARER', token: '********' } });
+      const secondStop = await stop(second);
+      expect(secondStop.code).toBe(0);
+      expect(secondStop.orphans).toEqual([]);
+    },
+  );
 });
 
 describe('embedded servers on a busy port', () => {
@@ -121,7 +142,10 @@ describe('embedded servers on a busy port', () => {
     const { startEmbeddedMongo } = await import('../../src/platform/embedded/mongo-server.js');
     const { createLogger } = await import('../../src/platform/logger.js');
     await expect(
-      startEmbeddedMongo({ dataDir, port, mongodBinary: undefined, ferretdbPath: () => '/bin/false', logFile: join(dataDir, 'x.log') }, createLogger('silent')),
+      startEmbeddedMongo(
+        { dataDir, port, mongodBinary: undefined, ferretdbPath: () => '/bin/false', logFile: join(dataDir, 'x.log') },
+        createLogger('silent'),
+      ),
     ).rejects.toThrow(`port 127.0.0.1:${port} is already in use: free it or set EMBEDDED_MONGO_PORT`);
     squatter.close();
   });

@@ -48,7 +48,7 @@ const portIsFree = (port: number) =>
 
 /** The Temporal dev server of this file, on the same port and history file each time. */
 const startTemporal = async () => {
-  for (const deadline = Date.now() + 30_000; !(await portIsFree(temporalPort)); ) {
+  for (const deadline = Date.now() + 30_000; !(await portIsFree(temporalPort));) {
     if (Date.now() > deadline) throw new Error(`port ${temporalPort} is still taken 30 s after Temporal stopped`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -66,7 +66,13 @@ const startTemporal = async () => {
 /** The database server of this file, on the same port and data directory each time. */
 const startMongo = () =>
   startEmbeddedMongo(
-    { dataDir: dir, port: mongoPort, mongodBinary: process.env.MONGOMS_SYSTEM_BINARY, ferretdbPath: () => ferretdbPath({ ferretdbPath: process.env.FERRETDB_PATH }), logFile: join(dir, 'mongo.log') },
+    {
+      dataDir: dir,
+      port: mongoPort,
+      mongodBinary: process.env.MONGOMS_SYSTEM_BINARY,
+      ferretdbPath: () => ferretdbPath({ ferretdbPath: process.env.FERRETDB_PATH }),
+      logFile: join(dir, 'mongo.log'),
+    },
     logger,
   );
 
@@ -80,7 +86,11 @@ beforeAll(async () => {
   mongo = await startMongo();
   // Every MO and MT reads its routing from the database (no route cache), so a database outage
   // is met by the request itself.
-  app = await startTestApp({ worker: true, servers: { temporalAddress: `127.0.0.1:${temporalPort}`, mongoUri: mongo.uri }, env: { ROUTE_CACHE_TTL: '0', DELIVERY_RETRY_INITIAL: '200ms' } });
+  app = await startTestApp({
+    worker: true,
+    servers: { temporalAddress: `127.0.0.1:${temporalPort}`, mongoUri: mongo.uri },
+    env: { ROUTE_CACHE_TTL: '0', DELIVERY_RETRY_INITIAL: '200ms' },
+  });
   acme = (await app.tenant('Acme')).client;
   receiver = await startHttpPeer();
 });
@@ -111,7 +121,12 @@ async function openChat() {
   const chat = {
     code,
     inbound: (messageId: string, init: { signal?: AbortSignal } = {}) =>
-      carrier.raw(`/carriers/${code}/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageId, from: contact, to: sender, text: messageId }), ...init }),
+      carrier.raw(`/carriers/${code}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messageId, from: contact, to: sender, text: messageId }),
+        ...init,
+      }),
     reply: (msg: string, init: { signal?: AbortSignal } = {}) =>
       mt.raw(`/integrations/live-chat/${integration.id}/chats/${contact}/events`, {
         method: 'POST',
@@ -119,7 +134,10 @@ async function openChat() {
         body: JSON.stringify({ type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: code }, msg }),
         ...init,
       }),
-    delivered: () => receiver.received.filter((request) => request.url === `/${code}`).map((request) => JSON.parse(request.body).text as string),
+    delivered: () =>
+      receiver.received
+        .filter((request) => request.url === `/${code}`)
+        .map((request) => JSON.parse(request.body).text as string),
   };
   expect((await chat.inbound(`${code}-open`)).status).toBe(202);
   await expect.poll(chat.delivered, { timeout: 20_000 }).toEqual([`${code}-open`]);
@@ -127,16 +145,24 @@ async function openChat() {
 }
 
 /** One call, aborted (so the test fails) if it has no answer within `timeoutMs`; how long it took is printed. */
-async function timed(name: string, timeoutMs: number, call: (signal: AbortSignal) => Promise<ApiResponse>): Promise<ApiResponse> {
+async function timed(
+  name: string,
+  timeoutMs: number,
+  call: (signal: AbortSignal) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
   const started = Date.now();
   const response = await call(AbortSignal.timeout(timeoutMs));
-  process.stdout.write(`${name}: ${response.status} ${response.status >= 400 ? response.body?.error?.code ?? response.body?.status : ''} in ${Date.now() - started} ms\n`);
+  process.stdout.write(
+    `${name}: ${response.status} ${response.status >= 400 ? (response.body?.error?.code ?? response.body?.status) : ''} in ${Date.now() - started} ms\n`,
+  );
   return response;
 }
 
 const expectUnavailable = (name: string, response: ApiResponse) => {
   expect(response.status, `${name}: ${JSON.stringify(response.body)}`).toBe(503);
-  expect(response.body.error, name).toEqual(expect.objectContaining({ code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) }));
+  expect(response.body.error, name).toEqual(
+    expect.objectContaining({ code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) }),
+  );
 };
 
 /** A carrier retries its callback after a 503, with the same messageId, until it is taken. */
@@ -158,56 +184,108 @@ const MO_MT_TIMEOUT_MS = CHAT_UPDATE_WAIT_MS + 15_000;
 const START_TIMEOUT_MS = 25_000 + 15_000;
 
 describe('Temporal stopped under a running API', () => {
-  it('answers MO, MT and start 503 with an error body, /readyz 503, and recovers when Temporal is back', { timeout: 240_000 }, async () => {
-    const chat = await openChat();
-    const idle = await createIntegration(acme, 'Idle', [], { url: `${receiver.url}/idle` });
+  it(
+    'answers MO, MT and start 503 with an error body, /readyz 503, and recovers when Temporal is back',
+    { timeout: 240_000 },
+    async () => {
+      const chat = await openChat();
+      const idle = await createIntegration(acme, 'Idle', [], { url: `${receiver.url}/idle` });
 
-    await temporal!.teardown();
-    temporal = undefined;
+      await temporal!.teardown();
+      temporal = undefined;
 
-    const ready = await timed('readyz, Temporal down', 15_000, (signal) => apiClient(app.baseUrl).raw('/readyz', { signal }));
-    expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ status: 'not-ready', checks: { mongodb: { ok: true }, temporal: { ok: false } } });
-    expectUnavailable('MO', await timed('MO, Temporal down', MO_MT_TIMEOUT_MS, (signal) => chat.inbound(`${chat.code}-during`, { signal })));
-    expectUnavailable('MT', await timed('MT, Temporal down', MO_MT_TIMEOUT_MS, (signal) => chat.reply('during', { signal })));
-    expectUnavailable('start', await timed('start, Temporal down', START_TIMEOUT_MS, (signal) => acme.raw(`/v1/integrations/${idle.id}/start`, { method: 'POST', signal })));
-    // What needs no workflow still works.
-    expect((await acme.get(`/v1/integrations/${idle.id}`)).body.status).toBe('INACTIVE');
+      const ready = await timed('readyz, Temporal down', 15_000, (signal) =>
+        apiClient(app.baseUrl).raw('/readyz', { signal }),
+      );
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        status: 'not-ready',
+        checks: { mongodb: { ok: true }, temporal: { ok: false } },
+      });
+      expectUnavailable(
+        'MO',
+        await timed('MO, Temporal down', MO_MT_TIMEOUT_MS, (signal) => chat.inbound(`${chat.code}-during`, { signal })),
+      );
+      expectUnavailable(
+        'MT',
+        await timed('MT, Temporal down', MO_MT_TIMEOUT_MS, (signal) => chat.reply('during', { signal })),
+      );
+      expectUnavailable(
+        'start',
+        await timed('start, Temporal down', START_TIMEOUT_MS, (signal) =>
+          acme.raw(`/v1/integrations/${idle.id}/start`, { method: 'POST', signal }),
+        ),
+      );
+      // What needs no workflow still works.
+      expect((await acme.get(`/v1/integrations/${idle.id}`)).body.status).toBe('INACTIVE');
 
-    temporal = await startTemporal();
-    await expect.poll(async () => (await apiClient(app.baseUrl).get('/readyz')).status, { timeout: 60_000, interval: 500 }).toBe(200);
-    // The carrier's retry of the refused MO is taken, into the same chat, and delivered once.
-    await retriedUntilAccepted(() => chat.inbound(`${chat.code}-during`));
-    await expect.poll(chat.delivered, { timeout: 30_000 }).toEqual([`${chat.code}-open`, `${chat.code}-during`]);
-    expect((await retriedUntilAccepted(() => chat.reply('after'))).body).toEqual({ eventId: expect.any(String), chatId: expect.any(String) });
-    const started = await acme.post(`/v1/integrations/${idle.id}/start`);
-    expect(started.status, JSON.stringify(started.body)).toBe(200);
-    expect(started.body).toEqual({ status: 'ACTIVE', partial: false, connections: [] });
-  });
+      temporal = await startTemporal();
+      await expect
+        .poll(async () => (await apiClient(app.baseUrl).get('/readyz')).status, { timeout: 60_000, interval: 500 })
+        .toBe(200);
+      // The carrier's retry of the refused MO is taken, into the same chat, and delivered once.
+      await retriedUntilAccepted(() => chat.inbound(`${chat.code}-during`));
+      await expect.poll(chat.delivered, { timeout: 30_000 }).toEqual([`${chat.code}-open`, `${chat.code}-during`]);
+      expect((await retriedUntilAccepted(() => chat.reply('after'))).body).toEqual({
+        eventId: expect.any(String),
+        chatId: expect.any(String),
+      });
+      const started = await acme.post(`/v1/integrations/${idle.id}/start`);
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      expect(started.body).toEqual({ status: 'ACTIVE', partial: false, connections: [] });
+    },
+  );
 });
 
 describe('the database stopped under a running API', () => {
-  it('answers MO, MT and start 503 with an error body, /readyz 503, and recovers when the database is back', { timeout: 240_000 }, async () => {
-    const chat = await openChat();
-    const idle = await createIntegration(acme, 'IdleToo', [], { url: `${receiver.url}/idle` });
+  it(
+    'answers MO, MT and start 503 with an error body, /readyz 503, and recovers when the database is back',
+    { timeout: 240_000 },
+    async () => {
+      const chat = await openChat();
+      const idle = await createIntegration(acme, 'IdleToo', [], { url: `${receiver.url}/idle` });
 
-    await mongo!.stop();
-    mongo = undefined;
+      await mongo!.stop();
+      mongo = undefined;
 
-    const ready = await timed('readyz, database down', 15_000, (signal) => apiClient(app.baseUrl).raw('/readyz', { signal }));
-    expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ status: 'not-ready', checks: { mongodb: { ok: false }, temporal: { ok: true } } });
-    expectUnavailable('MO', await timed('MO, database down', MO_MT_TIMEOUT_MS, (signal) => chat.inbound(`${chat.code}-during`, { signal })));
-    expectUnavailable('MT', await timed('MT, database down', MO_MT_TIMEOUT_MS, (signal) => chat.reply('during', { signal })));
-    expectUnavailable('start', await timed('start, database down', START_TIMEOUT_MS, (signal) => acme.raw(`/v1/integrations/${idle.id}/start`, { method: 'POST', signal })));
-    expectUnavailable('GET integration', await timed('GET integration, database down', MO_MT_TIMEOUT_MS, (signal) => acme.raw(`/v1/integrations/${idle.id}`, { signal })));
+      const ready = await timed('readyz, database down', 15_000, (signal) =>
+        apiClient(app.baseUrl).raw('/readyz', { signal }),
+      );
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        status: 'not-ready',
+        checks: { mongodb: { ok: false }, temporal: { ok: true } },
+      });
+      expectUnavailable(
+        'MO',
+        await timed('MO, database down', MO_MT_TIMEOUT_MS, (signal) => chat.inbound(`${chat.code}-during`, { signal })),
+      );
+      expectUnavailable(
+        'MT',
+        await timed('MT, database down', MO_MT_TIMEOUT_MS, (signal) => chat.reply('during', { signal })),
+      );
+      expectUnavailable(
+        'start',
+        await timed('start, database down', START_TIMEOUT_MS, (signal) =>
+          acme.raw(`/v1/integrations/${idle.id}/start`, { method: 'POST', signal }),
+        ),
+      );
+      expectUnavailable(
+        'GET integration',
+        await timed('GET integration, database down', MO_MT_TIMEOUT_MS, (signal) =>
+          acme.raw(`/v1/integrations/${idle.id}`, { signal }),
+        ),
+      );
 
-    mongo = await startMongo();
-    await expect.poll(async () => (await apiClient(app.baseUrl).get('/readyz')).status, { timeout: 60_000, interval: 500 }).toBe(200);
-    await retriedUntilAccepted(() => chat.inbound(`${chat.code}-during`));
-    await expect.poll(chat.delivered, { timeout: 30_000 }).toEqual([`${chat.code}-open`, `${chat.code}-during`]);
-    await retriedUntilAccepted(() => chat.reply('after'));
-    const started = await acme.post(`/v1/integrations/${idle.id}/start`);
-    expect(started.status, JSON.stringify(started.body)).toBe(200);
-  });
+      mongo = await startMongo();
+      await expect
+        .poll(async () => (await apiClient(app.baseUrl).get('/readyz')).status, { timeout: 60_000, interval: 500 })
+        .toBe(200);
+      await retriedUntilAccepted(() => chat.inbound(`${chat.code}-during`));
+      await expect.poll(chat.delivered, { timeout: 30_000 }).toEqual([`${chat.code}-open`, `${chat.code}-during`]);
+      await retriedUntilAccepted(() => chat.reply('after'));
+      const started = await acme.post(`/v1/integrations/${idle.id}/start`);
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+    },
+  );
 });

@@ -11,7 +11,10 @@ let receiver: HttpPeer;
 let sequence = 0;
 
 beforeAll(async () => {
-  app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '3s' } });
+  app = await startTestApp({
+    worker: true,
+    env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '3s' },
+  });
   ({ client: acme, id: acmeId } = await app.tenant('Acme'));
   receiver = await startHttpPeer();
 });
@@ -26,7 +29,13 @@ async function activeIntegration(template: Record<string, unknown>) {
   const code = `DLV-${sequence}`;
   const sender = uniqueSender();
   const carrier = carrierOf(app.baseUrl, await createConnection(acme, code, [sender]));
-  const created = await acme.post('/v1/integrations', { alias: code, method: 'POST', url: `${receiver.url}/${code}`, connections: [{ code }], ...template });
+  const created = await acme.post('/v1/integrations', {
+    alias: code,
+    method: 'POST',
+    url: `${receiver.url}/${code}`,
+    connections: [{ code }],
+    ...template,
+  });
   expect(created.status).toBe(201);
   expect((await acme.post(`/v1/integrations/${created.body.id}/start`)).status).toBe(200);
   const path = `/${code}`;
@@ -37,8 +46,23 @@ async function activeIntegration(template: Record<string, unknown>) {
     path,
     requests: () => receiver.received.filter((request) => request.url.startsWith(path)),
     inbound: (from: string, text: string, messageId = `${code}-${text}`) =>
-      carrier.post(`/carriers/${code}/inbound`, { messageId, from, to: sender, text, timestamp: '2026-11-26T10:00:00.000Z' }),
-  } as { id: string; signingSecret: string; responseToken: string; code: string; sender: string; path: string; requests: () => typeof receiver.received; inbound: (from: string, text: string, messageId?: string) => Promise<ApiResponse> };
+      carrier.post(`/carriers/${code}/inbound`, {
+        messageId,
+        from,
+        to: sender,
+        text,
+        timestamp: '2026-11-26T10:00:00.000Z',
+      }),
+  } as {
+    id: string;
+    signingSecret: string;
+    responseToken: string;
+    code: string;
+    sender: string;
+    path: string;
+    requests: () => typeof receiver.received;
+    inbound: (from: string, text: string, messageId?: string) => Promise<ApiResponse>;
+  };
 }
 
 async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -51,7 +75,8 @@ async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, 
   }
 }
 
-const deliveriesOf = async (integrationId: string, query = '') => (await acme.get(`/v1/integrations/${integrationId}/deliveries${query}`)).body.items;
+const deliveriesOf = async (integrationId: string, query = '') =>
+  (await acme.get(`/v1/integrations/${integrationId}/deliveries${query}`)).body.items;
 
 describe('rendered requests', () => {
   it('POST with params, Basic auth, headers and a nested body, exactly as configured and signed', async () => {
@@ -93,31 +118,54 @@ describe('rendered requests', () => {
       tags: ['sms', 'MESSAGE'],
       media: [{ url: null }],
     });
-    expect(() => new Webhook(integration.signingSecret).verify(request!.body, request!.headers as Record<string, string>)).not.toThrow();
-    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(request!.body, request!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(integration.signingSecret).verify(request!.body, request!.headers as Record<string, string>),
+    ).not.toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(
+        request!.body,
+        request!.headers as Record<string, string>,
+      ),
+    ).toThrow();
   });
 
   it('GET with an API key in the query: no body, no Content-Type', async () => {
-    const integration = await activeIntegration({ method: 'GET', body: [], auth: { type: 'API_KEY', key: 'api_key', value: 'k&v', in: 'query' }, params: [{ key: 'text', type: 'VARIABLE', value: '{{text}}' }] });
+    const integration = await activeIntegration({
+      method: 'GET',
+      body: [],
+      auth: { type: 'API_KEY', key: 'api_key', value: 'k&v', in: 'query' },
+      params: [{ key: 'text', type: 'VARIABLE', value: '{{text}}' }],
+    });
     await integration.inbound('5491100000011', 'ñandú 👋');
     const [request] = await until(integration.requests, (requests) => requests.length >= 1);
     expect(request!.method).toBe('GET');
     expect(request!.url).toBe(`${integration.path}?text=${encodeURIComponent('ñandú 👋')}&api_key=k%26v`);
     expect(request!.body).toBe('');
     expect(request!.headers['content-type']).toBeUndefined();
-    expect(() => new Webhook(integration.signingSecret).verify('', request!.headers as Record<string, string>)).not.toThrow();
+    expect(() =>
+      new Webhook(integration.signingSecret).verify('', request!.headers as Record<string, string>),
+    ).not.toThrow();
   });
 
   it('PUT with a Bearer token and DELETE with an API key header, both with the default body', async () => {
     const put = await activeIntegration({ method: 'PUT', auth: { type: 'BEARER', token: 'tok-123' } });
-    const del = await activeIntegration({ method: 'DELETE', auth: { type: 'API_KEY', key: 'X-Api-Key', value: 'secret-key' } });
+    const del = await activeIntegration({
+      method: 'DELETE',
+      auth: { type: 'API_KEY', key: 'X-Api-Key', value: 'secret-key' },
+    });
     const putChat = (await put.inbound('5491100000012', 'p')).body.chatId;
     await del.inbound('5491100000013', 'd');
     const [putRequest] = await until(put.requests, (requests) => requests.length >= 1);
     const [delRequest] = await until(del.requests, (requests) => requests.length >= 1);
     expect(putRequest!.method).toBe('PUT');
     expect(putRequest!.headers.authorization).toBe('Bearer tok-123');
-    expect(JSON.parse(putRequest!.body)).toEqual({ chatId: putChat, contact: '5491100000012', event: 'MESSAGE', text: 'p', multimedia: { url: null, caption: null } });
+    expect(JSON.parse(putRequest!.body)).toEqual({
+      chatId: putChat,
+      contact: '5491100000012',
+      event: 'MESSAGE',
+      text: 'p',
+      multimedia: { url: null, caption: null },
+    });
     expect(delRequest!.method).toBe('DELETE');
     expect(delRequest!.headers['x-api-key']).toBe('secret-key');
     expect(JSON.parse(delRequest!.body)).toMatchObject({ event: 'MESSAGE', text: 'd' });
@@ -128,12 +176,17 @@ describe('retries and ordering', () => {
   it('retries 503, 503 then succeeds, with the same webhook-id on every attempt', async () => {
     const integration = await activeIntegration({});
     let calls = 0;
-    receiver.respondWith((request) => (request.url.startsWith(integration.path) && (calls += 1) <= 2 ? { status: 503 } : undefined));
+    receiver.respondWith((request) =>
+      request.url.startsWith(integration.path) && (calls += 1) <= 2 ? { status: 503 } : undefined,
+    );
     await integration.inbound('5491100000020', 'retry me');
     const requests = await until(integration.requests, (list) => list.length >= 3);
     receiver.respondWith(() => undefined);
     expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(1);
-    const [delivery] = await until(() => deliveriesOf(integration.id), (items) => items[0]?.status === 'SUCCEEDED');
+    const [delivery] = await until(
+      () => deliveriesOf(integration.id),
+      (items) => items[0]?.status === 'SUCCEEDED',
+    );
     expect(delivery.id).toBe(requests[0]!.headers['webhook-id']);
     expect(delivery.attempts.map((attempt: { statusCode: number }) => attempt.statusCode)).toEqual([503, 503, 200]);
     expect(delivery.attempts[0]).toMatchObject({ error: 'the endpoint answered 503', durationMs: expect.any(Number) });
@@ -143,7 +196,9 @@ describe('retries and ordering', () => {
     const integration = await activeIntegration({});
     let calls = 0;
     receiver.respondWith((request) =>
-      request.url.startsWith(integration.path) && (calls += 1) === 1 ? { status: 429, headers: { 'retry-after': '2' } } : undefined,
+      request.url.startsWith(integration.path) && (calls += 1) === 1
+        ? { status: 429, headers: { 'retry-after': '2' } }
+        : undefined,
     );
     await integration.inbound('5491100000021', 'slow down');
     const requests = await until(integration.requests, (list) => list.length >= 2);
@@ -154,18 +209,25 @@ describe('retries and ordering', () => {
 
   it('fails a 400 at once, and the next event of the chat still goes', async () => {
     const integration = await activeIntegration({});
-    receiver.respondWith((request) => (request.url.startsWith(integration.path) && request.body.includes('"bad"') ? { status: 400 } : undefined));
+    receiver.respondWith((request) =>
+      request.url.startsWith(integration.path) && request.body.includes('"bad"') ? { status: 400 } : undefined,
+    );
     await integration.inbound('5491100000022', 'bad');
     await integration.inbound('5491100000022', 'good');
     const requests = await until(integration.requests, (list) => list.length >= 2);
     receiver.respondWith(() => undefined);
     expect(requests.map((request) => JSON.parse(request.body).text)).toEqual(['bad', 'good']);
-    const items = await until(() => deliveriesOf(integration.id), (list) => list.length === 2 && list.every((item: { status: string }) => item.status !== 'PENDING'));
+    const items = await until(
+      () => deliveriesOf(integration.id),
+      (list) => list.length === 2 && list.every((item: { status: string }) => item.status !== 'PENDING'),
+    );
     expect(items.map((item: { status: string; attempts: unknown[] }) => [item.status, item.attempts.length])).toEqual([
       ['FAILED', 1],
       ['SUCCEEDED', 1],
     ]);
-    expect((await deliveriesOf(integration.id, '?status=FAILED')).map((item: { event: string }) => item.event)).toEqual(['MESSAGE']);
+    expect((await deliveriesOf(integration.id, '?status=FAILED')).map((item: { event: string }) => item.event)).toEqual(
+      ['MESSAGE'],
+    );
   });
 
   it('keeps strict order per chat under a slow receiver, and chats independent of each other', async () => {
@@ -204,13 +266,19 @@ describe('retries and ordering', () => {
     const integration = await activeIntegration({});
     await integration.inbound('5491100000050', 'replay me');
     const [original] = await until(integration.requests, (list) => list.length >= 1);
-    const [delivery] = await until(() => deliveriesOf(integration.id), (items) => items[0]?.status === 'SUCCEEDED');
+    const [delivery] = await until(
+      () => deliveriesOf(integration.id),
+      (items) => items[0]?.status === 'SUCCEEDED',
+    );
     const replayed = await acme.post(`/v1/integrations/${integration.id}/deliveries/${delivery.id}/replay`);
     expect(replayed.status).toBe(200);
     const requests = await until(integration.requests, (list) => list.length >= 2);
     expect(requests[1]!.headers['webhook-id']).toBe(original!.headers['webhook-id']);
     expect(requests[1]!.body).toBe(original!.body);
-    const [after] = await until(() => deliveriesOf(integration.id), (items) => items[0]?.attempts.length === 2 && items[0].status === 'SUCCEEDED');
+    const [after] = await until(
+      () => deliveriesOf(integration.id),
+      (items) => items[0]?.attempts.length === 2 && items[0].status === 'SUCCEEDED',
+    );
     expect(after.attempts).toHaveLength(2);
     expect((await acme.post(`/v1/integrations/${integration.id}/deliveries/msg_nope/replay`)).status).toBe(404);
   });
@@ -219,16 +287,49 @@ describe('retries and ordering', () => {
 describe('inbound routing', () => {
   it('answers 422 NO_ROUTE for a sender nobody claims, 401 for a wrong carrier secret, 400 for a bad body', async () => {
     const sender = uniqueSender();
-    await app.provisionConnection(acmeId, { code: 'ROUTE-1', channel: 'SMS', senders: [sender], carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret' } });
+    await app.provisionConnection(acmeId, {
+      code: 'ROUTE-1',
+      channel: 'SMS',
+      senders: [sender],
+      carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret' },
+    });
     const withSecret = apiClient(app.baseUrl, 's3cret');
-    const noRoute = await withSecret.post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender, text: 'hi' });
+    const noRoute = await withSecret.post('/carriers/ROUTE-1/inbound', {
+      messageId: 'x',
+      from: '5491100000060',
+      to: sender,
+      text: 'hi',
+    });
     expect(noRoute.status).toBe(422);
     expect(noRoute.body.error.code).toBe('NO_ROUTE');
-    expect((await apiClient(app.baseUrl, 'wrong').post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
-    expect((await apiClient(app.baseUrl).post('/carriers/ROUTE-1/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
-    const bad = await withSecret.post('/carriers/ROUTE-1/inbound', { messageId: '', from: 'abc', to: sender, extra: 1 });
+    expect(
+      (
+        await apiClient(app.baseUrl, 'wrong').post('/carriers/ROUTE-1/inbound', {
+          messageId: 'x',
+          from: '5491100000060',
+          to: sender,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await apiClient(app.baseUrl).post('/carriers/ROUTE-1/inbound', {
+          messageId: 'x',
+          from: '5491100000060',
+          to: sender,
+        })
+      ).status,
+    ).toBe(401);
+    const bad = await withSecret.post('/carriers/ROUTE-1/inbound', {
+      messageId: '',
+      from: 'abc',
+      to: sender,
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
     // An unknown code is the same 401: codes cannot be probed.
-    expect((await withSecret.post('/carriers/NOPE/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status).toBe(401);
+    expect(
+      (await withSecret.post('/carriers/NOPE/inbound', { messageId: 'x', from: '5491100000060', to: sender })).status,
+    ).toBe(401);
   });
 });

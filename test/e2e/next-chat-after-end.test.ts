@@ -37,7 +37,10 @@ const endsByChat = new Map<string, ReceivedRequest[]>();
 const arrivalWaiters = new Set<() => void>();
 
 beforeAll(async () => {
-  app = await startTestApp({ worker: true, env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' } });
+  app = await startTestApp({
+    worker: true,
+    env: { DELIVERY_RETRY_INITIAL: '200ms', DELIVERY_RETRY_MAX_INTERVAL: '1s' },
+  });
   ({ client: tenant } = await app.tenant('Next chat'));
   receiver = await startHttpPeer();
   receiver.respondWith((request) => {
@@ -57,7 +60,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const eventOf = (request: ReceivedRequest) => JSON.parse(request.body) as WebhookEvent;
 
 /** Resolves with the first request under `key` of `index` once it arrived, or rejects after `timeoutMs`. */
-async function arrival(index: Map<string, ReceivedRequest[]>, key: string, timeoutMs = 20_000): Promise<ReceivedRequest> {
+async function arrival(
+  index: Map<string, ReceivedRequest[]>,
+  key: string,
+  timeoutMs = 20_000,
+): Promise<ReceivedRequest> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const first = index.get(key)?.[0];
@@ -91,7 +98,8 @@ async function postInbound(carrier: ApiClient, code: string, message: Record<str
   for (let backoffMs = 100; ; backoffMs = Math.min(2_000, backoffMs * 2)) {
     const answer = await carrier.post(`/carriers/${code}/inbound`, message).catch(() => ({ status: 0, body: {} }));
     statuses.push(answer.status);
-    if ((answer.status !== 0 && answer.status !== 429 && answer.status < 500) || Date.now() > deadline) return { ...answer, statuses };
+    if ((answer.status !== 0 && answer.status !== 429 && answer.status < 500) || Date.now() > deadline)
+      return { ...answer, statuses };
     await sleep(backoffMs);
   }
 }
@@ -107,87 +115,119 @@ interface ContactRun {
   error?: string;
 }
 
-async function forEachConcurrently<T>(items: readonly T[], lanes: number, run: (item: T) => Promise<void>): Promise<void> {
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  lanes: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 describe('the next chat after END', () => {
-  it(`delivers a contact's message sent 0–50 ms after the END webhook arrived, once, to the new chat (${CONTACTS} contacts)`, { timeout: 300_000 }, async () => {
-    const sender = uniqueSender();
-    const connection = await createConnection(tenant, 'NEXT-CHAT', [sender]);
-    const integration = await tenant.post('/v1/integrations', { alias: 'Next chat', method: 'POST', url: `${receiver.url}/hook`, connections: [{ code: 'NEXT-CHAT' }] });
-    expect((await tenant.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
-    const carrier = carrierOf(app.baseUrl, connection);
-    const client = apiClient(app.baseUrl, integration.body.responseToken);
+  it(
+    `delivers a contact's message sent 0–50 ms after the END webhook arrived, once, to the new chat (${CONTACTS} contacts)`,
+    { timeout: 300_000 },
+    async () => {
+      const sender = uniqueSender();
+      const connection = await createConnection(tenant, 'NEXT-CHAT', [sender]);
+      const integration = await tenant.post('/v1/integrations', {
+        alias: 'Next chat',
+        method: 'POST',
+        url: `${receiver.url}/hook`,
+        connections: [{ code: 'NEXT-CHAT' }],
+      });
+      expect((await tenant.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
+      const carrier = carrierOf(app.baseUrl, connection);
+      const client = apiClient(app.baseUrl, integration.body.responseToken);
 
-    const runs: ContactRun[] = Array.from({ length: CONTACTS }, (_, index) => ({
-      contact: String(5_491_150_000_000 + index),
-      firstChatId: '',
-      secondText: `second-${index}`,
-      second: { status: 0 },
-      endArrivedAt: 0,
-      // Spread over the whole 0–50 ms window, every delay hit several times.
-      delayMs: (index * 7) % 51,
-    }));
-    const started = Date.now();
-    await forEachConcurrently(runs, AT_A_TIME, async (run) => {
-      try {
-        const first = await postInbound(carrier, 'NEXT-CHAT', { messageId: `${run.contact}-1`, from: run.contact, to: sender, text: `first-${run.contact}` });
-        if (first.status !== 202 || !first.body.chatId) throw new Error(`first MO answered ${first.status}`);
-        run.firstChatId = first.body.chatId;
-        await arrival(messagesByText, `first-${run.contact}`);
-        const end = await client.post(`/integrations/live-chat/${integration.body.id}/chats/${run.contact}/events`, { type: 'END' });
-        if (end.status !== 202) throw new Error(`END answered ${end.status} ${JSON.stringify(end.body)}`);
-        run.endArrivedAt = (await arrival(endsByChat, run.firstChatId)).at;
-        await sleep(run.endArrivedAt + run.delayMs - Date.now());
-        const second = await postInbound(carrier, 'NEXT-CHAT', { messageId: `${run.contact}-2`, from: run.contact, to: sender, text: run.secondText });
-        run.second = { status: second.status, ...second.body, statuses: second.statuses };
-      } catch (error) {
-        run.error = (error as Error).message;
-      }
-    });
-    const scriptsMs = Date.now() - started;
+      const runs: ContactRun[] = Array.from({ length: CONTACTS }, (_, index) => ({
+        contact: String(5_491_150_000_000 + index),
+        firstChatId: '',
+        secondText: `second-${index}`,
+        second: { status: 0 },
+        endArrivedAt: 0,
+        // Spread over the whole 0–50 ms window, every delay hit several times.
+        delayMs: (index * 7) % 51,
+      }));
+      const started = Date.now();
+      await forEachConcurrently(runs, AT_A_TIME, async (run) => {
+        try {
+          const first = await postInbound(carrier, 'NEXT-CHAT', {
+            messageId: `${run.contact}-1`,
+            from: run.contact,
+            to: sender,
+            text: `first-${run.contact}`,
+          });
+          if (first.status !== 202 || !first.body.chatId) throw new Error(`first MO answered ${first.status}`);
+          run.firstChatId = first.body.chatId;
+          await arrival(messagesByText, `first-${run.contact}`);
+          const end = await client.post(`/integrations/live-chat/${integration.body.id}/chats/${run.contact}/events`, {
+            type: 'END',
+          });
+          if (end.status !== 202) throw new Error(`END answered ${end.status} ${JSON.stringify(end.body)}`);
+          run.endArrivedAt = (await arrival(endsByChat, run.firstChatId)).at;
+          await sleep(run.endArrivedAt + run.delayMs - Date.now());
+          const second = await postInbound(carrier, 'NEXT-CHAT', {
+            messageId: `${run.contact}-2`,
+            from: run.contact,
+            to: sender,
+            text: run.secondText,
+          });
+          run.second = { status: second.status, ...second.body, statuses: second.statuses };
+        } catch (error) {
+          run.error = (error as Error).message;
+        }
+      });
+      const scriptsMs = Date.now() - started;
 
-    // Every second MO that got a 202 must arrive; wait for all of them (or the drain deadline).
-    const secondTexts = new Set(runs.filter((run) => run.second.status === 202).map((run) => run.secondText));
-    const arrived = () => [...secondTexts].filter((text) => messagesByText.has(text)).length;
-    const drainDeadline = Date.now() + DRAIN_MS;
-    while (arrived() < secondTexts.size && Date.now() < drainDeadline) await sleep(250);
-    // Room for a late second copy to show up.
-    await sleep(1_500);
+      // Every second MO that got a 202 must arrive; wait for all of them (or the drain deadline).
+      const secondTexts = new Set(runs.filter((run) => run.second.status === 202).map((run) => run.secondText));
+      const arrived = () => [...secondTexts].filter((text) => messagesByText.has(text)).length;
+      const drainDeadline = Date.now() + DRAIN_MS;
+      while (arrived() < secondTexts.size && Date.now() < drainDeadline) await sleep(250);
+      // Room for a late second copy to show up.
+      await sleep(1_500);
 
-    const problems: string[] = [];
-    let lost = 0;
-    for (const run of runs) {
-      const label = `${run.contact} (+${run.delayMs} ms)`;
-      if (run.error) {
-        problems.push(`${label}: ${run.error}`);
-        continue;
+      const problems: string[] = [];
+      let lost = 0;
+      for (const run of runs) {
+        const label = `${run.contact} (+${run.delayMs} ms)`;
+        if (run.error) {
+          problems.push(`${label}: ${run.error}`);
+          continue;
+        }
+        if (run.second.status !== 202) {
+          problems.push(`${label}: second MO answered ${run.second.statuses?.join(', ')}`);
+          continue;
+        }
+        if (run.second.chatId === run.firstChatId)
+          problems.push(`${label}: second MO's 202 named the ended chat ${run.firstChatId}`);
+        const copies = messagesByText.get(run.secondText) ?? [];
+        const webhookIds = new Set(copies.map((request) => String(request.headers['webhook-id'])));
+        if (copies.length === 0) {
+          lost += 1;
+          problems.push(
+            `${label}: second MO accepted (answers ${run.second.statuses?.join(', ')}; chat ${run.second.chatId}${run.second.duplicate ? ', duplicate: true' : ''}) and never delivered`,
+          );
+          continue;
+        }
+        if (copies.length > 1 || webhookIds.size > 1)
+          problems.push(`${label}: second MO delivered ${copies.length} times under ${webhookIds.size} webhook-id(s)`);
+        const delivered = eventOf(copies[0]!);
+        if (delivered.chatId !== run.second.chatId)
+          problems.push(`${label}: delivered in chat ${delivered.chatId}, its 202 named ${run.second.chatId}`);
+        if (delivered.chatId === run.firstChatId) problems.push(`${label}: delivered in the ended chat`);
+        if (copies[0]!.at < run.endArrivedAt) problems.push(`${label}: delivered before the first chat's END`);
       }
-      if (run.second.status !== 202) {
-        problems.push(`${label}: second MO answered ${run.second.statuses?.join(', ')}`);
-        continue;
-      }
-      if (run.second.chatId === run.firstChatId) problems.push(`${label}: second MO's 202 named the ended chat ${run.firstChatId}`);
-      const copies = messagesByText.get(run.secondText) ?? [];
-      const webhookIds = new Set(copies.map((request) => String(request.headers['webhook-id'])));
-      if (copies.length === 0) {
-        lost += 1;
-        problems.push(`${label}: second MO accepted (answers ${run.second.statuses?.join(', ')}; chat ${run.second.chatId}${run.second.duplicate ? ', duplicate: true' : ''}) and never delivered`);
-        continue;
-      }
-      if (copies.length > 1 || webhookIds.size > 1) problems.push(`${label}: second MO delivered ${copies.length} times under ${webhookIds.size} webhook-id(s)`);
-      const delivered = eventOf(copies[0]!);
-      if (delivered.chatId !== run.second.chatId) problems.push(`${label}: delivered in chat ${delivered.chatId}, its 202 named ${run.second.chatId}`);
-      if (delivered.chatId === run.firstChatId) problems.push(`${label}: delivered in the ended chat`);
-      if (copies[0]!.at < run.endArrivedAt) problems.push(`${label}: delivered before the first chat's END`);
-    }
-    const refused = runs.filter((run) => !run.error && run.second.status !== 202).length;
-    const summary = `${CONTACTS} contacts in ${(scriptsMs / 1000).toFixed(1)} s: ${lost} second MOs accepted (202) and never delivered, ${refused} never accepted, ${problems.length} problems`;
-    process.stdout.write(`${summary}\n`);
-    expect(problems, summary).toEqual([]);
-  });
+      const refused = runs.filter((run) => !run.error && run.second.status !== 202).length;
+      const summary = `${CONTACTS} contacts in ${(scriptsMs / 1000).toFixed(1)} s: ${lost} second MOs accepted (202) and never delivered, ${refused} never accepted, ${problems.length} problems`;
+      process.stdout.write(`${summary}\n`);
+      expect(problems, summary).toEqual([]);
+    },
+  );
 });

@@ -24,14 +24,22 @@ describe('a worker killed during a backoff', () => {
     let worker = (await startWorkerProcess(app.env)).child;
     const sender = uniqueSender();
     const connection = await createConnection(acme, 'CRASH', [sender]);
-    const integration = await acme.post('/v1/integrations', { alias: 'Crash', method: 'POST', url: `${receiver.url}/crash`, connections: [{ code: 'CRASH' }] });
+    const integration = await acme.post('/v1/integrations', {
+      alias: 'Crash',
+      method: 'POST',
+      url: `${receiver.url}/crash`,
+      connections: [{ code: 'CRASH' }],
+    });
     expect((await acme.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
 
     let failing = true;
     receiver.respondWith(() => (failing ? { status: 503 } : undefined));
     const carrier = carrierOf(app.baseUrl, connection);
     for (const text of ['one', 'two', 'three']) {
-      expect((await carrier.post('/carriers/CRASH/inbound', { messageId: text, from: '5491100000080', to: sender, text })).status).toBe(202);
+      expect(
+        (await carrier.post('/carriers/CRASH/inbound', { messageId: text, from: '5491100000080', to: sender, text }))
+          .status,
+      ).toBe(202);
     }
     await receiver.waitFor(1);
     // The first attempt failed; the retry waits 3 s on the Temporal server. Kill the worker now.
@@ -40,18 +48,25 @@ describe('a worker killed during a backoff', () => {
     failing = false;
     worker = (await startWorkerProcess(app.env)).child;
     try {
-      const texts = () => receiver.received.filter((request) => request.url === '/crash').map((request) => JSON.parse(request.body).text as string);
-      await expect.poll(() => texts().filter((text) => text !== 'one').length, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+      const texts = () =>
+        receiver.received
+          .filter((request) => request.url === '/crash')
+          .map((request) => JSON.parse(request.body).text as string);
+      await expect
+        .poll(() => texts().filter((text) => text !== 'one').length, { timeout: 60_000, interval: 200 })
+        .toBeGreaterThanOrEqual(2);
       // A moment more, so that a duplicate sent late would be seen.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // "one" failed once (503) before the kill, then succeeded once; "two" and "three" once each, in order.
       expect(texts()).toEqual(['one', 'one', 'two', 'three']);
       // Each attempt is recorded after its answer arrives.
       const outcomes = async () =>
-        (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items.map((delivery: { status: string; attempts: Array<{ statusCode: number }> }) => [
-          delivery.status,
-          delivery.attempts.map((attempt) => attempt.statusCode),
-        ]);
+        (await acme.get(`/v1/integrations/${integration.body.id}/deliveries`)).body.items.map(
+          (delivery: { status: string; attempts: Array<{ statusCode: number }> }) => [
+            delivery.status,
+            delivery.attempts.map((attempt) => attempt.statusCode),
+          ],
+        );
       await expect.poll(outcomes, { timeout: 15_000, interval: 200 }).toEqual([
         ['SUCCEEDED', [503, 200]],
         ['SUCCEEDED', [200]],

@@ -8,10 +8,13 @@ import { startTestApp, type TestApp } from '../support/harness.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
-const scrape = (app: TestApp, authorization?: string) => fetch(`${app.baseUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+const scrape = (app: TestApp, authorization?: string) =>
+  fetch(`${app.baseUrl}/metrics`, { headers: authorization ? { authorization } : {} });
 
 async function metricsOperation(app: TestApp) {
-  const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { get: { security?: unknown; responses: Record<string, unknown> } }> };
+  const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
+    paths: Record<string, { get: { security?: unknown; responses: Record<string, unknown> } }>;
+  };
   return document.paths['/metrics']!.get;
 }
 

@@ -82,17 +82,27 @@ async function editable(client: ApiClient, id: string) {
 describe('a secret is only sent to the origin it was entered for', () => {
   it('refuses a PUT that moves the URL to another host with the masked or a missing Bearer token (422 SECRET_REQUIRED) and changes nothing', async () => {
     const client = recorded(acme.client);
-    const { id } = await createIntegration(client, 'Redirect me', [], { url: `${receiver.url}/hook`, auth: { type: 'BEARER', token: BEARER } });
+    const { id } = await createIntegration(client, 'Redirect me', [], {
+      url: `${receiver.url}/hook`,
+      auth: { type: 'BEARER', token: BEARER },
+    });
     const before = await stored(id);
     const current = await editable(client, id);
     expect(current.auth).toEqual({ type: 'BEARER', token: '********' });
 
-    const elsewhere = ['https://collector.attacker.example/steal', `${newHost.url}/hook`, receiver.url.replace('http://', 'https://')];
+    const elsewhere = [
+      'https://collector.attacker.example/steal',
+      `${newHost.url}/hook`,
+      receiver.url.replace('http://', 'https://'),
+    ];
     for (const url of elsewhere) {
       for (const auth of [current.auth, { type: 'BEARER' }]) {
         const moved = await client.put(`/v1/integrations/${id}`, { ...current, url, auth });
         expect(moved.status, `${url} ${JSON.stringify(auth)}`).toBe(422);
-        expect(moved.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token', message: expect.stringContaining('origin') }] });
+        expect(moved.body.error).toMatchObject({
+          code: 'SECRET_REQUIRED',
+          fields: [{ path: 'auth.token', message: expect.stringContaining('origin') }],
+        });
       }
     }
     // Nothing stored changed: URL, sealed token, update time.
@@ -105,16 +115,32 @@ describe('a secret is only sent to the origin it was entered for', () => {
 
   it('takes the move when the secret is given again, and the new host receives only that secret', async () => {
     const client = recorded(acme.client);
-    const { id } = await createIntegration(client, 'Moving', ['SECRETS-SB'], { url: `${receiver.url}/hook`, auth: { type: 'BEARER', token: BEARER } });
+    const { id } = await createIntegration(client, 'Moving', ['SECRETS-SB'], {
+      url: `${receiver.url}/hook`,
+      auth: { type: 'BEARER', token: BEARER },
+    });
     const current = await editable(client, id);
-    const moved = await client.put(`/v1/integrations/${id}`, { ...current, url: `${newHost.url}/hook`, auth: { type: 'BEARER', token: NEW_HOST_BEARER } });
+    const moved = await client.put(`/v1/integrations/${id}`, {
+      ...current,
+      url: `${newHost.url}/hook`,
+      auth: { type: 'BEARER', token: NEW_HOST_BEARER },
+    });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ url: `${newHost.url}/hook`, auth: { type: 'BEARER', token: '********' } });
     expect(await openSecret(id)).toBe(NEW_HOST_BEARER);
 
     expect((await client.post(`/v1/integrations/${id}/start`)).status).toBe(200);
     const contact = '5491100000701';
-    expect((await carrierOf(app.baseUrl, sandbox).post('/carriers/SECRETS-SB/inbound', { messageId: 'move-1', from: contact, to: sender, text: 'hi' })).status).toBe(202);
+    expect(
+      (
+        await carrierOf(app.baseUrl, sandbox).post('/carriers/SECRETS-SB/inbound', {
+          messageId: 'move-1',
+          from: contact,
+          to: sender,
+          text: 'hi',
+        })
+      ).status,
+    ).toBe(202);
     const [delivered] = await newHost.waitFor(1);
     expect(delivered!.headers.authorization).toBe(`Bearer ${NEW_HOST_BEARER}`);
     expect(receiver.received.some((request) => request.headers.authorization?.includes(BEARER))).toBe(false);
@@ -123,7 +149,10 @@ describe('a secret is only sent to the origin it was entered for', () => {
 
   it('keeps a masked or left-out secret while the origin stays (path, query and default port may change)', async () => {
     const client = recorded(acme.client);
-    const { id } = await createIntegration(client, 'Same origin', [], { url: `${receiver.url}/hook`, auth: { type: 'BEARER', token: BEARER } });
+    const { id } = await createIntegration(client, 'Same origin', [], {
+      url: `${receiver.url}/hook`,
+      auth: { type: 'BEARER', token: BEARER },
+    });
     const current = await editable(client, id);
     for (const [url, auth] of [
       [`${receiver.url}/other/path?tenant=acme`, current.auth],
@@ -134,48 +163,87 @@ describe('a secret is only sent to the origin it was entered for', () => {
       expect(await openSecret(id)).toBe(BEARER);
     }
     // `https://host` and `https://host:443` are one origin.
-    const https = await createIntegration(client, 'Default port', [], { url: 'https://hooks.client.example/in', auth: { type: 'BEARER', token: BEARER } });
+    const https = await createIntegration(client, 'Default port', [], {
+      url: 'https://hooks.client.example/in',
+      auth: { type: 'BEARER', token: BEARER },
+    });
     const httpsCurrent = await editable(client, https.id);
-    expect((await client.put(`/v1/integrations/${https.id}`, { ...httpsCurrent, url: 'https://HOOKS.client.example:443/v2' })).status).toBe(200);
+    expect(
+      (
+        await client.put(`/v1/integrations/${https.id}`, {
+          ...httpsCurrent,
+          url: 'https://HOOKS.client.example:443/v2',
+        })
+      ).status,
+    ).toBe(200);
     expect(await openSecret(https.id)).toBe(BEARER);
   });
 
   it('asks for the API key value and the Basic password again on a move, as for the Bearer token', async () => {
     const client = recorded(acme.client);
     const cases = [
-      { auth: { type: 'API_KEY', key: 'X-Api-Key', value: API_KEY_VALUE, in: 'query' }, path: 'auth.value', secret: API_KEY_VALUE },
-      { auth: { type: 'BASIC', username: 'acme', password: BASIC_PASSWORD }, path: 'auth.password', secret: BASIC_PASSWORD },
+      {
+        auth: { type: 'API_KEY', key: 'X-Api-Key', value: API_KEY_VALUE, in: 'query' },
+        path: 'auth.value',
+        secret: API_KEY_VALUE,
+      },
+      {
+        auth: { type: 'BASIC', username: 'acme', password: BASIC_PASSWORD },
+        path: 'auth.password',
+        secret: BASIC_PASSWORD,
+      },
     ];
     for (const { auth, path, secret } of cases) {
       const { id } = await createIntegration(client, `Move ${auth.type}`, [], { url: `${receiver.url}/hook`, auth });
       const current = await editable(client, id);
-      const moved = await client.put(`/v1/integrations/${id}`, { ...current, url: 'https://another.client.example/hook' });
+      const moved = await client.put(`/v1/integrations/${id}`, {
+        ...current,
+        url: 'https://another.client.example/hook',
+      });
       expect(moved.status).toBe(422);
       expect(moved.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path }] });
       expect(await openSecret(id)).toBe(secret);
-      expect((await client.put(`/v1/integrations/${id}`, { ...current, url: `${receiver.url}/renamed` })).status).toBe(200);
+      expect((await client.put(`/v1/integrations/${id}`, { ...current, url: `${receiver.url}/renamed` })).status).toBe(
+        200,
+      );
       expect(await openSecret(id)).toBe(secret);
     }
   });
 
   it('reads a PUT without auth as NONE: the stored secret is dropped, and a later masked one has nothing to keep', async () => {
     const client = recorded(acme.client);
-    const { id } = await createIntegration(client, 'No auth', [], { url: `${receiver.url}/hook`, auth: { type: 'BEARER', token: BEARER } });
+    const { id } = await createIntegration(client, 'No auth', [], {
+      url: `${receiver.url}/hook`,
+      auth: { type: 'BEARER', token: BEARER },
+    });
     const { auth: _masked, ...withoutAuth } = await editable(client, id);
     const none = await client.put(`/v1/integrations/${id}`, withoutAuth);
     expect(none.status).toBe(200);
     expect(none.body.auth).toEqual({ type: 'NONE' });
     expect((await stored(id)).auth).toEqual({ type: 'NONE' });
 
-    const masked = await client.put(`/v1/integrations/${id}`, { ...withoutAuth, auth: { type: 'BEARER', token: '********' } });
+    const masked = await client.put(`/v1/integrations/${id}`, {
+      ...withoutAuth,
+      auth: { type: 'BEARER', token: '********' },
+    });
     expect(masked.status).toBe(422);
     expect(masked.body.error).toMatchObject({ code: 'SECRET_REQUIRED', fields: [{ path: 'auth.token' }] });
   });
 
   it('requires every secret in full on create: it is part of the published schema (400 VALIDATION_ERROR)', async () => {
     const client = recorded(acme.client);
-    for (const auth of [{ type: 'BEARER' }, { type: 'BEARER', token: '********' }, { type: 'BASIC', username: 'u' }, { type: 'API_KEY', key: 'X-Key', value: '********' }]) {
-      const created = await client.post('/v1/integrations', { alias: 'No secret', method: 'POST', url: `${receiver.url}/hook`, auth });
+    for (const auth of [
+      { type: 'BEARER' },
+      { type: 'BEARER', token: '********' },
+      { type: 'BASIC', username: 'u' },
+      { type: 'API_KEY', key: 'X-Key', value: '********' },
+    ]) {
+      const created = await client.post('/v1/integrations', {
+        alias: 'No secret',
+        method: 'POST',
+        url: `${receiver.url}/hook`,
+        auth,
+      });
       expect(created.status, JSON.stringify(auth)).toBe(400);
       expect(created.body.error.code).toBe('VALIDATION_ERROR');
       expect(created.body.error.fields[0].path).toMatch(/^auth\.(token|password|value)$/);
@@ -218,7 +286,13 @@ describe('signing-secret rotation', () => {
     expect(overlapEnds).toBeLessThanOrEqual(rotatedBy + OVERLAP_MS);
 
     const contact = '5491100000702';
-    const inbound = (messageId: string) => carrierOf(app.baseUrl, sandbox).post('/carriers/SECRETS-SB/inbound', { messageId, from: contact, to: sender, text: messageId });
+    const inbound = (messageId: string) =>
+      carrierOf(app.baseUrl, sandbox).post('/carriers/SECRETS-SB/inbound', {
+        messageId,
+        from: contact,
+        to: sender,
+        text: messageId,
+      });
     expect((await inbound('during-overlap')).status).toBe(202);
     const [during] = await receiver.waitFor(1);
     expect(Number(during!.headers['webhook-timestamp']) * 1000).toBeLessThan(overlapEnds);
@@ -240,7 +314,9 @@ describe('signing-secret rotation', () => {
     const { id } = await createIntegration(acme.client, 'Not yours', []);
     const before = (await stored(id)).signingSecretSealed;
     expect((await other.client.post(`/v1/integrations/${id}/rotate-signing-secret`)).status).toBe(404);
-    expect((await acme.client.post('/v1/integrations/000000000000000000000000/rotate-signing-secret')).status).toBe(404);
+    expect((await acme.client.post('/v1/integrations/000000000000000000000000/rotate-signing-secret')).status).toBe(
+      404,
+    );
     expect((await stored(id)).signingSecretSealed).toBe(before);
   });
 });

@@ -4,7 +4,14 @@
  * started its own integration on the sender and received A's carrier traffic.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, apiClient, startTestApp, type ApiClient, type ProvisionedConnection, type TestApp } from '../support/harness.js';
+import {
+  ADMIN_KEY,
+  apiClient,
+  startTestApp,
+  type ApiClient,
+  type ProvisionedConnection,
+  type TestApp,
+} from '../support/harness.js';
 import { carrierOf, createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
 
@@ -24,7 +31,12 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const httpConnection = (code: string, senders: string[]) => ({ code, channel: 'SMS' as const, senders, carrier: { type: 'http' as const, url: 'http://127.0.0.1:9/send' } });
+const httpConnection = (code: string, senders: string[]) => ({
+  code,
+  channel: 'SMS' as const,
+  senders,
+  carrier: { type: 'http' as const, url: 'http://127.0.0.1:9/send' },
+});
 
 async function startedIntegration(client: ApiClient, alias: string, codes: string[]) {
   const integration = await createIntegration(client, alias, codes, { url: `${receiver.url}/${alias}` });
@@ -47,7 +59,10 @@ describe('a real sender belongs to one tenant', () => {
   it("refuses another tenant's http connection on the sender: 409 SENDER_TAKEN, nothing owned by the attempt", async () => {
     const free = uniqueSender();
     const operator = apiClient(app.baseUrl, ADMIN_KEY);
-    const taken = await operator.post(`/v1/tenants/${globex.id}/connections`, httpConnection('TAKE-GLOBEX', [free, sender]));
+    const taken = await operator.post(
+      `/v1/tenants/${globex.id}/connections`,
+      httpConnection('TAKE-GLOBEX', [free, sender]),
+    );
     expect(taken.status).toBe(409);
     expect(taken.body.error).toMatchObject({ code: 'SENDER_TAKEN', senders: [sender] });
     expect(JSON.stringify(taken.body)).not.toContain('TAKE-ACME');
@@ -61,32 +76,58 @@ describe('a real sender belongs to one tenant', () => {
     const operator = apiClient(app.baseUrl, ADMIN_KEY);
     expect((await operator.delete(`/v1/tenants/${acme.id}/connections/TAKE-ACME-BACKUP`)).status).toBe(204);
     // Still Acme's: one of its connections lists it.
-    expect((await operator.post(`/v1/tenants/${globex.id}/connections`, httpConnection('TAKE-GLOBEX-2', [sender]))).status).toBe(409);
+    expect(
+      (await operator.post(`/v1/tenants/${globex.id}/connections`, httpConnection('TAKE-GLOBEX-2', [sender]))).status,
+    ).toBe(409);
   });
 
   it('gives one of racing provisionings of a sender for two tenants the sender, never both', async () => {
     const raced = uniqueSender();
     const operator = apiClient(app.baseUrl, ADMIN_KEY);
     const answers = await Promise.all(
-      Array.from({ length: 6 }, (_, index) => operator.post(`/v1/tenants/${index % 2 === 0 ? acme.id : globex.id}/connections`, httpConnection(`RACE-${index}`, [raced]))),
+      Array.from({ length: 6 }, (_, index) =>
+        operator.post(
+          `/v1/tenants/${index % 2 === 0 ? acme.id : globex.id}/connections`,
+          httpConnection(`RACE-${index}`, [raced]),
+        ),
+      ),
     );
     const winners = answers.flatMap((answer, index) => (answer.status === 201 ? [index % 2] : []));
     expect(new Set(winners).size).toBe(1);
-    expect(answers.every((answer) => answer.status === 201 || (answer.status === 409 && answer.body.error.code === 'SENDER_TAKEN'))).toBe(true);
+    expect(
+      answers.every(
+        (answer) => answer.status === 201 || (answer.status === 409 && answer.body.error.code === 'SENDER_TAKEN'),
+      ),
+    ).toBe(true);
   });
 
   it("refuses B's reservation, campaign and integration start on A's sender (422 UNKNOWN_SENDER), and A's traffic still reaches A", async () => {
-    const reservation = await globex.client.post('/v1/reservations', { channel: 'SMS', sender, feature: 'KEYWORD_CAMPAIGN', label: 'Hijack' });
+    const reservation = await globex.client.post('/v1/reservations', {
+      channel: 'SMS',
+      sender,
+      feature: 'KEYWORD_CAMPAIGN',
+      label: 'Hijack',
+    });
     expect(reservation.status).toBe(422);
     expect(reservation.body.error.code).toBe('UNKNOWN_SENDER');
 
     const bot = await startedIntegration(globex.client, 'GlobexBot', []);
-    const campaign = await globex.client.post('/v1/campaigns', { name: 'Hijack', integrationId: bot.id, channel: 'SMS', senders: [sender] });
+    const campaign = await globex.client.post('/v1/campaigns', {
+      name: 'Hijack',
+      integrationId: bot.id,
+      channel: 'SMS',
+      senders: [sender],
+    });
     expect(campaign.status).toBe(422);
     expect(campaign.body.error).toMatchObject({ code: 'UNKNOWN_SENDER', fields: [{ path: 'senders.0' }] });
 
     // B cannot list A's connection either, nor make one of its own with that sender.
-    const listing = await globex.client.post('/v1/integrations', { alias: 'Hijack', method: 'POST', url: `${receiver.url}/hijack`, connections: [{ code: 'TAKE-ACME' }] });
+    const listing = await globex.client.post('/v1/integrations', {
+      alias: 'Hijack',
+      method: 'POST',
+      url: `${receiver.url}/hijack`,
+      connections: [{ code: 'TAKE-ACME' }],
+    });
     expect(listing.status).toBe(422);
     const own = await globex.client.post('/v1/connections', httpConnection('TAKE-GLOBEX-3', [sender]));
     expect(own.status).toBe(403);
@@ -94,7 +135,10 @@ describe('a real sender belongs to one tenant', () => {
 
     // A starts (nothing of B's blocks it) and its carrier's traffic reaches A.
     const acmeIntegration = await startedIntegration(acme.client, 'AcmeHook', ['TAKE-ACME']);
-    const inbound = await carrierOf(app.baseUrl, acmeConnection).post('/carriers/TAKE-ACME/inbound', mo(sender, 'takeover-1'));
+    const inbound = await carrierOf(app.baseUrl, acmeConnection).post(
+      '/carriers/TAKE-ACME/inbound',
+      mo(sender, 'takeover-1'),
+    );
     expect(inbound.status).toBe(202);
     const [delivered] = await receiver.waitFor(1);
     expect(delivered!.url).toBe('/AcmeHook');
@@ -102,13 +146,15 @@ describe('a real sender belongs to one tenant', () => {
     expect(deliveries.body.items).toHaveLength(1);
   });
 
-  it("ignores a reservation another tenant made on the sender before senders were checked", async () => {
+  it('ignores a reservation another tenant made on the sender before senders were checked', async () => {
     const legacy = uniqueSender();
     const connection = await app.provisionConnection(acme.id, httpConnection('LEGACY-ACME', [legacy]));
     // As stored by the old API, which took any sender from any tenant.
     await app.models.Reservation.create({ tenantId: globex.id, channel: 'SMS', sender: legacy, feature: 'AUTO_REPLY' });
     await startedIntegration(acme.client, 'LegacyHook', ['LEGACY-ACME']);
-    expect((await carrierOf(app.baseUrl, connection).post('/carriers/LEGACY-ACME/inbound', mo(legacy, 'legacy-1'))).status).toBe(202);
+    expect(
+      (await carrierOf(app.baseUrl, connection).post('/carriers/LEGACY-ACME/inbound', mo(legacy, 'legacy-1'))).status,
+    ).toBe(202);
     const delivered = await receiver.waitFor(2);
     expect(delivered[1]!.url).toBe('/LegacyHook');
   });
@@ -134,15 +180,19 @@ describe('sandbox senders live in their tenant', () => {
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
     const delivered = await receiver.waitFor(before + 3);
-    const byPath = Object.fromEntries(delivered.slice(before).map((request) => [request.url, JSON.parse(request.body).text as string]));
+    const byPath = Object.fromEntries(
+      delivered.slice(before).map((request) => [request.url, JSON.parse(request.body).text as string]),
+    );
     expect(byPath).toEqual({ '/NsGlobex': 'ns-globex', '/NsAcmeSandbox': 'ns-acme', '/NsAcmeReal': 'ns-real' });
   });
 
-  it('a reservation of a sandbox sender is its tenant\'s only', async () => {
+  it("a reservation of a sandbox sender is its tenant's only", async () => {
     const shared = uniqueSender();
     await createConnection(acme.client, 'NS-RES-ACME', [shared]);
     await createConnection(globex.client, 'NS-RES-GLOBEX', [shared]);
-    expect((await globex.client.post('/v1/reservations', { channel: 'SMS', sender: shared, feature: 'AUTO_REPLY' })).status).toBe(201);
+    expect(
+      (await globex.client.post('/v1/reservations', { channel: 'SMS', sender: shared, feature: 'AUTO_REPLY' })).status,
+    ).toBe(201);
     await startedIntegration(acme.client, 'NsReserved', ['NS-RES-ACME']);
   });
 });

@@ -17,7 +17,14 @@ import net, { type AddressInfo, type LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundDispatcher } from '../../src/platform/outbound-http.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/worker.js';
-import { ADMIN_KEY, apiClient, startTestApp, type ApiClient, type ProvisionedConnection, type TestApp } from '../support/harness.js';
+import {
+  ADMIN_KEY,
+  apiClient,
+  startTestApp,
+  type ApiClient,
+  type ProvisionedConnection,
+  type TestApp,
+} from '../support/harness.js';
 import { carrierOf, createConnection, uniqueSender } from '../support/fixtures.js';
 
 const PUBLIC_ADDRESS = '93.184.216.34';
@@ -69,11 +76,19 @@ beforeAll(async () => {
 
   app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'false' } });
   // The runtime's own dispatcher (allowPrivate false), with the test's resolver behind its guard.
-  worker = await startWorker({ ...app.runtime, dispatcher: createOutboundDispatcher({ allowPrivate: false, lookup: resolver }) }, app.temporalAddress);
+  worker = await startWorker(
+    { ...app.runtime, dispatcher: createOutboundDispatcher({ allowPrivate: false, lookup: resolver }) },
+    app.temporalAddress,
+  );
   tenant = await app.tenant('Ssrf');
   sender = uniqueSender();
   connection = await createConnection(tenant.client, 'SSRF-SANDBOX', [sender]);
-  const created = await tenant.client.post('/v1/integrations', { alias: 'Ssrf', method: 'POST', url: 'https://hooks.ssrf.test/receiver', connections: [{ code: 'SSRF-SANDBOX' }] });
+  const created = await tenant.client.post('/v1/integrations', {
+    alias: 'Ssrf',
+    method: 'POST',
+    url: 'https://hooks.ssrf.test/receiver',
+    connections: [{ code: 'SSRF-SANDBOX' }],
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   integrationId = created.body.id;
   expect((await tenant.client.post(`/v1/integrations/${integrationId}/start`)).status).toBe(200);
@@ -94,13 +109,23 @@ async function deliverTo(url: string) {
   app.runtime.routeCache.clear();
   contacts += 1;
   const contact = `54911${String(contacts).padStart(8, '0')}`;
-  const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/SSRF-SANDBOX/inbound', { messageId: `ssrf-${contacts}`, from: contact, to: sender, text: url });
+  const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/SSRF-SANDBOX/inbound', {
+    messageId: `ssrf-${contacts}`,
+    from: contact,
+    to: sender,
+    text: url,
+  });
   expect(inbound.status, JSON.stringify(inbound.body)).toBe(202);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const listing = await tenant.client.get(`/v1/integrations/${integrationId}/deliveries?chatId=${encodeURIComponent(inbound.body.chatId)}`);
+    const listing = await tenant.client.get(
+      `/v1/integrations/${integrationId}/deliveries?chatId=${encodeURIComponent(inbound.body.chatId)}`,
+    );
     expect(listing.status).toBe(200);
-    const [delivery] = listing.body.items as Array<{ status: string; attempts: Array<{ statusCode: number | null; error: string | null }> }>;
+    const [delivery] = listing.body.items as Array<{
+      status: string;
+      attempts: Array<{ statusCode: number | null; error: string | null }>;
+    }>;
     if (delivery && delivery.status !== 'PENDING') return delivery;
     if (Date.now() > deadline) throw new Error(`the delivery to ${url} did not settle: ${JSON.stringify(delivery)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -155,11 +180,15 @@ describe('the SSRF matrix through the delivery path (WEBHOOK_ALLOW_PRIVATE=false
   it('refuses a rebinding name: public when looked up beforehand, loopback when the delivery connects', async () => {
     const before = { ...reached };
     // What a check when the URL is saved would have seen.
-    const first = await new Promise<string>((resolve, reject) => resolver('rebind.ssrf.test', {}, (err, address) => (err ? reject(err) : resolve(String(address)))));
+    const first = await new Promise<string>((resolve, reject) =>
+      resolver('rebind.ssrf.test', {}, (err, address) => (err ? reject(err) : resolve(String(address)))),
+    );
     expect(first).toBe(PUBLIC_ADDRESS);
     const delivery = await deliverTo(target('rebind.ssrf.test'));
     expect(delivery.status).toBe('FAILED');
-    expect(delivery.attempts[0]!.error).toBe('refusing to connect to 127.0.0.1 (loopback address) for host rebind.ssrf.test');
+    expect(delivery.attempts[0]!.error).toBe(
+      'refusing to connect to 127.0.0.1 (loopback address) for host rebind.ssrf.test',
+    );
     expect(rebindLookups).toBeGreaterThanOrEqual(2);
     expect(reached).toEqual(before);
   });
@@ -190,22 +219,46 @@ describe('literal private URLs are refused when configured (WEBHOOK_ALLOW_PRIVAT
   });
 
   it('PUT /v1/integrations/:id to a private URL is 400 naming url, and the stored URL is kept', async () => {
-    const created = await tenant.client.post('/v1/integrations', { alias: 'Public', method: 'POST', url: 'https://hooks.example.com/chathook' });
+    const created = await tenant.client.post('/v1/integrations', {
+      alias: 'Public',
+      method: 'POST',
+      url: 'https://hooks.example.com/chathook',
+    });
     expect(created.status).toBe(201);
-    const updated = await tenant.client.put(`/v1/integrations/${created.body.id}`, { alias: 'Public', method: 'POST', url: 'http://10.0.0.5/hook' });
+    const updated = await tenant.client.put(`/v1/integrations/${created.body.id}`, {
+      alias: 'Public',
+      method: 'POST',
+      url: 'http://10.0.0.5/hook',
+    });
     expect(updated.status).toBe(400);
     expect(updated.body.error).toMatchObject({ code: 'VALIDATION_ERROR', fields: [{ path: 'url' }] });
-    expect((await tenant.client.get(`/v1/integrations/${created.body.id}`)).body.url).toBe('https://hooks.example.com/chathook');
-    const renamed = await tenant.client.put(`/v1/integrations/${created.body.id}`, { alias: 'Public', method: 'POST', url: 'https://hooks.example.com/v2' });
+    expect((await tenant.client.get(`/v1/integrations/${created.body.id}`)).body.url).toBe(
+      'https://hooks.example.com/chathook',
+    );
+    const renamed = await tenant.client.put(`/v1/integrations/${created.body.id}`, {
+      alias: 'Public',
+      method: 'POST',
+      url: 'https://hooks.example.com/v2',
+    });
     expect(renamed.status).toBe(200);
   });
 
   it('an http carrier URL on a private address is 400 naming carrier.url', async () => {
     const operator = apiClient(app.baseUrl, ADMIN_KEY);
-    const refused = await operator.post(`/v1/tenants/${tenant.id}/connections`, { code: 'SSRF-HTTP', channel: 'SMS', senders: [uniqueSender()], carrier: { type: 'http', url: 'http://169.254.169.254/send' } });
+    const refused = await operator.post(`/v1/tenants/${tenant.id}/connections`, {
+      code: 'SSRF-HTTP',
+      channel: 'SMS',
+      senders: [uniqueSender()],
+      carrier: { type: 'http', url: 'http://169.254.169.254/send' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'VALIDATION_ERROR', fields: [{ path: 'carrier.url' }] });
-    const accepted = await operator.post(`/v1/tenants/${tenant.id}/connections`, { code: 'SSRF-HTTP', channel: 'SMS', senders: [uniqueSender()], carrier: { type: 'http', url: 'https://carrier.example.com/send' } });
+    const accepted = await operator.post(`/v1/tenants/${tenant.id}/connections`, {
+      code: 'SSRF-HTTP',
+      channel: 'SMS',
+      senders: [uniqueSender()],
+      carrier: { type: 'http', url: 'https://carrier.example.com/send' },
+    });
     expect(accepted.status).toBe(201);
   });
 

@@ -24,7 +24,7 @@ let globexKey: string;
 const CONTACT = '5491100000951';
 /** expect.poll outside a test (beforeAll): the condition, or a throw after `timeoutMs`. */
 async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await condition());) {
     if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${condition.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -58,14 +58,22 @@ beforeAll(async () => {
   const integration = await createIntegration(acme, 'AcmeHook', ['ISO-ACME'], { url: `${receiver.url}/acme` });
   expect((await acme.post(`/v1/integrations/${integration.id}/start`)).status).toBe(200);
   const carrier = carrierOf(app.baseUrl, connection);
-  const opened = await carrier.post('/carriers/ISO-ACME/inbound', { messageId: 'iso-1', from: CONTACT, to: sender, text: 'private to acme' });
+  const opened = await carrier.post('/carriers/ISO-ACME/inbound', {
+    messageId: 'iso-1',
+    from: CONTACT,
+    to: sender,
+    text: 'private to acme',
+  });
   expect(opened.status).toBe(202);
   await receiver.waitFor(1);
-  const reply = await apiClient(app.baseUrl, integration.responseToken).post(`/integrations/live-chat/${integration.id}/chats/${CONTACT}/events`, {
-    type: 'MESSAGE',
-    channel: { type: 'SMS', route: sender, connection: 'ISO-ACME' },
-    msg: 'acme reply',
-  });
+  const reply = await apiClient(app.baseUrl, integration.responseToken).post(
+    `/integrations/live-chat/${integration.id}/chats/${CONTACT}/events`,
+    {
+      type: 'MESSAGE',
+      channel: { type: 'SMS', route: sender, connection: 'ISO-ACME' },
+      msg: 'acme reply',
+    },
+  );
   expect(reply.status).toBe(202);
   await until(async () => (await acme.get('/v1/sandbox/messages')).body.items.length === 1);
   const deliveries = () => acme.get(`/v1/integrations/${integration.id}/deliveries`);
@@ -74,12 +82,31 @@ beforeAll(async () => {
 
   const bot = await createIntegration(acme, 'AcmeBot', [], { url: `${receiver.url}/acme-bot` });
   expect((await acme.post(`/v1/integrations/${bot.id}/start`)).status).toBe(200);
-  const campaign = await acme.post('/v1/campaigns', { name: 'Acme campaign', integrationId: bot.id, channel: 'SMS', senders: [sender] });
+  const campaign = await acme.post('/v1/campaigns', {
+    name: 'Acme campaign',
+    integrationId: bot.id,
+    channel: 'SMS',
+    senders: [sender],
+  });
   expect(campaign.status).toBe(201);
-  const reservation = await acme.post('/v1/reservations', { channel: 'SMS', sender: reservationSender, feature: 'AUTO_REPLY', label: 'Acme only' });
+  const reservation = await acme.post('/v1/reservations', {
+    channel: 'SMS',
+    sender: reservationSender,
+    feature: 'AUTO_REPLY',
+    label: 'Acme only',
+  });
   expect(reservation.status).toBe(201);
 
-  a = { integration, bot, campaignId: campaign.body.id, reservationId: reservation.body.id, deliveryId: delivery.id, chatId: opened.body.chatId, sender, carrier };
+  a = {
+    integration,
+    bot,
+    campaignId: campaign.body.id,
+    reservationId: reservation.body.id,
+    deliveryId: delivery.id,
+    chatId: opened.body.chatId,
+    sender,
+    carrier,
+  };
   globexIntegration = await createIntegration(globex, 'GlobexHook', [], { url: `${receiver.url}/globex` });
   expect((await globex.post(`/v1/integrations/${globexIntegration.id}/start`)).status).toBe(200);
 });
@@ -100,7 +127,11 @@ async function acmeState() {
   return {
     integration: await read(`/v1/integrations/${a.integration.id}`),
     bot: await read(`/v1/integrations/${a.bot.id}`),
-    secrets: { token: integrationDoc?.responseTokenHash, signing: integrationDoc?.signingSecretSealed, previous: integrationDoc?.previousSigningSecret ?? null },
+    secrets: {
+      token: integrationDoc?.responseTokenHash,
+      signing: integrationDoc?.signingSecretSealed,
+      previous: integrationDoc?.previousSigningSecret ?? null,
+    },
     connectionDetails: await read(`/v1/integrations/${a.integration.id}/connections`),
     deliveries: await read(`/v1/integrations/${a.integration.id}/deliveries`),
     chats: await read(`/v1/integrations/${a.integration.id}/chats`),
@@ -138,7 +169,11 @@ describe("another tenant's key on Acme's resources", () => {
       ['deliveries', (target) => globex.get(`/v1/integrations/${target}/deliveries`), id],
       ['deliveries of a chat', (target) => globex.get(`/v1/integrations/${target}/deliveries?chatId=${a.chatId}`), id],
       ['replay', (target) => globex.post(`/v1/integrations/${target}/deliveries/${a.deliveryId}/replay`), id],
-      ["replay of Acme's delivery under Globex's integration", (target) => globex.post(`/v1/integrations/${globexIntegration.id}/deliveries/${target}/replay`), a.deliveryId],
+      [
+        "replay of Acme's delivery under Globex's integration",
+        (target) => globex.post(`/v1/integrations/${globexIntegration.id}/deliveries/${target}/replay`),
+        a.deliveryId,
+      ],
       ['chats', (target) => globex.get(`/v1/integrations/${target}/chats`), id],
       ['open chats', (target) => globex.get(`/v1/integrations/${target}/chats?status=OPEN`), id],
       ['chat of a contact', (target) => globex.get(`/v1/integrations/${target}/chats/${CONTACT}`), id],
@@ -158,7 +193,9 @@ describe("another tenant's key on Acme's resources", () => {
       expect(answer.status, `${name}: ${JSON.stringify(answer.body)}`).toBe(404);
       const unknown = await call(unknownId());
       expect(answer.body, name).toEqual(unknown.body);
-      expect(JSON.stringify(answer.body), name).not.toMatch(/AcmeHook|AcmeBot|Acme campaign|ISO-ACME|private to acme|5491100000951/);
+      expect(JSON.stringify(answer.body), name).not.toMatch(
+        /AcmeHook|AcmeBot|Acme campaign|ISO-ACME|private to acme|5491100000951/,
+      );
     }
     // Connection codes are their own ids: Acme's answers as a code nobody has.
     for (const [name, call] of [
@@ -170,11 +207,18 @@ describe("another tenant's key on Acme's resources", () => {
       expect(answer.body, name).toEqual((await call('ISO-NOBODY')).body);
     }
     // Acme's ids in Globex's own creations: not found either.
-    const linked = await globex.post('/v1/campaigns', { name: 'Hijack', integrationId: a.bot.id, channel: 'SMS', senders: [a.sender] });
+    const linked = await globex.post('/v1/campaigns', {
+      name: 'Hijack',
+      integrationId: a.bot.id,
+      channel: 'SMS',
+      senders: [a.sender],
+    });
     expect(linked.status).toBe(404);
 
     // Lists show Globex only its own.
-    expect((await globex.get('/v1/integrations')).body.items.map((item: { id: string }) => item.id)).toEqual([globexIntegration.id]);
+    expect((await globex.get('/v1/integrations')).body.items.map((item: { id: string }) => item.id)).toEqual([
+      globexIntegration.id,
+    ]);
     expect((await globex.get('/v1/campaigns')).body.items).toEqual([]);
     expect((await globex.get('/v1/reservations')).body.items).toEqual([]);
     expect((await globex.get('/v1/connections')).body.items).toEqual([]);
@@ -189,22 +233,41 @@ describe("another tenant's key on Acme's resources", () => {
 
   it("keeps Acme's response token and signing secret working after Globex's rotation attempts", async () => {
     const mt = apiClient(app.baseUrl, a.integration.responseToken);
-    const reply = await mt.post(`/integrations/live-chat/${a.integration.id}/chats/${CONTACT}/events`, { type: 'MESSAGE', channel: { type: 'SMS', route: a.sender, connection: 'ISO-ACME' }, msg: 'still acme' });
+    const reply = await mt.post(`/integrations/live-chat/${a.integration.id}/chats/${CONTACT}/events`, {
+      type: 'MESSAGE',
+      channel: { type: 'SMS', route: a.sender, connection: 'ISO-ACME' },
+      msg: 'still acme',
+    });
     expect(reply.status).toBe(202);
     const before = receiver.received.length;
-    expect((await a.carrier.post('/carriers/ISO-ACME/inbound', { messageId: 'iso-2', from: CONTACT, to: a.sender, text: 'second' })).status).toBe(202);
+    expect(
+      (
+        await a.carrier.post('/carriers/ISO-ACME/inbound', {
+          messageId: 'iso-2',
+          from: CONTACT,
+          to: a.sender,
+          text: 'second',
+        })
+      ).status,
+    ).toBe(202);
     const [delivered] = (await receiver.waitFor(before + 1)).slice(before);
     expect(delivered!.url).toBe('/acme');
     // Signed with the secret Acme was shown at create, and with nothing else (no rotation overlap).
     const signatures = String(delivered!.headers['webhook-signature']).split(' ');
     expect(signatures).toHaveLength(1);
-    expect(() => new Webhook(a.integration.signingSecret).verify(delivered!.body, delivered!.headers as Record<string, string>)).not.toThrow();
+    expect(() =>
+      new Webhook(a.integration.signingSecret).verify(delivered!.body, delivered!.headers as Record<string, string>),
+    ).not.toThrow();
   });
 });
 
 describe('the response webhook with credentials of another tenant', () => {
   const path = () => `/integrations/live-chat/${a.integration.id}/chats/${CONTACT}/events`;
-  const message = () => ({ type: 'MESSAGE', channel: { type: 'SMS', route: a.sender, connection: 'ISO-ACME' }, msg: 'from globex' });
+  const message = () => ({
+    type: 'MESSAGE',
+    channel: { type: 'SMS', route: a.sender, connection: 'ISO-ACME' },
+    msg: 'from globex',
+  });
 
   it("answers 403 to Globex's valid response token on Acme's integration, and sends nothing", async () => {
     const chatBefore = (await acme.get(`/v1/integrations/${a.integration.id}/chats/${CONTACT}`)).body;
@@ -216,7 +279,10 @@ describe('the response webhook with credentials of another tenant', () => {
       expect(JSON.stringify(refused.body)).not.toMatch(/AcmeHook|private to acme/);
     }
     // Acme's token on Globex's integration: 403 too, in the other direction.
-    const reverse = await apiClient(app.baseUrl, a.integration.responseToken).post(`/integrations/live-chat/${globexIntegration.id}/chats/${CONTACT}/events`, { type: 'END' });
+    const reverse = await apiClient(app.baseUrl, a.integration.responseToken).post(
+      `/integrations/live-chat/${globexIntegration.id}/chats/${CONTACT}/events`,
+      { type: 'END' },
+    );
     expect(reverse.status).toBe(403);
     // A tenant API key is no response token: 401.
     expect((await apiClient(app.baseUrl, globexKey).post(path(), message())).status).toBe(401);
@@ -225,10 +291,14 @@ describe('the response webhook with credentials of another tenant', () => {
     const chatAfter = (await acme.get(`/v1/integrations/${a.integration.id}/chats/${CONTACT}`)).body;
     expect(chatAfter).toEqual(chatBefore);
     expect(chatAfter.status).toBe('OPEN');
-    const ok = await apiClient(app.baseUrl, a.integration.responseToken).post(path(), { ...message(), msg: 'acme marker' });
+    const ok = await apiClient(app.baseUrl, a.integration.responseToken).post(path(), {
+      ...message(),
+      msg: 'acme marker',
+    });
     expect(ok.status).toBe(202);
     // Replies leave in order: once the marker is recorded, anything sent before it would be too.
-    const texts = async () => (await acme.get('/v1/sandbox/messages')).body.items.map((item: { text: string }) => item.text);
+    const texts = async () =>
+      (await acme.get('/v1/sandbox/messages')).body.items.map((item: { text: string }) => item.text);
     await expect.poll(texts, { timeout: 15_000 }).toContain('acme marker');
     expect(await texts()).not.toContain('from globex');
   });

@@ -81,7 +81,13 @@ export function apiClient(baseUrl: string, token?: string): ApiClient {
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  return { get: (path) => raw(path, { method: 'GET' }), post: send('POST'), put: send('PUT'), delete: send('DELETE'), raw };
+  return {
+    get: (path) => raw(path, { method: 'GET' }),
+    post: send('POST'),
+    put: send('PUT'),
+    delete: send('DELETE'),
+    raw,
+  };
 }
 
 /**
@@ -117,7 +123,12 @@ export async function startTestApp(
   };
   const config = parseConfig(env);
   const logger = createLogger(config.logLevel, options.logStream);
-  const runtime = await openRuntime(config, logger, { mongodbUri: mongoUri, temporalAddress, encryptionKey }, { chatUpdateWaitMs: options.chatUpdateWaitMs });
+  const runtime = await openRuntime(
+    config,
+    logger,
+    { mongodbUri: mongoUri, temporalAddress, encryptionKey },
+    { chatUpdateWaitMs: options.chatUpdateWaitMs },
+  );
   const worker = options.worker ? await startWorker(runtime, temporalAddress) : undefined;
   const api = await startApi(appDepsOf(runtime, { lifecycleWaitMs: options.lifecycleWaitMs }), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
@@ -136,7 +147,8 @@ export async function startTestApp(
     },
     async provisionConnection(tenantId, connection) {
       const response = await apiClient(baseUrl, ADMIN_KEY).post(`/v1/tenants/${tenantId}/connections`, connection);
-      if (response.status !== 201) throw new Error(`connection ${connection.code}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 201)
+        throw new Error(`connection ${connection.code}: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body as ProvisionedConnection;
     },
     async close() {

@@ -45,7 +45,9 @@ describe('process-tree', () => {
   });
 
   it('throws when neither ps nor /proc can be read, instead of answering no descendants', () => {
-    expect(() => descendantsOf(process.pid, { psCommand: 'chathook-no-such-ps', procDir: join(emptyDir, 'missing') })).toThrow(/cannot list processes/);
+    expect(() =>
+      descendantsOf(process.pid, { psCommand: 'chathook-no-such-ps', procDir: join(emptyDir, 'missing') }),
+    ).toThrow(/cannot list processes/);
     // A readable table that does not hold this very process is no table either.
     expect(() => processTable({ psCommand: 'chathook-no-such-ps', procDir: emptyDir })).toThrow(/not this one/);
   });

@@ -10,7 +10,10 @@ export interface ProcessTableSources {
 type Row = [pid: number, ppid: number];
 
 function fromPs(command: string): Row[] {
-  const listing = execFileSync(command, ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const listing = execFileSync(command, ['-e', '-o', 'pid=,ppid='], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return listing
     .trim()
     .split('\n')

@@ -62,10 +62,22 @@ export async function startTimeSkippingStack(env: Record<string, string> = {}): 
     // The test server has no ListSearchAttributes (so no ensureChatSearchAttributes): add them outright.
     await testEnv.connection.operatorService.addSearchAttributes({
       namespace: config.temporal.namespace,
-      searchAttributes: Object.fromEntries(CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        CHAT_SEARCH_ATTRIBUTE_NAMES.map((name) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
     });
-    const runtime = await openRuntime(config, logger, { mongodbUri: mongoUri, temporalAddress: testEnv.address, encryptionKey });
-    cleanups.push(() => runtime.close(), () => runtime.db.dropDatabase());
+    const runtime = await openRuntime(config, logger, {
+      mongodbUri: mongoUri,
+      temporalAddress: testEnv.address,
+      encryptionKey,
+    });
+    cleanups.push(
+      () => runtime.close(),
+      () => runtime.db.dropDatabase(),
+    );
     const worker = await Worker.create({
       connection: testEnv.nativeConnection,
       namespace: config.temporal.namespace,
@@ -101,13 +113,23 @@ let seeded = 0;
  * An ACTIVE integration posting the default body to `url`, with one sandbox-carrier connection,
  * written straight to the database as the API would (activation is not what these tests are about).
  */
-export async function seedIntegration(stack: TimeSkippingStack, url: string, channel: Channel): Promise<SeededIntegration> {
+export async function seedIntegration(
+  stack: TimeSkippingStack,
+  url: string,
+  channel: Channel,
+): Promise<SeededIntegration> {
   seeded += 1;
   const { models } = stack;
   const { secretBox } = stack.runtime;
   const connectionCode = `TS-${channel}-${seeded}`;
   const sender = `58412${String(seeded).padStart(7, '0')}`;
-  await models.Connection.create({ tenantId: stack.tenantId, code: connectionCode, channel, senders: [sender], carrier: { type: 'sandbox' } });
+  await models.Connection.create({
+    tenantId: stack.tenantId,
+    code: connectionCode,
+    channel,
+    senders: [sender],
+    carrier: { type: 'sandbox' },
+  });
   const responseToken = generateResponseToken();
   const signingSecret = generateSigningSecret();
   const integration = await models.Integration.create({

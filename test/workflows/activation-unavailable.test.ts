@@ -24,14 +24,20 @@ describe('a start that cannot finish in time', () => {
     const pending = await acme.post(`/v1/integrations/${integration.id}/start`);
     expect(pending.status).toBe(503);
     expect(pending.body.error.code).toBe('ACTIVATION_PENDING');
-    expect(await app.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(0);
+    expect(await app.models.SenderClaim.countDocuments({ holderId: new mongoose.Types.ObjectId(integration.id) })).toBe(
+      0,
+    );
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('INACTIVE');
 
     const worker = await startWorker(app.runtime, app.temporalAddress);
     try {
       const done = await acme.post(`/v1/integrations/${integration.id}/start`);
       expect(done.status).toBe(200);
-      expect(done.body).toEqual({ status: 'ACTIVE', partial: false, connections: [{ code: 'LATE', status: 'ACTIVE' }] });
+      expect(done.body).toEqual({
+        status: 'ACTIVE',
+        partial: false,
+        connections: [{ code: 'LATE', status: 'ACTIVE' }],
+      });
     } finally {
       await worker.shutdown();
     }

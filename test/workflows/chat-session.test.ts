@@ -16,7 +16,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatSession } from '../../workflows/chat-session.js';
 import type { ReplyRequest } from '../../workflows/contract/chat-messages.js';
 import type { ChatSessionInput, ChatSettings } from '../../workflows/contract/chat-session.js';
-import { MAX_PENDING_REPLIES, type ChatPhase, type ChatSessionState, type PendingReply, type QueuedDelivery } from '../../workflows/contract/chat-state.js';
+import {
+  MAX_PENDING_REPLIES,
+  type ChatPhase,
+  type ChatSessionState,
+  type PendingReply,
+  type QueuedDelivery,
+} from '../../workflows/contract/chat-state.js';
 import { FailureType } from '../../workflows/contract/failures.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
@@ -35,9 +41,22 @@ const SETTINGS: ChatSettings = {
 
 const PHASES: readonly ChatPhase[] = ['OPEN', 'CLOSE_REQUESTED', 'CLOSING', 'CLOSED'];
 
-const delivery = (index: number): QueuedDelivery => ({ deliveryId: `msg_${index}`, event: 'MESSAGE', attempts: 0, firstAttemptAt: null, nextAttemptAt: null });
+const delivery = (index: number): QueuedDelivery => ({
+  deliveryId: `msg_${index}`,
+  event: 'MESSAGE',
+  attempts: 0,
+  firstAttemptAt: null,
+  nextAttemptAt: null,
+});
 const deliveries = (count: number) => Array.from({ length: count }, (_, index) => delivery(index));
-const pendingReply = (index: number): PendingReply => ({ eventId: `evt_${index}`, channel: 'SMS', connectionCode: 'C1', from: '1234', text: `reply ${index}`, createdAt: at(T0) });
+const pendingReply = (index: number): PendingReply => ({
+  eventId: `evt_${index}`,
+  channel: 'SMS',
+  connectionCode: 'C1',
+  from: '1234',
+  text: `reply ${index}`,
+  createdAt: at(T0),
+});
 
 function carried(state: Partial<ChatSessionState> = {}): ChatSessionState {
   return {
@@ -72,9 +91,23 @@ function chatOf(state: Partial<ChatSessionState> = {}, input: Partial<ChatSessio
 }
 
 const smsReply: ReplyRequest = { type: 'MESSAGE', channel: 'SMS', connectionCode: 'C1', from: '1234', text: 'hi' };
-const whatsappReply: ReplyRequest = { type: 'MESSAGE', channel: 'WHATSAPP', connectionCode: 'C1', from: '1234', text: 'hi' };
+const whatsappReply: ReplyRequest = {
+  type: 'MESSAGE',
+  channel: 'WHATSAPP',
+  connectionCode: 'C1',
+  from: '1234',
+  text: 'hi',
+};
 const end: ReplyRequest = { type: 'END' };
-const inbound = { messageId: 'm1', connectionCode: 'C1', sender: '1234', channel: 'SMS' as const, text: 'hello', media: null, timestamp: at(T0) };
+const inbound = {
+  messageId: 'm1',
+  connectionCode: 'C1',
+  sender: '1234',
+  channel: 'SMS' as const,
+  text: 'hello',
+  media: null,
+  timestamp: at(T0),
+};
 
 /** The failure type a validator refused with (none: undefined); every refusal is a non-retryable ApplicationFailure. */
 function refusalOf(validate: () => void): string | undefined {
@@ -98,9 +131,24 @@ afterEach(() => {
 
 describe('ChatSession phases', () => {
   it('opens a new chat OPEN, and a carried one in the phase it was carried in', () => {
-    const fresh = new ChatSession({ tenantId: 't', integrationId: 'i', contact: '5491100000001', channel: 'SMS', connectionCode: 'C1', sender: '1234', settings: SETTINGS });
+    const fresh = new ChatSession({
+      tenantId: 't',
+      integrationId: 'i',
+      contact: '5491100000001',
+      channel: 'SMS',
+      connectionCode: 'C1',
+      sender: '1234',
+      settings: SETTINGS,
+    });
     expect(fresh.phase).toBe('OPEN');
-    expect(fresh.state).toMatchObject({ phase: 'OPEN', closedReason: null, openedAt: at(T0), deliveries: [], replies: [], next: null });
+    expect(fresh.state).toMatchObject({
+      phase: 'OPEN',
+      closedReason: null,
+      openedAt: at(T0),
+      deliveries: [],
+      replies: [],
+      next: null,
+    });
     for (const phase of PHASES) expect(chatOf({ phase }).phase).toBe(phase);
   });
 
@@ -138,7 +186,16 @@ describe('ChatSession phases', () => {
     const accepted = chat.acceptReply({ ...smsReply, connectionCode: '' });
     expect(chat.phase).toBe('OPEN');
     // An empty connection code goes out through the connection the contact wrote to.
-    expect(chat.state.replies).toEqual([{ eventId: accepted.eventId, channel: 'SMS', connectionCode: 'C1', from: '1234', text: 'hi', createdAt: at(T0 + 5_000) }]);
+    expect(chat.state.replies).toEqual([
+      {
+        eventId: accepted.eventId,
+        channel: 'SMS',
+        connectionCode: 'C1',
+        from: '1234',
+        text: 'hi',
+        createdAt: at(T0 + 5_000),
+      },
+    ]);
     expect(chat.state.lastActivityAt).toBe(at(T0 + 5_000));
   });
 
@@ -169,10 +226,24 @@ describe('ChatSession phases', () => {
   });
 
   it("hands its phase and queues to its next run, and the contact's next chat its own queue, OPEN", () => {
-    const chat = chatOf({ deliveries: deliveries(2), next: { chatId: 'chat-2', openedAt: at(T0 - 1_000), lastInboundAt: at(T0 - 500), deliveries: [delivery(9)], listed: true } });
+    const chat = chatOf({
+      deliveries: deliveries(2),
+      next: {
+        chatId: 'chat-2',
+        openedAt: at(T0 - 1_000),
+        lastInboundAt: at(T0 - 500),
+        deliveries: [delivery(9)],
+        listed: true,
+      },
+    });
     expect(chatOf().nextChatInput()).toBeNull();
     chat.requestClose('CLIENT_END');
-    expect(chat.nextRunInput().carried).toMatchObject({ chatId: 'chat-1', phase: 'CLOSE_REQUESTED', closedReason: 'CLIENT_END', deliveries: deliveries(2) });
+    expect(chat.nextRunInput().carried).toMatchObject({
+      chatId: 'chat-1',
+      phase: 'CLOSE_REQUESTED',
+      closedReason: 'CLIENT_END',
+      deliveries: deliveries(2),
+    });
     vi.setSystemTime(T0 + 10_000);
     expect(chat.nextChatInput()?.carried).toEqual({
       chatId: 'chat-2',
@@ -194,9 +265,15 @@ describe('ChatSession.validateInbound', () => {
   it('takes a message in every phase while the run is RUNNING or ENDING (past OPEN it opens the next chat)', () => {
     for (const phase of PHASES) {
       const chat = chatOf({ phase });
-      expect(refusalOf(() => chat.validateInbound(inbound)), phase).toBeUndefined();
+      expect(
+        refusalOf(() => chat.validateInbound(inbound)),
+        phase,
+      ).toBeUndefined();
       chat.endRun();
-      expect(refusalOf(() => chat.validateInbound(inbound)), `${phase}, ending`).toBeUndefined();
+      expect(
+        refusalOf(() => chat.validateInbound(inbound)),
+        `${phase}, ending`,
+      ).toBeUndefined();
     }
   });
 
@@ -204,14 +281,27 @@ describe('ChatSession.validateInbound', () => {
     for (const phase of PHASES) {
       const chat = chatOf({ phase });
       chat.beginHandOver();
-      expect(refusalOf(() => chat.validateInbound(inbound)), phase).toBe(FailureType.CHAT_HANDING_OVER);
+      expect(
+        refusalOf(() => chat.validateInbound(inbound)),
+        phase,
+      ).toBe(FailureType.CHAT_HANDING_OVER);
     }
   });
 
   it("refuses CHAT_BACKLOG at CHAT_MAX_PENDING undelivered events, the next chat's counted in", () => {
-    expect(refusalOf(() => chatOf({ deliveries: deliveries(SETTINGS.maxPendingDeliveries - 1) }).validateInbound(inbound))).toBeUndefined();
-    expect(refusalOf(() => chatOf({ deliveries: deliveries(SETTINGS.maxPendingDeliveries) }).validateInbound(inbound))).toBe(FailureType.CHAT_BACKLOG);
-    const next = { chatId: 'chat-2', openedAt: at(T0), lastInboundAt: at(T0), deliveries: [delivery(9)], listed: false };
+    expect(
+      refusalOf(() => chatOf({ deliveries: deliveries(SETTINGS.maxPendingDeliveries - 1) }).validateInbound(inbound)),
+    ).toBeUndefined();
+    expect(
+      refusalOf(() => chatOf({ deliveries: deliveries(SETTINGS.maxPendingDeliveries) }).validateInbound(inbound)),
+    ).toBe(FailureType.CHAT_BACKLOG);
+    const next = {
+      chatId: 'chat-2',
+      openedAt: at(T0),
+      lastInboundAt: at(T0),
+      deliveries: [delivery(9)],
+      listed: false,
+    };
     const closing = chatOf({ phase: 'CLOSING', deliveries: deliveries(SETTINGS.maxPendingDeliveries - 1), next });
     expect(refusalOf(() => closing.validateInbound(inbound))).toBe(FailureType.CHAT_BACKLOG);
   });
@@ -222,8 +312,14 @@ describe('ChatSession.validateReply', () => {
     expect(refusalOf(() => chatOf().validateReply(smsReply))).toBeUndefined();
     expect(refusalOf(() => chatOf().validateReply(end))).toBeUndefined();
     for (const phase of ['CLOSE_REQUESTED', 'CLOSING', 'CLOSED'] as const) {
-      expect(refusalOf(() => chatOf({ phase }).validateReply(smsReply)), phase).toBe(FailureType.CHAT_NOT_FOUND);
-      expect(refusalOf(() => chatOf({ phase }).validateReply(end)), phase).toBe(FailureType.CHAT_NOT_FOUND);
+      expect(
+        refusalOf(() => chatOf({ phase }).validateReply(smsReply)),
+        phase,
+      ).toBe(FailureType.CHAT_NOT_FOUND);
+      expect(
+        refusalOf(() => chatOf({ phase }).validateReply(end)),
+        phase,
+      ).toBe(FailureType.CHAT_NOT_FOUND);
     }
   });
 
@@ -258,12 +354,21 @@ describe('ChatSession.validateReply', () => {
     vi.setSystemTime(T0 + 10 * SETTINGS.whatsappWindowMs);
     expect(refusalOf(() => sms.validateReply(smsReply))).toBeUndefined();
     // A new message from the contact opens the window again.
-    expect(refusalOf(() => chatOf({ lastInboundAt: at(T0 + 10 * SETTINGS.whatsappWindowMs - 1_000) }, { channel: 'WHATSAPP' }).validateReply(whatsappReply))).toBeUndefined();
+    expect(
+      refusalOf(() =>
+        chatOf(
+          { lastInboundAt: at(T0 + 10 * SETTINGS.whatsappWindowMs - 1_000) },
+          { channel: 'WHATSAPP' },
+        ).validateReply(whatsappReply),
+      ),
+    ).toBeUndefined();
   });
 
   it(`refuses CHAT_BACKLOG when ${MAX_PENDING_REPLIES} replies wait for the carrier; END is still taken`, () => {
     const replies = (count: number) => Array.from({ length: count }, (_, index) => pendingReply(index));
-    expect(refusalOf(() => chatOf({ replies: replies(MAX_PENDING_REPLIES - 1) }).validateReply(smsReply))).toBeUndefined();
+    expect(
+      refusalOf(() => chatOf({ replies: replies(MAX_PENDING_REPLIES - 1) }).validateReply(smsReply)),
+    ).toBeUndefined();
     const full = chatOf({ replies: replies(MAX_PENDING_REPLIES) });
     expect(refusalOf(() => full.validateReply(smsReply))).toBe(FailureType.CHAT_BACKLOG);
     expect(refusalOf(() => full.validateReply(end))).toBeUndefined();

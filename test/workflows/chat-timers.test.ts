@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chatSettingsOf, createTemporalGateway, type ReplyOutcome, type TemporalGateway } from '../../src/temporal/gateway.js';
+import {
+  chatSettingsOf,
+  createTemporalGateway,
+  type ReplyOutcome,
+  type TemporalGateway,
+} from '../../src/temporal/gateway.js';
 import { chatStateQuery, type InboundAccepted, type InboundMessage } from '../../workflows/contract/chat-messages.js';
 import type { ChatSessionWorkflow } from '../../workflows/contract/chat-session.js';
 import { chatWorkflowId } from '../../workflows/contract/ids.js';
 import { deliveryViewOf } from '../../src/services/deliveries.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
-import { seedIntegration, startTimeSkippingStack, type SeededIntegration, type TimeSkippingStack } from '../support/time-skipping.js';
+import {
+  seedIntegration,
+  startTimeSkippingStack,
+  type SeededIntegration,
+  type TimeSkippingStack,
+} from '../support/time-skipping.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,7 +28,13 @@ const peers: HttpPeer[] = [];
 beforeAll(async () => {
   stack = await startTimeSkippingStack();
   const { config, runtime } = stack;
-  gateway = createTemporalGateway({ client: stack.env.client, taskQueue: config.temporal.taskQueue, chatSettings: chatSettingsOf(config), metrics: runtime.metrics, logger: runtime.logger });
+  gateway = createTemporalGateway({
+    client: stack.env.client,
+    taskQueue: config.temporal.taskQueue,
+    chatSettings: chatSettingsOf(config),
+    metrics: runtime.metrics,
+    logger: runtime.logger,
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -56,7 +72,11 @@ function chatWith(integration: SeededIntegration) {
     };
     const outcome = await gateway.deliverInbound(chat, message);
     if (outcome.kind === 'ACCEPTED') return outcome.accepted;
-    throw new Error(outcome.kind === 'REJECTED' ? `${outcome.rejection.type}: ${outcome.rejection.message}` : `chat ${outcome.workflowId} unavailable: ${outcome.reason}`);
+    throw new Error(
+      outcome.kind === 'REJECTED'
+        ? `${outcome.rejection.type}: ${outcome.rejection.message}`
+        : `chat ${outcome.workflowId} unavailable: ${outcome.reason}`,
+    );
   };
   const reply = (text: string): Promise<ReplyOutcome> =>
     gateway.sendReply(integration.integrationId, contact, {
@@ -67,7 +87,8 @@ function chatWith(integration: SeededIntegration) {
       text,
     });
   const end = () => gateway.sendReply(integration.integrationId, contact, { type: 'END' });
-  const handle = () => stack.env.client.workflow.getHandle<ChatSessionWorkflow>(chatWorkflowId(integration.integrationId, contact));
+  const handle = () =>
+    stack.env.client.workflow.getHandle<ChatSessionWorkflow>(chatWorkflowId(integration.integrationId, contact));
   return { contact, inbound, reply, end, handle };
 }
 
@@ -75,9 +96,12 @@ const ms = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
 /** Deliveries as the API presents them (status and attempts come from the attempt log). */
 async function deliveriesOf(filter: Record<string, unknown>) {
   const docs = await stack.models.Delivery.find(filter).sort({ createdAt: 1 }).lean();
-  return Promise.all(docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.runtime.repositories, doc)), payload: doc.payload })));
+  return Promise.all(
+    docs.map(async (doc) => ({ ...(await deliveryViewOf(stack.runtime.repositories, doc)), payload: doc.payload })),
+  );
 }
-const bodiesOf = (peer: HttpPeer) => peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+const bodiesOf = (peer: HttpPeer) =>
+  peer.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
 const acceptedIn = (chatId: string) => ({ kind: 'ACCEPTED', accepted: { eventId: expect.any(String), chatId } });
 
 function rejection(outcome: ReplyOutcome) {
@@ -108,7 +132,11 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
       type: 'WINDOW_CLOSED',
       message: `the 24-hour customer service window closed at ${opened.windowExpiresAt}`,
     });
-    expect(await chat.handle().query(chatStateQuery)).toMatchObject({ chatId: opened.chatId, status: 'OPEN', windowExpiresAt: opened.windowExpiresAt });
+    expect(await chat.handle().query(chatStateQuery)).toMatchObject({
+      chatId: opened.chatId,
+      status: 'OPEN',
+      windowExpiresAt: opened.windowExpiresAt,
+    });
 
     expect(await chat.inbound('wa-2', 'sigo aquí')).toEqual({ chatId: opened.chatId, duplicate: false });
     const reopened = await chat.handle().query(chatStateQuery);
@@ -118,7 +146,11 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
     expect(await chat.reply('after reopening')).toEqual(acceptedIn(opened.chatId));
 
     expect(await chat.end()).toEqual(acceptedIn(opened.chatId));
-    expect(await chat.handle().result()).toEqual({ chatId: opened.chatId, closedReason: 'CLIENT_END', acceptedTotal: 6 });
+    expect(await chat.handle().result()).toEqual({
+      chatId: opened.chatId,
+      closedReason: 'CLIENT_END',
+      acceptedTotal: 6,
+    });
     expect(bodiesOf(peer).map((body) => [body.event, body.text])).toEqual([
       ['MESSAGE', 'hola'],
       ['MESSAGE', 'sigo aquí'],
@@ -203,7 +235,15 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
     // The first attempt is recorded after its 503 arrives.
     // Both are listed from the moment they were accepted: the first retrying, the second not tried yet.
     await expect
-      .poll(async () => (await deliveriesOf({ chatId: opened.chatId })).map((view) => [view.payload?.text, view.status, view.attemptCount > 0]), { timeout: 10_000, interval: 100 })
+      .poll(
+        async () =>
+          (await deliveriesOf({ chatId: opened.chatId })).map((view) => [
+            view.payload?.text,
+            view.status,
+            view.attemptCount > 0,
+          ]),
+        { timeout: 10_000, interval: 100 },
+      )
       .toEqual([
         ['first', 'PENDING', true],
         ['second', 'PENDING', false],
@@ -211,19 +251,31 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
 
     // Past the first delivery's deadline, short of the idle timeout (24h after the second message).
     await stack.env.sleep(23 * HOUR + 30 * 60_000);
-    await vi.waitFor(async () => expect((await deliveriesOf({ chatId: opened.chatId, event: 'MESSAGE' })).map((d) => d.status).sort()).toEqual(['FAILED', 'SUCCEEDED']), {
-      timeout: 20_000,
-      interval: 200,
-    });
+    await vi.waitFor(
+      async () =>
+        expect((await deliveriesOf({ chatId: opened.chatId, event: 'MESSAGE' })).map((d) => d.status).sort()).toEqual([
+          'FAILED',
+          'SUCCEEDED',
+        ]),
+      {
+        timeout: 20_000,
+        interval: 200,
+      },
+    );
 
     const views = await deliveriesOf({ chatId: opened.chatId, event: 'MESSAGE' });
     const [first, delivered] = ['first', 'second'].map((text) => views.find((view) => view.payload?.text === text));
     expect(first).toMatchObject({ status: 'FAILED', event: 'MESSAGE' });
     expect(first!.lastError).toContain('the endpoint answered 503');
-    expect(new Set(first!.attempts.map((attempt) => `${attempt.statusCode} ${attempt.error}`))).toEqual(new Set(['503 the endpoint answered 503']));
+    expect(new Set(first!.attempts.map((attempt) => `${attempt.statusCode} ${attempt.error}`))).toEqual(
+      new Set(['503 the endpoint answered 503']),
+    );
     expect(first!.attemptCount).toBeGreaterThan(5);
     expect(first!.attemptCount).toBeLessThan(60);
-    expect(delivered).toMatchObject({ status: 'SUCCEEDED', attempts: [expect.objectContaining({ statusCode: 200, error: null })] });
+    expect(delivered).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: [expect.objectContaining({ statusCode: 200, error: null })],
+    });
 
     const times = await Promise.all(attemptTimes);
     expect(times).toHaveLength(first!.attemptCount);
@@ -241,7 +293,11 @@ describe('chat timers on the time-skipping server (24h durations)', () => {
     expect(await chat.handle().query(chatStateQuery)).toMatchObject({ status: 'OPEN', pendingDeliveries: 0 });
 
     expect(await chat.handle().result()).toEqual({ chatId: opened.chatId, closedReason: 'IDLE', acceptedTotal: 2 });
-    expect(bodiesOf(peer).slice(-2).map((body) => [body.event, body.text])).toEqual([
+    expect(
+      bodiesOf(peer)
+        .slice(-2)
+        .map((body) => [body.event, body.text]),
+    ).toEqual([
       ['MESSAGE', 'second'],
       ['END', null],
     ]);

@@ -23,7 +23,8 @@ afterAll(async () => {
 const claimsOf = (integrationId: string) =>
   app.models.SenderClaim.find({ holderId: new mongoose.Types.ObjectId(integrationId) }).lean();
 /** The connections here are sandboxes: their senders are claimed in their tenant's namespace. */
-const sandboxKey = (tenantId: string, sender: string) => claimKeyOf(new mongoose.Types.ObjectId(tenantId), 'SANDBOX', sender);
+const sandboxKey = (tenantId: string, sender: string) =>
+  claimKeyOf(new mongoose.Types.ObjectId(tenantId), 'SANDBOX', sender);
 
 describe('activation workflow', () => {
   it('activates every connection: 200 ACTIVE, partial false, senders claimed', async () => {
@@ -41,7 +42,9 @@ describe('activation workflow', () => {
         { code: 'FULL-2', status: 'ACTIVE' },
       ],
     });
-    expect((await claimsOf(integration.id)).map((claim) => claim.sender).sort()).toEqual([s1, s2, s3].map((sender) => sandboxKey(acmeId, sender)).sort());
+    expect((await claimsOf(integration.id)).map((claim) => claim.sender).sort()).toEqual(
+      [s1, s2, s3].map((sender) => sandboxKey(acmeId, sender)).sort(),
+    );
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('ACTIVE');
     const details = await acme.get(`/v1/integrations/${integration.id}/connections`);
     expect(details.body.items).toEqual([
@@ -54,7 +57,12 @@ describe('activation workflow', () => {
     const [free, reserved] = [uniqueSender(), uniqueSender()];
     await createConnection(acme, 'PART-OK', [free]);
     await createConnection(acme, 'PART-KO', [reserved]);
-    await acme.post('/v1/reservations', { channel: 'SMS', sender: reserved, feature: 'KEYWORD_CAMPAIGN', label: 'Promo' });
+    await acme.post('/v1/reservations', {
+      channel: 'SMS',
+      sender: reserved,
+      feature: 'KEYWORD_CAMPAIGN',
+      label: 'Promo',
+    });
     const integration = await createIntegration(acme, 'Partial', ['PART-OK', 'PART-KO']);
     const started = await acme.post(`/v1/integrations/${integration.id}/start`);
     expect(started.status).toBe(200);
@@ -64,14 +72,27 @@ describe('activation workflow', () => {
       message: 'Not all connections were activated',
       connections: [
         { code: 'PART-OK', status: 'ACTIVE' },
-        { code: 'PART-KO', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining(`sender ${reserved} is used by a keyword campaign ("Promo")`) } },
+        {
+          code: 'PART-KO',
+          status: 'FAILED',
+          error: {
+            code: 'SENDER_IN_USE',
+            message: expect.stringContaining(`sender ${reserved} is used by a keyword campaign ("Promo")`),
+          },
+        },
       ],
     });
     expect((await claimsOf(integration.id)).map((claim) => claim.sender)).toEqual([sandboxKey(acmeId, free)]);
     const details = await acme.get(`/v1/integrations/${integration.id}/connections`);
-    expect(details.body.items[1]).toMatchObject({ code: 'PART-KO', status: 'FAILED', error: { code: 'SENDER_IN_USE' } });
+    expect(details.body.items[1]).toMatchObject({
+      code: 'PART-KO',
+      status: 'FAILED',
+      error: { code: 'SENDER_IN_USE' },
+    });
 
-    const history = await app.runtime.temporal.client.workflow.getHandle(activationWorkflowId(integration.id)).fetchHistory();
+    const history = await app.runtime.temporal.client.workflow
+      .getHandle(activationWorkflowId(integration.id))
+      .fetchHistory();
     const failures = history.events!.filter((event) => event.activityTaskFailedEventAttributes);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.activityTaskFailedEventAttributes!.failure!.message).toContain('SMS - PART-KO');
@@ -97,8 +118,21 @@ describe('activation workflow', () => {
       error: { code: 'ACTIVATION_FAILED' },
       status: 'INACTIVE',
       connections: [
-        { code: 'NONE-1', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining(`sender ${held} is used by the active Custom Webhook integration "Holder"`) } },
-        { code: 'NONE-2', status: 'FAILED', error: { code: 'SENDER_IN_USE', message: expect.stringContaining('an auto-reply') } },
+        {
+          code: 'NONE-1',
+          status: 'FAILED',
+          error: {
+            code: 'SENDER_IN_USE',
+            message: expect.stringContaining(
+              `sender ${held} is used by the active Custom Webhook integration "Holder"`,
+            ),
+          },
+        },
+        {
+          code: 'NONE-2',
+          status: 'FAILED',
+          error: { code: 'SENDER_IN_USE', message: expect.stringContaining('an auto-reply') },
+        },
       ],
     });
     expect(await claimsOf(integration.id)).toEqual([]);
@@ -136,9 +170,15 @@ describe('activation workflow', () => {
     const second = await createIntegration(acme, 'Second', ['STOP']);
     expect((await acme.post(`/v1/integrations/${first.id}/start`)).status).toBe(200);
     expect((await acme.post(`/v1/integrations/${second.id}/start`)).status).toBe(409);
-    expect(await acme.post(`/v1/integrations/${first.id}/stop`)).toMatchObject({ status: 200, body: { status: 'INACTIVE' } });
+    expect(await acme.post(`/v1/integrations/${first.id}/stop`)).toMatchObject({
+      status: 200,
+      body: { status: 'INACTIVE' },
+    });
     expect(await claimsOf(first.id)).toEqual([]);
-    expect(await acme.post(`/v1/integrations/${first.id}/stop`)).toMatchObject({ status: 200, body: { status: 'INACTIVE' } });
+    expect(await acme.post(`/v1/integrations/${first.id}/stop`)).toMatchObject({
+      status: 200,
+      body: { status: 'INACTIVE' },
+    });
     const details = await acme.get(`/v1/integrations/${first.id}/connections`);
     expect(details.body.items[0]).toMatchObject({ code: 'STOP', status: 'INACTIVE' });
     expect((await acme.post(`/v1/integrations/${second.id}/start`)).status).toBe(200);
@@ -149,12 +189,20 @@ describe('activation workflow', () => {
     await acme.post(`/v1/integrations/${integration.id}/start`);
     const sender = uniqueSender();
     await createConnection(acme, 'SPRING', [sender]);
-    const campaign = await acme.post('/v1/campaigns', { name: 'Spring bot', integrationId: integration.id, channel: 'SMS', senders: [sender] });
+    const campaign = await acme.post('/v1/campaigns', {
+      name: 'Spring bot',
+      integrationId: integration.id,
+      channel: 'SMS',
+      senders: [sender],
+    });
     expect(campaign.status).toBe(201);
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
     const blocked = await acme.post(`/v1/integrations/${integration.id}/stop`);
     expect(blocked.status).toBe(409);
-    expect(blocked.body.error).toMatchObject({ code: 'LINKED_TO_LIVE_CAMPAIGNS', campaigns: [{ id: campaign.body.id, name: 'Spring bot' }] });
+    expect(blocked.body.error).toMatchObject({
+      code: 'LINKED_TO_LIVE_CAMPAIGNS',
+      campaigns: [{ id: campaign.body.id, name: 'Spring bot' }],
+    });
     expect((await acme.get(`/v1/integrations/${integration.id}`)).body.status).toBe('ACTIVE');
     await acme.post(`/v1/campaigns/${campaign.body.id}/pause`);
     expect((await acme.post(`/v1/integrations/${integration.id}/stop`)).status).toBe(200);
@@ -165,33 +213,47 @@ describe('activation workflow', () => {
     await createConnection(acme, 'GUARD', [sender]);
     const integration = await createIntegration(acme, 'Guarded', ['GUARD']);
     await acme.post(`/v1/integrations/${integration.id}/start`);
-    const put = await acme.put(`/v1/integrations/${integration.id}`, { alias: 'G', method: 'POST', url: 'http://127.0.0.1:9/x', connections: [] });
+    const put = await acme.put(`/v1/integrations/${integration.id}`, {
+      alias: 'G',
+      method: 'POST',
+      url: 'http://127.0.0.1:9/x',
+      connections: [],
+    });
     expect(put.status).toBe(409);
     expect((await acme.delete(`/v1/integrations/${integration.id}`)).status).toBe(409);
     expect((await acme.delete('/v1/connections/GUARD')).status).toBe(409);
   });
 
-  it('never lets two integrations sharing a sender both win: 20 pairs started at once', { timeout: 120_000 }, async () => {
-    const pairs = await Promise.all(
-      Array.from({ length: 20 }, async (_, index) => {
-        const sender = uniqueSender();
-        await createConnection(globex, `RACE-${index}`, [sender]);
-        const a = await createIntegration(globex, `Race ${index} A`, [`RACE-${index}`]);
-        const b = await createIntegration(globex, `Race ${index} B`, [`RACE-${index}`]);
-        return { sender, ids: [a.id, b.id] };
-      }),
-    );
-    const results = await Promise.all(pairs.flatMap((pair) => pair.ids.map((id) => globex.post(`/v1/integrations/${id}/start`))));
-    for (const [index, pair] of pairs.entries()) {
-      const statuses = [results[index * 2]!.status, results[index * 2 + 1]!.status].sort();
-      expect(statuses, `pair ${index}`).toEqual([200, 409]);
-      const winner = results[index * 2]!.status === 200 ? pair.ids[0]! : pair.ids[1]!;
-      const claim = await app.models.SenderClaim.findOne({ channel: 'SMS', sender: sandboxKey(globexId, pair.sender) }).lean();
-      expect(claim!.holderId.toHexString()).toBe(winner);
-      const docs = await app.models.Integration.find({ _id: { $in: pair.ids } }, { status: 1 }).lean();
-      expect(docs.map((doc) => doc.status).sort()).toEqual(['ACTIVE', 'INACTIVE']);
-    }
-  });
+  it(
+    'never lets two integrations sharing a sender both win: 20 pairs started at once',
+    { timeout: 120_000 },
+    async () => {
+      const pairs = await Promise.all(
+        Array.from({ length: 20 }, async (_, index) => {
+          const sender = uniqueSender();
+          await createConnection(globex, `RACE-${index}`, [sender]);
+          const a = await createIntegration(globex, `Race ${index} A`, [`RACE-${index}`]);
+          const b = await createIntegration(globex, `Race ${index} B`, [`RACE-${index}`]);
+          return { sender, ids: [a.id, b.id] };
+        }),
+      );
+      const results = await Promise.all(
+        pairs.flatMap((pair) => pair.ids.map((id) => globex.post(`/v1/integrations/${id}/start`))),
+      );
+      for (const [index, pair] of pairs.entries()) {
+        const statuses = [results[index * 2]!.status, results[index * 2 + 1]!.status].sort();
+        expect(statuses, `pair ${index}`).toEqual([200, 409]);
+        const winner = results[index * 2]!.status === 200 ? pair.ids[0]! : pair.ids[1]!;
+        const claim = await app.models.SenderClaim.findOne({
+          channel: 'SMS',
+          sender: sandboxKey(globexId, pair.sender),
+        }).lean();
+        expect(claim!.holderId.toHexString()).toBe(winner);
+        const docs = await app.models.Integration.find({ _id: { $in: pair.ids } }, { status: 1 }).lean();
+        expect(docs.map((doc) => doc.status).sort()).toEqual(['ACTIVE', 'INACTIVE']);
+      }
+    },
+  );
 });
 
 describe('campaigns', () => {
@@ -199,14 +261,27 @@ describe('campaigns', () => {
     const sender = uniqueSender();
     await createConnection(acme, 'CAMP-CONN', [uniqueSender()]);
     const withConnections = await createIntegration(acme, 'With connections', ['CAMP-CONN']);
-    const refused = await acme.post('/v1/campaigns', { name: 'X', integrationId: withConnections.id, channel: 'SMS', senders: [sender] });
+    const refused = await acme.post('/v1/campaigns', {
+      name: 'X',
+      integrationId: withConnections.id,
+      channel: 'SMS',
+      senders: [sender],
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('INTEGRATION_HAS_CONNECTIONS');
     const inactive = await createIntegration(acme, 'Inactive bot', []);
-    const notActive = await acme.post('/v1/campaigns', { name: 'X', integrationId: inactive.id, channel: 'SMS', senders: [sender] });
+    const notActive = await acme.post('/v1/campaigns', {
+      name: 'X',
+      integrationId: inactive.id,
+      channel: 'SMS',
+      senders: [sender],
+    });
     expect(notActive.status).toBe(409);
     expect(notActive.body.error.code).toBe('INTEGRATION_INACTIVE');
-    expect((await acme.post('/v1/campaigns', { name: 'X', integrationId: 'nope', channel: 'SMS', senders: [sender] })).status).toBe(404);
+    expect(
+      (await acme.post('/v1/campaigns', { name: 'X', integrationId: 'nope', channel: 'SMS', senders: [sender] }))
+        .status,
+    ).toBe(404);
   });
 
   it('claims senders when LIVE, sets the integration date once, releases on pause', async () => {
@@ -214,13 +289,20 @@ describe('campaigns', () => {
     await acme.post(`/v1/integrations/${integration.id}/start`);
     const [sender, reserved] = [uniqueSender(), uniqueSender()];
     await createConnection(acme, 'SUMMER', [sender, reserved]);
-    const campaign = await acme.post('/v1/campaigns', { name: 'Summer', integrationId: integration.id, channel: 'SMS', senders: [sender] });
+    const campaign = await acme.post('/v1/campaigns', {
+      name: 'Summer',
+      integrationId: integration.id,
+      channel: 'SMS',
+      senders: [sender],
+    });
     expect(campaign.body).toMatchObject({ status: 'DRAFT', integrationDate: null });
     const live = await acme.post(`/v1/campaigns/${campaign.body.id}/live`);
     expect(live.body.status).toBe('LIVE');
     const firstDate = live.body.integrationDate;
     expect(firstDate).toEqual(expect.any(String));
-    expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toMatchObject({ holderKind: 'CAMPAIGN' });
+    expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toMatchObject({
+      holderKind: 'CAMPAIGN',
+    });
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).body.status).toBe('PAUSED');
     expect((await acme.post(`/v1/campaigns/${campaign.body.id}/pause`)).status).toBe(200);
     expect(await app.models.SenderClaim.findOne({ sender: sandboxKey(acmeId, sender) }).lean()).toBeNull();
@@ -228,7 +310,12 @@ describe('campaigns', () => {
     expect(again.body.integrationDate).toBe(firstDate);
 
     await acme.post('/v1/reservations', { channel: 'SMS', sender: reserved, feature: 'AUTO_REPLY' });
-    const blocked = await acme.post('/v1/campaigns', { name: 'Blocked', integrationId: integration.id, channel: 'SMS', senders: [reserved] });
+    const blocked = await acme.post('/v1/campaigns', {
+      name: 'Blocked',
+      integrationId: integration.id,
+      channel: 'SMS',
+      senders: [reserved],
+    });
     const conflict = await acme.post(`/v1/campaigns/${blocked.body.id}/live`);
     expect(conflict.status).toBe(409);
     expect(conflict.body.error).toMatchObject({ code: 'SENDER_IN_USE', message: expect.stringContaining(reserved) });

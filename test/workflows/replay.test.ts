@@ -68,13 +68,23 @@ describe('recorded workflow histories', () => {
 
   it('hold each scenario under the workflow type it was recorded from', () => {
     const typeOf = (file: string) => workflowTypeOf(recorded.find((history) => history.file === file)!.history);
-    expect(SESSION_FILES.map(typeOf)).toEqual(SESSION_FILES.map((file) => (file.startsWith('session-delivery-replay') ? WorkflowType.DELIVERY_REPLAY : WorkflowType.CHAT)));
+    expect(SESSION_FILES.map(typeOf)).toEqual(
+      SESSION_FILES.map((file) =>
+        file.startsWith('session-delivery-replay') ? WorkflowType.DELIVERY_REPLAY : WorkflowType.CHAT,
+      ),
+    );
   });
 
   it('replay against the current workflow code without a determinism violation', { timeout: 120_000 }, async () => {
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, recorded.map(({ workflowId, history }) => ({ workflowId, history })))) {
-      results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : null });
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: WORKFLOWS_PATH },
+      recorded.map(({ workflowId, history }) => ({ workflowId, history })),
+    )) {
+      results.push({
+        workflowId: result.workflowId,
+        error: result.error ? `${result.error.name}: ${result.error.message}` : null,
+      });
     }
     expect(results).toEqual(recorded.map(({ workflowId }) => ({ workflowId, error: null })));
   });

@@ -28,8 +28,7 @@ export interface InboundAccepted {
 
 export type ReplyRequest =
   /** `connectionCode` empty: send through the connection the contact wrote to (chatbot campaigns). */
-  | { type: 'MESSAGE'; channel: Channel; connectionCode: string; from: string; text: string }
-  | { type: 'END' };
+  { type: 'MESSAGE'; channel: Channel; connectionCode: string; from: string; text: string } | { type: 'END' };
 
 export interface ReplyAccepted {
   eventId: string;

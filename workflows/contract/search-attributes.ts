@@ -13,4 +13,6 @@ export const CHAT_SEARCH_ATTRIBUTE_KEYS = {
 } as const;
 
 /** Their names, all of kind Keyword: what a server must have registered before chats start. */
-export const CHAT_SEARCH_ATTRIBUTE_NAMES: readonly string[] = Object.values(CHAT_SEARCH_ATTRIBUTE_KEYS).map((key) => key.name);
+export const CHAT_SEARCH_ATTRIBUTE_NAMES: readonly string[] = Object.values(CHAT_SEARCH_ATTRIBUTE_KEYS).map(
+  (key) => key.name,
+);

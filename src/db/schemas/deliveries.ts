@@ -27,7 +27,9 @@ deliverySchema.index({ integrationId: 1, _id: 1 });
 deliverySchema.index({ integrationId: 1, chatId: 1 });
 
 /** Mongoose types a Mixed path as `any`; the payload is a JSON object. */
-export type DeliveryDoc = Omit<InferRawDocTypeFromSchema<typeof deliverySchema>, 'payload'> & { payload: Record<string, unknown> };
+export type DeliveryDoc = Omit<InferRawDocTypeFromSchema<typeof deliverySchema>, 'payload'> & {
+  payload: Record<string, unknown>;
+};
 
 export const createDeliveryModel = (db: Connection) => db.model('Delivery', deliverySchema);
 export type DeliveryModel = ReturnType<typeof createDeliveryModel>;

@@ -30,5 +30,6 @@ deliveryAttemptRowSchema.index({ deliveryId: 1, _id: -1 });
 
 export type DeliveryAttemptRowDoc = InferRawDocTypeFromSchema<typeof deliveryAttemptRowSchema>;
 
-export const createDeliveryAttemptRowModel = (db: Connection) => db.model('DeliveryAttemptRow', deliveryAttemptRowSchema, 'deliveryattempts');
+export const createDeliveryAttemptRowModel = (db: Connection) =>
+  db.model('DeliveryAttemptRow', deliveryAttemptRowSchema, 'deliveryattempts');
 export type DeliveryAttemptRowModel = ReturnType<typeof createDeliveryAttemptRowModel>;

@@ -22,7 +22,9 @@ const deliveryPayloadSchema = Schema.create(
 );
 
 /** Mongoose types a Mixed path as `any`; the event is the ChatEvent rendered into the request. */
-export type DeliveryPayloadDoc = Omit<InferRawDocTypeFromSchema<typeof deliveryPayloadSchema>, 'event'> & { event: ChatEvent };
+export type DeliveryPayloadDoc = Omit<InferRawDocTypeFromSchema<typeof deliveryPayloadSchema>, 'event'> & {
+  event: ChatEvent;
+};
 
 export const createDeliveryPayloadModel = (db: Connection) => db.model('DeliveryPayload', deliveryPayloadSchema);
 export type DeliveryPayloadModel = ReturnType<typeof createDeliveryPayloadModel>;

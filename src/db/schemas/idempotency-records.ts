@@ -20,7 +20,9 @@ const idempotencyRecordSchema = Schema.create(
 idempotencyRecordSchema.index({ integrationId: 1, key: 1 }, { unique: true });
 
 /** Mongoose types a Mixed path as `any`; the body is the JSON answer. */
-export type IdempotencyRecordDoc = Omit<InferRawDocTypeFromSchema<typeof idempotencyRecordSchema>, 'body'> & { body: Record<string, unknown> };
+export type IdempotencyRecordDoc = Omit<InferRawDocTypeFromSchema<typeof idempotencyRecordSchema>, 'body'> & {
+  body: Record<string, unknown>;
+};
 
 export const createIdempotencyRecordModel = (db: Connection) => db.model('IdempotencyRecord', idempotencyRecordSchema);
 export type IdempotencyRecordModel = ReturnType<typeof createIdempotencyRecordModel>;

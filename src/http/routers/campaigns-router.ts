@@ -1,8 +1,23 @@
 import { z } from 'zod';
 import type { CampaignDoc } from '../../db/campaigns.js';
-import { createCampaign, findTenantCampaign, goLive, integrationCampaigns, listCampaigns, pauseCampaign, type CampaignDeps } from '../../services/campaigns.js';
+import {
+  createCampaign,
+  findTenantCampaign,
+  goLive,
+  integrationCampaigns,
+  listCampaigns,
+  pauseCampaign,
+  type CampaignDeps,
+} from '../../services/campaigns.js';
 import { tenantIdOf } from '../auth.js';
-import { CampaignListSchema, CampaignSchema, IntegrationCampaignsSchema, presentPage, type Campaign, type IntegrationCampaigns } from '../response-schemas.js';
+import {
+  CampaignListSchema,
+  CampaignSchema,
+  IntegrationCampaignsSchema,
+  presentPage,
+  type Campaign,
+  type IntegrationCampaigns,
+} from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { CampaignCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
@@ -47,7 +62,15 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
   );
 
   api.route(
-    { method: 'get', path: '/v1/campaigns', tag: TAG, summary: 'List campaigns', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(CampaignListSchema, 'a page') } },
+    {
+      method: 'get',
+      path: '/v1/campaigns',
+      tag: TAG,
+      summary: 'List campaigns',
+      auth: 'tenantKey',
+      query: ListQuerySchema,
+      responses: { 200: json(CampaignListSchema, 'a page') },
+    },
     async ({ query, req, res }) => {
       res.json(presentPage(await listCampaigns(deps, { tenantId: tenantIdOf(req), query }), presentCampaign));
     },
@@ -82,7 +105,13 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
       reached: 'LIVE',
       run: goLive,
     },
-    { action: 'pause', summary: 'Pause (releases the senders)', reached: 'PAUSED', refusals: [errorReply(ErrorCode.CAMPAIGN_NOT_LIVE, 'a draft has nothing to pause')], run: pauseCampaign },
+    {
+      action: 'pause',
+      summary: 'Pause (releases the senders)',
+      reached: 'PAUSED',
+      refusals: [errorReply(ErrorCode.CAMPAIGN_NOT_LIVE, 'a draft has nothing to pause')],
+      run: pauseCampaign,
+    },
   ] as const;
   for (const { action, summary, reached, refusals, run } of transitions) {
     api.route(
@@ -114,7 +143,10 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
       errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
-      const { integration, campaigns } = await integrationCampaigns(deps, { tenantId: tenantIdOf(req), integrationId: params.id });
+      const { integration, campaigns } = await integrationCampaigns(deps, {
+        tenantId: tenantIdOf(req),
+        integrationId: params.id,
+      });
       res.json({
         integrationId: integration._id.toHexString(),
         integrationType: integration.connections.length === 0 ? 'CHATBOT' : 'CONNECTIONS',

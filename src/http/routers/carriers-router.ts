@@ -16,13 +16,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const InboundParams = z.object({ connectionCode: z.string().describe('the connection code the carrier calls back on') });
+const InboundParams = z.object({
+  connectionCode: z.string().describe('the connection code the carrier calls back on'),
+});
 
 /**
  * The `carrierSecret` guard: authenticates before the body is read, so an unauthenticated
  * request learns nothing (not even that its body is malformed), and hands the connection on.
  */
-export function requireCarrier(deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routeCache'>): RequestHandler {
+export function requireCarrier(
+  deps: Pick<InboundRoutingDeps, 'connections' | 'secretBox' | 'routeCache'>,
+): RequestHandler {
   return async (req, _res, next) => {
     const code = req.params.connectionCode;
     if (typeof code !== 'string') throw unauthorized('Missing or wrong carrier secret, or unknown connection code');
@@ -39,23 +43,42 @@ export function carriersRoutes(api: ApiRoutes, deps: Omit<InboundRoutingDeps, 'l
       path: '/carriers/:connectionCode/inbound',
       tag: 'Carriers',
       summary: 'Carrier inbound (MO) callback',
-      description: "`Authorization: Bearer <the connection's carrier secret>`, always. `to` must be one of this connection's senders.",
+      description:
+        "`Authorization: Bearer <the connection's carrier secret>`, always. `to` must be one of this connection's senders.",
       auth: 'carrierSecret',
       params: InboundParams,
       body: CarrierInboundSchema,
       responses: {
-        202: json(MoAcceptedSchema, 'accepted by the chat; `duplicate: true` (with the first chat\'s id) when this messageId was accepted within 7 days'),
+        202: json(
+          MoAcceptedSchema,
+          "accepted by the chat; `duplicate: true` (with the first chat's id) when this messageId was accepted within 7 days",
+        ),
       },
       errors: [
-        errorReply(ErrorCode.NO_ROUTE, '`to` is not a sender of this connection, or no active integration or live campaign claims it through this connection'),
-        errorReply(ErrorCode.CHAT_BACKLOG, 'the chat holds CHAT_MAX_PENDING undelivered events; retry after Retry-After seconds'),
-        errorReply(ErrorCode.CHAT_UNAVAILABLE, 'the chat could not take the message in time (or Temporal is unreachable); retry the callback'),
+        errorReply(
+          ErrorCode.NO_ROUTE,
+          '`to` is not a sender of this connection, or no active integration or live campaign claims it through this connection',
+        ),
+        errorReply(
+          ErrorCode.CHAT_BACKLOG,
+          'the chat holds CHAT_MAX_PENDING undelivered events; retry after Retry-After seconds',
+        ),
+        errorReply(
+          ErrorCode.CHAT_UNAVAILABLE,
+          'the chat could not take the message in time (or Temporal is unreachable); retry the callback',
+        ),
       ],
     },
     async ({ body, req, res }) => {
       if (!req.carrierConnection) throw unauthorized('Missing or wrong carrier secret, or unknown connection code');
-      const receipt = await receiveInbound({ ...deps, logger: req.log }, { connection: req.carrierConnection, message: body });
-      res.status(202).json({ chatId: receipt.chatId, ...(receipt.duplicate ? { duplicate: true as const } : {}) } satisfies MoAccepted);
+      const receipt = await receiveInbound(
+        { ...deps, logger: req.log },
+        { connection: req.carrierConnection, message: body },
+      );
+      res.status(202).json({
+        chatId: receipt.chatId,
+        ...(receipt.duplicate ? { duplicate: true as const } : {}),
+      } satisfies MoAccepted);
     },
   );
 }

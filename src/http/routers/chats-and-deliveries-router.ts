@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { ChatDoc } from '../../db/chats.js';
 import type { OutboundMessageDoc, ReplyRepository } from '../../db/replies.js';
 import { findContactChat, listChats, type ChatDeps } from '../../services/chats.js';
-import { deliveryViewOf, listDeliveries, replayDelivery, type DeliveryDeps, type DeliveryView } from '../../services/deliveries.js';
+import {
+  deliveryViewOf,
+  listDeliveries,
+  replayDelivery,
+  type DeliveryDeps,
+  type DeliveryView,
+} from '../../services/deliveries.js';
 import { listSandboxMessages } from '../../services/sandbox-messages.js';
 import { tenantIdOf } from '../auth.js';
 import {
@@ -38,7 +44,12 @@ export const presentDelivery = (view: DeliveryView) =>
     createdAt: view.createdAt.toISOString(),
     lastError: view.lastError,
     attemptCount: view.attemptCount,
-    attempts: view.attempts.map(({ at, statusCode, error, durationMs }) => ({ at: at.toISOString(), statusCode, error, durationMs })),
+    attempts: view.attempts.map(({ at, statusCode, error, durationMs }) => ({
+      at: at.toISOString(),
+      statusCode,
+      error,
+      durationMs,
+    })),
   }) satisfies Delivery;
 
 export const presentChat = (doc: ChatDoc) =>
@@ -66,7 +77,10 @@ const presentSandboxMessage = (doc: OutboundMessageDoc) =>
     at: doc.at.toISOString(),
   }) satisfies SandboxMessage;
 
-export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & DeliveryDeps & { replies: ReplyRepository }): void {
+export function chatsAndDeliveriesRoutes(
+  api: ApiRoutes,
+  deps: ChatDeps & DeliveryDeps & { replies: ReplyRepository },
+): void {
   api.route(
     {
       method: 'get',
@@ -80,7 +94,12 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
-      res.json(presentPage(await listDeliveries(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentDelivery));
+      res.json(
+        presentPage(
+          await listDeliveries(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }),
+          presentDelivery,
+        ),
+      );
     },
   );
 
@@ -99,8 +118,16 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       ],
     },
     async ({ params, req, res }) => {
-      const { delivery, replayId } = await replayDelivery(deps, { tenantId: tenantIdOf(req), integrationId: params.id, deliveryId: params.deliveryId });
-      res.json({ ...presentDelivery(await deliveryViewOf(deps, delivery)), status: 'PENDING', replayId } satisfies Replay);
+      const { delivery, replayId } = await replayDelivery(deps, {
+        tenantId: tenantIdOf(req),
+        integrationId: params.id,
+        deliveryId: params.deliveryId,
+      });
+      res.json({
+        ...presentDelivery(await deliveryViewOf(deps, delivery)),
+        status: 'PENDING',
+        replayId,
+      } satisfies Replay);
     },
   );
 
@@ -117,7 +144,9 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       errors: [unknownIntegration],
     },
     async ({ params, query, req, res }) => {
-      res.json(presentPage(await listChats(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentChat));
+      res.json(
+        presentPage(await listChats(deps, { tenantId: tenantIdOf(req), integrationId: params.id, query }), presentChat),
+      );
     },
   );
 
@@ -133,7 +162,11 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       errors: [errorReply(ErrorCode.NOT_FOUND, 'unknown integration id, or the contact has no chat')],
     },
     async ({ params, req, res }) => {
-      res.json(presentChat(await findContactChat(deps, { tenantId: tenantIdOf(req), integrationId: params.id, contact: params.contact })));
+      res.json(
+        presentChat(
+          await findContactChat(deps, { tenantId: tenantIdOf(req), integrationId: params.id, contact: params.contact }),
+        ),
+      );
     },
   );
 
@@ -148,7 +181,9 @@ export function chatsAndDeliveriesRoutes(api: ApiRoutes, deps: ChatDeps & Delive
       responses: { 200: json(SandboxMessageListSchema, 'a page') },
     },
     async ({ query, req, res }) => {
-      res.json(presentPage(await listSandboxMessages(deps, { tenantId: tenantIdOf(req), query }), presentSandboxMessage));
+      res.json(
+        presentPage(await listSandboxMessages(deps, { tenantId: tenantIdOf(req), query }), presentSandboxMessage),
+      );
     },
   );
 }

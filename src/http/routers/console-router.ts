@@ -11,7 +11,10 @@ export function consoleRouter(distDir: string = CONSOLE_DIST): Router {
   const router = Router();
   router.get('/', (_req, res) => res.redirect(302, '/console/'));
   // File names under assets/ carry a content hash: they can be cached for good.
-  router.use('/console/assets', express.static(join(distDir, 'assets'), { index: false, immutable: true, maxAge: '1y', fallthrough: true }));
+  router.use(
+    '/console/assets',
+    express.static(join(distDir, 'assets'), { index: false, immutable: true, maxAge: '1y', fallthrough: true }),
+  );
   router.use('/console', express.static(distDir, { index: false, redirect: false }));
   router.get('/console{/*route}', (req, res, next) => {
     // A missing hashed asset is a 404, not the app's HTML under a script's name.

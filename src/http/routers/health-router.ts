@@ -10,10 +10,23 @@ const TAG = 'Operations';
 
 /** Liveness, readiness and the Prometheus scrape. */
 /** `metricsTokenSet`: METRICS_TOKEN is configured, so the scrape is published (and guarded) as `metricsToken`. */
-export function healthRoutes(api: ApiRoutes, deps: Pick<ChatDeps, 'chats'> & { readiness: ReadinessTargets; metrics: ChathookMetrics; metricsTokenSet: boolean }): void {
-  api.route({ method: 'get', path: '/healthz', tag: TAG, summary: 'Process up', auth: 'none', responses: { 200: json(HealthSchema, 'up') } }, ({ res }) => {
-    res.json({ status: 'ok' });
-  });
+export function healthRoutes(
+  api: ApiRoutes,
+  deps: Pick<ChatDeps, 'chats'> & { readiness: ReadinessTargets; metrics: ChathookMetrics; metricsTokenSet: boolean },
+): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/healthz',
+      tag: TAG,
+      summary: 'Process up',
+      auth: 'none',
+      responses: { 200: json(HealthSchema, 'up') },
+    },
+    ({ res }) => {
+      res.json({ status: 'ok' });
+    },
+  );
 
   api.route(
     {
@@ -22,7 +35,10 @@ export function healthRoutes(api: ApiRoutes, deps: Pick<ChatDeps, 'chats'> & { r
       tag: TAG,
       summary: 'MongoDB and Temporal reachable',
       auth: 'none',
-      responses: { 200: json(ReadinessSchema, 'ready'), 503: json(ReadinessSchema, 'not ready: the check that failed says why') },
+      responses: {
+        200: json(ReadinessSchema, 'ready'),
+        503: json(ReadinessSchema, 'not ready: the check that failed says why'),
+      },
     },
     async ({ res }) => {
       const { ready, checks } = await checkReadiness(deps.readiness);
@@ -36,7 +52,8 @@ export function healthRoutes(api: ApiRoutes, deps: Pick<ChatDeps, 'chats'> & { r
       path: '/metrics',
       tag: TAG,
       summary: 'Prometheus metrics',
-      description: 'Requires `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; open (and published without security) when it is not.',
+      description:
+        'Requires `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; open (and published without security) when it is not.',
       // The document describes the instance that serves it: an open scrape declares no auth.
       auth: deps.metricsTokenSet ? 'metricsToken' : 'none',
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },

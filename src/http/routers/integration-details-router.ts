@@ -1,5 +1,11 @@
 import type { Request } from 'express';
-import { apiDetailsOf, rotateResponseToken, rotateSigningSecret, tryOutCommand, type IntegrationDetailsDeps } from '../../services/integration-details.js';
+import {
+  apiDetailsOf,
+  rotateResponseToken,
+  rotateSigningSecret,
+  tryOutCommand,
+  type IntegrationDetailsDeps,
+} from '../../services/integration-details.js';
 import { tenantIdOf } from '../auth.js';
 import {
   ApiDetailsSchema,
@@ -19,7 +25,10 @@ import { MT_DOCUMENTED_RESPONSES } from './response-webhook-router.js';
 
 const TAG = 'API Details';
 
-export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetailsDeps & { publicBaseUrl: string | undefined }): void {
+export function integrationDetailsRoutes(
+  api: ApiRoutes,
+  deps: IntegrationDetailsDeps & { publicBaseUrl: string | undefined },
+): void {
   // Without PUBLIC_BASE_URL the caller's own view of this server is the best guess.
   const baseUrlOf = (req: Request) => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
@@ -36,7 +45,10 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
     },
     async ({ params, req, res }) => {
       // The statuses the response webhook answers are the HTTP layer's (error-statuses.ts), not the service's.
-      res.json({ ...(await apiDetailsOf(deps, { tenantId: tenantIdOf(req), id: params.id, baseUrl: baseUrlOf(req) })), responses: MT_DOCUMENTED_RESPONSES } satisfies ApiDetails);
+      res.json({
+        ...(await apiDetailsOf(deps, { tenantId: tenantIdOf(req), id: params.id, baseUrl: baseUrlOf(req) })),
+        responses: MT_DOCUMENTED_RESPONSES,
+      } satisfies ApiDetails);
     },
   );
 
@@ -57,7 +69,14 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       ],
     },
     async ({ params, body, req, res }) => {
-      res.json((await tryOutCommand(deps, { tenantId: tenantIdOf(req), id: params.id, input: body, baseUrl: baseUrlOf(req) })) satisfies TryOutResult);
+      res.json(
+        (await tryOutCommand(deps, {
+          tenantId: tenantIdOf(req),
+          id: params.id,
+          input: body,
+          baseUrl: baseUrlOf(req),
+        })) satisfies TryOutResult,
+      );
     },
   );
 
@@ -73,7 +92,9 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       errors: [integrationNotFound],
     },
     async ({ params, req, res }) => {
-      res.json({ responseToken: await rotateResponseToken(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedToken);
+      res.json({
+        responseToken: await rotateResponseToken(deps, { tenantId: tenantIdOf(req), id: params.id }),
+      } satisfies RotatedToken);
     },
   );
 
@@ -86,10 +107,15 @@ export function integrationDetailsRoutes(api: ApiRoutes, deps: IntegrationDetail
       auth: 'tenantKey',
       params: IntegrationParams,
       responses: { 200: json(RotatedSigningSecretSchema, 'the new signing secret') },
-      errors: [integrationNotFound, errorReply(ErrorCode.ROTATION_CONFLICT, 'other rotations of the same integration kept winning; try again')],
+      errors: [
+        integrationNotFound,
+        errorReply(ErrorCode.ROTATION_CONFLICT, 'other rotations of the same integration kept winning; try again'),
+      ],
     },
     async ({ params, req, res }) => {
-      res.json({ signingSecret: await rotateSigningSecret(deps, { tenantId: tenantIdOf(req), id: params.id }) } satisfies RotatedSigningSecret);
+      res.json({
+        signingSecret: await rotateSigningSecret(deps, { tenantId: tenantIdOf(req), id: params.id }),
+      } satisfies RotatedSigningSecret);
     },
   );
 }

@@ -1,4 +1,9 @@
-import { connectionDetails, startIntegration, stopIntegration, type ActivationDeps } from '../../services/activation.js';
+import {
+  connectionDetails,
+  startIntegration,
+  stopIntegration,
+  type ActivationDeps,
+} from '../../services/activation.js';
 import { tenantIdOf } from '../auth.js';
 import {
   ActivationFailedSchema,
@@ -26,10 +31,16 @@ export function integrationLifecycleRoutes(api: ApiRoutes, deps: ActivationDeps)
       summary: 'Start: activate every connection independently',
       auth: 'tenantKey',
       params: IntegrationParams,
-      responses: { 200: json(ActivationSchema, 'ACTIVE; partial=true with "Not all connections were activated" when some failed') },
+      responses: {
+        200: json(ActivationSchema, 'ACTIVE; partial=true with "Not all connections were activated" when some failed'),
+      },
       errors: [
         integrationNotFound,
-        errorReply(ErrorCode.ACTIVATION_FAILED, 'no connection could be activated; the integration stays INACTIVE', ActivationFailedSchema),
+        errorReply(
+          ErrorCode.ACTIVATION_FAILED,
+          'no connection could be activated; the integration stays INACTIVE',
+          ActivationFailedSchema,
+        ),
         errorReply(ErrorCode.ACTIVATION_CANCELLED, 'a stop came first', ActivationFailedSchema),
         errorReply(ErrorCode.ACTIVATION_PENDING, 'still running; call again'),
         temporalUnavailable,

@@ -11,7 +11,14 @@ import {
 } from '../../services/integrations.js';
 import { refusePrivateTarget } from '../../services/target-urls.js';
 import { tenantIdOf } from '../auth.js';
-import { IntegrationCreatedSchema, IntegrationListSchema, IntegrationSchema, presentPage, type Integration, type IntegrationCreated } from '../response-schemas.js';
+import {
+  IntegrationCreatedSchema,
+  IntegrationListSchema,
+  IntegrationSchema,
+  presentPage,
+  type Integration,
+  type IntegrationCreated,
+} from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { IntegrationCreateSchema, IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
@@ -36,7 +43,8 @@ const secretRequired = errorReply(
   'an auth secret masked or left out while the URL moves to another origin (scheme, host, port), or with none of that type stored',
 );
 
-const plainFields = (rows: IntegrationDoc['params']) => rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
+const plainFields = (rows: IntegrationDoc['params']) =>
+  rows.map(({ key, type, value }) => ({ key: key ?? '', type: type ?? 'TEXT', value: value ?? '' }));
 
 export function presentIntegration(doc: IntegrationDoc) {
   return {
@@ -56,7 +64,8 @@ export function presentIntegration(doc: IntegrationDoc) {
 }
 
 /** `allowPrivateTargets`: WEBHOOK_ALLOW_PRIVATE (a webhook URL on a private address is refused otherwise). */
-export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { allowPrivateTargets: boolean }): void {  api.route(
+export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { allowPrivateTargets: boolean }): void {
+  api.route(
     {
       method: 'post',
       path: '/v1/integrations',
@@ -64,19 +73,34 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       summary: 'Create a Custom Webhook integration',
       auth: 'tenantKey',
       body: IntegrationCreateSchema,
-      responses: { 201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret') },
+      responses: {
+        201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'),
+      },
       errors: [templateTooLarge, ...integrationRules],
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
-      const { integration, responseToken, signingSecret } = await createIntegration(deps, { tenantId: tenantIdOf(req), input: body });
+      const { integration, responseToken, signingSecret } = await createIntegration(deps, {
+        tenantId: tenantIdOf(req),
+        input: body,
+      });
       // The only answer that carries the signing secret and token in clear: the owner stores them now.
-      res.status(201).json({ ...presentIntegration(integration), responseToken, signingSecret } satisfies IntegrationCreated);
+      res
+        .status(201)
+        .json({ ...presentIntegration(integration), responseToken, signingSecret } satisfies IntegrationCreated);
     },
   );
 
   api.route(
-    { method: 'get', path: '/v1/integrations', tag: TAG, summary: 'List integrations', auth: 'tenantKey', query: ListQuerySchema, responses: { 200: json(IntegrationListSchema, 'a page') } },
+    {
+      method: 'get',
+      path: '/v1/integrations',
+      tag: TAG,
+      summary: 'List integrations',
+      auth: 'tenantKey',
+      query: ListQuerySchema,
+      responses: { 200: json(IntegrationListSchema, 'a page') },
+    },
     async ({ query, req, res }) => {
       res.json(presentPage(await listIntegrations(deps, { tenantId: tenantIdOf(req), query }), presentIntegration));
     },
@@ -103,16 +127,25 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       method: 'put',
       path: '/v1/integrations/:id',
       tag: TAG,
-      summary: 'Replace the editable fields (secrets left out or masked keep their value while the URL keeps its origin; no auth means NONE)',
+      summary:
+        'Replace the editable fields (secrets left out or masked keep their value while the URL keeps its origin; no auth means NONE)',
       auth: 'tenantKey',
       params: IntegrationParams,
       body: IntegrationInputSchema,
       responses: { 200: json(IntegrationSchema, 'updated') },
-      errors: [secretRequired, templateTooLarge, integrationNotFound, errorReply(ErrorCode.INTEGRATION_ACTIVE, 'connections of an active integration cannot change'), ...integrationRules],
+      errors: [
+        secretRequired,
+        templateTooLarge,
+        integrationNotFound,
+        errorReply(ErrorCode.INTEGRATION_ACTIVE, 'connections of an active integration cannot change'),
+        ...integrationRules,
+      ],
     },
     async ({ params, body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
-      res.json(presentIntegration(await updateIntegration(deps, { tenantId: tenantIdOf(req), id: params.id, input: body })));
+      res.json(
+        presentIntegration(await updateIntegration(deps, { tenantId: tenantIdOf(req), id: params.id, input: body })),
+      );
     },
   );
 

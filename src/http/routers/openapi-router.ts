@@ -33,7 +33,14 @@ export function openApiRoutes(api: ApiRoutes): Router {
   // out so the reference calls whichever host served it.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   api.route(
-    { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This document', auth: 'none', responses: { 200: json(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1') } },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      tag: 'Operations',
+      summary: 'This document',
+      auth: 'none',
+      responses: { 200: json(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1') },
+    },
     ({ res }) => {
       document ??= buildOpenApiDocument(api, { version: CHATHOOK_VERSION });
       res.json(document);

@@ -33,7 +33,8 @@ export function responseWebhookRoutes(api: ApiRoutes, deps: ReplyRoutingDeps): v
       path: '/integrations/live-chat/:integrationId/chats/:chatIdentifier/events',
       tag: 'Response webhook',
       summary: 'Post a reply (MT) or END into a chat the contact started',
-      description: 'An `Idempotency-Key` header (1–255 characters) makes a repeat of the same request get the first answer.',
+      description:
+        'An `Idempotency-Key` header (1–255 characters) makes a repeat of the same request get the first answer.',
       auth: 'responseToken',
       params: EventParams,
       body: MtEventSchema,

@@ -11,7 +11,13 @@ export interface ManagedChild {
 }
 
 /** Starts a server binary with its output appended to a log file, so our console stays readable. */
-export function startChild(name: string, command: string, args: string[], logFile: string, logger: Logger): ManagedChild {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  logger: Logger,
+): ManagedChild {
   const log = createWriteStream(logFile, { flags: 'a' });
   // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and a
   // server stopped at once would leave the draining worker unable to report its in-flight

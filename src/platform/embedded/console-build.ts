@@ -13,7 +13,14 @@ export const CONSOLE_DIR = join(ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
 /** What the bundle is made of: the console itself and the pure server modules it imports. */
-const SOURCES = ['console/src', 'console/index.html', 'console/vite.config.ts', 'src/domain', 'src/http/response-schemas.ts', 'package-lock.json'];
+const SOURCES = [
+  'console/src',
+  'console/index.html',
+  'console/vite.config.ts',
+  'src/domain',
+  'src/http/response-schemas.ts',
+  'package-lock.json',
+];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -49,19 +56,27 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => {})
   const cli = viteCli();
   if (!cli) {
     // A production install (npm ci --omit=dev) has no Vite: the console must be built beforehand.
-    log('console: Vite is not installed, the console cannot be built here (run npm run build:console where dev dependencies are installed)');
+    log(
+      'console: Vite is not installed, the console cannot be built here (run npm run build:console where dev dependencies are installed)',
+    );
     return 'unavailable';
   }
   log('console: building console/dist (missing or older than its sources)');
   const outDir = join(CONSOLE_DIR, `.dist-${process.pid}-${Date.now()}`);
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, 'build', CONSOLE_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-        cwd: ROOT,
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [cli, 'build', CONSOLE_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the console build failed (vite exited with ${code})`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`the console build failed (vite exited with ${code})`)),
+      );
     });
     rmSync(CONSOLE_DIST, { recursive: true, force: true });
     renameSync(outDir, CONSOLE_DIST);

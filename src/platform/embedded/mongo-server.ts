@@ -57,5 +57,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions, logger: 
     logger,
   );
   await waitForPort('127.0.0.1', options.port, 30_000, child);
-  return { uri: `mongodb://127.0.0.1:${options.port}/chathook`, engine: 'FerretDB 1.24 (SQLite)', stop: () => child.stop() };
+  return {
+    uri: `mongodb://127.0.0.1:${options.port}/chathook`,
+    engine: 'FerretDB 1.24 (SQLite)',
+    stop: () => child.stop(),
+  };
 }

@@ -34,7 +34,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
  */
 export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=full'] as const;
 
-export function devServerDynamicConfigArgs(config: Readonly<Record<string, string>> = DEV_SERVER_DYNAMIC_CONFIG): string[] {
+export function devServerDynamicConfigArgs(
+  config: Readonly<Record<string, string>> = DEV_SERVER_DYNAMIC_CONFIG,
+): string[] {
   return Object.entries(config).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 }
 
@@ -44,13 +46,19 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions, 
   const args = [
     'server',
     'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
-    '--db-filename', options.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    options.dbFile,
     ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-    '--namespace', options.namespace,
-    '--log-level', 'warn',
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
     ...devServerDynamicConfigArgs(),
     ...(options.keywordSearchAttributes ?? []).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];

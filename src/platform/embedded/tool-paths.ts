@@ -13,7 +13,9 @@ export interface ToolOverrides {
 function located(override: string | undefined, name: string): string {
   const path = override ?? join(TOOLS_BIN, name);
   if (!existsSync(path)) {
-    throw new Error(`${name} not found at ${path}: run "npm run bootstrap" (or set ${name === 'ferretdb' ? 'FERRETDB_PATH' : 'TEMPORAL_CLI_PATH'})`);
+    throw new Error(
+      `${name} not found at ${path}: run "npm run bootstrap" (or set ${name === 'ferretdb' ? 'FERRETDB_PATH' : 'TEMPORAL_CLI_PATH'})`,
+    );
   }
   return path;
 }

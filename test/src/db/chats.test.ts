@@ -40,6 +40,11 @@ describe('chat repository', () => {
     await chats.insertOpened({ ...row, lastInboundAt: new Date('2026-01-02T00:05:00.000Z') });
     const stored = await models.Chat.find({ chatId: row.chatId }).lean();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ status: 'OPEN', closedAt: null, windowExpiresAt: null, lastInboundAt: new Date('2026-01-02T00:00:00.000Z') });
+    expect(stored[0]).toMatchObject({
+      status: 'OPEN',
+      closedAt: null,
+      windowExpiresAt: null,
+      lastInboundAt: new Date('2026-01-02T00:00:00.000Z'),
+    });
   });
 });

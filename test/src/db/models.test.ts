@@ -9,24 +9,66 @@ import { createModels, ensureIndexes, type Models } from '../../../src/db/models
  */
 const EXPECTED: Record<keyof Models, { collection: string; indexes: Array<[Record<string, number>, boolean]> }> = {
   Tenant: { collection: 'tenants', indexes: [[{ apiKeyHash: 1 }, true]] },
-  Connection: { collection: 'connections', indexes: [[{ tenantId: 1 }, false], [{ code: 1 }, true]] },
-  Reservation: { collection: 'reservations', indexes: [[{ tenantId: 1 }, false], [{ channel: 1, sender: 1 }, false]] },
+  Connection: {
+    collection: 'connections',
+    indexes: [
+      [{ tenantId: 1 }, false],
+      [{ code: 1 }, true],
+    ],
+  },
+  Reservation: {
+    collection: 'reservations',
+    indexes: [
+      [{ tenantId: 1 }, false],
+      [{ channel: 1, sender: 1 }, false],
+    ],
+  },
   Integration: {
     collection: 'integrations',
-    indexes: [[{ tenantId: 1 }, false], [{ responseTokenHash: 1 }, true], [{ 'connections.code': 1 }, false]],
+    indexes: [
+      [{ tenantId: 1 }, false],
+      [{ responseTokenHash: 1 }, true],
+      [{ 'connections.code': 1 }, false],
+    ],
   },
-  SenderClaim: { collection: 'senderclaims', indexes: [[{ channel: 1, sender: 1 }, true], [{ holderId: 1 }, false]] },
+  SenderClaim: {
+    collection: 'senderclaims',
+    indexes: [
+      [{ channel: 1, sender: 1 }, true],
+      [{ holderId: 1 }, false],
+    ],
+  },
   SenderOwnership: { collection: 'senderownerships', indexes: [[{ channel: 1, sender: 1 }, true]] },
-  Campaign: { collection: 'campaigns', indexes: [[{ tenantId: 1 }, false], [{ integrationId: 1 }, false]] },
+  Campaign: {
+    collection: 'campaigns',
+    indexes: [
+      [{ tenantId: 1 }, false],
+      [{ integrationId: 1 }, false],
+    ],
+  },
   Chat: {
     collection: 'chats',
-    indexes: [[{ chatId: 1 }, true], [{ integrationId: 1, contact: 1, openedAt: -1 }, false], [{ integrationId: 1, status: 1 }, false]],
+    indexes: [
+      [{ chatId: 1 }, true],
+      [{ integrationId: 1, contact: 1, openedAt: -1 }, false],
+      [{ integrationId: 1, status: 1 }, false],
+    ],
   },
   Delivery: {
     collection: 'deliveries',
-    indexes: [[{ deliveryId: 1 }, true], [{ integrationId: 1, _id: 1 }, false], [{ integrationId: 1, chatId: 1 }, false]],
+    indexes: [
+      [{ deliveryId: 1 }, true],
+      [{ integrationId: 1, _id: 1 }, false],
+      [{ integrationId: 1, chatId: 1 }, false],
+    ],
   },
-  OutboundMessage: { collection: 'outboundmessages', indexes: [[{ eventId: 1 }, true], [{ tenantId: 1 }, false]] },
+  OutboundMessage: {
+    collection: 'outboundmessages',
+    indexes: [
+      [{ eventId: 1 }, true],
+      [{ tenantId: 1 }, false],
+    ],
+  },
   IdempotencyRecord: { collection: 'idempotencyrecords', indexes: [[{ integrationId: 1, key: 1 }, true]] },
   InboundReceipt: { collection: 'inboundreceipts', indexes: [] },
   DeliveryPayload: { collection: 'deliverypayloads', indexes: [] },

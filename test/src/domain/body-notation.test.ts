@@ -29,8 +29,14 @@ describe('parseBodyKey', () => {
   });
 
   it('parses an index, including 0 and the maximum', () => {
-    expect(parseBodyKey('list[0]')).toEqual([{ kind: 'prop', name: 'list' }, { kind: 'index', index: 0 }]);
-    expect(parseBodyKey('list[12]')).toEqual([{ kind: 'prop', name: 'list' }, { kind: 'index', index: 12 }]);
+    expect(parseBodyKey('list[0]')).toEqual([
+      { kind: 'prop', name: 'list' },
+      { kind: 'index', index: 0 },
+    ]);
+    expect(parseBodyKey('list[12]')).toEqual([
+      { kind: 'prop', name: 'list' },
+      { kind: 'index', index: 12 },
+    ]);
     expect(parseBodyKey(`list[${MAX_BODY_INDEX}]`)).toEqual([
       { kind: 'prop', name: 'list' },
       { kind: 'index', index: 999 },
@@ -92,7 +98,9 @@ describe('parseBodyKey', () => {
     expect(MAX_BODY_KEY_DEPTH).toBe(8);
     expect(parseBodyKey('a.b.c.d.e.f.g.h.i')).toHaveLength(9);
     expect(parseBodyKey('a[1][2][3][4][5][6][7][]')).toHaveLength(9);
-    expect(() => parseBodyKey('a.b.c.d.e.f.g.h.i.j')).toThrow('invalid body key "a.b.c.d.e.f.g.h.i.j": it nests more than 8 levels below its first name');
+    expect(() => parseBodyKey('a.b.c.d.e.f.g.h.i.j')).toThrow(
+      'invalid body key "a.b.c.d.e.f.g.h.i.j": it nests more than 8 levels below its first name',
+    );
     expect(() => parseBodyKey('a[1][2][3][4][5][6][7][8][]')).toThrow('it nests more than 8 levels');
   });
 
@@ -106,12 +114,16 @@ describe('parseBodyKey', () => {
   });
 
   it('rejects a leading bracket', () => {
-    expect(() => parseBodyKey('[0]')).toThrow('invalid body key "[0]": it must start with a property name, not a bracket');
+    expect(() => parseBodyKey('[0]')).toThrow(
+      'invalid body key "[0]": it must start with a property name, not a bracket',
+    );
     expect(() => parseBodyKey('[]')).toThrow(BodyKeyError);
   });
 
   it('rejects text right after a closing bracket', () => {
-    expect(() => parseBodyKey('a[0]b')).toThrow('invalid body key "a[0]b": expected "." or "[" at position 5, after "]"');
+    expect(() => parseBodyKey('a[0]b')).toThrow(
+      'invalid body key "a[0]b": expected "." or "[" at position 5, after "]"',
+    );
   });
 
   it.each(['__proto__', 'a.__proto__', 'a[0].constructor', 'constructor', 'prototype', 'x.prototype.y', '__proto__[]'])(
@@ -170,7 +182,8 @@ describe('findBodyKeyConflicts', () => {
     expect(findBodyKeyConflicts(['a[]', 'a'])).toEqual([
       {
         index: 1,
-        message: 'body key "a" uses "a" as a value, but the earlier key "a[]" uses it as an array appended to with "[]"',
+        message:
+          'body key "a" uses "a" as a value, but the earlier key "a[]" uses it as an array appended to with "[]"',
       },
     ]);
   });
@@ -179,7 +192,8 @@ describe('findBodyKeyConflicts', () => {
     expect(findBodyKeyConflicts(['a.b', 'a[0]'])).toEqual([
       {
         index: 1,
-        message: 'body key "a[0]" uses "a" as an array addressed by index, but the earlier key "a.b" uses it as an object',
+        message:
+          'body key "a[0]" uses "a" as an array addressed by index, but the earlier key "a.b" uses it as an object',
       },
     ]);
   });
@@ -188,7 +202,8 @@ describe('findBodyKeyConflicts', () => {
     expect(findBodyKeyConflicts(['a[]', 'a.x'])).toEqual([
       {
         index: 1,
-        message: 'body key "a.x" uses "a" as an object, but the earlier key "a[]" uses it as an array appended to with "[]"',
+        message:
+          'body key "a.x" uses "a" as an object, but the earlier key "a[]" uses it as an array appended to with "[]"',
       },
     ]);
   });
@@ -248,9 +263,7 @@ describe('buildBody', () => {
       { key: 'list[2].age', value: '31' },
       { key: 'list[0]', value: 'zero' },
     ]);
-    expect(JSON.stringify(body)).toBe(
-      '{"items":["first","second"],"list":["zero",null,{"name":"Ann","age":"31"}]}',
-    );
+    expect(JSON.stringify(body)).toBe('{"items":["first","second"],"list":["zero",null,{"name":"Ann","age":"31"}]}');
     const list = body.list as unknown[];
     expect(Object.keys(list)).toEqual(['0', '1', '2']);
   });
@@ -297,7 +310,13 @@ describe('buildBody', () => {
 
   it('rejects __proto__ keys and leaves Object.prototype untouched', () => {
     const prototypeKeysBefore = Object.getOwnPropertyNames(Object.prototype).sort();
-    for (const key of ['__proto__.polluted', '__proto__', 'a.__proto__.polluted', 'constructor.prototype.polluted', 'a[0].__proto__']) {
+    for (const key of [
+      '__proto__.polluted',
+      '__proto__',
+      'a.__proto__.polluted',
+      'constructor.prototype.polluted',
+      'a[0].__proto__',
+    ]) {
       expect(() => buildBody([{ key, value: 'yes' }])).toThrow(BodyKeyError);
     }
     expect(findBodyKeyConflicts(['__proto__.polluted'])).toEqual([
@@ -311,15 +330,29 @@ describe('buildBody', () => {
 
 describe('buildBody allocation', () => {
   it(`stops a body that would materialise more than ${MAX_BODY_SLOTS} array slots before allocating them`, () => {
-    const rows = Array.from({ length: 200 }, (_, index) => ({ key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`, value: 'x' }));
-    expect(() => buildBody(rows)).toThrow(new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`));
+    const rows = Array.from({ length: 200 }, (_, index) => ({
+      key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`,
+      value: 'x',
+    }));
+    expect(() => buildBody(rows)).toThrow(
+      new BodyKeyError(`the body would hold more than ${MAX_BODY_SLOTS} array elements`),
+    );
     expect(buildBody(rows.slice(0, 10))).toHaveProperty('k9');
   });
 });
 
 describe('sizes without rendering', () => {
   it('counts the UTF-8 bytes of JSON.stringify for every kind of character', () => {
-    for (const text of ['', 'plain', '"quoted" \\ back', '\b\f\n\r\t\u0001\u001f\u007f', 'é€😀', '\uD800 lone \uDFFF', '\u2028\u2029', '\uDBFF\uDFFF']) {
+    for (const text of [
+      '',
+      'plain',
+      '"quoted" \\ back',
+      '\b\f\n\r\t\u0001\u001f\u007f',
+      'é€😀',
+      '\uD800 lone \uDFFF',
+      '\u2028\u2029',
+      '\uDBFF\uDFFF',
+    ]) {
       expect(jsonStringBytes(text), JSON.stringify(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
     }
   });
@@ -341,7 +374,10 @@ describe('sizes without rendering', () => {
   });
 
   it('measures an amplification template without building it', () => {
-    const keys = Array.from({ length: 200 }, (_, index) => ({ key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`, valueBytes: 3 }));
+    const keys = Array.from({ length: 200 }, (_, index) => ({
+      key: `k${index}${'[999]'.repeat(MAX_BODY_KEY_DEPTH)}`,
+      valueBytes: 3,
+    }));
     // 200 keys × 8 arrays of 1,000 slots: "null," 5 bytes each.
     expect(bodyJsonBytes(keys)).toBeGreaterThan(200 * 8 * 999 * 5);
   });

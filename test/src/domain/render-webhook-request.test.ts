@@ -53,7 +53,9 @@ function decodeBase64Utf8(encoded: string): string {
 
 describe('resolveTemplateVariable', () => {
   it('resolves every variable of the catalog', () => {
-    const resolved = Object.fromEntries(TEMPLATE_VARIABLES.map((name) => [name, resolveTemplateVariable(name, messageEvent)]));
+    const resolved = Object.fromEntries(
+      TEMPLATE_VARIABLES.map((name) => [name, resolveTemplateVariable(name, messageEvent)]),
+    );
     expect(resolved).toEqual({
       '{{chatId}}': 'chat-1',
       '{{contact}}': '+15551230000',
@@ -204,9 +206,9 @@ describe('renderWebhookRequest: URL and params', () => {
     expect(
       renderWebhookRequest(template({ url: 'https://h.example/p?a=1&', params: [text('b', '2')] }), messageEvent).url,
     ).toBe('https://h.example/p?a=1&b=2');
-    expect(renderWebhookRequest(template({ url: 'https://h.example/p?', params: [text('b', '2')] }), messageEvent).url).toBe(
-      'https://h.example/p?b=2',
-    );
+    expect(
+      renderWebhookRequest(template({ url: 'https://h.example/p?', params: [text('b', '2')] }), messageEvent).url,
+    ).toBe('https://h.example/p?b=2');
   });
 
   it('leaves the URL own query as written when there is nothing to append', () => {
@@ -216,10 +218,10 @@ describe('renderWebhookRequest: URL and params', () => {
   });
 
   it('replaces a lone surrogate in contact text rather than failing', () => {
-    const request = renderWebhookRequest(
-      template({ params: [variable('t', '{{text}}')] }),
-      { ...messageEvent, text: 'x\uD800y' },
-    );
+    const request = renderWebhookRequest(template({ params: [variable('t', '{{text}}')] }), {
+      ...messageEvent,
+      text: 'x\uD800y',
+    });
     expect(request.url).toBe('https://hooks.example.com/in?t=x%EF%BF%BDy');
   });
 
@@ -306,10 +308,16 @@ describe('renderWebhookRequest: auth', () => {
 
   it('rejects an API key header name that is not a token, and CR/LF in configured secrets', () => {
     expect(() =>
-      renderWebhookRequest(template({ auth: { type: 'API_KEY', key: 'X Key', value: 'v', in: 'header' } }), messageEvent),
+      renderWebhookRequest(
+        template({ auth: { type: 'API_KEY', key: 'X Key', value: 'v', in: 'header' } }),
+        messageEvent,
+      ),
     ).toThrow(new TemplateRenderError('header name "X Key" is not a valid HTTP header name'));
     expect(() =>
-      renderWebhookRequest(template({ auth: { type: 'API_KEY', key: 'X-Key', value: 'v\r\nX: y', in: 'header' } }), messageEvent),
+      renderWebhookRequest(
+        template({ auth: { type: 'API_KEY', key: 'X-Key', value: 'v\r\nX: y', in: 'header' } }),
+        messageEvent,
+      ),
     ).toThrow(new TemplateRenderError('header "X-Key": the value must not contain CR, LF or NUL'));
     expect(() => renderWebhookRequest(template({ auth: { type: 'BEARER', token: 'a\nb' } }), messageEvent)).toThrow(
       TemplateRenderError,
@@ -360,7 +368,10 @@ describe('renderWebhookRequest: headers', () => {
 
   it('replaces each run of CR/LF in a variable header value (contact data) by one space', () => {
     const request = renderWebhookRequest(
-      template({ method: 'GET', headers: [variable('X-Text', '{{text}}'), variable('X-Caption', '{{multimedia.caption}}')] }),
+      template({
+        method: 'GET',
+        headers: [variable('X-Text', '{{text}}'), variable('X-Caption', '{{multimedia.caption}}')],
+      }),
       { ...messageEvent, text: 'line one\r\nInjected: yes\n\nend\r', multimedia: { url: null, caption: 'a\0b' } },
     );
     expect(request.headers).toEqual({ 'X-Text': 'line one Injected: yes end ', 'X-Caption': 'a b' });
@@ -389,7 +400,10 @@ describe('validateWebhookTemplate', () => {
 
   it('reports body key conflicts with their row', () => {
     expect(
-      validateWebhookTemplate({ ...valid, body: [text('a', '1'), text('b', '2'), text('a.b', '3'), text('c..d', '4')] }),
+      validateWebhookTemplate({
+        ...valid,
+        body: [text('a', '1'), text('b', '2'), text('a.b', '3'), text('c..d', '4')],
+      }),
     ).toEqual([
       {
         path: ['body', 2, 'key'],

@@ -1,20 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { renderWebhookRequest } from '../../../src/domain/render-webhook-request.js';
-import { LARGEST_MESSAGE_EVENT, MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../../../src/domain/rendered-request-size.js';
-import { DEFAULT_BODY, TEMPLATE_VARIABLES, type Field, type WebhookAuth, type WebhookTemplate } from '../../../src/domain/webhook-template.js';
+import {
+  LARGEST_MESSAGE_EVENT,
+  MAX_RENDERED_REQUEST_BYTES,
+  largestRenderedRequestBytes,
+} from '../../../src/domain/rendered-request-size.js';
+import {
+  DEFAULT_BODY,
+  TEMPLATE_VARIABLES,
+  type Field,
+  type WebhookAuth,
+  type WebhookTemplate,
+} from '../../../src/domain/webhook-template.js';
 
 /** The bytes of what the renderer gives for the largest message: URL, header lines and body. */
 function renderedBytes(template: WebhookTemplate): number {
   const request = renderWebhookRequest(template, LARGEST_MESSAGE_EVENT);
-  const headerBytes = Object.entries(request.headers).reduce((sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value}\r\n`), 0);
+  const headerBytes = Object.entries(request.headers).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value}\r\n`),
+    0,
+  );
   return request.method.length + Buffer.byteLength(request.url) + headerBytes + Buffer.byteLength(request.body ?? '');
 }
 
-const variables = (prefix: string): Field[] => TEMPLATE_VARIABLES.map((value, index) => ({ key: `${prefix}${index}`, type: 'VARIABLE', value }));
+const variables = (prefix: string): Field[] =>
+  TEMPLATE_VARIABLES.map((value, index) => ({ key: `${prefix}${index}`, type: 'VARIABLE', value }));
 
 const longSecret = '\uD800'.repeat(4096);
 const templates: Array<[string, WebhookTemplate]> = [
-  ['the default body', { method: 'POST', url: 'https://client.example/hook', params: [], auth: { type: 'NONE' }, headers: [], body: [...DEFAULT_BODY] }],
+  [
+    'the default body',
+    {
+      method: 'POST',
+      url: 'https://client.example/hook',
+      params: [],
+      auth: { type: 'NONE' },
+      headers: [],
+      body: [...DEFAULT_BODY],
+    },
+  ],
   [
     'every variable everywhere, a query API key',
     {
@@ -26,8 +50,28 @@ const templates: Array<[string, WebhookTemplate]> = [
       body: [...variables('b'), { key: 'list[7].deep[2][]', type: 'VARIABLE', value: '{{text}}' }],
     },
   ],
-  ['a GET with a bearer token', { method: 'GET', url: 'https://client.example/hook', params: variables('q'), auth: { type: 'BEARER', token: longSecret }, headers: [], body: [] }],
-  ['basic auth', { method: 'DELETE', url: 'https://client.example/', params: [], auth: { type: 'BASIC', username: 'ü'.repeat(200), password: longSecret }, headers: [], body: [{ key: 'a[999]', type: 'TEXT', value: 'x' }] }],
+  [
+    'a GET with a bearer token',
+    {
+      method: 'GET',
+      url: 'https://client.example/hook',
+      params: variables('q'),
+      auth: { type: 'BEARER', token: longSecret },
+      headers: [],
+      body: [],
+    },
+  ],
+  [
+    'basic auth',
+    {
+      method: 'DELETE',
+      url: 'https://client.example/',
+      params: [],
+      auth: { type: 'BASIC', username: 'ü'.repeat(200), password: longSecret },
+      headers: [],
+      body: [{ key: 'a[999]', type: 'TEXT', value: 'x' }],
+    },
+  ],
 ];
 
 describe('largestRenderedRequestBytes', () => {
@@ -47,8 +91,16 @@ describe('largestRenderedRequestBytes', () => {
   });
 
   it('names the part that weighs most', () => {
-    const texts = (count: number): Field[] => Array.from({ length: count }, (_, index) => ({ key: `t${index}`, type: 'VARIABLE', value: '{{text}}' }));
-    const base: WebhookTemplate = { method: 'POST', url: 'https://client.example/', params: [], auth: { type: 'NONE' }, headers: [], body: [] };
+    const texts = (count: number): Field[] =>
+      Array.from({ length: count }, (_, index) => ({ key: `t${index}`, type: 'VARIABLE', value: '{{text}}' }));
+    const base: WebhookTemplate = {
+      method: 'POST',
+      url: 'https://client.example/',
+      params: [],
+      auth: { type: 'NONE' },
+      headers: [],
+      body: [],
+    };
     expect(largestRenderedRequestBytes({ ...base, body: texts(11) })).toMatchObject({ largestPart: 'body' });
     expect(largestRenderedRequestBytes({ ...base, body: texts(11) }).bytes).toBeGreaterThan(MAX_RENDERED_REQUEST_BYTES);
     expect(largestRenderedRequestBytes({ ...base, body: texts(10) }).bytes).toBeLessThan(MAX_RENDERED_REQUEST_BYTES);

@@ -23,7 +23,12 @@ beforeAll(async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secret')");
   });
   app.get('/known', () => {
-    throw new AppError({ code: ErrorCode.ACTIVATION_FAILED, message: 'a sentence', details: { extra: 1 }, siblings: { status: 'INACTIVE' } });
+    throw new AppError({
+      code: ErrorCode.ACTIVATION_FAILED,
+      message: 'a sentence',
+      details: { extra: 1 },
+      siblings: { status: 'INACTIVE' },
+    });
   });
   app.get('/later', () => {
     throw new AppError({ code: ErrorCode.CHAT_BACKLOG, message: 'full', retryAfterSeconds: 5 });
@@ -46,7 +51,9 @@ describe('error middleware', () => {
     for (const path of ['/mongo', '/temporal']) {
       const response = await fetch(`${baseUrl}${path}`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'A backing service did not answer; retry shortly' } });
+      expect(await response.json()).toEqual({
+        error: { code: 'SERVICE_UNAVAILABLE', message: 'A backing service did not answer; retry shortly' },
+      });
     }
   });
 
@@ -59,7 +66,10 @@ describe('error middleware', () => {
   it("answers typed errors with their code's status (error-statuses.ts), details and siblings", async () => {
     const response = await fetch(`${baseUrl}/known`);
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ error: { code: 'ACTIVATION_FAILED', message: 'a sentence', extra: 1 }, status: 'INACTIVE' });
+    expect(await response.json()).toEqual({
+      error: { code: 'ACTIVATION_FAILED', message: 'a sentence', extra: 1 },
+      status: 'INACTIVE',
+    });
   });
 
   it('sets Retry-After from the error', async () => {
@@ -69,7 +79,7 @@ describe('error middleware', () => {
     expect(await response.json()).toEqual({ error: { code: 'CHAT_BACKLOG', message: 'full' } });
   });
 
-  it("keeps the status Express gives a request it could not read, as BAD_REQUEST", async () => {
+  it('keeps the status Express gives a request it could not read, as BAD_REQUEST', async () => {
     const response = await fetch(`${baseUrl}/undecodable/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'The request could not be read' } });

@@ -23,7 +23,11 @@ describe('error catalogue and status table', () => {
     const offenders = ['src', 'activities', 'workflows']
       .flatMap(sourcesUnder)
       .filter((file) => !file.endsWith('error-statuses.ts'))
-      .filter((file) => /new AppError\(\s*\d|new AppError\(\{[^}]*\b(status|statusCode|httpStatus)\s*:/.test(readFileSync(join(ROOT, file), 'utf8')));
+      .filter((file) =>
+        /new AppError\(\s*\d|new AppError\(\{[^}]*\b(status|statusCode|httpStatus)\s*:/.test(
+          readFileSync(join(ROOT, file), 'utf8'),
+        ),
+      );
     expect(offenders).toEqual([]);
   });
 });

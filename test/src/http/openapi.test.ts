@@ -28,7 +28,8 @@ function mountedRoutes(express: Express): string[] {
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) routes.push(`${method.toUpperCase()} ${layer.route.path}`);
+        for (const method of Object.keys(layer.route.methods))
+          routes.push(`${method.toUpperCase()} ${layer.route.path}`);
       } else if (layer.handle.stack) {
         walk(layer.handle.stack);
       }
@@ -49,7 +50,9 @@ describe('OpenAPI document', () => {
     expect(document.openapi).toMatch(/^3\.1\./);
 
     const documented = new Set(
-      Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)),
+      Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      ),
     );
     const express = createApp(appDepsOf(app.runtime));
     const mounted = mountedRoutes(express).filter((route) => !PAGES.test(route));
@@ -61,28 +64,52 @@ describe('OpenAPI document', () => {
 
   it('describes request bodies from the validation schemas (JSON Schema 2020-12)', async () => {
     const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }>;
+            };
+          }
+        >
+      >;
     };
     const create = document.paths['/v1/integrations']!.post!.requestBody!.content['application/json']!.schema;
-    expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['alias', 'method', 'url', 'params', 'auth', 'headers', 'body', 'connections']));
+    expect(Object.keys(create.properties)).toEqual(
+      expect.arrayContaining(['alias', 'method', 'url', 'params', 'auth', 'headers', 'body', 'connections']),
+    );
     expect(create.required).toEqual(expect.arrayContaining(['alias', 'method', 'url']));
     expect(create.required).not.toContain('params');
   });
 
   it('declares 401 on every authenticated operation and 400 on every operation with input', async () => {
     const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { security?: unknown[]; parameters?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { security?: unknown[]; parameters?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }
+        >
+      >;
     };
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),
+    );
     const authenticated = operations.filter(({ operation }) => (operation.security ?? []).length > 0);
     expect(authenticated.length).toBeGreaterThan(25);
     expect(authenticated.filter(({ operation }) => !operation.responses['401']).map(({ name }) => name)).toEqual([]);
-    const withInput = operations.filter(({ operation }) => (operation.parameters ?? []).length > 0 || operation.requestBody);
+    const withInput = operations.filter(
+      ({ operation }) => (operation.parameters ?? []).length > 0 || operation.requestBody,
+    );
     expect(withInput.filter(({ operation }) => !operation.responses['400']).map(({ name }) => name)).toEqual([]);
   });
 
   it('files every error code it names under the status the error middleware answers it with (error-statuses.ts)', async () => {
-    const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    };
     const misfiled: string[] = [];
     let named = 0;
     for (const [path, methods] of Object.entries(document.paths)) {
@@ -103,14 +130,20 @@ describe('OpenAPI document', () => {
 
   it('states the rules the server enforces on fields (patterns, unique items, cross-field rules)', async () => {
     const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, any> }> } }>>;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: Record<string, any> }> } }>
+      >;
     };
     const integration = document.paths['/v1/integrations']!.post!.requestBody!.content['application/json']!.schema;
     expect(integration.properties.url.pattern).toEqual(expect.any(String));
     expect(integration.properties.alias.pattern).toEqual(expect.any(String));
     expect(integration.properties.connections.uniqueItems).toBe(true);
     expect(integration.properties.body.items.properties.key.pattern).toEqual(expect.any(String));
-    expect(integration.not).toEqual({ required: ['method', 'body'], properties: { method: { const: 'GET' }, body: { minItems: 1 } } });
+    expect(integration.not).toEqual({
+      required: ['method', 'body'],
+      properties: { method: { const: 'GET' }, body: { minItems: 1 } },
+    });
     const connection = document.paths['/v1/connections']!.post!.requestBody!.content['application/json']!.schema;
     expect(connection.properties.senders.uniqueItems).toBe(true);
     expect(connection.oneOf).toHaveLength(2);
@@ -171,7 +204,9 @@ describe('POST /v1/preview', () => {
     expect(response.body.request.headers['X-Team']).toBe('support');
     expect(JSON.parse(response.body.request.body)).toEqual({ text: 'hola', meta: { from: '5491100000009' } });
     expect(JSON.stringify(response.body)).not.toContain('s3cret');
-    expect(Buffer.from(String(response.body.request.headers.Authorization).replace('Basic ', ''), 'base64').toString()).toBe('alice:********');
+    expect(
+      Buffer.from(String(response.body.request.headers.Authorization).replace('Basic ', ''), 'base64').toString(),
+    ).toBe('alice:********');
   });
 
   it('names the bad field like create does', async () => {

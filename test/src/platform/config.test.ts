@@ -51,7 +51,12 @@ describe('parseConfig', () => {
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
-      parseConfig({ PORT: 'eighty', CHAT_IDLE_TIMEOUT: '1 day', MONGODB_URI: 'postgres://x', PUBLIC_BASE_URL: 'ftp://x' });
+      parseConfig({
+        PORT: 'eighty',
+        CHAT_IDLE_TIMEOUT: '1 day',
+        MONGODB_URI: 'postgres://x',
+        PUBLIC_BASE_URL: 'ftp://x',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -64,26 +69,36 @@ describe('parseConfig', () => {
     expect(parseConfig({ CHAT_MAX_PENDING: '3' }).chatMaxPending).toBe(3);
     expect(parseConfig({ CHAT_MAX_PENDING: '100000' }).chatMaxPending).toBe(100_000);
     expect(chatSettingsOf(parseConfig({ CHAT_MAX_PENDING: '25' })).maxPendingDeliveries).toBe(25);
-    for (const bad of ['0', '100001', '2.5', 'many']) expect(() => parseConfig({ CHAT_MAX_PENDING: bad })).toThrow(/CHAT_MAX_PENDING/);
+    for (const bad of ['0', '100001', '2.5', 'many'])
+      expect(() => parseConfig({ CHAT_MAX_PENDING: bad })).toThrow(/CHAT_MAX_PENDING/);
   });
 
   it('reads the rate limits as calls a minute, off when unset or empty', () => {
     expect(parseConfig({}).rateLimits).toEqual({ managementPerMinute: undefined, responseWebhookPerMinute: undefined });
-    expect(parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: ' ' }).rateLimits).toEqual({
+    expect(
+      parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: ' ' }).rateLimits,
+    ).toEqual({
       managementPerMinute: undefined,
       responseWebhookPerMinute: undefined,
     });
-    expect(parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '600', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: '120' }).rateLimits).toEqual({
+    expect(
+      parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '600', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: '120' })
+        .rateLimits,
+    ).toEqual({
       managementPerMinute: 600,
       responseWebhookPerMinute: 120,
     });
     for (const bad of ['0', '-1', '2.5', 'lots', '10000000']) {
       expect(() => parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_MANAGEMENT_PER_MINUTE/);
-      expect(() => parseConfig({ RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE/);
+      expect(() => parseConfig({ RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: bad })).toThrow(
+        /RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE/,
+      );
     }
   });
 
   it('refuses a retry initial interval above the maximum', () => {
-    expect(() => parseConfig({ DELIVERY_RETRY_INITIAL: '2h', DELIVERY_RETRY_MAX_INTERVAL: '1h' })).toThrow(/DELIVERY_RETRY_INITIAL/);
+    expect(() => parseConfig({ DELIVERY_RETRY_INITIAL: '2h', DELIVERY_RETRY_MAX_INTERVAL: '1h' })).toThrow(
+      /DELIVERY_RETRY_INITIAL/,
+    );
   });
 });

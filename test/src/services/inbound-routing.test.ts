@@ -5,7 +5,12 @@
  */
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateCarrier, receiveInbound, type CarrierMessage, type InboundRoutingDeps } from '../../../src/services/inbound-routing.js';
+import {
+  authenticateCarrier,
+  receiveInbound,
+  type CarrierMessage,
+  type InboundRoutingDeps,
+} from '../../../src/services/inbound-routing.js';
 import { AppError, ErrorCode } from '../../../src/services/errors.js';
 import type { ConnectionDoc } from '../../../src/db/connections.js';
 import { startTestApp, type ApiClient, type ProvisionedConnection, type TestApp } from '../../support/harness.js';
@@ -54,7 +59,12 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
   return outcome.error as AppError;
 }
 
-const mo = (to: string, messageId: string, from = '5491100000501'): CarrierMessage => ({ messageId, from, to, text: `hello ${messageId}` });
+const mo = (to: string, messageId: string, from = '5491100000501'): CarrierMessage => ({
+  messageId,
+  from,
+  to,
+  text: `hello ${messageId}`,
+});
 
 const authenticated = (connection: ProvisionedConnection): Promise<ConnectionDoc> =>
   authenticateCarrier(deps, { code: connection.code, secret: connection.carrierSecret });
@@ -75,14 +85,22 @@ describe('authenticateCarrier', () => {
       appErrorOf(authenticateCarrier(deps, { code: 'MO-ROUTED', secret: 'x'.repeat(513) })),
       appErrorOf(authenticateCarrier(deps, { code: 'MO-NO-SUCH-CODE', secret: routed.carrierSecret })),
     ]);
-    const unauthorized = { code: ErrorCode.UNAUTHORIZED, message: 'Missing or wrong carrier secret, or unknown connection code', details: {} };
-    expect(refusals.map(({ code, message, details }) => ({ code, message, details }))).toEqual(refusals.map(() => unauthorized));
+    const unauthorized = {
+      code: ErrorCode.UNAUTHORIZED,
+      message: 'Missing or wrong carrier secret, or unknown connection code',
+      details: {},
+    };
+    expect(refusals.map(({ code, message, details }) => ({ code, message, details }))).toEqual(
+      refusals.map(() => unauthorized),
+    );
   });
 
   it("refuses another connection's secret: a secret authenticates its own connection only", async () => {
     const other = await createConnection(acme.client, 'MO-OTHER-SECRET', [uniqueSender()]);
     expect((await authenticated(other)).code).toBe('MO-OTHER-SECRET');
-    expect((await appErrorOf(authenticateCarrier(deps, { code: 'MO-ROUTED', secret: other.carrierSecret }))).code).toBe(ErrorCode.UNAUTHORIZED);
+    expect((await appErrorOf(authenticateCarrier(deps, { code: 'MO-ROUTED', secret: other.carrierSecret }))).code).toBe(
+      ErrorCode.UNAUTHORIZED,
+    );
   });
 });
 
@@ -94,7 +112,13 @@ describe('receiveInbound', () => {
     expect(first).toEqual({ chatId: expect.any(String), duplicate: false });
     // The chat the answer names is the contact's chat of the integration, as the read model lists it.
     const [chat] = await app.runtime.repositories.chats.latestOfContact(new Types.ObjectId(integrationId), contact, 1);
-    expect(chat).toMatchObject({ chatId: first.chatId, contact, connectionCode: 'MO-ROUTED', sender: routedSender, status: 'OPEN' });
+    expect(chat).toMatchObject({
+      chatId: first.chatId,
+      contact,
+      connectionCode: 'MO-ROUTED',
+      sender: routedSender,
+      status: 'OPEN',
+    });
 
     const retried = await receiveInbound(deps, { connection, message: mo(routedSender, 'mo-accepted-1', contact) });
     expect(retried).toEqual({ chatId: first.chatId, duplicate: true });
@@ -106,7 +130,9 @@ describe('receiveInbound', () => {
   it('refuses NO_ROUTE for a sender of the connection that nothing claims', async () => {
     const idleSender = uniqueSender();
     const idle = await createConnection(acme.client, 'MO-IDLE', [idleSender]);
-    const refusal = await appErrorOf(receiveInbound(deps, { connection: await authenticated(idle), message: mo(idleSender, 'mo-idle-1') }));
+    const refusal = await appErrorOf(
+      receiveInbound(deps, { connection: await authenticated(idle), message: mo(idleSender, 'mo-idle-1') }),
+    );
     expect(refusal.code).toBe(ErrorCode.NO_ROUTE);
     expect(refusal.message).toContain(idleSender);
   });
@@ -116,15 +142,27 @@ describe('receiveInbound', () => {
     const campaignConnection = await createConnection(acme.client, 'MO-CAMPAIGN', [campaignSender]);
     const bot = await createIntegration(acme.client, 'Bot', []);
     expect((await acme.client.post(`/v1/integrations/${bot.id}/start`)).status).toBe(200);
-    const campaign = await acme.client.post('/v1/campaigns', { name: 'Spring', integrationId: bot.id, channel: 'SMS', senders: [campaignSender] });
+    const campaign = await acme.client.post('/v1/campaigns', {
+      name: 'Spring',
+      integrationId: bot.id,
+      channel: 'SMS',
+      senders: [campaignSender],
+    });
     expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
     expect((await acme.client.post(`/v1/campaigns/${campaign.body.id}/live`)).status).toBe(200);
     // The campaign's claim routes on the connection that lists the sender...
-    const onItsConnection = await receiveInbound(deps, { connection: await authenticated(campaignConnection), message: mo(campaignSender, 'mo-campaign-1') });
+    const onItsConnection = await receiveInbound(deps, {
+      connection: await authenticated(campaignConnection),
+      message: mo(campaignSender, 'mo-campaign-1'),
+    });
     expect(onItsConnection.duplicate).toBe(false);
     // ...and not on another connection of the tenant, which does not list it.
-    const refusal = await appErrorOf(receiveInbound(deps, { connection: await authenticated(routed), message: mo(campaignSender, 'mo-campaign-2') }));
+    const refusal = await appErrorOf(
+      receiveInbound(deps, { connection: await authenticated(routed), message: mo(campaignSender, 'mo-campaign-2') }),
+    );
     expect(refusal.code).toBe(ErrorCode.NO_ROUTE);
-    expect(refusal.message).toBe(`No active integration or live campaign of this connection claims SMS sender ${campaignSender}`);
+    expect(refusal.message).toBe(
+      `No active integration or live campaign of this connection claims SMS sender ${campaignSender}`,
+    );
   });
 });

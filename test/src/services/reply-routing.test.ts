@@ -54,7 +54,11 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
   return outcome.error as AppError;
 }
 
-const smsReply = (msg: string): MtEvent => ({ type: 'MESSAGE', channel: { type: 'SMS', route: sender, connection: 'MT-ROUTED' }, msg });
+const smsReply = (msg: string): MtEvent => ({
+  type: 'MESSAGE',
+  channel: { type: 'SMS', route: sender, connection: 'MT-ROUTED' },
+  msg,
+});
 
 /** A reply of Orders' to `contact`, with its own token unless told otherwise. */
 const post = (contact: string, overrides: Partial<ReplyPost> = {}): ReplyPost => ({
@@ -68,7 +72,12 @@ const post = (contact: string, overrides: Partial<ReplyPost> = {}): ReplyPost =>
 
 /** The contact writes in: its chat opens (answered once the chat has the message). */
 async function contactWritesIn(contact: string, messageId: string): Promise<string> {
-  const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/MT-ROUTED/inbound', { messageId, from: contact, to: sender, text: 'hello' });
+  const inbound = await carrierOf(app.baseUrl, connection).post('/carriers/MT-ROUTED/inbound', {
+    messageId,
+    from: contact,
+    to: sender,
+    text: 'hello',
+  });
   expect(inbound.status, JSON.stringify(inbound.body)).toBe(202);
   return inbound.body.chatId as string;
 }
@@ -86,14 +95,27 @@ describe('postReplyEvent: who may post', () => {
     const contact = '5491100000602';
     await contactWritesIn(contact, 'mt-forbidden-1');
     // Dormant's token on Orders' open chat, and Orders' token on Dormant's path.
-    expect((await appErrorOf(postReplyEvent(deps, post(contact, { responseToken: dormant.responseToken })))).code).toBe(ErrorCode.FORBIDDEN);
-    expect((await appErrorOf(postReplyEvent(deps, post(contact, { integrationId: dormant.id })))).code).toBe(ErrorCode.FORBIDDEN);
+    expect((await appErrorOf(postReplyEvent(deps, post(contact, { responseToken: dormant.responseToken })))).code).toBe(
+      ErrorCode.FORBIDDEN,
+    );
+    expect((await appErrorOf(postReplyEvent(deps, post(contact, { integrationId: dormant.id })))).code).toBe(
+      ErrorCode.FORBIDDEN,
+    );
     // The chat is there: its own token is taken.
     expect(await postReplyEvent(deps, post(contact))).toMatchObject({ eventId: expect.any(String) });
   });
 
   it('refuses an integration that is not active INTEGRATION_INACTIVE, with its own token', async () => {
-    const refusal = await appErrorOf(postReplyEvent(deps, post('5491100000603', { integrationId: dormant.id, responseToken: dormant.responseToken, event: { type: 'END' } })));
+    const refusal = await appErrorOf(
+      postReplyEvent(
+        deps,
+        post('5491100000603', {
+          integrationId: dormant.id,
+          responseToken: dormant.responseToken,
+          event: { type: 'END' },
+        }),
+      ),
+    );
     expect(refusal.code).toBe(ErrorCode.INTEGRATION_INACTIVE);
   });
 });
@@ -103,7 +125,9 @@ describe('postReplyEvent: the chat', () => {
     const never = await appErrorOf(postReplyEvent(deps, post('5491100000611')));
     expect(never.code).toBe(ErrorCode.CHAT_NOT_FOUND);
     expect(never.message).toBe('No open chat with 5491100000611: the contact must write in first');
-    expect((await appErrorOf(postReplyEvent(deps, post('not-a-phone', { event: { type: 'END' } })))).code).toBe(ErrorCode.CHAT_NOT_FOUND);
+    expect((await appErrorOf(postReplyEvent(deps, post('not-a-phone', { event: { type: 'END' } })))).code).toBe(
+      ErrorCode.CHAT_NOT_FOUND,
+    );
   });
 
   it("accepts a reply into the contact's open chat, and END closes it: a reply after it is CHAT_NOT_FOUND", async () => {
@@ -116,13 +140,19 @@ describe('postReplyEvent: the chat', () => {
     expect(another.eventId).not.toBe(accepted.eventId);
 
     expect((await postReplyEvent(deps, post(contact, { event: { type: 'END' } }))).chatId).toBe(chatId);
-    expect((await appErrorOf(postReplyEvent(deps, post(contact, { event: smsReply('too late') })))).code).toBe(ErrorCode.CHAT_NOT_FOUND);
+    expect((await appErrorOf(postReplyEvent(deps, post(contact, { event: smsReply('too late') })))).code).toBe(
+      ErrorCode.CHAT_NOT_FOUND,
+    );
   });
 
   it('refuses UNKNOWN_SENDER for a route the integration does not claim', async () => {
     const contact = '5491100000613';
     await contactWritesIn(contact, 'mt-unknown-sender-1');
-    const event: MtEvent = { type: 'MESSAGE', channel: { type: 'SMS', route: uniqueSender(), connection: 'MT-ROUTED' }, msg: 'from elsewhere' };
+    const event: MtEvent = {
+      type: 'MESSAGE',
+      channel: { type: 'SMS', route: uniqueSender(), connection: 'MT-ROUTED' },
+      msg: 'from elsewhere',
+    };
     expect((await appErrorOf(postReplyEvent(deps, post(contact, { event })))).code).toBe(ErrorCode.UNKNOWN_SENDER);
   });
 });
@@ -144,12 +174,20 @@ describe('postReplyEvent: Idempotency-Key', () => {
     expect(refused.code).toBe(ErrorCode.CHAT_NOT_FOUND);
     const chatId = await contactWritesIn(contact, 'mt-idempotent-2');
     const replayed = await appErrorOf(postReplyEvent(deps, post(contact, { idempotencyKey: 'before-the-chat' })));
-    expect({ code: replayed.code, message: replayed.message }).toEqual({ code: refused.code, message: refused.message });
+    expect({ code: replayed.code, message: replayed.message }).toEqual({
+      code: refused.code,
+      message: refused.message,
+    });
     // The repeat was answered from the store, the chat never asked: once a later reply has gone
     // out (a chat sends its replies in order), it is the only one the carrier got.
-    const later = await postReplyEvent(deps, post(contact, { idempotencyKey: 'after-the-chat', event: smsReply('later') }));
+    const later = await postReplyEvent(
+      deps,
+      post(contact, { idempotencyKey: 'after-the-chat', event: smsReply('later') }),
+    );
     expect(later.chatId).toBe(chatId);
-    await expect.poll(() => app.models.OutboundMessage.countDocuments({ eventId: later.eventId }), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => app.models.OutboundMessage.countDocuments({ eventId: later.eventId }), { timeout: 20_000 })
+      .toBe(1);
     expect((await app.models.OutboundMessage.find({ chatId }).lean()).map((sent) => sent.text)).toEqual(['later']);
   });
 
@@ -157,7 +195,9 @@ describe('postReplyEvent: Idempotency-Key', () => {
     const contact = '5491100000623';
     await contactWritesIn(contact, 'mt-idempotent-3');
     await postReplyEvent(deps, post(contact, { idempotencyKey: 'reused', event: smsReply('first text') }));
-    const refusal = await appErrorOf(postReplyEvent(deps, post(contact, { idempotencyKey: 'reused', event: smsReply('second text') })));
+    const refusal = await appErrorOf(
+      postReplyEvent(deps, post(contact, { idempotencyKey: 'reused', event: smsReply('second text') })),
+    );
     expect(refusal.code).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
   });
 });

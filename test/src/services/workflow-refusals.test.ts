@@ -19,12 +19,18 @@ describe('errorOfRefusal: one mapping from workflow refusals to error codes', ()
 
   it('answers a full chat, MO or MT, CHAT_BACKLOG with a Retry-After', () => {
     for (const message of ['inbound', 'reply'] as const) {
-      expect(errorOfRefusal(message, rejection(FailureType.CHAT_BACKLOG), unlisted)).toMatchObject({ code: ErrorCode.CHAT_BACKLOG, retryAfterSeconds: 5 });
+      expect(errorOfRefusal(message, rejection(FailureType.CHAT_BACKLOG), unlisted)).toMatchObject({
+        code: ErrorCode.CHAT_BACKLOG,
+        retryAfterSeconds: 5,
+      });
     }
   });
 
   it('answers an integration gone during its start NOT_FOUND', () => {
-    expect(errorOfRefusal('lifecycle', rejection(FailureType.NOT_FOUND), unlisted)).toMatchObject({ code: ErrorCode.NOT_FOUND, message: 'Integration not found' });
+    expect(errorOfRefusal('lifecycle', rejection(FailureType.NOT_FOUND), unlisted)).toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+      message: 'Integration not found',
+    });
   });
 
   it('leaves a refusal its message does not list to the caller (the contract was not kept)', () => {
