@@ -103,7 +103,9 @@ export function createChatOutboxActivities(deps: ChatOutboxDeps) {
       await insertAttemptRecord(deliveries, record);
     },
 
-    /** A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent): the delivery reads FAILED. */
+    /**
+     * A series ended without success (permanent failure, or DELIVERY_MAX_DURATION spent): the delivery reads FAILED.
+     */
     async recordDeliveryGivenUp(input: DeliveryGivenUpInput): Promise<void> {
       const inserted = await deliveries.insertGivenUp({
         deliveryId: input.deliveryId,

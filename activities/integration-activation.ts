@@ -34,7 +34,10 @@ export function createIntegrationActivationActivities(deps: IntegrationActivatio
       return { kind: 'ALREADY_ACTIVE', result: activationResultOf(current) };
     },
 
-    /** Claims every sender of one connection for the integration, all or none (a sandbox connection's within its tenant). */
+    /**
+     * Claims every sender of one connection for the integration, all or none (a sandbox connection's within its
+     * tenant).
+     */
     async claimConnectionSenders(input: ClaimConnectionInput): Promise<void> {
       const connection = await deps.connections.findForTenant(input.tenantId, input.connectionCode);
       if (!connection) {

@@ -8,7 +8,8 @@
  *      from the worker's cache (WORKER_MAX_CACHED_WORKFLOWS, reported) and are replayed;
  *   4. messages to open chats, 16 concurrent, beside the opening rate of 2 (opening a chat should
  *      cost at most 1.5× a message to an open chat).
- * Usage: npx tsx bench/chat-scale.ts [openChats=1000] [workerCache=openChats/2, the product's default (1,000) from 10,000 on] [rate=10] [messages=200]
+ * Usage: npx tsx bench/chat-scale.ts [openChats=1000] [workerCache=openChats/2, the product's default (1,000) from
+ * 10,000 on] [rate=10] [messages=200]
  */
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedStack, type BenchStack, type ChatRoute } from './embedded-stack.js';

@@ -79,7 +79,10 @@ const p50p99 = (latency: LatencySummary) => `p50 ${ms(latency.p50)} ms, p99 ${ms
 const exact = (check: OpenLoopResult | ClosedLoopResult) => `; ${deliveryVerdict(check)}`;
 const yesNo = (met: boolean) => (met ? 'yes' : 'no');
 
-/** The route work of a webhook delivery without Temporal or the database: render, sign, POST with a pooled undici client. */
+/**
+ * The route work of a webhook delivery without Temporal or the database: render, sign, POST with a pooled undici
+ * client.
+ */
 async function startDirectRelay(
   webhookUrl: string,
 ): Promise<{ send: (id: string, contact: string) => Promise<number>; close(): Promise<void> }> {

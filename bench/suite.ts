@@ -10,12 +10,17 @@ export type Flags = Record<string, string | string[] | true | undefined>;
 
 export interface SuiteContext {
   full: boolean;
-  /** Every CLI flag as given (`--name value` or `--name=value` → string, a repeated flag → string[], `--name` alone → true): suites read their own. */
+  /**
+   * Every CLI flag as given (`--name value` or `--name=value` → string, a repeated flag → string[], `--name` alone →
+   * true): suites read their own.
+   */
   args: Flags;
   /** chathook's sustained MO/s measured by the latency suite in this run (undefined when it did not run first). */
   capacity: number | undefined;
   log(line: string): void;
-  /** An embedded stack with the run's environment (plus `env`); its facts go into the table's header. Stop it when done. */
+  /**
+   * An embedded stack with the run's environment (plus `env`); its facts go into the table's header. Stop it when done.
+   */
   startStack(options?: { env?: Record<string, string> }): Promise<BenchStack>;
 }
 

@@ -40,7 +40,10 @@ import { FailureType } from './contract/failures.js';
 const { acceptInboundEvent } = proxyActivities<ChathookActivities>(ACCEPT_ACTIVITY_OPTIONS);
 const { recordChatEvent } = proxyActivities<ChathookActivities>(RECORD_ACTIVITY_OPTIONS);
 
-/** RUNNING; ENDING: the queues stop after their current step; HANDING_OVER: every update is refused, the next run takes it. */
+/**
+ * RUNNING; ENDING: the queues stop after their current step; HANDING_OVER: every update is refused, the next run takes
+ * it.
+ */
 type RunEnd = 'RUNNING' | 'ENDING' | 'HANDING_OVER';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -268,7 +271,10 @@ export class ChatSession {
     this.phaseNow = 'CLOSED';
   }
 
-  /** RUNNING → ENDING: the queues stop after their current attempt or send (a retrying delivery is carried, not awaited). */
+  /**
+   * RUNNING → ENDING: the queues stop after their current attempt or send (a retrying delivery is carried, not
+   * awaited).
+   */
   endRun(): void {
     if (this.run === 'RUNNING') this.run = 'ENDING';
   }

@@ -152,7 +152,10 @@ export function createApi(key: string) {
     createSandboxConnection: (input: SandboxConnectionInput) =>
       call<ConnectionCreated>('POST', '/v1/connections', { ...input, carrier: { type: 'sandbox' } }),
     deleteConnection: (code: string) => call<undefined>('DELETE', `/v1/connections/${encodeURIComponent(code)}`),
-    /** The carrier's own callback, as the sandbox carrier would post it: authenticated by the carrier secret, not the tenant key. */
+    /**
+     * The carrier's own callback, as the sandbox carrier would post it: authenticated by the carrier secret, not the
+     * tenant key.
+     */
     simulateInbound: (code: string, carrierSecret: string, message: CarrierInbound) =>
       send<MoAccepted>(carrierSecret, 'POST', `/carriers/${encodeURIComponent(code)}/inbound`, message),
     preview: (input: PreviewInput) => call<Preview>('POST', '/v1/preview', input),

@@ -47,7 +47,10 @@ export interface ScenarioParameters {
   killIntervalMs: number;
 }
 
-/** SIGKILLs worker `index` every `intervalMs` (first at `firstAtMs`, default half an interval) during the load and restarts it at once. */
+/**
+ * SIGKILLs worker `index` every `intervalMs` (first at `firstAtMs`, default half an interval) during the load and
+ * restarts it at once.
+ */
 export const killWorkerEvery =
   (intervalMs: number, index = 0, firstAtMs = intervalMs / 2): Fault =>
   async (context) => {

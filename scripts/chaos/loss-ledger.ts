@@ -12,7 +12,10 @@ import type { MessageOutcome } from './load-generator.js';
 export interface DuplicateDelivery {
   messageId: string;
   deliveries: Array<{ webhookId: string; count: number }>;
-  /** One webhook-id sent twice (a retry whose first outcome chathook could not know), or several ids (the message was accepted twice). */
+  /**
+   * One webhook-id sent twice (a retry whose first outcome chathook could not know), or several ids (the message was
+   * accepted twice).
+   */
   sameWebhookId: boolean;
 }
 
@@ -25,7 +28,9 @@ export interface Ledger {
   lost: string[];
   /** Processed by the client although the carrier never saw a 202 (it gave up or the answer was lost). */
   deliveredWithoutAcceptance: number;
-  /** Messages delivered after one of the same chat that was first sent only after their 202 (the chat's order broken). */
+  /**
+   * Messages delivered after one of the same chat that was first sent only after their 202 (the chat's order broken).
+   */
   orderViolations: number;
   /** Delivered in another chat than the one their 202 named. */
   wrongChat: string[];
@@ -163,7 +168,9 @@ export interface ChurnLedger {
   messages: Ledger;
   /** Messages answered 202 without `duplicate` more than once: accepted twice. */
   acceptedTwice: string[];
-  /** `duplicate: true` for a message never delivered, or with no earlier request of it that chathook could have taken. */
+  /**
+   * `duplicate: true` for a message never delivered, or with no earlier request of it that chathook could have taken.
+   */
   unfoundedDuplicates: string[];
   /** Delivered although every answer was a final refusal (4xx): chathook refused it and still sent it. */
   deliveredAfterRefusal: string[];
@@ -173,7 +180,10 @@ export interface ChurnLedger {
   endsAccepted: number;
 }
 
-/** Per message, the outcome the loss ledger reconciles: its first request, and its first 202 that was not a duplicate (else its first 202). */
+/**
+ * Per message, the outcome the loss ledger reconciles: its first request, and its first 202 that was not a duplicate
+ * (else its first 202).
+ */
 export function outcomesOf(attempts: readonly InboundAttempt[]): MessageOutcome[] {
   const byMessage = new Map<string, InboundAttempt[]>();
   for (const attempt of attempts)
@@ -219,7 +229,8 @@ export function reconcileChurn(
     const delivered = receiver.webhookIdsByMessage.has(messageId);
     if (tries.filter((attempt) => attempt.status === 202 && !attempt.duplicate).length > 1)
       acceptedTwice.push(messageId);
-    // A duplicate answer promises the message was taken before: by a request of it sent before this answer came, and delivered.
+    // A duplicate answer promises the message was taken before: by a request of it sent before this answer came, and
+    // delivered.
     const duplicates = tries.filter((attempt) => attempt.status === 202 && attempt.duplicate);
     if (
       duplicates.some(

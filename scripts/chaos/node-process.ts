@@ -41,7 +41,9 @@ process.once('exit', () => {
   }
 });
 
-/** Registers a server process started elsewhere (Temporal, FerretDB) for that last-resort kill; returns the unregister. */
+/**
+ * Registers a server process started elsewhere (Temporal, FerretDB) for that last-resort kill; returns the unregister.
+ */
 export function killOnExit(pid: number | undefined): () => void {
   if (pid === undefined) return () => {};
   livingPids.add(pid);

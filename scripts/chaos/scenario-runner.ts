@@ -82,7 +82,10 @@ export function removeDatabases(dir: string): void {
     rmSync(join(dir, data), { recursive: true, force: true });
 }
 
-/** What every run records as it stops, whatever happened: refusals, peak memory, unexpected exits; then nothing is left running. */
+/**
+ * What every run records as it stops, whatever happened: refusals, peak memory, unexpected exits; then nothing is left
+ * running.
+ */
 export async function tearDown(run: {
   stack: ChaosStack | undefined;
   receiver: ChaosReceiver;

@@ -47,7 +47,10 @@ export interface Recording {
   standIns: StandInActivities;
   /** A gateway as the API builds it, with these chat settings. */
   gateway(settings: ChatSettings): TemporalGateway;
-  /** Saves every run of the workflow as `<name>.json`, or `<name>.run-<n>.json` when it continued as new; answers the number of runs. */
+  /**
+   * Saves every run of the workflow as `<name>.json`, or `<name>.run-<n>.json` when it continued as new; answers the
+   * number of runs.
+   */
   save(name: string, handle: WorkflowHandle): Promise<number>;
 }
 

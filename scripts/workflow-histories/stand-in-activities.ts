@@ -94,7 +94,10 @@ export class StandInActivities {
     };
   }
 
-  /** Activation (connection B's sender is in use, integration `gone` was deleted) and stop (`live` is linked to live campaigns). */
+  /**
+   * Activation (connection B's sender is in use, integration `gone` was deleted) and stop (`live` is linked to live
+   * campaigns).
+   */
   private lifecycleActivities() {
     return {
       async beginActivation(input: { integrationId: string }) {

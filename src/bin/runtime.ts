@@ -40,7 +40,10 @@ export interface RuntimeEndpoints {
   encryptionKey: Buffer;
 }
 
-/** `chatUpdateWaitMs`: how long an MO or MT waits for its chat before a 503 (the gateway's default unless a test shortens it). */
+/**
+ * `chatUpdateWaitMs`: how long an MO or MT waits for its chat before a 503 (the gateway's default unless a test
+ * shortens it).
+ */
 export interface RuntimeOptions {
   chatUpdateWaitMs?: number;
 }

@@ -23,7 +23,9 @@ export type SenderScope = 'REAL' | 'SANDBOX';
 /** Who answers for a sender's claim (src/services/sender-claimants.ts decides it). */
 export interface SenderClaimant {
   claim: SenderClaimDoc;
-  /** The integration that answers for the sender: the claim's holder, or the integration its live campaign is linked to. */
+  /**
+   * The integration that answers for the sender: the claim's holder, or the integration its live campaign is linked to.
+   */
   integrationId: Types.ObjectId;
 }
 

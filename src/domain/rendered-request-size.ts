@@ -98,7 +98,9 @@ const largestOf = (variable: string) => {
 const HEADER_LINE = ': \r\n'.length;
 const QUERY_PAIR = '&='.length;
 
-/** An auth without its secret: the size counts a secret at its maximum length, whether it is given, stored or masked. */
+/**
+ * An auth without its secret: the size counts a secret at its maximum length, whether it is given, stored or masked.
+ */
 export type AuthOfAnySecret =
   | { type: 'NONE' }
   | { type: 'API_KEY'; key: string; in: 'header' | 'query' }

@@ -35,7 +35,10 @@ const SENDER_MESSAGES = {
 /** A sender of either channel (the SMS shapes include the WhatsApp one); the channel's own rule is checked with it. */
 export const SenderSchema = z.string().regex(SMS_SENDER, SENDER_MESSAGES.SMS);
 
-/** An absolute http(s) URL without credentials, host a name or an IPv4 address (what the renderer and the delivery accept). */
+/**
+ * An absolute http(s) URL without credentials, host a name or an IPv4 address (what the renderer and the delivery
+ * accept).
+ */
 const LABEL = '(?![Xx][Nn]--)[A-Za-z0-9_-]+';
 const LAST_LABEL = '(?![Xx][Nn]--)[A-Za-z_-][A-Za-z0-9_-]*';
 const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
@@ -58,7 +61,9 @@ export const ConnectionCodeSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", at most 64 characters');
 
-/** Senders by channel (the WhatsApp shape is narrower than the SMS one), no repeats. Run even when other fields are bad. */
+/**
+ * Senders by channel (the WhatsApp shape is narrower than the SMS one), no repeats. Run even when other fields are bad.
+ */
 function checkSenders(input: unknown, ctx: z.RefinementCtx): void {
   const { channel, senders } = (input ?? {}) as { channel?: unknown; senders?: unknown };
   if (!Array.isArray(senders)) return;
@@ -126,7 +131,9 @@ const secret = z.string().min(1).max(4096);
 const headerSecret = secret.regex(/^[^\r\n\x00]*$/, 'must not contain CR, LF or NUL');
 /** RFC 9110 `token`, the only valid header names; surrounding blanks are trimmed. */
 const HEADER_TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
-/** The API key's name: sent as a header by default, so a header name (also when sent in the query, to keep one rule). */
+/**
+ * The API key's name: sent as a header by default, so a header name (also when sent in the query, to keep one rule).
+ */
 const ApiKeyNameSchema = z
   .string()
   .max(200)

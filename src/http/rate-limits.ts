@@ -17,7 +17,10 @@ import { bearerTokenOf } from './auth.js';
 
 const WINDOW_MS = 60_000;
 
-/** RATE_LIMITED as documented on every operation a limit can apply to (the document is the same whether limits are on or not). */
+/**
+ * RATE_LIMITED as documented on every operation a limit can apply to (the document is the same whether limits are on or
+ * not).
+ */
 export const RATE_LIMITED_MEANING =
   'more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration); retry after Retry-After seconds';
 

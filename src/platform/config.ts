@@ -98,7 +98,8 @@ const EnvSchema = z.object({
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
   RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
   RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
-  // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is reachable.
+  // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is
+  // reachable.
   METRICS_TOKEN: optionalText.pipe(
     z
       .string()

@@ -19,7 +19,9 @@ export interface ActivationDeps {
   /** Connections Details show each connection's channel and senders. */
   connections: ConnectionRepository;
   gateway: TemporalGateway;
-  /** How long a start or stop waits for its workflow before answering ACTIVATION_PENDING (it goes on in the background). */
+  /**
+   * How long a start or stop waits for its workflow before answering ACTIVATION_PENDING (it goes on in the background).
+   */
   waitMs: number;
 }
 

@@ -31,7 +31,9 @@ export async function findTenantCampaign(
   return doc;
 }
 
-/** A DRAFT campaign on senders of the tenant's own connections, linked to an active integration that has no connections. */
+/**
+ * A DRAFT campaign on senders of the tenant's own connections, linked to an active integration that has no connections.
+ */
 export async function createCampaign(
   deps: Pick<CampaignDeps, 'campaigns' | 'integrations' | 'connections'>,
   request: { tenantId: string; input: CampaignCreate },

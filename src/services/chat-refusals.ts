@@ -12,7 +12,10 @@ import { AppError, ErrorCode } from './errors.js';
  */
 export const BACKLOG_RETRY_AFTER_SECONDS = 5;
 
-/** CHAT_BACKLOG, to ask again after a few seconds: the chat holds as many undelivered events (or unsent replies) as it may. */
+/**
+ * CHAT_BACKLOG, to ask again after a few seconds: the chat holds as many undelivered events (or unsent replies) as it
+ * may.
+ */
 export const chatBacklog = (message: string) =>
   new AppError({ code: ErrorCode.CHAT_BACKLOG, message, retryAfterSeconds: BACKLOG_RETRY_AFTER_SECONDS });
 

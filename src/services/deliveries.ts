@@ -38,7 +38,10 @@ export interface DeliveryView {
   attempts: AttemptLogSummary['attempts'];
 }
 
-/** A status filter reads at most this many batches per page (each batch is one read on FerretDB); the cursor goes on from there. */
+/**
+ * A status filter reads at most this many batches per page (each batch is one read on FerretDB); the cursor goes on
+ * from there.
+ */
 const MAX_FILTER_BATCHES = 10;
 
 async function deliveryViewsOf(deps: Pick<DeliveryDeps, 'deliveries'>, docs: DeliveryDoc[]): Promise<DeliveryView[]> {

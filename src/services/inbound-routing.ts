@@ -89,7 +89,10 @@ const noRoute = (channel: Channel, sender: string) =>
     message: `No active integration or live campaign of this connection claims ${channel} sender ${sender}`,
   });
 
-/** The active integration that answers for our `sender` (the callback's `to`) through this connection's claim (SPEC section 3). */
+/**
+ * The active integration that answers for our `sender` (the callback's `to`) through this connection's claim (SPEC
+ * section 3).
+ */
 async function routeOf(deps: InboundRoutingDeps, connection: ConnectionDoc, sender: string): Promise<IntegrationDoc> {
   if (!connection.senders.includes(sender)) throw noRoute(connection.channel, sender);
   const claimant = await deps.routeCache.lookup(RouteKeys.connectionClaimant(connection.code, sender), () =>

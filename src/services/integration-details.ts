@@ -118,7 +118,10 @@ export async function rotateResponseToken(
   return responseToken;
 }
 
-/** Rotations that race read the same current secret; the loser reads again (the winner's secret becomes its previous one). */
+/**
+ * Rotations that race read the same current secret; the loser reads again (the winner's secret becomes its previous
+ * one).
+ */
 const ROTATION_TRIES = 5;
 
 /**

@@ -28,7 +28,10 @@ interface Compose {
 
 class MissingVariable extends Error {}
 
-/** Compose's interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:?msg}`, `${VAR?msg}`, `${VAR:+x}`, `${VAR+x}`. */
+/**
+ * Compose's interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:?msg}`, `${VAR?msg}`, `${VAR:+x}`,
+ * `${VAR+x}`.
+ */
 function interpolate(text: string, env: Record<string, string | undefined>): string {
   return text.replace(
     /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,

@@ -36,7 +36,8 @@ afterAll(() => {
 });
 
 function startCluster(env: Record<string, string>): Promise<{ output: () => string }> {
-  // Its own process group, so the test can stop it the way a terminal's Ctrl-C does: SIGINT to every process of the group.
+  // Its own process group, so the test can stop it the way a terminal's Ctrl-C does: SIGINT to every process of the
+  // group.
   cluster = spawn(process.execPath, ['--import', 'tsx', 'src/bin/cluster-main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
@@ -88,7 +89,10 @@ const acceptedMosIn = (metrics: string) =>
     )
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 
-/** A carrier retries a 503 with the same messageId; a chat whose worker just died answers within the sticky queue's timeout. */
+/**
+ * A carrier retries a 503 with the same messageId; a chat whose worker just died answers within the sticky queue's
+ * timeout.
+ */
 async function postMo(
   carrier: ApiClient,
   code: string,

@@ -69,7 +69,10 @@ async function activeIntegration(answer: (request: ReceivedRequest) => PeerReply
   };
 }
 
-/** The receiver answers 429 with `retryAfter` once, then 200: the gap between the two attempts, and the timer the chat set. */
+/**
+ * The receiver answers 429 with `retryAfter` once, then 200: the gap between the two attempts, and the timer the chat
+ * set.
+ */
 async function gapAfterRetryAfter(retryAfter: string, contact: string): Promise<{ gapMs: number; timersMs: number[] }> {
   let calls = 0;
   const integration = await activeIntegration(() =>

@@ -13,11 +13,16 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestApp {
   baseUrl: string;
-  /** The environment this app was configured from: a worker process started with it joins the same queue and database. */
+  /**
+   * The environment this app was configured from: a worker process started with it joins the same queue and database.
+   */
   env: Record<string, string>;
   temporalAddress: string;
   runtime: Runtime;
-  /** The collections themselves, for tests that look at (or plant) what is stored; the app reaches them through its repositories. */
+  /**
+   * The collections themselves, for tests that look at (or plant) what is stored; the app reaches them through its
+   * repositories.
+   */
   models: Models;
   config: Config;
   api: RunningApi;

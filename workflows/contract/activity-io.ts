@@ -37,7 +37,10 @@ export interface AcceptInboundInput {
   openChat?: ChatOpenedRecord;
 }
 
-/** `duplicateOf`: the same (connection, messageId) was taken within 7 days by another acceptance, of this chat or another. */
+/**
+ * `duplicateOf`: the same (connection, messageId) was taken within 7 days by another acceptance, of this chat or
+ * another.
+ */
 export type AcceptInboundResult = { duplicateOf: null } | { duplicateOf: { chatId: string; deliveryId: string } };
 
 /** A chat event the workflow itself creates (END): its delivery row. */

@@ -7,7 +7,10 @@
 
 /** Refusals of a chat's inbound update (an MO). */
 export const InboundRefusal = {
-  /** The run is handing over (continue-as-new, or the contact's next chat): the gateway asks again, the next run answers. */
+  /**
+   * The run is handing over (continue-as-new, or the contact's next chat): the gateway asks again, the next run
+   * answers.
+   */
   CHAT_HANDING_OVER: 'CHAT_HANDING_OVER',
   /** CHAT_MAX_PENDING undelivered events: the carrier retries later. */
   CHAT_BACKLOG: 'CHAT_BACKLOG',

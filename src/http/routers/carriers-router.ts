@@ -35,7 +35,10 @@ export function requireCarrier(
   };
 }
 
-/** Carrier inbound (MO) callbacks: `202 {chatId}` once the chat workflow has the message (logged with the request's logger). */
+/**
+ * Carrier inbound (MO) callbacks: `202 {chatId}` once the chat workflow has the message (logged with the request's
+ * logger).
+ */
 export function carriersRoutes(api: ApiRoutes, deps: Omit<InboundRoutingDeps, 'logger'>): void {
   api.route(
     {
