@@ -17,6 +17,7 @@ import { startEmbeddedStack, type BenchStack } from './embedded-stack.js';
 import { LATENCY_DEFAULTS, LATENCY_FULL, latencyFigures, type LatencyOptions } from './latency-figures.js';
 import { figureTable, type FigureRow } from './load.js';
 import { actionsSuite, chatScaleSuite, longChatSuite } from './scale-suites.js';
+import { storeSuite } from './store-lookups.js';
 import { numberFlag, type BenchSuite, type Flags, type SuiteContext } from './suite.js';
 
 /** Any `--flag`, so a suite adds flags without touching a list here. */
@@ -66,7 +67,7 @@ const latencySuite: BenchSuite = {
 };
 
 /** In the order they run: the latency suite first, so the others can scale to its measured capacity. */
-export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite];
+export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite, storeSuite];
 
 async function main() {
   const values = parseFlags(process.argv.slice(2));
