@@ -15,14 +15,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/platform/embedded/mongo-server.js';
 import { ferretdbPath, temporalCliPath } from '../../src/platform/embedded/tool-paths.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { CHAT_UPDATE_WAIT_MS } from '../../src/temporal/gateway.js';
 import { installTemporalRuntimeLogger } from '../../src/temporal/runtime-logger.js';
-import { searchAttributeArgs } from '../../src/temporal/search-attributes.js';
+import { CHAT_SEARCH_ATTRIBUTE_NAMES } from '../../workflows/contract/search-attributes.js';
+import type { ManagedChild } from '../../src/platform/embedded/child-process.js';
+import { startTemporalDevServer } from '../../src/platform/embedded/temporal-dev-server.js';
 import { apiClient, startTestApp, type ApiClient, type ApiResponse, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
@@ -32,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'chathook-outage-'));
 const logger = createLogger('silent');
 let temporalPort: number;
 let mongoPort: number;
-let temporal: TestWorkflowEnvironment | undefined;
+let temporal: ManagedChild | undefined;
 let mongo: EmbeddedMongo | undefined;
 let app: TestApp;
 let receiver: HttpPeer;
@@ -47,20 +48,25 @@ const portIsFree = (port: number) =>
   });
 
 /** The Temporal dev server of this file, on the same port and history file each time. */
-const startTemporal = async () => {
+const startTemporal = async (): Promise<ManagedChild> => {
   for (const deadline = Date.now() + 30_000; !(await portIsFree(temporalPort));) {
     if (Date.now() > deadline) throw new Error(`port ${temporalPort} is still taken 30 s after Temporal stopped`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath({ temporalCliPath: process.env.TEMPORAL_CLI_PATH }) },
-      ip: '127.0.0.1',
+  // The product's own launcher (what `npm start` runs): it waits for the port up to 60 s, where
+  // the SDK's test environment gives a restarted server 10 s to answer.
+  return startTemporalDevServer(
+    {
+      cliPath: temporalCliPath({ temporalCliPath: process.env.TEMPORAL_CLI_PATH }),
+      dbFile: join(dir, 'temporal.db'),
       port: temporalPort,
-      dbFilename: join(dir, 'temporal.db'),
-      extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
+      uiPort: await freePort(),
+      namespace: 'default',
+      logFile: join(dir, 'temporal.log'),
+      keywordSearchAttributes: CHAT_SEARCH_ATTRIBUTE_NAMES,
     },
-  });
+    logger,
+  );
 };
 
 /** The database server of this file, on the same port and data directory each time. */
@@ -100,7 +106,7 @@ afterAll(async () => {
   if (!mongo) mongo = await startMongo().catch(() => undefined);
   await app?.close().catch(() => undefined);
   await receiver?.close();
-  await temporal?.teardown();
+  await temporal?.stop();
   await mongo?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -191,7 +197,7 @@ describe('Temporal stopped under a running API', () => {
       const chat = await openChat();
       const idle = await createIntegration(acme, 'Idle', [], { url: `${receiver.url}/idle` });
 
-      await temporal!.teardown();
+      await temporal!.stop();
       temporal = undefined;
 
       const ready = await timed('readyz, Temporal down', 15_000, (signal) =>
