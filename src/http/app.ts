@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../platform/config.js';
 import type { Repositories } from '../db/repositories.js';
-import type { Logger } from '../platform/logger.js';
+import { redactedRequestOf, type Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
@@ -50,6 +50,8 @@ export function createApp(deps: AppDeps): Express {
     pinoHttp({
       logger: deps.logger,
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Headers are redacted by the logger (REDACTED_PATHS); query values here: the path and keys stay.
+      serializers: { req: redactedRequestOf },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
