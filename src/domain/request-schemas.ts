@@ -101,7 +101,8 @@ const CarrierSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('http'),
     url: TargetUrlSchema,
-    secret: z.string().min(1).max(512).optional(),
+    /** When given, long enough not to be guessed (16+ characters); without it the connection accepts unsigned callbacks. */
+    secret: z.string().min(16, 'a carrier secret has at least 16 characters').max(512).optional(),
   }),
   z.strictObject({ type: z.literal('sandbox') }),
 ]);

@@ -2,14 +2,14 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../platform/config.js';
 import type { Repositories } from '../db/repositories.js';
-import type { Logger } from '../platform/logger.js';
+import { redactedRequestOf, type Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
 import { responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRoutes } from './routers/connections-router.js';
-import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
+import { errorMiddleware, unmatchedRoute } from './error-middleware.js';
 import { healthRoutes, type ReadinessTargets } from './routers/health-router.js';
 import { integrationsRoutes } from './routers/integrations-router.js';
 import { reservationsRoutes } from './routers/reservations-router.js';
@@ -50,6 +50,8 @@ export function createApp(deps: AppDeps): Express {
     pinoHttp({
       logger: deps.logger,
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Headers are redacted by the logger (REDACTED_PATHS); query values here: the path and keys stay.
+      serializers: { req: redactedRequestOf },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
@@ -62,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   // Every operation is declared once on `api` (handler, validation and its OpenAPI entry);
-  // guards authenticate the caller kinds that are known before the request is read.
+  // guards authenticate every caller before its body is read (route.ts).
   // Routing read by MOs and MTs, kept ROUTE_CACHE_TTL; any change made through this process's
   // management API (every write is a non-GET under /v1) clears it once answered.
   const { routeCache, gateway, secretBox, repositories } = deps;
@@ -101,8 +103,6 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(openApiRoutes(api));
   app.use(consoleRouter());
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
   const allowPrivateTargets = deps.config.webhookAllowPrivate;
   tenantsRoutes(api, { tenants });

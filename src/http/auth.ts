@@ -37,8 +37,8 @@ export function requireAdmin(adminKey: string | undefined): RequestHandler {
 
 /**
  * `/metrics` with METRICS_TOKEN set: the Bearer token must match (compared in constant time).
- * Unset, the scrape stays open, as in the embedded default where only this host reaches it;
- * the route is then published without a security requirement.
+ * Unset, no guard runs and the route answers loopback clients only (health-router.ts); it is then
+ * published without a security requirement.
  */
 export function requireMetricsToken(metricsToken: string | undefined): RequestHandler {
   return (req, _res, next) => {

@@ -11,7 +11,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { AppError, ErrorCode } from '../services/errors.js';
+import { AppError, ErrorCode, unauthorized } from '../services/errors.js';
 import { integrationOfResponseToken, type ReplyRoutingDeps } from '../services/reply-routing.js';
 import { bearerTokenOf } from './auth.js';
 
@@ -77,24 +77,29 @@ export function tenantKeyRateLimited(requireTenant: RequestHandler, perMinute: n
 }
 
 /**
- * A count per integration on the response webhook, keyed by the integration its token belongs
- * to (one indexed read, only when the limit is on). A missing or unknown token is not counted:
- * the reply service answers it 401, and a stranger's calls never use up an integration's allowance.
+ * The response-token guard: a missing or unknown token answers `401` before the body is read
+ * (the reply service checks again that the token is this integration's, `403` otherwise). With a
+ * limit, calls are then counted per integration the token belongs to (one indexed read, cached):
+ * a stranger's calls are refused unread and never use up an integration's allowance.
  */
 export function responseWebhookRateLimited(
   deps: Pick<ReplyRoutingDeps, 'integrations' | 'routeCache'>,
   perMinute: number | undefined,
-): RequestHandler | undefined {
-  if (perMinute === undefined) return undefined;
-  const limiter = limiterOf(perMinute, 'integration');
+): RequestHandler {
+  const limiter = perMinute === undefined ? undefined : limiterOf(perMinute, 'integration');
   return async (req, res, next) => {
-    const token = bearerTokenOf(req.headers.authorization);
-    const integration = token && token.length <= 512 ? await integrationOfResponseToken(deps, { token }) : null;
-    if (!integration) {
-      next();
-      return;
+    try {
+      const token = bearerTokenOf(req.headers.authorization);
+      const integration = token && token.length <= 512 ? await integrationOfResponseToken(deps, { token }) : null;
+      if (!integration) throw unauthorized('Missing or unknown response token');
+      if (!limiter) {
+        next();
+        return;
+      }
+      res.locals['rateLimitKey'] = `integration:${integration._id.toHexString()}`;
+      await limiter(req, res, next);
+    } catch (error) {
+      next(error);
     }
-    res.locals['rateLimitKey'] = `integration:${integration._id.toHexString()}`;
-    await limiter(req, res, next);
   };
 }

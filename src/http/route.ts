@@ -4,7 +4,8 @@
  * cannot be served without being documented, nor documented with a schema it does not enforce.
  */
 import { OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { requireJsonBody } from './error-middleware.js';
 import { z } from 'zod';
 import { ErrorCode } from '../domain/error-catalogue.js';
 import { ERROR_HEADERS, statusOf } from './error-statuses.js';
@@ -86,6 +87,12 @@ const AUTH_MEANING: Record<Exclude<RouteAuth, 'none'>, string> = {
   carrierSecret: 'missing or wrong carrier secret, or unknown connection code',
   metricsToken: 'METRICS_TOKEN is set and the bearer token does not match it',
 };
+
+/** Reads a JSON body (after the guard): anything else is 415, over 1 MB 413, malformed 400 INVALID_JSON. */
+const JSON_BODY: RequestHandler[] = [
+  requireJsonBody,
+  express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }),
+];
 
 type AnySpec = RouteSpec<z.ZodObject | undefined, z.ZodObject | undefined, z.ZodType | undefined>;
 
@@ -177,9 +184,8 @@ export class ApiRoutes {
   private readonly patterns: { regex: RegExp; methods: Set<string> }[] = [];
 
   /**
-   * `guards` authenticate the kinds of caller that are checked before parsing (tenant key, root
-   * key, carrier secret, metrics token). Response tokens are checked by their service, because
-   * the token also selects the integration.
+   * `guards` authenticate every kind of caller before the body is read or any input parsed
+   * (tenant key, root key, response token, carrier secret, metrics token).
    */
   constructor(private readonly guards: Partial<Record<RouteAuth, RequestHandler>> = {}) {
     this.registry.registerComponent('securitySchemes', 'tenantKey', {
@@ -218,7 +224,8 @@ export class ApiRoutes {
     if (!spec.hidden) this.registry.registerPath(this.routeConfigOf(spec));
     const guard = this.guards[spec.auth];
     const guards = guard ? [guard] : [];
-    this.router[spec.method](spec.path, ...guards, async (req: Request, res: Response) => {
+    // The caller is authenticated first, then the body read: a stranger's body is never parsed.
+    this.router[spec.method](spec.path, ...guards, ...JSON_BODY, async (req: Request, res: Response) => {
       // Params and query first: a bad id and a bad body are reported together only when both are read.
       const params = (spec.params ? parseInput(spec.params, req.params, ['path']) : undefined) as Parsed<P>;
       const query = (spec.query ? parseInput(spec.query, req.query, ['query']) : undefined) as Parsed<Q>;

@@ -92,6 +92,26 @@ describe('connections', () => {
     expect((await operator.delete('/v1/tenants/not-an-id/connections/NO-TENANT')).status).toBe(404);
   });
 
+  it('refuses a carrier secret under 16 characters: 400 VALIDATION_ERROR naming carrier.secret', async () => {
+    for (const secret of ['short', 'x'.repeat(15)]) {
+      const connection = smsConnection('SHORT-SECRET', ['SHORTSEC']);
+      const answer = await operator.post(`/v1/tenants/${acmeId}/connections`, {
+        ...connection,
+        carrier: { ...connection.carrier, secret },
+      });
+      expect(answer.status, secret).toBe(400);
+      expect(answer.body.error.code).toBe('VALIDATION_ERROR');
+      expect(answer.body.error.fields.map((field: { path: string }) => field.path)).toContain('carrier.secret');
+    }
+    const sixteen = smsConnection('SIXTEEN-SECRET', ['SIXTEENSEC']);
+    const accepted = await operator.post(`/v1/tenants/${acmeId}/connections`, {
+      ...sixteen,
+      carrier: { ...sixteen.carrier, secret: 'x'.repeat(16) },
+    });
+    expect(accepted.status).toBe(201);
+    expect((await operator.delete(`/v1/tenants/${acmeId}/connections/SIXTEEN-SECRET`)).status).toBe(204);
+  });
+
   it('keeps codes unique platform-wide: 409 CONNECTION_CODE_TAKEN, even for another tenant', async () => {
     expect((await acme.post('/v1/connections', sandbox('SHARED1'))).status).toBe(201);
     const again = await globex.post('/v1/connections', sandbox('SHARED1'));

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type ApiClient, type TestApp } from '../support/harness.js';
 import { createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
@@ -36,6 +36,42 @@ afterAll(async () => {
   await app.close();
 });
 
+/** What SPEC 7 says PUBLIC_BASE_URL defaults to: http://localhost:$PORT. */
+const localBase = () => `http://localhost:${new URL(app.baseUrl).port}`;
+
+/** A request with a Host header of the caller's choosing (fetch does not let one set it). */
+function withHost(
+  path: string,
+  host: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const url = new URL(path, app.baseUrl);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          host,
+          authorization: `Bearer ${token}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 // Asynchronous on purpose: the API under test runs in this very process.
 const runInBash = async (command: string) =>
   (await promisify(execFile)('bash', ['-c', `${command} -w '\\n%{http_code}'`], { encoding: 'utf8' })).stdout;
@@ -46,7 +82,7 @@ describe('API details', () => {
     expect(details.status).toBe(200);
     expect(details.body.endpoint).toEqual({
       method: 'POST',
-      url: `${app.baseUrl}/integrations/live-chat/${integration.id}/chats/{chatIdentifier}/events`,
+      url: `${localBase()}/integrations/live-chat/${integration.id}/chats/{chatIdentifier}/events`,
     });
     expect(details.body.headers[0]).toMatchObject({
       name: 'Authorization',
@@ -59,6 +95,30 @@ describe('API details', () => {
     expect(details.body.responses.map((response: { status: number }) => response.status)).toEqual([
       202, 400, 401, 403, 404, 409, 409, 413, 422, 429, 503,
     ]);
+  });
+});
+
+describe('base URL without PUBLIC_BASE_URL', () => {
+  it('names http://localhost:<port>, never the Host header the caller sent', async () => {
+    const key = (await app.tenant('HostHeader')).apiKey;
+    const host = apiClient(app.baseUrl, key);
+    await createConnection(host, 'HOST-SMS', [uniqueSender()]);
+    const own = await createIntegration(host, 'Host', ['HOST-SMS']);
+    const details = await withHost(`/v1/integrations/${own.id}/api-details`, 'evil.example', key);
+    expect(details.status).toBe(200);
+    expect(details.text).not.toContain('evil.example');
+    expect(JSON.parse(details.text).endpoint.url).toBe(
+      `${localBase()}/integrations/live-chat/${own.id}/chats/{chatIdentifier}/events`,
+    );
+    const tryOut = await withHost(`/v1/integrations/${own.id}/try-out`, 'evil.example:8443', key, {
+      contact: '5491122334455',
+      connection: 'HOST-SMS',
+      type: 'MESSAGE',
+      msg: 'hi',
+    });
+    expect(tryOut.status).toBe(200);
+    expect(tryOut.text).not.toContain('evil.example');
+    expect(JSON.parse(tryOut.text).curl).toContain(`${localBase()}/integrations/live-chat/${own.id}/chats/`);
   });
 });
 
@@ -80,7 +140,7 @@ describe('Try Out', () => {
     });
 
     // Against a loopback echo server: the bytes that arrive are the message, untouched by the shell.
-    const echoedOutput = await runInBash(tryOut.body.curl.replace(app.baseUrl, echoUrl));
+    const echoedOutput = await runInBash(tryOut.body.curl.replace(localBase(), echoUrl));
     expect(echoedOutput.trim().endsWith('202')).toBe(true);
     expect(JSON.parse(echoed!.body)).toEqual(tryOut.body.body);
     expect(echoed!.headers.authorization).toBe(`Bearer ${integration.responseToken}`);

@@ -65,7 +65,7 @@ describe('an inbound message on a live campaign sender', () => {
       code: 'CAMP-SMS',
       channel: 'SMS',
       senders: [sender],
-      carrier: { type: 'http', url: `${carrierPeer.url}/sms`, secret: 'camp-carrier' },
+      carrier: { type: 'http', url: `${carrierPeer.url}/sms`, secret: 'camp-carrier-secret' },
     });
   });
 
@@ -123,7 +123,7 @@ describe('an inbound message on a live campaign sender', () => {
     });
     expect(reply.status, JSON.stringify(reply.body)).toBe(202);
     const [sent] = await carrierPeer.waitFor(1);
-    expect(sent!.headers.authorization).toBe('Bearer camp-carrier');
+    expect(sent!.headers.authorization).toBe('Bearer camp-carrier-secret');
     expect(JSON.parse(sent!.body)).toEqual({
       id: reply.body.eventId,
       channel: 'SMS',

@@ -45,7 +45,7 @@ async function openChat(contact: string) {
     code,
     channel: 'SMS',
     senders: [sender],
-    carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: `secret-${code}` },
+    carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: `carrier-secret-${code}` },
   });
   const created = await acme.post('/v1/integrations', {
     alias: code,
@@ -107,7 +107,9 @@ describe('carrier sends (MT)', () => {
       ]);
       // Every retry is the same request: same body, same carrier secret.
       expect(new Set(sent.slice(0, 3).map((request) => request.body)).size).toBe(1);
-      expect(sent.every((request) => request.headers.authorization === `Bearer secret-${chat.code}`)).toBe(true);
+      expect(sent.every((request) => request.headers.authorization === `Bearer carrier-secret-${chat.code}`)).toBe(
+        true,
+      );
       await expect
         .poll(() => recorded(first.body.eventId), { timeout: 10_000 })
         .toMatchObject({ status: 'SENT', error: null, carrierType: 'http', to: '5491100000901', from: chat.sender });

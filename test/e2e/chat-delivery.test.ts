@@ -291,9 +291,9 @@ describe('inbound routing', () => {
       code: 'ROUTE-1',
       channel: 'SMS',
       senders: [sender],
-      carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret' },
+      carrier: { type: 'http', url: 'http://127.0.0.1:9/', secret: 's3cret-s3cret-s3cret' },
     });
-    const withSecret = apiClient(app.baseUrl, 's3cret');
+    const withSecret = apiClient(app.baseUrl, 's3cret-s3cret-s3cret');
     const noRoute = await withSecret.post('/carriers/ROUTE-1/inbound', {
       messageId: 'x',
       from: '5491100000060',

@@ -32,9 +32,9 @@ describe('chat smoke', () => {
       code: 'SMOKE',
       channel: 'SMS',
       senders: [sender],
-      carrier: { type: 'http', url: `${carrier.url}/send`, secret: 'carrier-secret' },
+      carrier: { type: 'http', url: `${carrier.url}/send`, secret: 'carrier-secret-value' },
     });
-    expect(connection.carrierSecret).toBe('carrier-secret');
+    expect(connection.carrierSecret).toBe('carrier-secret-value');
     const integration = await acme.post('/v1/integrations', {
       alias: 'Smoke',
       method: 'POST',
@@ -43,7 +43,7 @@ describe('chat smoke', () => {
     });
     expect((await acme.post(`/v1/integrations/${integration.body.id}/start`)).status).toBe(200);
 
-    const carrierClient = apiClient(app.baseUrl, 'carrier-secret');
+    const carrierClient = apiClient(app.baseUrl, 'carrier-secret-value');
     const inbound = await carrierClient.post('/carriers/SMOKE/inbound', {
       messageId: 'm1',
       from: '5491100000001',
@@ -82,7 +82,7 @@ describe('chat smoke', () => {
       to: '5491100000001',
       text: 'hi back',
     });
-    expect(sent!.headers.authorization).toBe('Bearer carrier-secret');
+    expect(sent!.headers.authorization).toBe('Bearer carrier-secret-value');
 
     expect((await mt.post(path, { type: 'END' })).status).toBe(202);
     const [, end] = await receiver.waitFor(2);

@@ -32,7 +32,7 @@ async function setUp(suffix: string) {
     code: `MT-SMS-${suffix}`,
     channel: 'SMS',
     senders: [sms],
-    carrier: { type: 'http', url: `${carrier.url}/sms`, secret: 'c' },
+    carrier: { type: 'http', url: `${carrier.url}/sms`, secret: 'carrier-secret-c0' },
   });
   await createConnection(acme, `MT-OTHER-${suffix}`, [otherSms]);
   const whatsapp = await createConnection(acme, `MT-WA-${suffix}`, [waSenderOf(suffix)], 'WHATSAPP');
@@ -44,7 +44,7 @@ async function setUp(suffix: string) {
   });
   const started = await acme.post(`/v1/integrations/${integration.body.id}/start`);
   expect(started.body).toMatchObject({ status: 'ACTIVE', partial: false });
-  const carrierClient = apiClient(app.baseUrl, 'c');
+  const carrierClient = apiClient(app.baseUrl, 'carrier-secret-c0');
   return {
     integration: integration.body,
     sms,

@@ -43,7 +43,7 @@ async function activeIntegration() {
     code,
     channel: 'SMS',
     senders: [sender],
-    carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: 'c' },
+    carrier: { type: 'http', url: `${carrier.url}/${code}`, secret: 'carrier-secret-c0' },
   });
   const created = await acme.post('/v1/integrations', {
     alias: code,
@@ -58,7 +58,7 @@ async function activeIntegration() {
     ...integration,
     code,
     inbound: (from: string, messageId: string) =>
-      apiClient(app.baseUrl, 'c').raw(`/carriers/${code}/inbound`, {
+      apiClient(app.baseUrl, 'carrier-secret-c0').raw(`/carriers/${code}/inbound`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ messageId, from, to: sender, text: messageId }),

@@ -4,7 +4,11 @@
  * the document says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkInterfaces } from 'node:os';
 import { startTestApp, type TestApp } from '../support/harness.js';
+import { startApi } from '../../src/http/server.js';
+import { appDepsOf } from '../../src/bin/runtime.js';
+import { isLoopback } from '../../src/http/routers/health-router.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -63,12 +67,42 @@ describe('with METRICS_TOKEN unset', () => {
     await app.close();
   });
 
-  it('answers 200 with or without a token, and publishes no security requirement', async () => {
+  it('answers loopback clients 200 with or without a token, and publishes no security requirement', async () => {
     expect(app.config.metricsToken).toBeUndefined();
     expect((await scrape(app)).status).toBe(200);
     expect((await scrape(app, 'Bearer anything-at-all-here')).status).toBe(200);
     const operation = await metricsOperation(app);
     expect(operation.security).toBeUndefined();
     expect(operation.responses['401']).toBeUndefined();
+  });
+
+  it('answers 403 FORBIDDEN to a client beyond loopback when the API listens on every interface', async () => {
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && !address.internal && address.family === 'IPv4')?.address;
+    // The same runtime behind a second listener on 0.0.0.0, as a deployment with HOST unset has.
+    const open = await startApi(appDepsOf(app.runtime), 0, '0.0.0.0');
+    try {
+      expect((await fetch(`http://127.0.0.1:${open.port}/metrics`)).status).toBe(200);
+      if (!outside) return; // No non-loopback interface on this machine: nothing else can connect.
+      const refused = await fetch(`http://${outside}:${open.port}/metrics`);
+      expect(refused.status).toBe(403);
+      const body = await refused.text();
+      expect(JSON.parse(body)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      expect(body).not.toContain('chathook_');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('publishes the 403 of a scrape from beyond loopback', async () => {
+    expect(Object.keys((await metricsOperation(app)).responses)).toContain('403');
+  });
+
+  it('counts 127.0.0.0/8, ::1 and IPv4-mapped loopback as loopback, nothing else', () => {
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'])
+      expect(isLoopback(address)).toBe(true);
+    for (const address of [undefined, '', '192.0.2.2', '::ffff:10.0.0.1', 'fd00::2', '128.0.0.1'])
+      expect(isLoopback(address)).toBe(false);
   });
 });

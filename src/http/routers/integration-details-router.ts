@@ -29,8 +29,9 @@ export function integrationDetailsRoutes(
   api: ApiRoutes,
   deps: IntegrationDetailsDeps & { publicBaseUrl: string | undefined },
 ): void {
-  // Without PUBLIC_BASE_URL the caller's own view of this server is the best guess.
-  const baseUrlOf = (req: Request) => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // PUBLIC_BASE_URL, else http://localhost:<the port this server listens on> (SPEC 7). Never the
+  // request's Host header: a caller must not choose the URL other people are told to call.
+  const baseUrlOf = (req: Request) => deps.publicBaseUrl ?? `http://localhost:${req.socket.localPort ?? 0}`;
 
   api.route(
     {
