@@ -105,12 +105,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(api.router);
   const allowPrivateTargets = deps.config.webhookAllowPrivate;
-  tenantsRoutes(api, { tenants });
+  const { quotas } = deps.config;
+  tenantsRoutes(api, { tenants, quotas });
   responseWebhookRoutes(api, { integrations, senders, campaigns, idempotency, gateway, routeCache });
   carriersRoutes(api, { connections, integrations, senders, campaigns, secretBox, gateway, routeCache });
-  connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, allowPrivateTargets });
-  reservationsRoutes(api, { reservations, connections });
-  integrationsRoutes(api, { integrations, connections, secretBox, allowPrivateTargets });
+  connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, quotas, allowPrivateTargets });
+  reservationsRoutes(api, { reservations, connections, quotas, tenants });
+  integrationsRoutes(api, { integrations, connections, secretBox, quotas, tenants, allowPrivateTargets });
   previewRoutes(api);
   integrationLifecycleRoutes(api, { integrations, campaigns, connections, gateway, waitMs: deps.lifecycleWaitMs });
   integrationDetailsRoutes(api, {
@@ -120,7 +121,7 @@ export function createApp(deps: AppDeps): Express {
     publicBaseUrl: deps.config.publicBaseUrl,
     signingSecretOverlapMs: deps.config.signingSecretOverlapMs,
   });
-  campaignsRoutes(api, { campaigns, integrations, connections, senders });
+  campaignsRoutes(api, { campaigns, integrations, connections, senders, quotas, tenants });
   chatsAndDeliveriesRoutes(api, { chats, deliveries, integrations, replies, gateway });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);

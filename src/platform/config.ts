@@ -39,6 +39,9 @@ const optionalText = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
 /** Calls a minute; unset or empty means no limit. */
+/** A tenant quota: a whole number, 0 forbids creating any. */
+const quota = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000_000).default(fallback);
+
 const perMinute = optionalText.pipe(
   z
     .string()
@@ -96,6 +99,11 @@ const EnvSchema = z.object({
     .optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  QUOTA_INTEGRATIONS: quota(1_000),
+  QUOTA_CONNECTIONS: quota(1_000),
+  QUOTA_SENDERS_PER_CONNECTION: quota(1_000),
+  QUOTA_RESERVATIONS: quota(10_000),
+  QUOTA_CAMPAIGNS: quota(10_000),
   RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
   RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
   // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is
@@ -153,6 +161,8 @@ export interface Config {
   signingSecretOverlapMs: number;
   /** Calls a minute per tenant key (management API) and per integration (response webhook); undefined = no limit. */
   rateLimits: { managementPerMinute: number | undefined; responseWebhookPerMinute: number | undefined };
+  /** Per-tenant quotas (QUOTA_*): what a tenant may hold unless the operator sets an override on the tenant. */
+  quotas: Quotas;
   /** The Bearer token /metrics requires; undefined = open. */
   metricsToken: string | undefined;
   logLevel: string;
@@ -161,6 +171,17 @@ export interface Config {
   /** `npm run start:cluster` (src/bin/cluster-main.ts): API and worker processes, restart delay. */
   cluster: { apiProcesses: number; workerProcesses: number; restartDelayMs: number };
 }
+
+/** What one tenant may hold; each is checked in one place, src/services/quotas.ts. */
+export interface Quotas {
+  integrations: number;
+  connections: number;
+  sendersPerConnection: number;
+  reservations: number;
+  campaigns: number;
+}
+
+export type QuotaName = keyof Quotas;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -210,6 +231,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     rateLimits: {
       managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE,
       responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE,
+    },
+    quotas: {
+      integrations: e.QUOTA_INTEGRATIONS,
+      connections: e.QUOTA_CONNECTIONS,
+      sendersPerConnection: e.QUOTA_SENDERS_PER_CONNECTION,
+      reservations: e.QUOTA_RESERVATIONS,
+      campaigns: e.QUOTA_CAMPAIGNS,
     },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
