@@ -6,7 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
-import { responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
+import { replayRateLimited, responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRoutes } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute, requireJsonBody } from './error-middleware.js';
@@ -122,7 +122,17 @@ export function createApp(deps: AppDeps): Express {
     signingSecretOverlapMs: deps.config.signingSecretOverlapMs,
   });
   campaignsRoutes(api, { campaigns, integrations, connections, senders, quotas, tenants });
-  chatsAndDeliveriesRoutes(api, { chats, deliveries, integrations, replies, gateway });
+  chatsAndDeliveriesRoutes(api, {
+    chats,
+    deliveries,
+    integrations,
+    replies,
+    gateway,
+    limitReplay: replayRateLimited({
+      perDelivery: deps.config.rateLimits.replaysPerDeliveryPerMinute,
+      perIntegration: deps.config.rateLimits.replaysPerIntegrationPerMinute,
+    }),
+  });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);
   return app;

@@ -38,17 +38,22 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-/** Calls a minute; unset or empty means no limit. */
 /** A tenant quota: a whole number, 0 forbids creating any. */
 const quota = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000_000).default(fallback);
 
-const perMinute = optionalText.pipe(
+/** Calls a minute: unset takes `fallback` (a rate no normal client meets), empty (or blanks) means no limit. */
+const perMinute = (fallback: number) =>
   z
     .string()
-    .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number of calls a minute (1 or more), or empty for no limit')
-    .transform(Number)
-    .optional(),
-);
+    .default(String(fallback))
+    .transform((value) => (value.trim() === '' ? undefined : value.trim()))
+    .pipe(
+      z
+        .string()
+        .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number of calls a minute (1 or more), or empty for no limit')
+        .transform(Number)
+        .optional(),
+    );
 
 /** 32 bytes, given as 64 hex characters or base64 / base64url. */
 export function parseEncryptionKey(text: string): Buffer {
@@ -104,8 +109,10 @@ const EnvSchema = z.object({
   QUOTA_SENDERS_PER_CONNECTION: quota(1_000),
   QUOTA_RESERVATIONS: quota(10_000),
   QUOTA_CAMPAIGNS: quota(10_000),
-  RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
-  RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
+  RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute(3_000),
+  RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute(6_000),
+  RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE: perMinute(10),
+  RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE: perMinute(120),
   // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is
   // reachable.
   METRICS_TOKEN: optionalText.pipe(
@@ -160,7 +167,13 @@ export interface Config {
   /** How long the signing secret a rotation replaced still signs deliveries beside the new one. */
   signingSecretOverlapMs: number;
   /** Calls a minute per tenant key (management API) and per integration (response webhook); undefined = no limit. */
-  rateLimits: { managementPerMinute: number | undefined; responseWebhookPerMinute: number | undefined };
+  rateLimits: {
+    managementPerMinute: number | undefined;
+    responseWebhookPerMinute: number | undefined;
+    /** Replays a minute of one delivery, and of all the deliveries of one integration. */
+    replaysPerDeliveryPerMinute: number | undefined;
+    replaysPerIntegrationPerMinute: number | undefined;
+  };
   /** Per-tenant quotas (QUOTA_*): what a tenant may hold unless the operator sets an override on the tenant. */
   quotas: Quotas;
   /** The Bearer token /metrics requires; undefined = open. */
@@ -231,6 +244,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     rateLimits: {
       managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE,
       responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE,
+      replaysPerDeliveryPerMinute: e.RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE,
+      replaysPerIntegrationPerMinute: e.RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE,
     },
     quotas: {
       integrations: e.QUOTA_INTEGRATIONS,
