@@ -145,15 +145,6 @@ export const LinkedToLiveCampaignsSchema = z.object({
   }),
 });
 
-export const QuotaExceededSchema = z.object({
-  error: z.object({
-    code: z.literal('QUOTA_EXCEEDED'),
-    message: z.string(),
-    quota: z.enum(['integrations', 'connections', 'sendersPerConnection', 'reservations', 'campaigns']),
-    limit: z.number().int(),
-  }),
-});
-
 export const ConnectionDetailSchema = z.object({
   code: z.string(),
   channel: ChannelSchema.nullable(),

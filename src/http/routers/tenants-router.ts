@@ -3,6 +3,7 @@ import { createTenant, type TenantDeps } from '../../services/tenants.js';
 import { findTenantQuotas, setTenantQuotas, type QuotaOverrideDeps } from '../../services/quotas.js';
 import { QuotasSchema, TenantCreatedSchema, type QuotasReply, type TenantCreated } from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
+import { validationError } from '../../services/errors.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { TenantCreateSchema, TenantQuotasSchema } from '../../domain/request-schemas.js';
 
@@ -55,7 +56,9 @@ export function tenantsRoutes(api: ApiRoutes, deps: TenantDeps & QuotaOverrideDe
       responses: { 200: json(QuotasSchema, 'the limits that now apply to the tenant') },
       errors: [adminDisabled, tenantNotFound],
     },
-    async ({ params, body, res }) => {
+    async ({ params, body, req, res }) => {
+      // Every quota is optional, so `{}` resets them all: only a body that says so does.
+      if (req.body === undefined) throw validationError([{ path: '', message: 'a JSON object is required' }]);
       const quotas = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
       res.json((await setTenantQuotas(deps, { tenantId: params.tenantId, quotas })) satisfies QuotasReply);
     },
