@@ -1,3 +1,4 @@
+import { UNLIMITED_ENV } from './unlimited.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,7 @@ async function startServices(
     MONGODB_URI: mongo.uri,
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    ...UNLIMITED_ENV,
     ...env,
   });
   const runtime = await openRuntime(config, logger, {

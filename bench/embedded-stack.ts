@@ -3,6 +3,7 @@
  * which starts the Temporal dev server on its file database (--db-filename), FerretDB on SQLite,
  * the worker and the API. Each stack gets a fresh data directory and free ports.
  */
+import { UNLIMITED_ENV } from './unlimited.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -181,6 +182,7 @@ export async function startEmbeddedStack(
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: 'warn',
     CHATHOOK_ADMIN_KEY: BENCH_ADMIN_KEY,
+    ...UNLIMITED_ENV,
     ...options.env,
   };
   // The bench's own environment must not point the stack at an outside Temporal or database.

@@ -139,7 +139,7 @@ async function createDevSandbox(runtime: Runtime, tenantId: string): Promise<Non
   // Codes are platform-wide: a random suffix keeps a shared database's dev tenants apart.
   const code = `SANDBOX-${randomBytes(3).toString('hex').toUpperCase()}`;
   const created = await createConnection(
-    { ...runtime.repositories, secretBox: runtime.secretBox },
+    { ...runtime.repositories, secretBox: runtime.secretBox, quotas: runtime.config.quotas },
     {
       tenantId,
       input: { code, channel: 'SMS', senders: [DEV_SANDBOX_SENDER], carrier: { type: 'sandbox' } },

@@ -19,6 +19,11 @@ export interface NewCampaign {
 export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
   const { Campaign } = models;
   return {
+    /** How many the tenant holds (indexed tenantId): for quotas on management writes, never on the MO path. */
+    countForTenant(tenantId: Id): Promise<number> {
+      return models.Campaign.countDocuments({ tenantId });
+    },
+
     /** A malformed id names nothing. */
     findForTenant(tenantId: Id, id: string): Promise<CampaignDoc | null> {
       return Campaign.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<CampaignDoc>();

@@ -19,6 +19,11 @@ export interface NewConnection {
 /** Connections (carrier accounts): the code is unique platform-wide and is the connection's id. */
 export function createConnectionRepository(models: Pick<Models, 'Connection'>) {
   return {
+    /** How many the tenant holds (indexed tenantId): for quotas on management writes, never on the MO path. */
+    countForTenant(tenantId: Id): Promise<number> {
+      return models.Connection.countDocuments({ tenantId });
+    },
+
     /** The MO's and MT's look-up: by its unique code, whoever's it is. */
     findByCode(code: string): Promise<ConnectionDoc | null> {
       return models.Connection.findOne({ code }).lean<ConnectionDoc>();

@@ -48,6 +48,11 @@ export function activationResultOf(
 export function createIntegrationRepository(models: Pick<Models, 'Integration'>) {
   const { Integration } = models;
   return {
+    /** How many the tenant holds (indexed tenantId): for quotas on management writes, never on the MO path. */
+    countForTenant(tenantId: Id): Promise<number> {
+      return models.Integration.countDocuments({ tenantId });
+    },
+
     /** A malformed id names nothing. */
     findForTenant(tenantId: Id, id: string): Promise<IntegrationDoc | null> {
       return Integration.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<IntegrationDoc>();

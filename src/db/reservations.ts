@@ -1,3 +1,4 @@
+import { insertOr } from './duplicate-key.js';
 import type { Channel } from '../domain/webhook-template.js';
 import { objectIdOrNull, type Id } from './ids.js';
 import type { Models } from './models.js';
@@ -17,8 +18,17 @@ export interface NewReservation {
 /** Senders a tenant keeps for another feature; sender claims (senders.ts) read them too. */
 export function createReservationRepository(models: Pick<Models, 'Reservation'>) {
   return {
-    async insert(reservation: NewReservation): Promise<ReservationDoc> {
-      return (await models.Reservation.create(reservation)).toObject();
+    /** How many the tenant holds (indexed tenantId): for quotas on management writes, never on the MO path. */
+    countForTenant(tenantId: Id): Promise<number> {
+      return models.Reservation.countDocuments({ tenantId });
+    },
+
+    /** Null when the tenant already reserves this sender for this feature (the unique index). */
+    insert(reservation: NewReservation): Promise<ReservationDoc | null> {
+      return insertOr(
+        async () => (await models.Reservation.create(reservation)).toObject(),
+        () => null,
+      );
     },
 
     list(tenantId: Id, query: PageQuery): Promise<Page<ReservationDoc>> {

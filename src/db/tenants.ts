@@ -1,3 +1,4 @@
+import type { QuotaName } from '../platform/config.js';
 import type { Models } from './models.js';
 import { objectIdOrNull } from './ids.js';
 import type { TenantDoc } from './schemas/tenants.js';
@@ -15,6 +16,19 @@ export function createTenantRepository(models: Pick<Models, 'Tenant'>) {
     async idOfApiKeyHash(apiKeyHash: string): Promise<string | null> {
       const tenant = await models.Tenant.findOne({ apiKeyHash }, { _id: 1 }).lean();
       return tenant ? tenant._id.toHexString() : null;
+    },
+
+    /** The operator's quota overrides of a tenant (an `_id` find); empty when none are set. */
+    async quotaOverridesOf(id: string): Promise<Partial<Record<QuotaName, number>>> {
+      const tenant = await models.Tenant.findOne({ _id: objectIdOrNull(id) }, { quotas: 1 }).lean();
+      const stored = (tenant?.quotas ?? {}) as Partial<Record<QuotaName, number | null>>;
+      return Object.fromEntries(Object.entries(stored).filter(([, value]) => typeof value === 'number'));
+    },
+
+    /** Replaces a tenant's overrides; false when there is no such tenant. */
+    async setQuotaOverrides(id: string, quotas: Partial<Record<QuotaName, number>>): Promise<boolean> {
+      const result = await models.Tenant.updateOne({ _id: objectIdOrNull(id) }, { $set: { quotas } });
+      return result.matchedCount > 0;
     },
 
     /** A malformed id names no tenant. */

@@ -32,6 +32,10 @@ export const ErrorCode = {
   /** No CHATHOOK_ADMIN_KEY is configured. */
   ADMIN_DISABLED: 'ADMIN_DISABLED',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A tenant's quota (QUOTA_* or the operator's override) is used up: `quota` names it, `limit` is its value. */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** The tenant already reserves this sender for this feature. */
+  RESERVATION_EXISTS: 'RESERVATION_EXISTS',
 
   // ─── What is stored: missing ──────────────────────────────────────────────────────────
   NOT_FOUND: 'NOT_FOUND',

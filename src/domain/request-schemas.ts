@@ -97,6 +97,20 @@ export const TenantCreateSchema = z.strictObject({
   name: textSchema(100),
 });
 
+const quotaValue = z.number().int().min(0).max(1_000_000_000);
+
+/** The operator's quota overrides for one tenant (PUT replaces them all); a quota left out takes its QUOTA_* default. */
+export const TenantQuotasSchema = z.strictObject({
+  integrations: quotaValue.optional().describe('integrations the tenant may hold (QUOTA_INTEGRATIONS)'),
+  connections: quotaValue.optional().describe('connections the tenant may hold (QUOTA_CONNECTIONS)'),
+  sendersPerConnection: quotaValue
+    .optional()
+    .describe('senders one connection may list (QUOTA_SENDERS_PER_CONNECTION)'),
+  reservations: quotaValue.optional().describe('sender reservations the tenant may hold (QUOTA_RESERVATIONS)'),
+  campaigns: quotaValue.optional().describe('campaigns the tenant may hold (QUOTA_CAMPAIGNS)'),
+});
+export type TenantQuotasInput = z.output<typeof TenantQuotasSchema>;
+
 const CarrierSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('http'),

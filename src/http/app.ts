@@ -6,7 +6,7 @@ import { redactedRequestOf, type Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secrets.js';
 import type { ChathookMetrics } from '../platform/metrics.js';
 import { requireAdmin, requireMetricsToken, requireTenant } from './auth.js';
-import { responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
+import { replayRateLimited, responseWebhookRateLimited, tenantKeyRateLimited } from './rate-limits.js';
 import { ApiRoutes } from './route.js';
 import { connectionsRoutes } from './routers/connections-router.js';
 import { errorMiddleware, unmatchedRoute } from './error-middleware.js';
@@ -105,12 +105,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(consoleRouter());
   app.use(api.router);
   const allowPrivateTargets = deps.config.webhookAllowPrivate;
-  tenantsRoutes(api, { tenants });
+  const { quotas } = deps.config;
+  tenantsRoutes(api, { tenants, quotas });
   responseWebhookRoutes(api, { integrations, senders, campaigns, idempotency, gateway, routeCache });
   carriersRoutes(api, { connections, integrations, senders, campaigns, secretBox, gateway, routeCache });
-  connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, allowPrivateTargets });
-  reservationsRoutes(api, { reservations, connections });
-  integrationsRoutes(api, { integrations, connections, secretBox, allowPrivateTargets });
+  connectionsRoutes(api, { connections, tenants, senders, integrations, secretBox, quotas, allowPrivateTargets });
+  reservationsRoutes(api, { reservations, connections, quotas, tenants });
+  integrationsRoutes(api, { integrations, connections, secretBox, quotas, tenants, allowPrivateTargets });
   previewRoutes(api);
   integrationLifecycleRoutes(api, { integrations, campaigns, connections, gateway, waitMs: deps.lifecycleWaitMs });
   integrationDetailsRoutes(api, {
@@ -120,8 +121,18 @@ export function createApp(deps: AppDeps): Express {
     publicBaseUrl: deps.config.publicBaseUrl,
     signingSecretOverlapMs: deps.config.signingSecretOverlapMs,
   });
-  campaignsRoutes(api, { campaigns, integrations, connections, senders });
-  chatsAndDeliveriesRoutes(api, { chats, deliveries, integrations, replies, gateway });
+  campaignsRoutes(api, { campaigns, integrations, connections, senders, quotas, tenants });
+  chatsAndDeliveriesRoutes(api, {
+    chats,
+    deliveries,
+    integrations,
+    replies,
+    gateway,
+    limitReplay: replayRateLimited({
+      perDelivery: deps.config.rateLimits.replaysPerDeliveryPerMinute,
+      perIntegration: deps.config.rateLimits.replaysPerIntegrationPerMinute,
+    }),
+  });
   app.use(unmatchedRoute(api));
   app.use(errorMiddleware);
   return app;

@@ -43,6 +43,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.CAMPAIGN_NOT_LIVE]: 409,
   [ErrorCode.REPLAY_IN_PROGRESS]: 409,
   [ErrorCode.ROTATION_CONFLICT]: 409,
+  [ErrorCode.QUOTA_EXCEEDED]: 409,
+  [ErrorCode.RESERVATION_EXISTS]: 409,
   [ErrorCode.WINDOW_CLOSED]: 409,
 
   // Whether a secret may be left out depends on what is stored (and on the URL's origin): a

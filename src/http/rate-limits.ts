@@ -1,7 +1,7 @@
 /**
- * Per-tenant rate limits (SPEC section 2 "Limits", issue 11): the management API per tenant key
- * and the response webhook per integration, each a number of calls per minute, off when not
- * configured. A call over the limit answers `429 RATE_LIMITED` with `Retry-After` (seconds to the
+ * Per-tenant rate limits (SPEC section 2 "Limits", issue 11): the management API per tenant key,
+ * the response webhook per integration and replays per delivery and per integration, each a number
+ * of calls per minute, on by default at rates no normal client meets, off when set empty. A call over the limit answers `429 RATE_LIMITED` with `Retry-After` (seconds to the
  * end of the window).
  *
  * The counters live in this process (express-rate-limit's memory store): with several API
@@ -22,7 +22,7 @@ const WINDOW_MS = 60_000;
  * not).
  */
 export const RATE_LIMITED_MEANING =
-  'more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration); retry after Retry-After seconds';
+  'more calls this minute than the operator allows (RATE_LIMIT_MANAGEMENT_PER_MINUTE per tenant key, RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE per integration, RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE and RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE on replays); retry after Retry-After seconds';
 
 /** The key a request is counted under, set by the guard that resolved the caller. */
 const keyOf = (res: Response) => res.locals['rateLimitKey'] as string;
@@ -101,5 +101,37 @@ export function responseWebhookRateLimited(
     } catch (error) {
       next(error);
     }
+  };
+}
+
+export type ReplayRateLimit = (
+  req: Request,
+  res: Response,
+  keys: { tenantId: string; integrationId: string; deliveryId: string },
+) => Promise<void>;
+
+/**
+ * Replays of a delivery (issue "One tenant cannot slow another"): counted per delivery and per
+ * integration, each under its tenant, before the replay service looks anything up. A call over
+ * either limit answers `429 RATE_LIMITED` with `Retry-After`. Returns undefined when both are off.
+ */
+export function replayRateLimited(limits: {
+  perDelivery: number | undefined;
+  perIntegration: number | undefined;
+}): ReplayRateLimit | undefined {
+  const perDelivery = limits.perDelivery === undefined ? undefined : limiterOf(limits.perDelivery, 'delivery');
+  const perIntegration =
+    limits.perIntegration === undefined ? undefined : limiterOf(limits.perIntegration, 'integration');
+  if (!perDelivery && !perIntegration) return undefined;
+  const run = (limiter: RequestHandler, req: Request, res: Response, key: string) =>
+    new Promise<void>((resolve, reject) => {
+      res.locals['rateLimitKey'] = key;
+      Promise.resolve(
+        limiter(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(error as Error))),
+      ).catch(reject);
+    });
+  return async (req, res, { tenantId, integrationId, deliveryId }) => {
+    if (perIntegration) await run(perIntegration, req, res, `replay:${tenantId}:${integrationId}`);
+    if (perDelivery) await run(perDelivery, req, res, `replay:${tenantId}:${integrationId}:${deliveryId}`);
   };
 }

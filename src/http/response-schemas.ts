@@ -288,6 +288,14 @@ export const TenantCreatedSchema = z.object({
   apiKey: z.string().describe('shown only in this answer'),
 });
 export type TenantCreated = z.output<typeof TenantCreatedSchema>;
+export const QuotasSchema = z.object({
+  integrations: z.number().int(),
+  connections: z.number().int(),
+  sendersPerConnection: z.number().int(),
+  reservations: z.number().int(),
+  campaigns: z.number().int(),
+});
+export type QuotasReply = z.output<typeof QuotasSchema>;
 export type IntegrationCreated = z.output<typeof IntegrationCreatedSchema>;
 export const StoppedSchema = z.object({ status: z.literal('INACTIVE') });
 export type Stopped = z.output<typeof StoppedSchema>;

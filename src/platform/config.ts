@@ -38,14 +38,22 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-/** Calls a minute; unset or empty means no limit. */
-const perMinute = optionalText.pipe(
+/** A tenant quota: a whole number, 0 forbids creating any. */
+const quota = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000_000).default(fallback);
+
+/** Calls a minute: unset takes `fallback` (a rate no normal client meets), empty (or blanks) means no limit. */
+const perMinute = (fallback: number) =>
   z
     .string()
-    .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number of calls a minute (1 or more), or empty for no limit')
-    .transform(Number)
-    .optional(),
-);
+    .default(String(fallback))
+    .transform((value) => (value.trim() === '' ? undefined : value.trim()))
+    .pipe(
+      z
+        .string()
+        .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number of calls a minute (1 or more), or empty for no limit')
+        .transform(Number)
+        .optional(),
+    );
 
 /** 32 bytes, given as 64 hex characters or base64 / base64url. */
 export function parseEncryptionKey(text: string): Buffer {
@@ -96,8 +104,15 @@ const EnvSchema = z.object({
     .optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
-  RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute,
-  RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute,
+  QUOTA_INTEGRATIONS: quota(1_000),
+  QUOTA_CONNECTIONS: quota(1_000),
+  QUOTA_SENDERS_PER_CONNECTION: quota(1_000),
+  QUOTA_RESERVATIONS: quota(10_000),
+  QUOTA_CAMPAIGNS: quota(10_000),
+  RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute(3_000),
+  RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute(6_000),
+  RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE: perMinute(10),
+  RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE: perMinute(120),
   // Unset leaves /metrics open (the embedded default, a scrape from the same host); set it wherever the API is
   // reachable.
   METRICS_TOKEN: optionalText.pipe(
@@ -152,7 +167,15 @@ export interface Config {
   /** How long the signing secret a rotation replaced still signs deliveries beside the new one. */
   signingSecretOverlapMs: number;
   /** Calls a minute per tenant key (management API) and per integration (response webhook); undefined = no limit. */
-  rateLimits: { managementPerMinute: number | undefined; responseWebhookPerMinute: number | undefined };
+  rateLimits: {
+    managementPerMinute: number | undefined;
+    responseWebhookPerMinute: number | undefined;
+    /** Replays a minute of one delivery, and of all the deliveries of one integration. */
+    replaysPerDeliveryPerMinute: number | undefined;
+    replaysPerIntegrationPerMinute: number | undefined;
+  };
+  /** Per-tenant quotas (QUOTA_*): what a tenant may hold unless the operator sets an override on the tenant. */
+  quotas: Quotas;
   /** The Bearer token /metrics requires; undefined = open. */
   metricsToken: string | undefined;
   logLevel: string;
@@ -161,6 +184,17 @@ export interface Config {
   /** `npm run start:cluster` (src/bin/cluster-main.ts): API and worker processes, restart delay. */
   cluster: { apiProcesses: number; workerProcesses: number; restartDelayMs: number };
 }
+
+/** What one tenant may hold; each is checked in one place, src/services/quotas.ts. */
+export interface Quotas {
+  integrations: number;
+  connections: number;
+  sendersPerConnection: number;
+  reservations: number;
+  campaigns: number;
+}
+
+export type QuotaName = keyof Quotas;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -210,6 +244,15 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     rateLimits: {
       managementPerMinute: e.RATE_LIMIT_MANAGEMENT_PER_MINUTE,
       responseWebhookPerMinute: e.RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE,
+      replaysPerDeliveryPerMinute: e.RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE,
+      replaysPerIntegrationPerMinute: e.RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE,
+    },
+    quotas: {
+      integrations: e.QUOTA_INTEGRATIONS,
+      connections: e.QUOTA_CONNECTIONS,
+      sendersPerConnection: e.QUOTA_SENDERS_PER_CONNECTION,
+      reservations: e.QUOTA_RESERVATIONS,
+      campaigns: e.QUOTA_CAMPAIGNS,
     },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,

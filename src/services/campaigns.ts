@@ -8,6 +8,7 @@ import type { IntegrationDoc, IntegrationRepository } from '../db/integrations.j
 import type { Page } from '../db/pagination.js';
 import { describeConflicts, type SenderRepository } from '../db/senders.js';
 import type { CampaignCreate, ListQuery } from '../domain/request-schemas.js';
+import { checkQuota, type QuotaDeps } from './quotas.js';
 import { tenantSendersOf } from './connections.js';
 import { AppError, ErrorCode, notFound } from './errors.js';
 import { findTenantIntegration } from './integrations.js';
@@ -20,6 +21,9 @@ export interface CampaignDeps {
   connections: ConnectionRepository;
   /** Going LIVE claims the senders, pausing releases them. */
   senders: SenderRepository;
+  /** QUOTA_CAMPAIGNS and the tenant's override. */
+  quotas: QuotaDeps['quotas'];
+  tenants: QuotaDeps['tenants'];
 }
 
 export async function findTenantCampaign(
@@ -35,7 +39,7 @@ export async function findTenantCampaign(
  * A DRAFT campaign on senders of the tenant's own connections, linked to an active integration that has no connections.
  */
 export async function createCampaign(
-  deps: Pick<CampaignDeps, 'campaigns' | 'integrations' | 'connections'>,
+  deps: Pick<CampaignDeps, 'campaigns' | 'integrations' | 'connections' | 'quotas' | 'tenants'>,
   request: { tenantId: string; input: CampaignCreate },
 ): Promise<CampaignDoc> {
   const { tenantId, input } = request;
@@ -52,6 +56,7 @@ export async function createCampaign(
       message: 'Start the integration before linking a campaign to it',
     });
   await tenantSendersOf(deps, { tenantId, channel: input.channel, senders: input.senders, field: 'senders.{index}' });
+  await checkQuota(deps, { tenantId, quota: 'campaigns', used: () => deps.campaigns.countForTenant(tenantId) });
   return deps.campaigns.insert({
     tenantId,
     name: input.name,

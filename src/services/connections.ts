@@ -3,6 +3,8 @@
  * with real senders, so only the operator provisions or removes one; a tenant manages its own
  * `sandbox` connections. Every connection has a carrier secret, shown once at creation.
  */
+import type { Quotas } from '../platform/config.js';
+import { checkQuota, checkSendersPerConnection } from './quotas.js';
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ConnectionDoc, ConnectionRepository } from '../db/connections.js';
@@ -24,6 +26,8 @@ export interface ConnectionDeps {
   /** A connection an integration lists cannot be deleted. */
   integrations: IntegrationRepository;
   secretBox: SecretBox;
+  /** QUOTA_CONNECTIONS, QUOTA_SENDERS_PER_CONNECTION and the tenant's overrides. */
+  quotas: Quotas;
 }
 
 /** Who asks: the operator (root key) may do anything to a tenant's connections, a tenant only to its sandboxes. */
@@ -46,7 +50,7 @@ const operatorOnly = () =>
 const generateCarrierSecret = () => `csk_${randomBytes(32).toString('base64url')}`;
 
 export async function createConnection(
-  deps: Pick<ConnectionDeps, 'connections' | 'tenants' | 'senders' | 'secretBox'>,
+  deps: Pick<ConnectionDeps, 'connections' | 'tenants' | 'senders' | 'secretBox' | 'quotas'>,
   request: { tenantId: string; input: ConnectionCreate; actor: ConnectionActor },
 ): Promise<CreatedConnection> {
   const { tenantId, input, actor } = request;
@@ -56,6 +60,8 @@ export async function createConnection(
   const taken = () =>
     new AppError({ code: ErrorCode.CONNECTION_CODE_TAKEN, message: `Connection code ${input.code} is already taken` });
   if (await deps.connections.codeExists(input.code)) throw taken();
+  await checkSendersPerConnection(deps, { tenantId, senders: input.senders.length });
+  await checkQuota(deps, { tenantId, quota: 'connections', used: () => deps.connections.countForTenant(tenantId) });
   const carrierSecret = (input.carrier.type === 'http' ? input.carrier.secret : undefined) ?? generateCarrierSecret();
   const carrier: ConnectionDoc['carrier'] =
     input.carrier.type === 'http'

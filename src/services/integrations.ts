@@ -1,3 +1,4 @@
+import { checkQuota, type QuotaDeps } from './quotas.js';
 import type { ConnectionRepository } from '../db/connections.js';
 import type { IntegrationDoc, IntegrationRepository, StoredAuth } from '../db/integrations.js';
 import type { Page } from '../db/pagination.js';
@@ -13,6 +14,9 @@ export interface IntegrationDeps {
   /** An integration lists only its tenant's connections. */
   connections: ConnectionRepository;
   secretBox: SecretBox;
+  /** QUOTA_INTEGRATIONS and the tenant's override. */
+  quotas: QuotaDeps['quotas'];
+  tenants: QuotaDeps['tenants'];
 }
 
 /* ─── Secrets: sealed once on the way in, masked once on the way out ─────────────────────── */
@@ -201,6 +205,7 @@ export async function createIntegration(
   const { tenantId, input } = request;
   const { secretBox } = deps;
   const { body } = await checkInput(deps, tenantId, input);
+  await checkQuota(deps, { tenantId, quota: 'integrations', used: () => deps.integrations.countForTenant(tenantId) });
   const { responseToken, stored } = newResponseToken(secretBox);
   const signingSecret = generateSigningSecret();
   const integration = await deps.integrations.insert({

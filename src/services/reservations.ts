@@ -3,12 +3,16 @@ import type { Page } from '../db/pagination.js';
 import type { ReservationDoc, ReservationRepository } from '../db/reservations.js';
 import type { ListQuery, ReservationCreate } from '../domain/request-schemas.js';
 import { tenantSendersOf } from './connections.js';
-import { notFound } from './errors.js';
+import { AppError, ErrorCode, notFound } from './errors.js';
+import { checkQuota, type QuotaDeps } from './quotas.js';
 
 export interface ReservationDeps {
   reservations: ReservationRepository;
   /** Only the tenant's own connections' senders may be reserved. */
   connections: ConnectionRepository;
+  /** QUOTA_RESERVATIONS and the tenant's override. */
+  quotas: QuotaDeps['quotas'];
+  tenants: QuotaDeps['tenants'];
 }
 
 /**
@@ -28,7 +32,14 @@ export async function createReservation(
     senders: [reservation.sender],
     field: 'sender',
   });
-  return deps.reservations.insert({ tenantId, ...reservation });
+  await checkQuota(deps, { tenantId, quota: 'reservations', used: () => deps.reservations.countForTenant(tenantId) });
+  // One reservation of a sender for a feature per tenant: the unique index decides, races included.
+  const stored = await deps.reservations.insert({ tenantId, ...reservation });
+  if (stored) return stored;
+  throw new AppError({
+    code: ErrorCode.RESERVATION_EXISTS,
+    message: `${reservation.channel} sender ${reservation.sender} is already reserved for ${reservation.feature}`,
+  });
 }
 
 export function listReservations(

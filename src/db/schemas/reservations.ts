@@ -15,6 +15,8 @@ const reservationSchema = Schema.create(
   { timestamps: true, versionKey: false },
 );
 reservationSchema.index({ channel: 1, sender: 1 });
+// One reservation of a sender for a feature per tenant.
+reservationSchema.index({ tenantId: 1, channel: 1, sender: 1, feature: 1 }, { unique: true });
 
 export type ReservationDoc = InferRawDocTypeFromSchema<typeof reservationSchema>;
 

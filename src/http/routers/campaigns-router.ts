@@ -19,6 +19,7 @@ import {
   type IntegrationCampaigns,
 } from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
+import { quotaExceeded } from '../quota-replies.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { CampaignCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 import { IntegrationParams, integrationNotFound } from './integrations-router.js';
@@ -54,6 +55,7 @@ export function campaignsRoutes(api: ApiRoutes, deps: CampaignDeps): void {
         errorReply(ErrorCode.INTEGRATION_INACTIVE, 'start the integration first'),
         errorReply(ErrorCode.INTEGRATION_HAS_CONNECTIONS, 'only an integration with no connections can be linked'),
         errorReply(ErrorCode.UNKNOWN_SENDER, "not a sender of the tenant's own connections on that channel"),
+        quotaExceeded('campaigns'),
       ],
     },
     async ({ body, req, res }) => {

@@ -1,3 +1,4 @@
+import type { ReplayRateLimit } from '../rate-limits.js';
 import { z } from 'zod';
 import type { ChatDoc } from '../../db/chats.js';
 import type { OutboundMessageDoc, ReplyRepository } from '../../db/replies.js';
@@ -79,7 +80,7 @@ const presentSandboxMessage = (doc: OutboundMessageDoc) =>
 
 export function chatsAndDeliveriesRoutes(
   api: ApiRoutes,
-  deps: ChatDeps & DeliveryDeps & { replies: ReplyRepository },
+  deps: ChatDeps & DeliveryDeps & { replies: ReplyRepository; limitReplay?: ReplayRateLimit | undefined },
 ): void {
   api.route(
     {
@@ -118,6 +119,11 @@ export function chatsAndDeliveriesRoutes(
       ],
     },
     async ({ params, req, res }) => {
+      await deps.limitReplay?.(req, res, {
+        tenantId: tenantIdOf(req),
+        integrationId: params.id,
+        deliveryId: params.deliveryId,
+      });
       const { delivery, replayId } = await replayDelivery(deps, {
         tenantId: tenantIdOf(req),
         integrationId: params.id,

@@ -19,6 +19,7 @@ import {
   type ConnectionCreated,
 } from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
+import { quotaExceeded } from '../quota-replies.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ConnectionCreateSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
@@ -67,7 +68,11 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
       auth: 'tenantKey',
       body: ConnectionCreateSchema,
       responses: { 201: json(ConnectionCreatedSchema, 'created; `carrierSecret` is shown only here') },
-      errors: [errorReply(ErrorCode.OPERATOR_ONLY, 'an http connection is provisioned by the operator'), codeTaken],
+      errors: [
+        errorReply(ErrorCode.OPERATOR_ONLY, 'an http connection is provisioned by the operator'),
+        codeTaken,
+        quotaExceeded('connections or sendersPerConnection'),
+      ],
     },
     async ({ body, req, res }) => {
       res
@@ -147,6 +152,7 @@ export function connectionsRoutes(api: ApiRoutes, deps: ConnectionDeps & { allow
         errorReply(ErrorCode.NOT_FOUND, 'unknown tenant'),
         codeTaken,
         errorReply(ErrorCode.SENDER_TAKEN, 'an http connection of another tenant lists one of the senders'),
+        quotaExceeded('connections or sendersPerConnection'),
       ],
     },
     async ({ params, body, res }) => {

@@ -20,6 +20,7 @@ import {
   type IntegrationCreated,
 } from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
+import { quotaExceeded } from '../quota-replies.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { IntegrationCreateSchema, IntegrationInputSchema, ListQuerySchema } from '../../domain/request-schemas.js';
 
@@ -76,7 +77,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       responses: {
         201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'),
       },
-      errors: [templateTooLarge, ...integrationRules],
+      errors: [templateTooLarge, ...integrationRules, quotaExceeded('integrations')],
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);

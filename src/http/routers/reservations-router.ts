@@ -10,6 +10,7 @@ import {
 import { tenantIdOf } from '../auth.js';
 import { page, presentPage, ReservationSchema, type Reservation } from '../response-schemas.js';
 import { ErrorCode } from '../../domain/error-catalogue.js';
+import { quotaExceeded } from '../quota-replies.js';
 import { errorReply, json, type ApiRoutes } from '../route.js';
 import { ListQuerySchema, ReservationCreateSchema } from '../../domain/request-schemas.js';
 
@@ -37,7 +38,11 @@ export function reservationsRoutes(api: ApiRoutes, deps: ReservationDeps): void 
       auth: 'tenantKey',
       body: ReservationCreateSchema,
       responses: { 201: json(ReservationSchema, 'created') },
-      errors: [errorReply(ErrorCode.UNKNOWN_SENDER, "not a sender of the tenant's own connections on that channel")],
+      errors: [
+        errorReply(ErrorCode.UNKNOWN_SENDER, "not a sender of the tenant's own connections on that channel"),
+        errorReply(ErrorCode.RESERVATION_EXISTS, 'the tenant already reserves this sender for this feature'),
+        quotaExceeded('reservations'),
+      ],
     },
     async ({ body, req, res }) => {
       res

@@ -73,18 +73,46 @@ describe('parseConfig', () => {
       expect(() => parseConfig({ CHAT_MAX_PENDING: bad })).toThrow(/CHAT_MAX_PENDING/);
   });
 
-  it('reads the rate limits as calls a minute, off when unset or empty', () => {
-    expect(parseConfig({}).rateLimits).toEqual({ managementPerMinute: undefined, responseWebhookPerMinute: undefined });
+  it('reads the quotas, with defaults', () => {
+    expect(parseConfig({}).quotas).toEqual({
+      integrations: 1_000,
+      connections: 1_000,
+      sendersPerConnection: 1_000,
+      reservations: 10_000,
+      campaigns: 10_000,
+    });
+    expect(parseConfig({ QUOTA_INTEGRATIONS: '5', QUOTA_CAMPAIGNS: '0' }).quotas).toMatchObject({
+      integrations: 5,
+      campaigns: 0,
+    });
+    for (const bad of ['-1', '2.5', 'many'])
+      expect(() => parseConfig({ QUOTA_CONNECTIONS: bad })).toThrow(/QUOTA_CONNECTIONS/);
+  });
+
+  it('reads the rate limits as calls a minute, on by default, off when empty', () => {
+    expect(parseConfig({}).rateLimits).toEqual({
+      managementPerMinute: 3_000,
+      responseWebhookPerMinute: 6_000,
+      replaysPerDeliveryPerMinute: 10,
+      replaysPerIntegrationPerMinute: 120,
+    });
     expect(
-      parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: ' ' }).rateLimits,
+      parseConfig({
+        RATE_LIMIT_MANAGEMENT_PER_MINUTE: '',
+        RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: ' ',
+        RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE: '',
+        RATE_LIMIT_REPLAYS_PER_INTEGRATION_PER_MINUTE: '',
+      }).rateLimits,
     ).toEqual({
       managementPerMinute: undefined,
       responseWebhookPerMinute: undefined,
+      replaysPerDeliveryPerMinute: undefined,
+      replaysPerIntegrationPerMinute: undefined,
     });
     expect(
       parseConfig({ RATE_LIMIT_MANAGEMENT_PER_MINUTE: '600', RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: '120' })
         .rateLimits,
-    ).toEqual({
+    ).toMatchObject({
       managementPerMinute: 600,
       responseWebhookPerMinute: 120,
     });
