@@ -163,7 +163,13 @@ async function waitForReady(
 }
 
 export async function startEmbeddedStack(
-  options: { env?: Record<string, string>; cpuProfDir?: string; readyTimeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cpuProfDir?: string;
+    readyTimeoutMs?: number;
+    /** The product's own quotas and rate limits instead of UNLIMITED_ENV. */
+    productLimits?: boolean;
+  } = {},
 ): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chathook-bench-embedded-'));
   const [port, temporalPort, temporalUiPort, mongoPort] = [
@@ -182,7 +188,7 @@ export async function startEmbeddedStack(
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: 'warn',
     CHATHOOK_ADMIN_KEY: BENCH_ADMIN_KEY,
-    ...UNLIMITED_ENV,
+    ...(options.productLimits ? {} : UNLIMITED_ENV),
     ...options.env,
   };
   // The bench's own environment must not point the stack at an outside Temporal or database.

@@ -18,6 +18,7 @@ import { LATENCY_DEFAULTS, LATENCY_FULL, latencyFigures, type LatencyOptions } f
 import { figureTable, type FigureRow } from './load.js';
 import { actionsSuite, chatScaleSuite, longChatSuite } from './scale-suites.js';
 import { storeSuite } from './store-lookups.js';
+import { fairnessSuite } from './fairness.js';
 import { numberFlag, type BenchSuite, type Flags, type SuiteContext } from './suite.js';
 
 /** Any `--flag`, so a suite adds flags without touching a list here. */
@@ -67,7 +68,7 @@ const latencySuite: BenchSuite = {
 };
 
 /** In the order they run: the latency suite first, so the others can scale to its measured capacity. */
-export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite, storeSuite];
+export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite, storeSuite, fairnessSuite];
 
 async function main() {
   const values = parseFlags(process.argv.slice(2));
@@ -89,7 +90,11 @@ async function main() {
     capacity: undefined,
     log,
     async startStack(options = {}) {
-      const stack = await startEmbeddedStack({ env: { ...env, ...options.env }, cpuProfDir });
+      const stack = await startEmbeddedStack({
+        env: { ...env, ...options.env },
+        cpuProfDir,
+        productLimits: options.productLimits,
+      });
       stacks.push({ suite: current, stack });
       log(
         `[${current}] embedded stack ready in ${(stack.startMs / 1000).toFixed(1)} s${stack.consoleBuiltDuringStart ? ' (it built the console first)' : ''}: ${stack.baseUrl}, data ${stack.dataDir}`,

@@ -21,7 +21,7 @@ export interface SuiteContext {
   /**
    * An embedded stack with the run's environment (plus `env`); its facts go into the table's header. Stop it when done.
    */
-  startStack(options?: { env?: Record<string, string> }): Promise<BenchStack>;
+  startStack(options?: { env?: Record<string, string>; productLimits?: boolean }): Promise<BenchStack>;
 }
 
 export interface SuiteResult {

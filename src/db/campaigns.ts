@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Channel } from '../domain/webhook-template.js';
-import { objectIdOrNull, type Id } from './ids.js';
+import { ifOwnedBy, objectIdOrNull, type Id } from './ids.js';
 import type { Models } from './models.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
 import type { CampaignDoc } from './schemas/campaigns.js';
@@ -25,15 +25,17 @@ export function createCampaignRepository(models: Pick<Models, 'Campaign'>) {
     },
 
     /** A malformed id names nothing. */
-    findForTenant(tenantId: Id, id: string): Promise<CampaignDoc | null> {
-      return Campaign.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<CampaignDoc>();
+    async findForTenant(tenantId: Id, id: string): Promise<CampaignDoc | null> {
+      const _id = objectIdOrNull(id);
+      return _id ? ifOwnedBy(await Campaign.findById(_id).lean<CampaignDoc>(), tenantId) : null;
     },
 
     /** The campaign if it is LIVE: its claims route only while it is (status and claims are separate writes). */
-    findLive(id: Types.ObjectId): Promise<Pick<CampaignDoc, '_id' | 'integrationId'> | null> {
-      return Campaign.findOne({ _id: id, status: 'LIVE' }, { integrationId: 1 }).lean<
-        Pick<CampaignDoc, '_id' | 'integrationId'>
+    async findLive(id: Types.ObjectId): Promise<Pick<CampaignDoc, '_id' | 'integrationId'> | null> {
+      const campaign = await Campaign.findById(id, { integrationId: 1, status: 1 }).lean<
+        Pick<CampaignDoc, '_id' | 'integrationId' | 'status'>
       >();
+      return campaign?.status === 'LIVE' ? { _id: campaign._id, integrationId: campaign.integrationId } : null;
     },
 
     /** Created DRAFT. */

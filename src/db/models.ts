@@ -8,6 +8,7 @@ import { createDeliveryPayloadModel, type DeliveryPayloadModel } from './schemas
 import { createIdempotencyRecordModel, type IdempotencyRecordModel } from './schemas/idempotency-records.js';
 import { createInboundReceiptModel, type InboundReceiptModel } from './schemas/inbound-receipts.js';
 import { createIntegrationModel, type IntegrationModel } from './schemas/integrations.js';
+import { createIntegrationTemplateModel, type IntegrationTemplateModel } from './schemas/integration-templates.js';
 import { createOutboundMessageModel, type OutboundMessageModel } from './schemas/outbound-messages.js';
 import { createReservationModel, type ReservationModel } from './schemas/reservations.js';
 import { createSenderClaimModel, type SenderClaimModel } from './schemas/sender-claims.js';
@@ -27,6 +28,7 @@ export interface Models {
   Connection: ConnectionModel;
   Reservation: ReservationModel;
   Integration: IntegrationModel;
+  IntegrationTemplate: IntegrationTemplateModel;
   SenderClaim: SenderClaimModel;
   SenderOwnership: SenderOwnershipModel;
   Campaign: CampaignModel;
@@ -45,6 +47,7 @@ export function createModels(db: Connection): Models {
     Connection: createConnectionModel(db),
     Reservation: createReservationModel(db),
     Integration: createIntegrationModel(db),
+    IntegrationTemplate: createIntegrationTemplateModel(db),
     SenderClaim: createSenderClaimModel(db),
     SenderOwnership: createSenderOwnershipModel(db),
     Campaign: createCampaignModel(db),

@@ -1,6 +1,6 @@
 import { insertOr } from './duplicate-key.js';
 import type { Channel } from '../domain/webhook-template.js';
-import { objectIdOrNull, type Id } from './ids.js';
+import { ifOwnedBy, objectIdOrNull, type Id } from './ids.js';
 import type { Models } from './models.js';
 import { listPage, type Page, type PageQuery } from './pagination.js';
 import type { ReservationDoc } from './schemas/reservations.js';
@@ -40,8 +40,9 @@ export function createReservationRepository(models: Pick<Models, 'Reservation'>)
       );
     },
 
-    findForTenant(tenantId: Id, id: string): Promise<ReservationDoc | null> {
-      return models.Reservation.findOne({ tenantId, _id: objectIdOrNull(id) }).lean<ReservationDoc>();
+    async findForTenant(tenantId: Id, id: string): Promise<ReservationDoc | null> {
+      const _id = objectIdOrNull(id);
+      return _id ? ifOwnedBy(await models.Reservation.findById(_id).lean<ReservationDoc>(), tenantId) : null;
     },
 
     /** False when the tenant has no such reservation. */

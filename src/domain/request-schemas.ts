@@ -108,6 +108,9 @@ export const TenantQuotasSchema = z.strictObject({
     .describe('senders one connection may list (QUOTA_SENDERS_PER_CONNECTION)'),
   reservations: quotaValue.optional().describe('sender reservations the tenant may hold (QUOTA_RESERVATIONS)'),
   campaigns: quotaValue.optional().describe('campaigns the tenant may hold (QUOTA_CAMPAIGNS)'),
+  templateBytes: quotaValue
+    .optional()
+    .describe("bytes of template rows over all the tenant's integrations (QUOTA_TEMPLATE_BYTES)"),
 });
 export type TenantQuotasInput = z.output<typeof TenantQuotasSchema>;
 

@@ -294,6 +294,7 @@ export const QuotasSchema = z.object({
   sendersPerConnection: z.number().int(),
   reservations: z.number().int(),
   campaigns: z.number().int(),
+  templateBytes: z.number().int(),
 });
 export type QuotasReply = z.output<typeof QuotasSchema>;
 export type IntegrationCreated = z.output<typeof IntegrationCreatedSchema>;

@@ -104,11 +104,12 @@ const EnvSchema = z.object({
     .optional(),
   CHAT_MESSAGES_PER_RUN: z.coerce.number().int().min(2).max(1_500).default(1_000),
   CHAT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1_000),
-  QUOTA_INTEGRATIONS: quota(1_000),
-  QUOTA_CONNECTIONS: quota(1_000),
-  QUOTA_SENDERS_PER_CONNECTION: quota(1_000),
-  QUOTA_RESERVATIONS: quota(10_000),
-  QUOTA_CAMPAIGNS: quota(10_000),
+  QUOTA_INTEGRATIONS: quota(100),
+  QUOTA_CONNECTIONS: quota(100),
+  QUOTA_SENDERS_PER_CONNECTION: quota(20),
+  QUOTA_RESERVATIONS: quota(1_000),
+  QUOTA_CAMPAIGNS: quota(1_000),
+  QUOTA_TEMPLATE_BYTES: quota(4 * 1024 * 1024),
   RATE_LIMIT_MANAGEMENT_PER_MINUTE: perMinute(3_000),
   RATE_LIMIT_RESPONSE_WEBHOOK_PER_MINUTE: perMinute(6_000),
   RATE_LIMIT_REPLAYS_PER_DELIVERY_PER_MINUTE: perMinute(10),
@@ -192,6 +193,8 @@ export interface Quotas {
   sendersPerConnection: number;
   reservations: number;
   campaigns: number;
+  /** Bytes of webhook template rows (params, headers, body) over all the tenant's integrations. */
+  templateBytes: number;
 }
 
 export type QuotaName = keyof Quotas;
@@ -253,6 +256,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sendersPerConnection: e.QUOTA_SENDERS_PER_CONNECTION,
       reservations: e.QUOTA_RESERVATIONS,
       campaigns: e.QUOTA_CAMPAIGNS,
+      templateBytes: e.QUOTA_TEMPLATE_BYTES,
     },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,

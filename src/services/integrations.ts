@@ -1,6 +1,11 @@
 import { checkQuota, type QuotaDeps } from './quotas.js';
 import type { ConnectionRepository } from '../db/connections.js';
-import type { IntegrationDoc, IntegrationRepository, StoredAuth } from '../db/integrations.js';
+import {
+  templateBytesOf,
+  type IntegrationDoc,
+  type IntegrationRepository,
+  type StoredAuth,
+} from '../db/integrations.js';
 import type { Page } from '../db/pagination.js';
 import { validateWebhookTemplate } from '../domain/render-webhook-request.js';
 import { MAX_RENDERED_REQUEST_BYTES, largestRenderedRequestBytes } from '../domain/rendered-request-size.js';
@@ -180,6 +185,23 @@ async function checkInput(
   return { body };
 }
 
+/** The tenant's template-bytes quota: what its other integrations store plus these rows. */
+function checkTemplateBytes(
+  deps: IntegrationDeps,
+  input: {
+    tenantId: string;
+    rows: Pick<IntegrationInput, 'params' | 'headers' | 'body'>;
+    replacing?: IntegrationDoc['_id'];
+  },
+): Promise<void> {
+  return checkQuota(deps, {
+    tenantId: input.tenantId,
+    quota: 'templateBytes',
+    adding: templateBytesOf({ params: input.rows.params, headers: input.rows.headers, body: input.rows.body ?? [] }),
+    used: () => deps.integrations.templateBytesForTenant(input.tenantId, input.replacing),
+  });
+}
+
 /* ─── Integrations ───────────────────────────────────────────────────────────────────────── */
 
 export async function findTenantIntegration(
@@ -206,6 +228,7 @@ export async function createIntegration(
   const { secretBox } = deps;
   const { body } = await checkInput(deps, tenantId, input);
   await checkQuota(deps, { tenantId, quota: 'integrations', used: () => deps.integrations.countForTenant(tenantId) });
+  await checkTemplateBytes(deps, { tenantId, rows: { params: input.params, headers: input.headers, body } });
   const { responseToken, stored } = newResponseToken(secretBox);
   const signingSecret = generateSigningSecret();
   const integration = await deps.integrations.insert({
@@ -248,6 +271,11 @@ export async function updateIntegration(
   const current = await findTenantIntegration(deps, { tenantId, id });
   const auth = sealAuth(input.auth, { auth: current.auth, previousUrl: current.url, url: input.url }, deps.secretBox);
   const { body } = await checkInput(deps, tenantId, input);
+  await checkTemplateBytes(deps, {
+    tenantId,
+    rows: { params: input.params, headers: input.headers, body },
+    replacing: current._id,
+  });
   const connectionsChanged = !sameConnections(input.connections, current.connections);
   const activeMessage = 'The connections of an active integration cannot change: stop it first';
   if (connectionsChanged && (current.status === 'ACTIVE' || current.activating)) throw activeConflict(activeMessage);

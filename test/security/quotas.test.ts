@@ -20,6 +20,7 @@ beforeAll(async () => {
       QUOTA_SENDERS_PER_CONNECTION: '3',
       QUOTA_RESERVATIONS: '2',
       QUOTA_CAMPAIGNS: '1',
+      QUOTA_TEMPLATE_BYTES: '20000',
     },
   });
   root = apiClient(app.baseUrl, ADMIN_KEY);
@@ -108,6 +109,34 @@ describe('per-tenant quotas (QUOTA_*)', () => {
     expect((await campaign('First')).status).toBe(201);
     expectQuota(await campaign('Second'), 'campaigns', 1);
     expect((await client.get('/v1/campaigns')).body.items).toHaveLength(1);
+  });
+});
+
+describe('the template-bytes quota (QUOTA_TEMPLATE_BYTES)', () => {
+  const bodyOf = (rows: number) =>
+    Array.from({ length: rows }, (_, i) => ({ key: `b${i}`, type: 'TEXT', value: 'x'.repeat(1000) }));
+  const withBody = (alias: string, rows: number) => ({
+    alias,
+    method: 'POST',
+    url: 'http://127.0.0.1:9/h',
+    body: bodyOf(rows),
+  });
+
+  it("counts every integration's template rows; a create or a PUT past it is 409 and stores nothing", async () => {
+    const { client } = await app.tenant();
+    const first = await client.post('/v1/integrations', withBody('Big', 12));
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    // 12 + 9 rows of 1,000 characters: over 20,000 bytes for the tenant.
+    expectQuota(await client.post('/v1/integrations', withBody('Second', 9)), 'templateBytes', 20_000);
+    expect((await client.get('/v1/integrations')).body.items).toHaveLength(1);
+    // A PUT counts the other integrations and what it writes, not what it replaces.
+    const grown = await client.put(`/v1/integrations/${first.body.id}`, withBody('Big', 19));
+    expect(grown.status, JSON.stringify(grown.body)).toBe(200);
+    expectQuota(await client.put(`/v1/integrations/${first.body.id}`, withBody('Big', 21)), 'templateBytes', 20_000);
+    expect((await client.get(`/v1/integrations/${first.body.id}`)).body.body).toHaveLength(19);
+    // Another tenant's budget is its own.
+    const other = await app.tenant();
+    expect((await other.client.post('/v1/integrations', withBody('Theirs', 12))).status).toBe(201);
   });
 });
 

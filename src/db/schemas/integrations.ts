@@ -4,7 +4,7 @@ import { HTTP_METHODS } from '../../domain/webhook-template.js';
 const { Schema } = mongoose;
 
 /** One param, header or body row of the client webhook template. */
-const fieldSchema = Schema.create(
+export const fieldSchema = Schema.create(
   {
     key: { type: String, required: true },
     type: { type: String, enum: ['TEXT', 'VARIABLE'] as const, required: true },
@@ -62,10 +62,16 @@ const integrationSchema = Schema.create(
     alias: { type: String, required: true },
     method: { type: String, enum: HTTP_METHODS, required: true },
     url: { type: String, required: true },
+    // The template rows of an integration written before templates had their own collection;
+    // empty on every other (src/db/integrations.ts reads them from `templateId`).
     params: { type: [fieldSchema], default: [] },
     auth: { type: authSchema, required: true },
     headers: { type: [fieldSchema], default: [] },
     body: { type: [fieldSchema], default: [] },
+    /** The integration template's rows (integration_templates), immutable: a PUT writes a new one. */
+    templateId: { type: Schema.Types.ObjectId, allowNull: false },
+    /** The stored size of those rows, summed for the tenant's template-bytes quota. */
+    templateBytes: { type: Number, allowNull: false },
     connections: { type: [connectionRefSchema], default: [] },
     status: { type: String, enum: ['INACTIVE', 'ACTIVE'] as const, required: true, default: 'INACTIVE' },
     /** Set while an activation run owns the integration; a stop clears it to cancel that run. */

@@ -15,6 +15,7 @@ const tenantSchema = Schema.create(
           sendersPerConnection: Number,
           reservations: Number,
           campaigns: Number,
+          templateBytes: Number,
         },
         { _id: false },
       ),

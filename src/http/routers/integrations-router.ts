@@ -77,7 +77,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
       responses: {
         201: json(IntegrationCreatedSchema, 'created, INACTIVE, with its response token and signing secret'),
       },
-      errors: [templateTooLarge, ...integrationRules, quotaExceeded('integrations')],
+      errors: [templateTooLarge, ...integrationRules, quotaExceeded('integrations or templateBytes')],
     },
     async ({ body, req, res }) => {
       refusePrivateTarget(body.url, 'url', deps.allowPrivateTargets);
@@ -140,6 +140,7 @@ export function integrationsRoutes(api: ApiRoutes, deps: IntegrationDeps & { all
         integrationNotFound,
         errorReply(ErrorCode.INTEGRATION_ACTIVE, 'connections of an active integration cannot change'),
         ...integrationRules,
+        quotaExceeded('templateBytes'),
       ],
     },
     async ({ params, body, req, res }) => {

@@ -21,6 +21,7 @@ const EXPECTED: Record<keyof Models, { collection: string; indexes: Array<[Recor
     indexes: [
       [{ tenantId: 1 }, false],
       [{ channel: 1, sender: 1 }, false],
+      [{ tenantId: 1, channel: 1, sender: 1, feature: 1 }, true],
     ],
   },
   Integration: {
@@ -31,6 +32,7 @@ const EXPECTED: Record<keyof Models, { collection: string; indexes: Array<[Recor
       [{ 'connections.code': 1 }, false],
     ],
   },
+  IntegrationTemplate: { collection: 'integration_templates', indexes: [] },
   SenderClaim: {
     collection: 'senderclaims',
     indexes: [

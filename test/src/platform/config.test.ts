@@ -75,11 +75,12 @@ describe('parseConfig', () => {
 
   it('reads the quotas, with defaults', () => {
     expect(parseConfig({}).quotas).toEqual({
-      integrations: 1_000,
-      connections: 1_000,
-      sendersPerConnection: 1_000,
-      reservations: 10_000,
-      campaigns: 10_000,
+      integrations: 100,
+      connections: 100,
+      sendersPerConnection: 20,
+      reservations: 1_000,
+      campaigns: 1_000,
+      templateBytes: 4 * 1024 * 1024,
     });
     expect(parseConfig({ QUOTA_INTEGRATIONS: '5', QUOTA_CAMPAIGNS: '0' }).quotas).toMatchObject({
       integrations: 5,
