@@ -68,7 +68,14 @@ const latencySuite: BenchSuite = {
 };
 
 /** In the order they run: the latency suite first, so the others can scale to its measured capacity. */
-export const SUITES: BenchSuite[] = [latencySuite, actionsSuite, chatScaleSuite, longChatSuite, storeSuite, fairnessSuite];
+export const SUITES: BenchSuite[] = [
+  latencySuite,
+  actionsSuite,
+  chatScaleSuite,
+  longChatSuite,
+  storeSuite,
+  fairnessSuite,
+];
 
 async function main() {
   const values = parseFlags(process.argv.slice(2));
