@@ -11,6 +11,7 @@ import { createTenant, tenantOfApiKey } from '../services/tenants.js';
 import { createConnection } from '../services/connections.js';
 import {
   loadOrCreateEmbeddedSecrets,
+  makeDataDirPrivate,
   readDevTenant,
   writeDevTenant,
   type DevTenantFile,
@@ -56,8 +57,10 @@ export async function startEmbeddedServers(
   shutdown: ReturnType<typeof createShutdown>,
 ): Promise<EmbeddedServers> {
   const dataDir = resolve(parsedConfig.dataDir);
+  // First: the umask of this process and the servers it spawns, and the modes of what is there already.
+  makeDataDirPrivate(dataDir);
   const logDir = join(dataDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const secrets = loadOrCreateEmbeddedSecrets(dataDir, {
     adminKey: parsedConfig.adminKey,
     encryptionKey: parsedConfig.encryptionKey,

@@ -25,6 +25,7 @@ import { tenantsRoutes } from './routers/tenants-router.js';
 import { openApiRoutes } from './routers/openapi-router.js';
 import { consoleRouter } from './routers/console-router.js';
 import { previewRoutes } from './routers/preview-router.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +47,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so every answer carries them: pages, JSON, errors and 404s alike (security-headers.ts).
+  app.use(securityHeaders({ publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -4,11 +4,10 @@
  * where the previous one left off, as a user would.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../src/platform/embedded/console-build.js';
 import {
@@ -20,9 +19,9 @@ import {
 } from '../support/harness.js';
 import { carrierOf, createConnection, createIntegration, uniqueSender } from '../support/fixtures.js';
 import { startHttpPeer, type HttpPeer } from '../support/http-peer.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
 
 // Browser-side snippets are passed as strings: this file compiles without the DOM library.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console');
 const CONTACT = '5491100000042';
 
@@ -34,7 +33,7 @@ let receiver: HttpPeer;
 let openConnection: ProvisionedConnection;
 let context: BrowserContext;
 let page: Page;
-let profileDir: string;
+let browser: Chromium;
 const reservedSender = uniqueSender();
 const openSender = uniqueSender();
 
@@ -94,34 +93,17 @@ beforeAll(async () => {
   ).toBe(201);
   openConnection = await createConnection(acme, 'OPEN', [openSender]);
 
-  profileDir = mkdtempSync(join(tmpdir(), 'chathook-chromium-'));
-  // A fresh profile per run; playwright takes it as the persistent context's directory
-  // (it refuses --user-data-dir among the args).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  browser = await launchChromium();
+  context = browser.context;
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
   await receiver?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('web console', () => {

@@ -1,7 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/harness.js';
 import { freePort } from '../support/free-port.js';
@@ -58,6 +58,29 @@ async function stop(started: Started): Promise<{ code: number | null; orphans: n
   return { code, orphans };
 }
 
+/**
+ * Every directory and file under the data dir whose mode is not 0700 (directories) or 0600
+ * (files), as `path mode`; and how many files it holds, so an empty walk proves nothing.
+ */
+function openModes(root: string): { open: string[]; files: string[] } {
+  const open: string[] = [];
+  const files: string[] = [];
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    const mode = stat.mode & 0o777;
+    const name = relative(root, path) || '.';
+    if (stat.isDirectory()) {
+      if (mode !== 0o700) open.push(`${name}/ ${mode.toString(8)}`);
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if (stat.isFile()) {
+      files.push(name);
+      if (mode !== 0o600) open.push(`${name} ${mode.toString(8)}`);
+    }
+  };
+  walk(root);
+  return { open, files };
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'chathook-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -110,11 +133,30 @@ describe('npm start (embedded default)', () => {
         connections: [{ code: 'EMBED1' }],
       });
       expect(integration.status).toBe(201);
+      // Issue 18: the data dir is the user's alone, whatever the servers wrote (with traffic behind them).
+      const running = openModes(dataDir);
+      expect(running.files).toEqual(
+        expect.arrayContaining([
+          'secrets.json',
+          'dev-tenant.json',
+          'temporal.sqlite',
+          'logs/temporal.log',
+          'logs/mongo.log',
+          expect.stringMatching(/^ferretdb\/.+\.sqlite$/),
+        ]),
+      );
+      expect(running.open).toEqual([]);
       const firstStop = await stop(first);
       expect(firstStop.code).toBe(0);
       expect(firstStop.orphans).toEqual([]);
 
+      // A data dir an older version left open is closed again at the next start.
+      chmodSync(dataDir, 0o755);
+      chmodSync(join(dataDir, 'logs'), 0o755);
+      chmodSync(join(dataDir, 'logs', 'temporal.log'), 0o644);
+      chmodSync(join(dataDir, 'temporal.sqlite'), 0o644);
       const second = await startEmbedded(env);
+      expect(openModes(dataDir).open).toEqual([]);
       expect(second.output()).not.toContain(devTenant.apiKey);
       expect(second.output()).not.toContain(devTenant.sandbox.carrierSecret);
       expect(second.output()).toContain(devTenant.sandbox.code);

@@ -18,7 +18,7 @@ export function startChild(
   logFile: string,
   logger: Logger,
 ): ManagedChild {
-  const log = createWriteStream(logFile, { flags: 'a' });
+  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and a
   // server stopped at once would leave the draining worker unable to report its in-flight
   // activities (retried only after their timeouts). chathook stops it itself, after the worker.

@@ -1,7 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEncryptionKey } from '../config.js';
+
+/**
+ * The data directory is its user's alone: directories 0700, files 0600. From now on this process
+ * and every server it spawns (Temporal's SQLite file and its WAL, FerretDB's SQLite files and
+ * state, mongod's files, the logs) create files under umask 077, whatever mode the server asks
+ * for (a child inherits the umask at spawn). What an older version left more open (a 0755
+ * directory, a 0644 log or database) loses its group and other bits here, before any server starts;
+ * symbolic links are left alone, and nothing outside the data directory is touched.
+ */
+export function makeDataDirPrivate(dataDir: string): void {
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tighten = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+      for (const name of readdirSync(path)) tighten(join(path, name));
+    } else if (stat.isFile() && (stat.mode & 0o077) !== 0) {
+      chmodSync(path, stat.mode & 0o700);
+    }
+  };
+  tighten(dataDir);
+}
 
 export interface EmbeddedSecrets {
   adminKey: string;

@@ -24,7 +24,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions, logger: 
   if (options.mongodBinary) {
     const { MongoMemoryServer } = await import('mongodb-memory-server');
     const dbPath = join(options.dataDir, 'mongod');
-    mkdirSync(dbPath, { recursive: true });
+    mkdirSync(dbPath, { recursive: true, mode: 0o700 });
     const server = await MongoMemoryServer.create({
       binary: { systemBinary: options.mongodBinary },
       instance: { dbPath, port: options.port, ip: '127.0.0.1', storageEngine: 'wiredTiger' },
@@ -38,7 +38,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions, logger: 
     };
   }
   const dir = join(options.dataDir, 'ferretdb');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const child = startChild(
     'ferretdb',
     options.ferretdbPath(),
