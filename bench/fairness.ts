@@ -194,7 +194,7 @@ async function untilQuota(
   return made;
 }
 
-async function fillTenantB(stack: BenchStack, webhookUrl: string, cap: number): Promise<Filled> {
+export async function fillTenantB(stack: BenchStack, webhookUrl: string, cap: number): Promise<Filled> {
   const began = performance.now();
   const tenant = await expectCall(stack, stack.adminKey, 'POST', '/v1/tenants', { name: 'Fair B' }, 201);
   const key = tenant.apiKey as string;

@@ -100,7 +100,7 @@ async function sqliteEngine(dir: string): Promise<Engine> {
 }
 
 /** Debian's PostgreSQL binaries, if installed (`apt-get install postgresql`). */
-function postgresBin(): string | undefined {
+export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const version = readdirSync(root).sort().at(-1);
@@ -115,7 +115,7 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-async function postgresEngine(dir: string, bin: string): Promise<Engine> {
+export async function postgresEngine(dir: string, bin: string): Promise<Engine> {
   const user = postgresUser();
   const data = join(dir, 'pg');
   mkdirSync(data, { recursive: true });
