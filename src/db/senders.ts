@@ -7,7 +7,7 @@ import type { Channel } from '../domain/webhook-template.js';
 import { insertOr } from './duplicate-key.js';
 import { asObjectId, type Id } from './ids.js';
 import type { Models } from './models.js';
-import type { ClaimHolderKind, SenderClaimDoc } from './schemas/sender-claims.js';
+import { claimIdOf, type ClaimHolderKind, type SenderClaimDoc } from './schemas/sender-claims.js';
 
 export type { ClaimHolderKind, SenderClaimDoc };
 
@@ -70,6 +70,27 @@ const FEATURE_WORDS = { AUTO_REPLY: 'an auto-reply', KEYWORD_CAMPAIGN: 'a keywor
 export function createSenderRepository(
   models: Pick<Models, 'SenderClaim' | 'SenderOwnership' | 'Reservation' | 'Campaign' | 'Integration'>,
 ) {
+  /**
+   * Whether claims written before claim ids (ObjectId `_id`s) may remain: asked once, and again at
+   * most once a minute while some do; those are found by (channel, sender) after a miss by `_id`.
+   */
+  let legacyClaims: { remain: boolean; askedAt: number } | undefined;
+  async function legacyClaimsRemain(): Promise<boolean> {
+    const now = Date.now();
+    if (!legacyClaims || (legacyClaims.remain && now - legacyClaims.askedAt > 60_000)) {
+      const remain = Boolean(await models.SenderClaim.exists({ _id: { $type: 'objectId' } }));
+      legacyClaims = { remain, askedAt: now };
+    }
+    return legacyClaims.remain;
+  }
+
+  /** The claim on a claim key (`claimKeyOf`): by its `_id`, the MO path's look-up. */
+  async function findClaim(channel: Channel, key: string): Promise<SenderClaimDoc | null> {
+    const claim = await models.SenderClaim.findById(claimIdOf(channel, key)).lean<SenderClaimDoc>();
+    if (claim || !(await legacyClaimsRemain())) return claim;
+    return models.SenderClaim.findOne({ channel, sender: key }).lean<SenderClaimDoc>();
+  }
+
   async function describeHolder(claim: SenderClaimDoc, tenantId: Types.ObjectId): Promise<string> {
     const sameTenant = claim.tenantId.equals(tenantId);
     if (claim.holderKind === 'CAMPAIGN') {
@@ -172,13 +193,14 @@ export function createSenderRepository(
           })),
         };
       }
-      const inserted: Types.ObjectId[] = [];
+      const inserted: string[] = [];
       const conflicts: SenderConflict[] = [];
       for (const { sender, scope } of request.senders) {
         const key = claimKeyOf(tenantId, scope, sender);
         const conflict = await insertOr(
           async () => {
             const claim = await models.SenderClaim.create({
+              _id: claimIdOf(request.channel, key),
               channel: request.channel,
               sender: key,
               holderKind: request.holderKind,
@@ -187,11 +209,11 @@ export function createSenderRepository(
               connectionCode: request.connectionCode,
               claimedAt: new Date(),
             });
-            inserted.push(claim._id);
+            inserted.push(claimIdOf(request.channel, key));
             return null;
           },
           async () => {
-            const existing = await models.SenderClaim.findOne({ channel: request.channel, sender: key }).lean();
+            const existing = await findClaim(request.channel, key);
             if (existing?.holderId.equals(holderId)) return null;
             return { sender, heldBy: existing ? await describeHolder(existing, tenantId) : 'another claimant' };
           },
@@ -215,9 +237,7 @@ export function createSenderRepository(
     },
 
     /** The claim on a claim key (`claimKeyOf`), by the unique index. */
-    findClaim(channel: Channel, key: string): Promise<SenderClaimDoc | null> {
-      return models.SenderClaim.findOne({ channel, sender: key }).lean<SenderClaimDoc>();
-    },
+    findClaim,
   };
 }
 

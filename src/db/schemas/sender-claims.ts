@@ -13,6 +13,11 @@ export type ClaimHolderKind = (typeof CLAIM_HOLDER_KINDS)[number];
  */
 const senderClaimSchema = Schema.create(
   {
+    /**
+     * `claimIdOf(channel, key)`, so the MO's look-up is by `_id` (README, "The embedded store's
+     * look-ups"); a claim written before has an ObjectId and is found by (channel, sender).
+     */
+    _id: { type: Schema.Types.Mixed },
     channel: { type: String, enum: ChannelSchema.options, required: true },
     /** The claim key (see `claimKeyOf`). */
     sender: { type: String, required: true },
@@ -27,6 +32,9 @@ const senderClaimSchema = Schema.create(
 );
 senderClaimSchema.index({ channel: 1, sender: 1 }, { unique: true });
 senderClaimSchema.index({ holderId: 1 });
+
+/** The `_id` of the claim on (channel, claim key): unique as the pair is. */
+export const claimIdOf = (channel: string, key: string) => `${channel}:${key}`;
 
 export type SenderClaimDoc = InferRawDocTypeFromSchema<typeof senderClaimSchema>;
 
