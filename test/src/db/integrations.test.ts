@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import mongoose, { type Connection } from 'mongoose';
-import { connectDatabase } from '../../../src/db/database.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
 import { createIntegrationRepository, templateBytesOf, type NewIntegration } from '../../../src/db/integrations.js';
-import { createModels, ensureIndexes, type Models } from '../../../src/db/models.js';
+import type { Models } from '../../../src/db/models.js';
+import { openOwnDatabase } from '../../support/own-database.js';
 
 /**
  * The integrations repository keeps template rows out of the integrations collection (one
@@ -10,7 +10,7 @@ import { createModels, ensureIndexes, type Models } from '../../../src/db/models
  * are by `_id` with the tenant compared in code; list pages end by bytes as well as by count.
  */
 describe('integration repository', () => {
-  let db: Connection;
+  let database: Awaited<ReturnType<typeof openOwnDatabase>>;
   let models: Models;
   const tenantId = new mongoose.Types.ObjectId();
   const otherTenant = new mongoose.Types.ObjectId();
@@ -34,15 +34,11 @@ describe('integration repository', () => {
   });
 
   beforeAll(async () => {
-    db = await connectDatabase(inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/db-integrations-${Date.now()}$1`));
-    models = createModels(db);
-    await ensureIndexes(models);
+    database = await openOwnDatabase('db-integrations');
+    models = database.models;
   });
 
-  afterAll(async () => {
-    await db.dropDatabase();
-    await db.close();
-  });
+  afterAll(() => database.drop());
 
   it('stores the template rows in their own collection and reads them back as if inline', async () => {
     const repository = createIntegrationRepository(models);

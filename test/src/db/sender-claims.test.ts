@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import mongoose, { type Connection } from 'mongoose';
-import { connectDatabase } from '../../../src/db/database.js';
-import { createModels, ensureIndexes, type Models } from '../../../src/db/models.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
+import type { Models } from '../../../src/db/models.js';
+import { openOwnDatabase } from '../../support/own-database.js';
 import { createSenderRepository } from '../../../src/db/senders.js';
 
 /**
@@ -10,20 +10,16 @@ import { createSenderRepository } from '../../../src/db/senders.js';
  * index still decides between two claimants of either kind.
  */
 describe('sender claims', () => {
-  let db: Connection;
+  let database: Awaited<ReturnType<typeof openOwnDatabase>>;
   let models: Models;
   const tenantId = new mongoose.Types.ObjectId();
 
   beforeAll(async () => {
-    db = await connectDatabase(inject('mongoUri').replace(/\/[^/?]*(\?|$)/, `/db-claims-${Date.now()}$1`));
-    models = createModels(db);
-    await ensureIndexes(models);
+    database = await openOwnDatabase('db-claims');
+    models = database.models;
   });
 
-  afterAll(async () => {
-    await db.dropDatabase();
-    await db.close();
-  });
+  afterAll(() => database.drop());
 
   const request = (holderId: mongoose.Types.ObjectId, sender: string) => ({
     channel: 'SMS' as const,
